@@ -1,0 +1,56 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::render::OutputFormat;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "speclint",
+    version,
+    about = "Keeps an LLM feature's spec, prompts and evals in agreement"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a repository: trace every requirement from the spec to its prompts and evals.
+    Check(CheckArgs),
+    /// List every rule with its code, name and default level.
+    Rules,
+    /// Print a rule's documentation.
+    Rule {
+        /// Rule name (`requirement-untested`) or code (`SL004`).
+        name: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Directory to check (default: the current directory).
+    pub path: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
+    pub output_format: OutputFormat,
+    /// Configuration file to use instead of the nearest `speclint.toml`.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Print each file found, the format it was read as and what it yielded, instead of findings.
+    #[arg(long)]
+    pub list: bool,
+    /// When to use colours in the full format.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}

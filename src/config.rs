@@ -1,0 +1,295 @@
+//! `speclint.toml`: parsed strictly, then resolved into concrete [`Settings`] before any rule runs.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use globset::{GlobSet, GlobSetBuilder};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::rules::{Level, registry};
+use crate::source::ids::{DEFAULT_ID_PATTERN, IdPattern};
+use crate::source::model::Needs;
+
+pub const CONFIG_FILE_NAME: &str = "speclint.toml";
+
+const DEFAULT_SPEC_INCLUDE: &[&str] = &["specs/**/*.md", "specs/**/*.yaml", "specs/**/*.yml"];
+const DEFAULT_PROMPT_INCLUDE: &[&str] = &["prompts/**"];
+const DEFAULT_EVAL_INCLUDE: &[&str] = &[
+    "evals/**",
+    "**/promptfooconfig*.yaml",
+    "**/promptfooconfig*.yml",
+];
+
+/// The file as written. Every key is optional; unknown keys are errors.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(title = "speclint.toml")]
+pub struct ConfigFile {
+    /// Regular expression (Rust `regex` syntax) that requirement IDs match. The default matches
+    /// `REQ-001`, `FR-001`, `SC-002`, `FR-004a` and `SAFE-REFUND-12`.
+    #[schemars(with = "Option<String>")]
+    pub id_pattern: Option<toml::Spanned<String>>,
+    /// Which files hold the spec.
+    pub spec: Option<FileSetConfig>,
+    /// Which files hold prompts.
+    pub prompts: Option<FileSetConfig>,
+    /// Which files hold evals.
+    pub evals: Option<FileSetConfig>,
+    /// What every requirement needs by default.
+    pub coverage: Option<CoverageConfig>,
+    /// Level per rule, by rule name or code: `error`, `warning`, `info` or `off`.
+    #[schemars(with = "Option<BTreeMap<String, Level>>")]
+    pub rules: Option<BTreeMap<toml::Spanned<String>, toml::Spanned<Level>>>,
+}
+
+/// Globs relative to the directory of `speclint.toml`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileSetConfig {
+    /// Files to read; replaces the default list.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub include: Option<Vec<toml::Spanned<String>>>,
+    /// Files to skip even when included.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub exclude: Option<Vec<toml::Spanned<String>>>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageConfig {
+    /// What every requirement needs unless its definition says otherwise: any of `prompt` and
+    /// `eval`, or `none`. Default: `["prompt", "eval"]`.
+    pub needs: Option<Vec<NeedsWord>>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NeedsWord {
+    Prompt,
+    Eval,
+    None,
+}
+
+/// A compiled include/exclude pair.
+#[derive(Clone, Debug)]
+pub struct FileSet {
+    include: GlobSet,
+    exclude: GlobSet,
+}
+
+impl FileSet {
+    pub fn matches(&self, relative_path: &str) -> bool {
+        self.include.is_match(relative_path) && !self.exclude.is_match(relative_path)
+    }
+}
+
+/// Concrete settings for one run.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The `speclint.toml` in force, if any.
+    pub config_path: Option<PathBuf>,
+    /// Globs are relative to this directory: the config file's, or the checked directory.
+    pub base_dir: PathBuf,
+    pub id_pattern: IdPattern,
+    pub spec_files: FileSet,
+    pub prompt_files: FileSet,
+    pub eval_files: FileSet,
+    pub default_needs: Needs,
+    /// Level per rule name, for every rule.
+    pub rule_levels: BTreeMap<&'static str, Level>,
+    /// Files larger than this are skipped with a diagnostic.
+    pub max_file_bytes: u64,
+}
+
+/// A configuration problem, pointing into the file when it can.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub text: String,
+    pub span: Option<Range<usize>>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{}: {}", self.path.display(), self.message)
+    }
+}
+
+/// Finds `speclint.toml` in `start` or its nearest ancestor.
+pub fn find_config(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|directory| directory.join(CONFIG_FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Reads and resolves the configuration for checking `checked_dir`.
+pub fn load_settings(
+    checked_dir: &Path,
+    explicit_config: Option<&Path>,
+) -> Result<Settings, ConfigError> {
+    let config_path = match explicit_config {
+        Some(path) => Some(path.to_path_buf()),
+        None => find_config(checked_dir),
+    };
+    let Some(config_path) = config_path else {
+        return resolve(ConfigFile::default(), checked_dir, None, "");
+    };
+    let text = std::fs::read_to_string(&config_path).map_err(|error| ConfigError {
+        path: config_path.clone(),
+        text: String::new(),
+        span: None,
+        message: format!("cannot read the configuration: {error}"),
+        help: None,
+    })?;
+    let parsed: ConfigFile = toml::from_str(&text).map_err(|error| ConfigError {
+        path: config_path.clone(),
+        text: text.clone(),
+        span: error.span(),
+        message: error.message().to_owned(),
+        help: Some(
+            "see schema/config.schema.json for the keys speclint.toml accepts".to_owned(),
+        ),
+    })?;
+    let base_dir = config_path
+        .parent()
+        .map_or_else(|| checked_dir.to_path_buf(), Path::to_path_buf);
+    resolve(parsed, &base_dir, Some(config_path.as_path()), &text)
+}
+
+fn resolve(
+    config: ConfigFile,
+    base_dir: &Path,
+    config_path: Option<&Path>,
+    text: &str,
+) -> Result<Settings, ConfigError> {
+    let error_at = |span: Option<Range<usize>>, message: String, help: Option<String>| {
+        ConfigError {
+            path: config_path.map_or_else(PathBuf::new, Path::to_path_buf),
+            text: text.to_owned(),
+            span,
+            message,
+            help,
+        }
+    };
+
+    let id_pattern = match &config.id_pattern {
+        None => IdPattern::new(DEFAULT_ID_PATTERN).map_err(|message| error_at(None, message, None))?,
+        Some(pattern) => IdPattern::new(pattern.get_ref()).map_err(|message| {
+            error_at(
+                Some(pattern.span()),
+                format!("invalid `id-pattern`: {message}"),
+                Some("write a regular expression in Rust `regex` syntax, for example `[A-Z]+-[0-9]+`".to_owned()),
+            )
+        })?,
+    };
+
+    let build_set = |section: Option<&FileSetConfig>, defaults: &[&str]| {
+        let include = section.and_then(|section| section.include.as_deref());
+        let exclude = section.and_then(|section| section.exclude.as_deref());
+        let include_set = match include {
+            Some(globs) => compile_globs(globs, &error_at)?,
+            None => compile_default_globs(defaults),
+        };
+        let exclude_set = match exclude {
+            Some(globs) => compile_globs(globs, &error_at)?,
+            None => GlobSet::empty(),
+        };
+        Ok::<FileSet, ConfigError>(FileSet {
+            include: include_set,
+            exclude: exclude_set,
+        })
+    };
+    let spec_files = build_set(config.spec.as_ref(), DEFAULT_SPEC_INCLUDE)?;
+    let prompt_files = build_set(config.prompts.as_ref(), DEFAULT_PROMPT_INCLUDE)?;
+    let eval_files = build_set(config.evals.as_ref(), DEFAULT_EVAL_INCLUDE)?;
+
+    let default_needs = match config.coverage.as_ref().and_then(|coverage| coverage.needs.as_ref()) {
+        None => Needs::BOTH,
+        Some(words) => {
+            let mut needs = Needs::NONE;
+            for word in words {
+                match word {
+                    NeedsWord::Prompt => needs.prompt = true,
+                    NeedsWord::Eval => needs.eval = true,
+                    NeedsWord::None => {}
+                }
+            }
+            needs
+        }
+    };
+
+    let mut rule_levels: BTreeMap<&'static str, Level> = registry::all_rules()
+        .iter()
+        .map(|rule| (rule.meta().name, rule.meta().default_level))
+        .collect();
+    for (key, level) in config.rules.iter().flatten() {
+        let Some(rule) = registry::find_rule(key.get_ref()) else {
+            let closest = registry::closest_rule_name(key.get_ref());
+            return Err(error_at(
+                Some(key.span()),
+                format!("unknown rule `{}`", key.get_ref()),
+                Some(match closest {
+                    Some(name) => format!("did you mean `{name}`? `speclint rules` lists every rule"),
+                    None => "`speclint rules` lists every rule".to_owned(),
+                }),
+            ));
+        };
+        rule_levels.insert(rule.meta().name, *level.get_ref());
+    }
+
+    Ok(Settings {
+        config_path: config_path.map(Path::to_path_buf),
+        base_dir: base_dir.to_path_buf(),
+        id_pattern,
+        spec_files,
+        prompt_files,
+        eval_files,
+        default_needs,
+        rule_levels,
+        max_file_bytes: 64 * 1024 * 1024,
+    })
+}
+
+fn compile_default_globs(globs: &[&str]) -> GlobSet {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        if let Ok(glob) = globset::GlobBuilder::new(glob).literal_separator(true).build() {
+            builder.add(glob);
+        }
+    }
+    builder.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+fn compile_globs(
+    globs: &[toml::Spanned<String>],
+    error_at: &impl Fn(Option<Range<usize>>, String, Option<String>) -> ConfigError,
+) -> Result<GlobSet, ConfigError> {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        let pattern = glob.get_ref().trim_start_matches("./");
+        let compiled = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|error| {
+                error_at(
+                    Some(glob.span()),
+                    format!("invalid glob `{}`: {}", glob.get_ref(), error.kind()),
+                    None,
+                )
+            })?;
+        builder.add(compiled);
+    }
+    builder
+        .build()
+        .map_err(|error| error_at(None, format!("invalid globs: {error}"), None))
+}
+
+/// The JSON Schema of `speclint.toml`, as committed in `schema/config.schema.json`.
+pub fn config_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(ConfigFile)).unwrap_or_default()
+}

@@ -1,0 +1,15 @@
+//! speclint keeps an LLM feature's spec, prompts and evals in agreement.
+//!
+//! Data flows one way: [`source`] loaders read files into plain data, [`graph`] links it into an
+//! immutable requirements graph, [`rules`] read the graph and emit [`diagnostic`]s, and
+//! [`render`] turns them into text. Only `main.rs` prints.
+
+pub mod cli;
+pub mod config;
+pub mod modality;
+pub mod source;
+pub mod graph;
+pub mod rules;
+pub mod diagnostic;
+pub mod check;
+pub mod render;

@@ -1,0 +1,128 @@
+//! The `speclint` binary: parse arguments, call the library, print, pick the exit code
+//! (0 clean, 1 error-level findings, 2 usage, configuration or internal error).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use speclint::check::run_check;
+use speclint::cli::{CheckArgs, Cli, ColorChoice, Command};
+use speclint::config::load_settings;
+use speclint::render::{self, Colors, OutputFormat};
+use speclint::rules::registry;
+
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_TROUBLE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // A bug must still end with the documented exit code, not the default panic code.
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(code) => code,
+        Err(_) => {
+            eprintln!("speclint: internal error; please report it with the input that caused it");
+            ExitCode::from(EXIT_TROUBLE)
+        }
+    }
+}
+
+fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Check(arguments) => check(&arguments),
+        Command::Rules => {
+            print(&rules_table());
+            ExitCode::SUCCESS
+        }
+        Command::Rule { name } => match registry::find_rule(&name) {
+            Some(rule) => {
+                let meta = rule.meta();
+                print(&format!(
+                    "# {} ({})\n\nDefault level: {}\n\n{}",
+                    meta.name,
+                    meta.code,
+                    meta.default_level.as_str(),
+                    rule_docs(meta.docs)
+                ));
+                ExitCode::SUCCESS
+            }
+            None => {
+                let hint = registry::closest_rule_name(&name)
+                    .map(|closest| format!("; did you mean `{closest}`?"))
+                    .unwrap_or_default();
+                eprintln!("speclint: unknown rule `{name}`{hint} (`speclint rules` lists them)");
+                ExitCode::from(EXIT_TROUBLE)
+            }
+        },
+    }
+}
+
+fn check(arguments: &CheckArgs) -> ExitCode {
+    let checked_dir = arguments.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    if !checked_dir.is_dir() {
+        eprintln!(
+            "speclint: `{}` is not a directory",
+            checked_dir.display()
+        );
+        return ExitCode::from(EXIT_TROUBLE);
+    }
+    let colors = match arguments.color {
+        ColorChoice::Always => Colors::Enabled,
+        ColorChoice::Never => Colors::Disabled,
+        ColorChoice::Auto => {
+            let enabled = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            if enabled { Colors::Enabled } else { Colors::Disabled }
+        }
+    };
+    let settings = match load_settings(&checked_dir, arguments.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprint!("{}", render::full::render_config_error(&error, colors));
+            return ExitCode::from(EXIT_TROUBLE);
+        }
+    };
+    let result = run_check(&checked_dir, &settings);
+    if arguments.list {
+        print(&render::list::render(&result));
+        return ExitCode::SUCCESS;
+    }
+    print(&render::render(&result, arguments.output_format, colors));
+    if arguments.output_format == OutputFormat::Full && result.has_errors() {
+        // The summary is on stdout; nothing else to add.
+    }
+    if result.has_errors() {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn rules_table() -> String {
+    let mut table = String::from("CODE   NAME                               DEFAULT\n");
+    for rule in registry::all_rules() {
+        let meta = rule.meta();
+        table.push_str(&format!(
+            "{:6} {:34} {}\n",
+            meta.code,
+            meta.name,
+            meta.default_level.as_str()
+        ));
+    }
+    table
+}
+
+/// Doc comments arrive with one leading space per line.
+fn rule_docs(docs: &str) -> String {
+    docs.lines()
+        .map(|line| line.strip_prefix(' ').unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Writes to stdout, ignoring a closed pipe (`speclint check | head`).
+fn print(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}

@@ -1,0 +1,68 @@
+//! Output formats. Renderers are the only code that knows about JSON or terminal report types;
+//! each turns a [`CheckResult`] into the text `main` prints.
+
+use clap::ValueEnum;
+
+use crate::check::CheckResult;
+
+pub mod concise;
+pub mod full;
+pub mod json;
+pub mod list;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Source snippets with labels, related locations and help (miette).
+    Full,
+    /// One line per finding: `path:line:col: CODE [severity] message`.
+    Concise,
+    /// One JSON document, described by `schema/output.schema.json`.
+    Json,
+}
+
+/// How the full format draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Colors {
+    Enabled,
+    Disabled,
+}
+
+pub fn render(result: &CheckResult, format: OutputFormat, colors: Colors) -> String {
+    match format {
+        OutputFormat::Full => full::render(result, colors),
+        OutputFormat::Concise => concise::render(result),
+        OutputFormat::Json => json::render(result),
+    }
+}
+
+/// The closing line of the human formats.
+pub fn summary_line(result: &CheckResult) -> String {
+    use crate::diagnostic::Severity;
+    let errors = result.count(Severity::Error);
+    let warnings = result.count(Severity::Warning);
+    let infos = result.count(Severity::Info);
+    let graph = &result.graph;
+    let plural = |count: usize, word: &str| {
+        if count == 1 {
+            format!("{count} {word}")
+        } else {
+            format!("{count} {word}s")
+        }
+    };
+    let findings = if errors + warnings + infos == 0 {
+        "no findings".to_owned()
+    } else {
+        let mut parts = vec![plural(errors, "error"), plural(warnings, "warning")];
+        if infos > 0 {
+            parts.push(plural(infos, "note"));
+        }
+        parts.join(", ")
+    };
+    format!(
+        "{findings} in {}, {}, {} ({})",
+        plural(graph.requirements.len(), "requirement"),
+        plural(graph.passages.len(), "prompt passage"),
+        plural(graph.eval_cases.len(), "eval case"),
+        plural(graph.files.len(), "file"),
+    )
+}

@@ -1,0 +1,74 @@
+use crate::diagnostic::Diagnostic;
+use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::source::model::Status;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a requirement that needs eval coverage when no eval case references it. An eval
+    /// case references requirements through `metadata.requirements` (a list or one string;
+    /// `metadata.requirement` and `metadata.req` too), a top-level `requirements` field in a
+    /// dataset row, or a defined ID written in its `description`.
+    ///
+    /// What a requirement needs comes from `[coverage] needs` in speclint.toml (default: prompt
+    /// and eval), overridden by a `Needs:` line in the requirement. Draft and deprecated
+    /// requirements need nothing.
+    ///
+    /// ## Why is this bad?
+    /// An untested requirement can regress with any prompt or model change and nothing fails.
+    ///
+    /// ## Example
+    /// ```markdown
+    /// - **FR-004**: Summaries MUST be at most 120 words.
+    /// ```
+    /// with no eval case referencing `FR-004`.
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// tests:
+    ///   - description: summary length
+    ///     metadata:
+    ///       requirements: [FR-004]
+    ///     assert:
+    ///       - type: javascript
+    ///         value: output.split(/\s+/).length <= 120
+    /// ```
+    RequirementUntested, code = "SL004", name = "requirement-untested", level = Error
+}
+
+impl Rule for RequirementUntested {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        let graph = context.graph;
+        for index in graph.requirement_indices() {
+            let Some(requirement) = graph.requirement(index) else {
+                continue;
+            };
+            if !requirement.needs.eval || requirement.def.status != Status::Active {
+                continue;
+            }
+            if graph.definitions(&requirement.def.id).first() != Some(&index) {
+                continue;
+            }
+            if !graph.eval_cases_for(index).is_empty() {
+                continue;
+            }
+            let id = &requirement.def.id;
+            diagnostics.push(
+                context
+                    .diagnostic(
+                        &Self::META,
+                        context.headline(&requirement.def),
+                        format!("requirement `{id}` is not tested by any eval case"),
+                    )
+                    .with_label("no eval case tests this")
+                    .with_requirement(id)
+                    .with_help(format!(
+                        "add `metadata: {{requirements: [{id}]}}` to the eval case that tests it, or write `Needs: prompt` under the requirement if no eval should"
+                    )),
+            );
+        }
+    }
+}

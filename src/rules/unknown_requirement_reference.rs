@@ -1,0 +1,94 @@
+use crate::diagnostic::Diagnostic;
+use crate::graph::{Graph, Referrer};
+use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a reference to a requirement ID that the spec does not define: in a prompt's
+    /// reference comment, or in an eval case's requirement field (`metadata.requirements`). It
+    /// suggests the closest defined ID.
+    ///
+    /// IDs in prompt prose, in string literals and in test descriptions are never reported:
+    /// those often carry model names (`GPT-4`) or ticket keys (`PROJ-1234`). A comment counts as
+    /// a reference comment when it opens with an ID, after at most a few label words
+    /// (`Covers: FR-001`).
+    ///
+    /// ## Why is this bad?
+    /// A typo or a renamed requirement leaves the prompt or eval pointing at nothing: the
+    /// requirement it was meant for looks uncovered, and the link that was meant to keep them in
+    /// agreement does not exist.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// tests:
+    ///   - description: refund window
+    ///     metadata:
+    ///       requirements: [FR-01]
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// tests:
+    ///   - description: refund window
+    ///     metadata:
+    ///       requirements: [FR-001]
+    /// ```
+    UnknownRequirementReference, code = "SL002", name = "unknown-requirement-reference", level = Error
+}
+
+impl Rule for UnknownRequirementReference {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        let graph = context.graph;
+        for unresolved in &graph.unresolved {
+            let id = &unresolved.reference.id;
+            let place = match unresolved.referrer {
+                Referrer::Passage(_) => "this prompt",
+                Referrer::EvalCase(_) => "this eval case",
+            };
+            let mut diagnostic = context
+                .diagnostic(
+                    &Self::META,
+                    unresolved.reference.span,
+                    format!("{place} references `{id}`, which the spec does not define"),
+                )
+                .with_label("unknown requirement")
+                .with_requirement(id);
+            match closest_defined_id(graph, id) {
+                Some(closest) => {
+                    if let Some(requirement) = graph.lookup(closest).and_then(|index| graph.requirement(index)) {
+                        diagnostic = diagnostic.with_related(
+                            requirement.def.id_span,
+                            format!("`{closest}` is defined here"),
+                        );
+                    }
+                    diagnostic = diagnostic.with_help(format!("did you mean `{closest}`?"));
+                }
+                None => {
+                    diagnostic = diagnostic.with_help(
+                        "define the requirement in the spec, or remove the reference".to_owned(),
+                    );
+                }
+            }
+            diagnostics.push(diagnostic);
+        }
+    }
+}
+
+/// The defined ID most like `id`, if one is close enough to be a plausible typo. Ties go to the
+/// ID that sorts first, so the suggestion does not depend on hash order.
+fn closest_defined_id<'a>(graph: &'a Graph, id: &str) -> Option<&'a str> {
+    let normalized = id.to_ascii_uppercase();
+    graph
+        .defined_ids()
+        .map(|candidate| {
+            let distance = strsim::damerau_levenshtein(&normalized, &candidate.to_ascii_uppercase());
+            (distance, candidate)
+        })
+        .filter(|&(distance, candidate)| distance <= (candidate.len() / 3).max(1))
+        .min()
+        .map(|(_, candidate)| candidate)
+}

@@ -1,0 +1,189 @@
+//! Source files held in memory: their text, byte spans and a lazily built line index.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+/// Index of a file in a [`SourceDb`]; stable for one run because files are sorted by path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// A byte range in one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+        Span {
+            file,
+            start,
+            end: end.max(start),
+        }
+    }
+
+    /// An empty span at the start of a file, for problems that concern the whole file.
+    pub fn file_start(file: FileId) -> Span {
+        Span::new(file, 0, 0)
+    }
+}
+
+/// A 1-based line and column; the column counts Unicode scalar values, as editors do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineColumn {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One input file. `text` is what the loaders see; for a file that is not valid UTF-8 it holds the
+/// valid prefix only, so that every offset a loader reports is also valid in `text`.
+pub struct SourceFile {
+    /// Path relative to the checked directory, with `/` separators.
+    pub relative_path: String,
+    pub absolute_path: PathBuf,
+    pub text: Arc<str>,
+    line_starts: OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    pub fn new(relative_path: String, absolute_path: PathBuf, text: Arc<str>) -> SourceFile {
+        SourceFile {
+            relative_path,
+            absolute_path,
+            text,
+            line_starts: OnceLock::new(),
+        }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|&(_, byte)| byte == b'\n')
+                    .map(|(index, _)| index + 1),
+            );
+            starts
+        })
+    }
+
+    /// Converts a byte offset into a 1-based line and column. Offsets past the end or inside a
+    /// multi-byte character are clamped rather than trusted.
+    pub fn line_column(&self, offset: usize) -> LineColumn {
+        let offset = self.clamp_to_char_boundary(offset);
+        let starts = self.line_starts();
+        let line_index = match starts.binary_search(&offset) {
+            Ok(index) => index,
+            Err(index) => index.saturating_sub(1),
+        };
+        let line_start = starts.get(line_index).copied().unwrap_or(0);
+        let column = self
+            .text
+            .get(line_start..offset)
+            .map_or(0, |prefix| prefix.trim_end_matches('\r').chars().count());
+        LineColumn {
+            line: line_index + 1,
+            column: column + 1,
+        }
+    }
+
+    /// The byte offset of a 1-based line and column (column counted in characters).
+    pub fn offset_of(&self, line: usize, column: usize) -> usize {
+        let starts = self.line_starts();
+        let Some(&line_start) = starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let rest = self.text.get(line_start..).unwrap_or("");
+        let within_line: usize = rest
+            .chars()
+            .take(column.saturating_sub(1))
+            .take_while(|&character| character != '\n')
+            .map(char::len_utf8)
+            .sum();
+        line_start + within_line
+    }
+
+    pub fn clamp_to_char_boundary(&self, offset: usize) -> usize {
+        let mut offset = offset.min(self.text.len());
+        while offset > 0 && !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+
+    /// The text of a span, or an empty string if the span does not fit the file.
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+}
+
+/// All files of one run, indexed by [`FileId`].
+#[derive(Default)]
+pub struct SourceDb {
+    files: Vec<SourceFile>,
+}
+
+impl SourceDb {
+    pub fn new(files: Vec<SourceFile>) -> SourceDb {
+        SourceDb { files }
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    pub fn path(&self, id: FileId) -> &str {
+        self.get(id).map_or("<unknown>", |file| &file.relative_path)
+    }
+
+    pub fn line_column(&self, span: Span) -> (LineColumn, LineColumn) {
+        match self.get(span.file) {
+            Some(file) => (file.line_column(span.start), file.line_column(span.end)),
+            None => {
+                let origin = LineColumn { line: 1, column: 1 };
+                (origin, origin)
+            }
+        }
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        self.get(span.file).map_or("", |file| file.slice(span))
+    }
+
+    pub fn find_by_path(&self, relative_path: &str) -> Option<FileId> {
+        self.files
+            .binary_search_by(|file| file.relative_path.as_str().cmp(relative_path))
+            .ok()
+            .and_then(|index| u32::try_from(index).ok())
+            .map(FileId)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(index, file)| (FileId(u32::try_from(index).unwrap_or(u32::MAX)), file))
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// Turns a path below `root` into the `/`-separated relative form used in all output.
+pub fn relative_path_string(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative
+        .components()
+        .map(|component| component.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}

@@ -1,0 +1,242 @@
+//! Prompts in Python, TypeScript and JavaScript source, read with tree-sitter.
+//!
+//! A reference is an ID in a comment (`# FR-001`, `// FR-001`, `/* FR-001 */`); it covers the
+//! string literal of the statement that follows the comment (the longest one, so that a chat
+//! message's content wins over its `"role"` key), or of the statement the comment ends.
+
+use tree_sitter::{Node as SyntaxNode, Parser, Tree};
+
+use crate::source::CodeLanguage;
+use crate::source::comments::references_in_comment;
+use crate::source::file::{FileId, Span};
+use crate::source::ids::IdPattern;
+use crate::source::model::{Extraction, Problem, PromptPassageDef, Reference};
+
+const STRING_KINDS: &[&str] = &["string", "template_string", "concatenated_string"];
+
+pub fn load(file: FileId, text: &str, language: CodeLanguage, pattern: &IdPattern) -> Extraction {
+    let mut extraction = Extraction::default();
+    // tree-sitter costs far more than a regex scan: files with no ID-shaped word cannot hold a
+    // reference, so they are not parsed.
+    if !pattern.is_match(text) {
+        return extraction;
+    }
+    let Some(tree) = parse(text, language) else {
+        extraction.problems.push(Problem::error(
+            Span::file_start(file),
+            "the source file could not be parsed",
+        ));
+        return extraction;
+    };
+
+    let mut comments = Vec::new();
+    collect_comments(tree.root_node(), &mut comments);
+    let mut waiting: Vec<Reference> = Vec::new();
+    for comment in comments {
+        let Some(comment_text) = text.get(comment.byte_range()) else {
+            continue;
+        };
+        let references = references_in_comment(file, comment_text, comment.start_byte(), pattern);
+        if references.is_empty() {
+            continue;
+        }
+        waiting.extend(references);
+        let target = if is_trailing(text, comment.start_byte()) {
+            statement_ending_at(comment)
+        } else {
+            next_statement(comment)
+        };
+        let Some(target) = target else {
+            continue;
+        };
+        let literal = longest_string(target);
+        let covered = literal.unwrap_or(target);
+        let span = Span::new(file, covered.start_byte(), covered.end_byte());
+        let covered_text = text.get(covered.byte_range()).unwrap_or_default();
+        let passage_text = match literal {
+            Some(_) => string_content(covered_text),
+            None => covered_text.to_owned(),
+        };
+        let references = std::mem::take(&mut waiting);
+        // Stacked comments above one statement cover the same literal: one passage.
+        if let Some(previous) = extraction.passages.last_mut()
+            && previous.span == span
+        {
+            previous.references.extend(references);
+            continue;
+        }
+        extraction.passages.push(PromptPassageDef {
+            span,
+            text: passage_text,
+            references,
+        });
+    }
+    if let (Some(first), Some(last)) = (waiting.first(), waiting.last()) {
+        let span = Span::new(file, first.span.start, last.span.end);
+        extraction.passages.push(PromptPassageDef {
+            span,
+            text: String::new(),
+            references: waiting,
+        });
+    }
+    extraction
+}
+
+pub fn parse(text: &str, language: CodeLanguage) -> Option<Tree> {
+    let language: tree_sitter::Language = match language {
+        CodeLanguage::Python => tree_sitter_python::LANGUAGE.into(),
+        CodeLanguage::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        CodeLanguage::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        CodeLanguage::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+    };
+    let mut parser = Parser::new();
+    parser.set_language(&language).ok()?;
+    parser.parse(text, None)
+}
+
+/// Every comment node, in source order, without recursion (deeply nested code cannot overflow
+/// the stack).
+fn collect_comments<'tree>(root: SyntaxNode<'tree>, comments: &mut Vec<SyntaxNode<'tree>>) {
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.kind() == "comment" {
+            comments.push(node);
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+fn is_trailing(text: &str, offset: usize) -> bool {
+    let line_start = text
+        .get(..offset)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |at| at + 1);
+    text.get(line_start..offset)
+        .is_some_and(|before| !before.trim().is_empty())
+}
+
+/// The next sibling that is not a comment; for a comment that is the last child of a
+/// statement's body, the statement after the enclosing one.
+fn next_statement(comment: SyntaxNode<'_>) -> Option<SyntaxNode<'_>> {
+    let mut node = comment;
+    loop {
+        let mut sibling = node.next_named_sibling();
+        while let Some(candidate) = sibling {
+            if candidate.kind() != "comment" {
+                return Some(candidate);
+            }
+            sibling = candidate.next_named_sibling();
+        }
+        node = node.parent()?;
+    }
+}
+
+/// The statement on whose line a trailing comment stands.
+fn statement_ending_at(comment: SyntaxNode<'_>) -> Option<SyntaxNode<'_>> {
+    let line = comment.start_position().row;
+    let mut sibling = comment.prev_named_sibling();
+    while let Some(candidate) = sibling {
+        if candidate.kind() != "comment" {
+            return (candidate.end_position().row == line).then_some(candidate);
+        }
+        sibling = candidate.prev_named_sibling();
+    }
+    // A comment inside a statement's parentheses: the enclosing node.
+    comment.parent()
+}
+
+/// The longest string literal in `node`, searched iteratively.
+fn longest_string(node: SyntaxNode<'_>) -> Option<SyntaxNode<'_>> {
+    let mut best: Option<SyntaxNode<'_>> = None;
+    let mut cursor = node.walk();
+    let mut descending = true;
+    loop {
+        let current = cursor.node();
+        if descending && STRING_KINDS.contains(&current.kind()) {
+            let longer = best.is_none_or(|best| current.byte_range().len() > best.byte_range().len());
+            if longer {
+                best = Some(current);
+            }
+        } else if descending && cursor.goto_first_child() {
+            continue;
+        }
+        if current.id() == node.id() {
+            return best;
+        }
+        if cursor.goto_next_sibling() {
+            descending = true;
+            continue;
+        }
+        if !cursor.goto_parent() {
+            return best;
+        }
+        descending = false;
+    }
+}
+
+/// A literal's content without prefix letters and quotes.
+pub fn string_content(literal: &str) -> String {
+    let without_prefix = literal.trim_start_matches(|character: char| character.is_ascii_alphabetic());
+    for quote in ["\"\"\"", "'''", "\"", "'", "`"] {
+        if let Some(inner) = without_prefix
+            .strip_prefix(quote)
+            .and_then(|rest| rest.strip_suffix(quote))
+        {
+            return inner.to_owned();
+        }
+    }
+    without_prefix.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn passages(text: &str, language: CodeLanguage) -> Vec<(Vec<String>, String)> {
+        load(FileId(0), text, language, &IdPattern::default_pattern())
+            .passages
+            .into_iter()
+            .map(|passage| {
+                (
+                    passage.references.into_iter().map(|r| r.id).collect(),
+                    passage.text,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn python_comment_covers_the_next_string() {
+        let text = "import x\n\n# FR-001\n# FR-002\nSYSTEM_PROMPT = \"\"\"Refund within 30 days.\"\"\"\n\nOTHER = 'GPT-4 is a model'\n";
+        assert_eq!(
+            passages(text, CodeLanguage::Python),
+            [(
+                vec!["FR-001".to_owned(), "FR-002".to_owned()],
+                "Refund within 30 days.".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn typescript_comment_covers_message_content() {
+        let text = "const messages = [\n  // FR-003\n  { role: \"system\", content: `Answer in the user's language.` },\n];\nconst y = 1; // FR-004\n";
+        assert_eq!(
+            passages(text, CodeLanguage::TypeScript),
+            [
+                (vec!["FR-003".to_owned()], "Answer in the user's language.".to_owned()),
+                (vec!["FR-004".to_owned()], "const y = 1;".to_owned()),
+            ]
+        );
+    }
+}

@@ -1,0 +1,201 @@
+//! Text prompt files (Markdown, plain text, Jinja/Nunjucks, Handlebars, Mustache, dotprompt).
+//!
+//! References live in comments: `<!-- FR-001 -->`, `{# FR-001 #}`, `{{!-- FR-001 --}}` and
+//! `{{! FR-001 }}`. All four syntaxes are read in every text prompt file, because promptfoo
+//! renders `.txt` and `.md` prompts with Nunjucks and Markdown prompts often hold HTML comments.
+//! A reference covers the text block after its comment, up to the next blank line or the next
+//! reference comment; a comment at the end of a line of text covers that line's paragraph.
+
+use crate::source::comments::references_in_comment;
+use crate::source::file::{FileId, Span};
+use crate::source::ids::IdPattern;
+use crate::source::model::{Extraction, PromptPassageDef, Reference};
+
+const DELIMITERS: &[(&str, &str)] = &[
+    ("<!--", "-->"),
+    ("{{!--", "--}}"),
+    ("{{!", "}}"),
+    ("{#", "#}"),
+];
+
+/// A comment in a text prompt.
+#[derive(Debug)]
+pub struct Comment {
+    pub start: usize,
+    pub end: usize,
+    pub inner_start: usize,
+    pub inner_end: usize,
+}
+
+/// Every comment of the four syntaxes, in order. An unterminated comment runs to the end.
+pub fn find_comments(text: &str) -> Vec<Comment> {
+    let mut comments = Vec::new();
+    let mut cursor = 0;
+    while let Some(rest) = text.get(cursor..) {
+        let next = DELIMITERS
+            .iter()
+            .filter_map(|&(open, close)| rest.find(open).map(|at| (at, open, close)))
+            // At the same position the longer opener wins (`{{!--` before `{{!`).
+            .min_by_key(|&(at, open, _)| (at, usize::MAX - open.len()));
+        let Some((at, open, close)) = next else {
+            break;
+        };
+        let start = cursor + at;
+        let inner_start = start + open.len();
+        let (inner_end, end) = match text.get(inner_start..).and_then(|after| after.find(close)) {
+            Some(close_at) => (inner_start + close_at, inner_start + close_at + close.len()),
+            None => (text.len(), text.len()),
+        };
+        comments.push(Comment {
+            start,
+            end,
+            inner_start,
+            inner_end,
+        });
+        cursor = end.max(start + 1);
+    }
+    comments
+}
+
+pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
+    let mut extraction = Extraction::default();
+    let comments = find_comments(text);
+    let reference_comments: Vec<(&Comment, Vec<Reference>)> = comments
+        .iter()
+        .filter_map(|comment| {
+            let inner = text.get(comment.inner_start..comment.inner_end)?;
+            let references = references_in_comment(file, inner, comment.inner_start, pattern);
+            (!references.is_empty()).then_some((comment, references))
+        })
+        .collect();
+
+    let mut waiting: Vec<Reference> = Vec::new();
+    for (position, (comment, references)) in reference_comments.iter().enumerate() {
+        waiting.extend(references.iter().cloned());
+        let next_reference_start = reference_comments
+            .get(position + 1)
+            .map_or(text.len(), |(next, _)| next.start);
+        let (start, end) = if is_trailing(text, comment.start) {
+            paragraph_around(text, comment.start)
+        } else {
+            block_after(text, comment.end, next_reference_start)
+        };
+        let passage_text = text_without_comments(text, start, end, &comments);
+        if passage_text.trim().is_empty() {
+            // Stacked reference comments share the passage that follows the last of them.
+            continue;
+        }
+        extraction.passages.push(PromptPassageDef {
+            span: Span::new(file, start, end),
+            text: passage_text,
+            references: std::mem::take(&mut waiting),
+        });
+    }
+    if !waiting.is_empty() {
+        // Reference comments with no text after them still count as references, covering
+        // nothing but themselves, so that unknown IDs in them are reported.
+        let first = waiting.first().map_or(0, |reference| reference.span.start);
+        let last = waiting.last().map_or(0, |reference| reference.span.end);
+        extraction.passages.push(PromptPassageDef {
+            span: Span::new(file, first, last),
+            text: String::new(),
+            references: waiting,
+        });
+    }
+    extraction
+}
+
+/// Whether there is text before `offset` on its line.
+fn is_trailing(text: &str, offset: usize) -> bool {
+    let line_start = text.get(..offset).and_then(|before| before.rfind('\n')).map_or(0, |at| at + 1);
+    text.get(line_start..offset)
+        .is_some_and(|before| !before.trim().is_empty())
+}
+
+/// The paragraph (lines between blank lines) that holds `offset`.
+fn paragraph_around(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or("");
+    let start = before.rfind("\n\n").map_or(0, |at| at + 2);
+    let after = text.get(offset..).unwrap_or("");
+    let end = after.find("\n\n").map_or(text.len(), |at| offset + at);
+    (start, trim_end_at(text, start, end))
+}
+
+/// The block after a comment: from the next non-blank line to the next blank line or `limit`.
+fn block_after(text: &str, comment_end: usize, limit: usize) -> (usize, usize) {
+    let rest = text.get(comment_end..limit.max(comment_end)).unwrap_or("");
+    // Skip the remainder of the comment's line and blank lines.
+    let leading = rest.len() - rest.trim_start().len();
+    let start = comment_end + leading;
+    let body = text.get(start..limit.max(start)).unwrap_or("");
+    let end = match body.find("\n\n").or_else(|| body.find("\n\r\n")) {
+        Some(at) => start + at,
+        None => start + body.len(),
+    };
+    (start, trim_end_at(text, start, end))
+}
+
+fn trim_end_at(text: &str, start: usize, end: usize) -> usize {
+    let slice = text.get(start..end).unwrap_or("");
+    start + slice.trim_end().len()
+}
+
+/// The passage's text with every comment in it removed.
+fn text_without_comments(text: &str, start: usize, end: usize, comments: &[Comment]) -> String {
+    let mut result = String::new();
+    let mut cursor = start;
+    for comment in comments {
+        if comment.end <= start || comment.start >= end {
+            continue;
+        }
+        if comment.start > cursor {
+            result.push_str(text.get(cursor..comment.start).unwrap_or(""));
+        }
+        cursor = cursor.max(comment.end);
+    }
+    if cursor < end {
+        result.push_str(text.get(cursor..end).unwrap_or(""));
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn passages(text: &str) -> Vec<(Vec<String>, String)> {
+        load(FileId(0), text, &IdPattern::default_pattern())
+            .passages
+            .into_iter()
+            .map(|passage| {
+                let ids = passage.references.into_iter().map(|r| r.id).collect();
+                (ids, passage.text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_comment_syntax_references_the_following_block() {
+        let text = "Intro GPT-4 text.\n\n<!-- FR-001 -->\nRefund within 30 days.\nAlways.\n\n{# FR-002 #}\nBe brief.\n{{!-- FR-003 --}}\nSay hi.\n";
+        assert_eq!(
+            passages(text),
+            [
+                (vec!["FR-001".to_owned()], "Refund within 30 days.\nAlways.".to_owned()),
+                (vec!["FR-002".to_owned()], "Be brief.".to_owned()),
+                (vec!["FR-003".to_owned()], "Say hi.".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn stacked_and_trailing_comments() {
+        let text = "<!-- FR-001 -->\n<!-- FR-002 -->\nShared text.\n\nLine one. {{! FR-003 }}\nLine two.\n";
+        assert_eq!(
+            passages(text),
+            [
+                (vec!["FR-001".to_owned(), "FR-002".to_owned()], "Shared text.".to_owned()),
+                (vec!["FR-003".to_owned()], "Line one. \nLine two.".to_owned()),
+            ]
+        );
+    }
+}

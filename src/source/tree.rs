@@ -1,0 +1,114 @@
+//! A data tree with a byte span on every node. YAML and JSON loaders both produce it, so the
+//! eval and spec loaders walk one shape whatever the file format; they walk it instead of typed
+//! structs because promptfoo configs and similar files are too loose for a fixed schema.
+
+/// One node with the byte range it was written at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: NodeValue,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeValue {
+    Null,
+    Bool(bool),
+    Integer(i64),
+    Float(f64),
+    String(String),
+    Sequence(Vec<Node>),
+    Mapping(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// The value of `key` when this node is a mapping with a string key `key`.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries()
+            .find(|(entry_key, _)| entry_key.as_str() == Some(key))
+            .map(|(_, value)| value)
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = (&Node, &Node)> {
+        let entries: &[(Node, Node)] = match &self.value {
+            NodeValue::Mapping(entries) => entries,
+            _ => &[],
+        };
+        entries.iter().map(|(key, value)| (key, value))
+    }
+
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            NodeValue::Sequence(items) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            NodeValue::String(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    pub fn is_mapping(&self) -> bool {
+        matches!(self.value, NodeValue::Mapping(_))
+    }
+
+    pub fn is_sequence(&self) -> bool {
+        matches!(self.value, NodeValue::Sequence(_))
+    }
+
+    /// Scalars as text (numbers and booleans too), for fields like `requirements: 12`.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            NodeValue::String(text) => Some(text.clone()),
+            NodeValue::Integer(number) => Some(number.to_string()),
+            NodeValue::Float(number) => Some(number.to_string()),
+            NodeValue::Bool(flag) => Some(flag.to_string()),
+            NodeValue::Null | NodeValue::Sequence(_) | NodeValue::Mapping(_) => None,
+        }
+    }
+
+    /// Converts to JSON for schema validation.
+    pub fn to_json(&self) -> serde_json::Value {
+        match &self.value {
+            NodeValue::Null => serde_json::Value::Null,
+            NodeValue::Bool(flag) => serde_json::Value::Bool(*flag),
+            NodeValue::Integer(number) => serde_json::Value::from(*number),
+            NodeValue::Float(number) => serde_json::Number::from_f64(*number)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
+            NodeValue::String(text) => serde_json::Value::String(text.clone()),
+            NodeValue::Sequence(items) => {
+                serde_json::Value::Array(items.iter().map(Node::to_json).collect())
+            }
+            NodeValue::Mapping(entries) => serde_json::Value::Object(
+                entries
+                    .iter()
+                    .map(|(key, value)| {
+                        let key = key.scalar_text().unwrap_or_default();
+                        (key, value.to_json())
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Follows a JSON pointer (`/requirements/0/id`) to the node it names.
+    pub fn at_pointer(&self, pointer: &str) -> Option<&Node> {
+        let mut node = self;
+        for raw_segment in pointer.split('/').skip(1) {
+            let segment = raw_segment.replace("~1", "/").replace("~0", "~");
+            node = match &node.value {
+                NodeValue::Sequence(items) => items.get(segment.parse::<usize>().ok()?)?,
+                NodeValue::Mapping(_) => node
+                    .entries()
+                    .find(|(key, _)| key.scalar_text().as_deref() == Some(segment.as_str()))
+                    .map(|(_, value)| value)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+}
+
