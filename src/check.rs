@@ -55,8 +55,20 @@ pub fn run_rules(graph: &Graph, settings: &Settings) -> Vec<Diagnostic> {
 
 pub fn sort_diagnostics(graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|left, right| {
-        let left_key = (graph.db.path(left.span.file), left.span.start, left.code, left.span.end, &left.message);
-        let right_key = (graph.db.path(right.span.file), right.span.start, right.code, right.span.end, &right.message);
+        let left_key = (
+            graph.db.path(left.span.file),
+            left.span.start,
+            left.code,
+            left.span.end,
+            &left.message,
+        );
+        let right_key = (
+            graph.db.path(right.span.file),
+            right.span.start,
+            right.code,
+            right.span.end,
+            &right.message,
+        );
         left_key.cmp(&right_key)
     });
     diagnostics.dedup();

@@ -151,9 +151,7 @@ pub fn load_settings(
         text: text.clone(),
         span: error.span(),
         message: error.message().to_owned(),
-        help: Some(
-            "see schema/config.schema.json for the keys speclint.toml accepts".to_owned(),
-        ),
+        help: Some("see schema/config.schema.json for the keys speclint.toml accepts".to_owned()),
     })?;
     let base_dir = config_path
         .parent()
@@ -167,15 +165,14 @@ fn resolve(
     config_path: Option<&Path>,
     text: &str,
 ) -> Result<Settings, ConfigError> {
-    let error_at = |span: Option<Range<usize>>, message: String, help: Option<String>| {
-        ConfigError {
+    let error_at =
+        |span: Option<Range<usize>>, message: String, help: Option<String>| ConfigError {
             path: config_path.map_or_else(PathBuf::new, Path::to_path_buf),
             text: text.to_owned(),
             span,
             message,
             help,
-        }
-    };
+        };
 
     let id_pattern = match &config.id_pattern {
         None => IdPattern::new(DEFAULT_ID_PATTERN).map_err(|message| error_at(None, message, None))?,
@@ -208,7 +205,11 @@ fn resolve(
     let prompt_files = build_set(config.prompts.as_ref(), DEFAULT_PROMPT_INCLUDE)?;
     let eval_files = build_set(config.evals.as_ref(), DEFAULT_EVAL_INCLUDE)?;
 
-    let default_needs = match config.coverage.as_ref().and_then(|coverage| coverage.needs.as_ref()) {
+    let default_needs = match config
+        .coverage
+        .as_ref()
+        .and_then(|coverage| coverage.needs.as_ref())
+    {
         None => Needs::BOTH,
         Some(words) => {
             let mut needs = Needs::NONE;
@@ -234,7 +235,9 @@ fn resolve(
                 Some(key.span()),
                 format!("unknown rule `{}`", key.get_ref()),
                 Some(match closest {
-                    Some(name) => format!("did you mean `{name}`? `speclint rules` lists every rule"),
+                    Some(name) => {
+                        format!("did you mean `{name}`? `speclint rules` lists every rule")
+                    }
                     None => "`speclint rules` lists every rule".to_owned(),
                 }),
             ));
@@ -258,7 +261,10 @@ fn resolve(
 fn compile_default_globs(globs: &[&str]) -> GlobSet {
     let mut builder = GlobSetBuilder::new();
     for glob in globs {
-        if let Ok(glob) = globset::GlobBuilder::new(glob).literal_separator(true).build() {
+        if let Ok(glob) = globset::GlobBuilder::new(glob)
+            .literal_separator(true)
+            .build()
+        {
             builder.add(glob);
         }
     }

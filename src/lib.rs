@@ -4,12 +4,12 @@
 //! immutable requirements graph, [`rules`] read the graph and emit [`diagnostic`]s, and
 //! [`render`] turns them into text. Only `main.rs` prints.
 
+pub mod check;
 pub mod cli;
 pub mod config;
-pub mod modality;
-pub mod source;
-pub mod graph;
-pub mod rules;
 pub mod diagnostic;
-pub mod check;
+pub mod graph;
+pub mod modality;
 pub mod render;
+pub mod rules;
+pub mod source;

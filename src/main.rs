@@ -61,10 +61,7 @@ fn run(cli: Cli) -> ExitCode {
 fn check(arguments: &CheckArgs) -> ExitCode {
     let checked_dir = arguments.path.clone().unwrap_or_else(|| PathBuf::from("."));
     if !checked_dir.is_dir() {
-        eprintln!(
-            "speclint: `{}` is not a directory",
-            checked_dir.display()
-        );
+        eprintln!("speclint: `{}` is not a directory", checked_dir.display());
         return ExitCode::from(EXIT_TROUBLE);
     }
     let colors = match arguments.color {
@@ -72,7 +69,11 @@ fn check(arguments: &CheckArgs) -> ExitCode {
         ColorChoice::Never => Colors::Disabled,
         ColorChoice::Auto => {
             let enabled = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            if enabled { Colors::Enabled } else { Colors::Disabled }
+            if enabled {
+                Colors::Enabled
+            } else {
+                Colors::Disabled
+            }
         }
     };
     let settings = match load_settings(&checked_dir, arguments.config.as_deref()) {

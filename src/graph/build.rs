@@ -76,7 +76,7 @@ fn resolve(
     for reference in references {
         match graph.lookup(&reference.id) {
             Some(target) => targets.push(target),
-            None if reference.kind == ReferenceKind::Explicit => {
+            None if reference.kind != ReferenceKind::Mention => {
                 unresolved.push(UnresolvedReference {
                     referrer,
                     reference: reference.clone(),

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use crate::source::file::{FileId, SourceDb};
-use crate::source::model::{EvalCaseDef, Needs, Problem, PromptPassageDef, Reference, RequirementDef};
+use crate::source::model::{
+    EvalCaseDef, Needs, Problem, PromptPassageDef, Reference, RequirementDef,
+};
 use crate::source::{Format, Role};
 
 pub mod build;

@@ -73,7 +73,10 @@ fn miette_severity(severity: Severity) -> miette::Severity {
 
 fn named_source(db: &SourceDb, span: Span) -> Option<NamedSource<Arc<str>>> {
     let file = db.get(span.file)?;
-    Some(NamedSource::new(&file.relative_path, Arc::clone(&file.text)))
+    Some(NamedSource::new(
+        &file.relative_path,
+        Arc::clone(&file.text),
+    ))
 }
 
 fn labeled(span: Span, label: Option<String>, primary: bool) -> LabeledSpan {
@@ -183,4 +186,3 @@ pub fn render_config_error(error: &crate::config::ConfigError, colors: Colors) -
     }
     rendered
 }
-

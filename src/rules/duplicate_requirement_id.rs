@@ -34,7 +34,10 @@ impl Rule for DuplicateRequirementId {
         let graph = context.graph;
         for requirement in &graph.requirements {
             let definitions = graph.definitions(&requirement.def.id);
-            let Some(first) = definitions.first().and_then(|&index| graph.requirement(index)) else {
+            let Some(first) = definitions
+                .first()
+                .and_then(|&index| graph.requirement(index))
+            else {
                 continue;
             };
             if std::ptr::eq(first, requirement) {

@@ -45,7 +45,7 @@ impl Rule for EvalTestsUnspecifiedBehavior {
             // A case with an unknown explicit reference is reported by
             // `unknown-requirement-reference` instead.
             let links_something = case.references.iter().any(|reference| {
-                reference.kind == ReferenceKind::Explicit || graph.lookup(&reference.id).is_some()
+                reference.kind != ReferenceKind::Mention || graph.lookup(&reference.id).is_some()
             });
             if links_something {
                 continue;

@@ -69,7 +69,12 @@ impl RuleContext<'_> {
     /// `path:line:column` of a span, for messages.
     pub fn location(&self, span: Span) -> String {
         let (start, _) = self.graph.db.line_column(span);
-        format!("{}:{}:{}", self.graph.db.path(span.file), start.line, start.column)
+        format!(
+            "{}:{}:{}",
+            self.graph.db.path(span.file),
+            start.line,
+            start.column
+        )
     }
 
     /// The span a requirement-level finding points at: from the ID to the end of its line.
@@ -80,7 +85,11 @@ impl RuleContext<'_> {
         };
         let rest = file.text.get(id_span.start..).unwrap_or("");
         let line = rest.split('\n').next().unwrap_or("");
-        Span::new(id_span.file, id_span.start, id_span.start + line.trim_end().len())
+        Span::new(
+            id_span.file,
+            id_span.start,
+            id_span.start + line.trim_end().len(),
+        )
     }
 
     /// Starts a diagnostic for `rule` at its configured severity (rules that are off never run).

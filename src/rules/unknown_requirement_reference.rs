@@ -1,6 +1,9 @@
+use std::collections::HashSet;
+
 use crate::diagnostic::Diagnostic;
 use crate::graph::{Graph, Referrer};
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::source::model::ReferenceKind;
 
 declare_rule! {
     /// ## What it does
@@ -11,7 +14,9 @@ declare_rule! {
     /// IDs in prompt prose, in string literals and in test descriptions are never reported:
     /// those often carry model names (`GPT-4`) or ticket keys (`PROJ-1234`). A comment counts as
     /// a reference comment when it opens with an ID, after at most a few label words
-    /// (`Covers: FR-001`).
+    /// (`Covers: FR-001`); an unknown ID there is reported when it looks like one of the spec's
+    /// IDs (a prefix the spec uses, such as `FR-`, or a near miss of a defined ID), so that
+    /// `# PROJ-1234: use the larger model` in code stays quiet.
     ///
     /// ## Why is this bad?
     /// A typo or a renamed requirement leaves the prompt or eval pointing at nothing: the
@@ -43,8 +48,16 @@ impl Rule for UnknownRequirementReference {
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
+        let known_prefixes: HashSet<&str> = graph.defined_ids().filter_map(id_prefix).collect();
         for unresolved in &graph.unresolved {
             let id = &unresolved.reference.id;
+            let closest = closest_defined_id(graph, id);
+            if unresolved.reference.kind == ReferenceKind::Comment
+                && closest.is_none()
+                && !id_prefix(id).is_some_and(|prefix| known_prefixes.contains(prefix))
+            {
+                continue;
+            }
             let place = match unresolved.referrer {
                 Referrer::Passage(_) => "this prompt",
                 Referrer::EvalCase(_) => "this eval case",
@@ -57,9 +70,12 @@ impl Rule for UnknownRequirementReference {
                 )
                 .with_label("unknown requirement")
                 .with_requirement(id);
-            match closest_defined_id(graph, id) {
+            match closest {
                 Some(closest) => {
-                    if let Some(requirement) = graph.lookup(closest).and_then(|index| graph.requirement(index)) {
+                    if let Some(requirement) = graph
+                        .lookup(closest)
+                        .and_then(|index| graph.requirement(index))
+                    {
                         diagnostic = diagnostic.with_related(
                             requirement.def.id_span,
                             format!("`{closest}` is defined here"),
@@ -78,6 +94,12 @@ impl Rule for UnknownRequirementReference {
     }
 }
 
+/// The part of an ID before its number: `FR` for `FR-004a`, `SAFE-REFUND` for `SAFE-REFUND-12`.
+fn id_prefix(id: &str) -> Option<&str> {
+    let (prefix, _) = id.rsplit_once('-')?;
+    (!prefix.is_empty()).then_some(prefix)
+}
+
 /// The defined ID most like `id`, if one is close enough to be a plausible typo. Ties go to the
 /// ID that sorts first, so the suggestion does not depend on hash order.
 fn closest_defined_id<'a>(graph: &'a Graph, id: &str) -> Option<&'a str> {
@@ -85,10 +107,11 @@ fn closest_defined_id<'a>(graph: &'a Graph, id: &str) -> Option<&'a str> {
     graph
         .defined_ids()
         .map(|candidate| {
-            let distance = strsim::damerau_levenshtein(&normalized, &candidate.to_ascii_uppercase());
+            let distance =
+                strsim::damerau_levenshtein(&normalized, &candidate.to_ascii_uppercase());
             (distance, candidate)
         })
-        .filter(|&(distance, candidate)| distance <= (candidate.len() / 3).max(1))
+        .filter(|&(distance, candidate)| distance <= (candidate.len() / 4).max(1))
         .min()
         .map(|(_, candidate)| candidate)
 }

@@ -36,7 +36,8 @@ impl Rule for UnreadableInput {
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         for problem in &context.graph.problems {
-            let mut diagnostic = context.diagnostic(&Self::META, problem.span, problem.message.clone());
+            let mut diagnostic =
+                context.diagnostic(&Self::META, problem.span, problem.message.clone());
             // A loader's warning or note stays one; only errors take the configured level.
             diagnostic.severity = match problem.level {
                 ProblemLevel::Error => diagnostic.severity,

@@ -34,8 +34,8 @@ const LABEL_WORDS: &[&str] = &[
 /// The references in a comment whose inner text (without delimiters) starts at `offset`.
 ///
 /// A comment that opens with an ID, after at most a few label words (`Covers: FR-001, FR-002`),
-/// is a reference comment: every ID in it is an explicit reference, and an unknown one is
-/// reported. Other comments (`# TODO(PROJ-12): tune for GPT-4`) only link the IDs the spec
+/// is a reference comment: every ID in it is a [`ReferenceKind::Comment`] reference. Other
+/// comments (`# TODO(PROJ-12): tune for GPT-4`) only link the IDs the spec
 /// defines, so ticket keys and model names in ordinary comments never produce findings.
 pub fn references_in_comment(
     file: FileId,
@@ -53,7 +53,7 @@ pub fn references_in_comment(
         .filter(|word| !word.is_empty())
         .all(|word| LABEL_WORDS.contains(&word.to_ascii_lowercase().as_str()));
     let kind = if leads {
-        ReferenceKind::Explicit
+        ReferenceKind::Comment
     } else {
         ReferenceKind::Mention
     };
@@ -82,13 +82,13 @@ mod tests {
         assert_eq!(
             kinds(" FR-001, FR-002 "),
             [
-                ("FR-001".to_owned(), ReferenceKind::Explicit),
-                ("FR-002".to_owned(), ReferenceKind::Explicit)
+                ("FR-001".to_owned(), ReferenceKind::Comment),
+                ("FR-002".to_owned(), ReferenceKind::Comment)
             ]
         );
         assert_eq!(
             kinds(" Covers: FR-001 "),
-            [("FR-001".to_owned(), ReferenceKind::Explicit)]
+            [("FR-001".to_owned(), ReferenceKind::Comment)]
         );
     }
 

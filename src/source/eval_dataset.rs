@@ -10,7 +10,9 @@ use crate::source::model::{EvalCaseDef, Extraction, Problem, ProblemLevel};
 use crate::source::tree::Node;
 
 /// Keys under which a JSON object holds its list of cases.
-const LIST_KEYS: &[&str] = &["tests", "samples", "data", "examples", "cases", "items", "rows"];
+const LIST_KEYS: &[&str] = &[
+    "tests", "samples", "data", "examples", "cases", "items", "rows",
+];
 
 pub fn load_jsonl(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
     let mut extraction = Extraction::default();
@@ -58,7 +60,8 @@ pub fn load_json(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
     let root = match json::parse(text, 0) {
         Ok(root) => root,
         Err(error) => {
-            let at = crate::source::spec_yaml::offset_of_line_column(text, error.line, error.column);
+            let at =
+                crate::source::spec_yaml::offset_of_line_column(text, error.line, error.column);
             extraction.problems.push(Problem::error(
                 Span::new(file, at, at),
                 format!("invalid JSON: {}", error.message),

@@ -35,15 +35,23 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> (Format, Extractio
         .map(|metadata| references_in_mapping(file, text, metadata))
         .unwrap_or_default();
     if let Some(tests) = root.get("tests") {
-        extraction
-            .eval_cases
-            .extend(tests_from_list(file, text, tests, &default_references, pattern));
+        extraction.eval_cases.extend(tests_from_list(
+            file,
+            text,
+            tests,
+            &default_references,
+            pattern,
+        ));
     }
     for scenario in root.get("scenarios").map(Node::items).unwrap_or_default() {
         if let Some(tests) = scenario.get("tests") {
-            extraction
-                .eval_cases
-                .extend(tests_from_list(file, text, tests, &default_references, pattern));
+            extraction.eval_cases.extend(tests_from_list(
+                file,
+                text,
+                tests,
+                &default_references,
+                pattern,
+            ));
         }
     }
     (Format::PromptfooConfig, extraction)

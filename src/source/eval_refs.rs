@@ -37,7 +37,12 @@ pub fn field_references(file: FileId, text: &str, node: &Node) -> Vec<Reference>
 }
 
 /// Mentions of IDs in free text such as a test description: they link only when defined.
-pub fn mention_references(file: FileId, text: &str, node: &Node, pattern: &IdPattern) -> Vec<Reference> {
+pub fn mention_references(
+    file: FileId,
+    text: &str,
+    node: &Node,
+    pattern: &IdPattern,
+) -> Vec<Reference> {
     let Some(value) = node.as_str() else {
         return Vec::new();
     };

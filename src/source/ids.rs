@@ -25,6 +25,14 @@ pub struct IdMatch<'a> {
 impl IdPattern {
     /// Compiles `pattern`. The error text is the regex crate's own.
     pub fn new(pattern: &str) -> Result<IdPattern, String> {
+        // Compile the pattern alone first, so that an error points into what the user wrote.
+        regex::RegexBuilder::new(pattern)
+            .size_limit(1 << 20)
+            .build()
+            .map_err(|error| error.to_string())?;
+        if pattern.len() > 1000 {
+            return Err("the pattern is longer than 1000 characters".to_owned());
+        }
         let anywhere = regex::RegexBuilder::new(&format!(r"\b(?:{pattern})\b"))
             .size_limit(1 << 20)
             .build()
@@ -75,7 +83,10 @@ pub fn split_id_list(text: &str) -> Vec<(usize, &str)> {
         let separator = character.is_whitespace() || matches!(character, ',' | ';' | '|');
         match (separator, start) {
             (true, Some(token_start)) => {
-                tokens.push((token_start, text.get(token_start..index).unwrap_or_default()));
+                tokens.push((
+                    token_start,
+                    text.get(token_start..index).unwrap_or_default(),
+                ));
                 start = None;
             }
             (false, None) => start = Some(index),
@@ -95,7 +106,14 @@ mod tests {
     #[test]
     fn default_pattern_matches_documented_ids() {
         let pattern = IdPattern::default_pattern();
-        for id in ["REQ-001", "FR-001", "SC-002", "FR-004a", "SAFE-REFUND-12", "NFR-3"] {
+        for id in [
+            "REQ-001",
+            "FR-001",
+            "SC-002",
+            "FR-004a",
+            "SAFE-REFUND-12",
+            "NFR-3",
+        ] {
             assert!(pattern.is_whole_id(id), "{id}");
         }
         for not_id in ["fr-001", "FR001", "FR-", "-001", "FR-001ab"] {

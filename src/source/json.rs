@@ -127,7 +127,10 @@ mod tests {
             .and_then(|metadata| metadata.get("requirements"))
             .and_then(|list| list.items().first().cloned())
             .unwrap_or_else(|| panic!("missing node in {root:?}"));
-        assert_eq!(text.get(requirement.start..requirement.end), Some("\"FR-001\""));
+        assert_eq!(
+            text.get(requirement.start..requirement.end),
+            Some("\"FR-001\"")
+        );
     }
 
     #[test]

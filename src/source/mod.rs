@@ -68,7 +68,9 @@ impl Format {
             Format::YamlSpec => "yaml-spec",
             Format::TextPrompt => "text-prompt",
             Format::CodePrompt(CodeLanguage::Python) => "python-prompts",
-            Format::CodePrompt(CodeLanguage::TypeScript | CodeLanguage::Tsx) => "typescript-prompts",
+            Format::CodePrompt(CodeLanguage::TypeScript | CodeLanguage::Tsx) => {
+                "typescript-prompts"
+            }
             Format::CodePrompt(CodeLanguage::JavaScript) => "javascript-prompts",
             Format::PromptfooConfig => "promptfoo-config",
             Format::PromptfooTests => "promptfoo-tests",
@@ -197,10 +199,9 @@ fn load_one(
     let text = &source.text;
     let pattern = &settings.id_pattern;
     match (role, hint) {
-        (Role::Spec, Some(FormatHint::Markdown)) => (
-            Format::MarkdownSpec,
-            spec_markdown::load(id, text, pattern),
-        ),
+        (Role::Spec, Some(FormatHint::Markdown)) => {
+            (Format::MarkdownSpec, spec_markdown::load(id, text, pattern))
+        }
         (Role::Spec, Some(FormatHint::Yaml)) => {
             (Format::YamlSpec, spec_yaml::load(id, text, pattern))
         }
@@ -212,12 +213,14 @@ fn load_one(
             prompt_code::load(id, text, language, pattern),
         ),
         (Role::Eval, Some(FormatHint::Yaml)) => eval_promptfoo::load(id, text, pattern),
-        (Role::Eval, Some(FormatHint::Jsonl)) => {
-            (Format::JsonlDataset, eval_dataset::load_jsonl(id, text, pattern))
-        }
-        (Role::Eval, Some(FormatHint::Json)) => {
-            (Format::JsonDataset, eval_dataset::load_json(id, text, pattern))
-        }
+        (Role::Eval, Some(FormatHint::Jsonl)) => (
+            Format::JsonlDataset,
+            eval_dataset::load_jsonl(id, text, pattern),
+        ),
+        (Role::Eval, Some(FormatHint::Json)) => (
+            Format::JsonDataset,
+            eval_dataset::load_json(id, text, pattern),
+        ),
         _ => (Format::Unread, Extraction::default()),
     }
 }
@@ -269,12 +272,20 @@ fn read_file(
     }
     let bytes = match std::fs::read(&absolute) {
         Ok(bytes) => bytes,
-        Err(error) => return empty(Problem::error(at_start, format!("cannot read file: {error}"))),
+        Err(error) => {
+            return empty(Problem::error(
+                at_start,
+                format!("cannot read file: {error}"),
+            ));
+        }
     };
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return empty(
-            Problem::error(at_start, "file is UTF-16 encoded; speclint reads UTF-8 only")
-                .with_help("convert it to UTF-8"),
+            Problem::error(
+                at_start,
+                "file is UTF-16 encoded; speclint reads UTF-8 only",
+            )
+            .with_help("convert it to UTF-8"),
         );
     }
     let head = bytes.get(..8192).unwrap_or(&bytes);

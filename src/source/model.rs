@@ -68,9 +68,13 @@ pub struct RequirementDef {
 /// How strongly an artifact points at a requirement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ReferenceKind {
-    /// Written where only requirement IDs belong (a reference comment, a `requirements` field):
-    /// an unknown ID here is a mistake.
+    /// Written where only requirement IDs belong (a `requirements` field): an unknown ID here is
+    /// a mistake.
     Explicit,
+    /// An ID that opens a comment (`{# FR-001 #}`, `# Covers: FR-001`). An unknown one is a
+    /// mistake when it looks like the spec's IDs (same prefix, or a near miss of a defined ID);
+    /// otherwise it is a ticket key or a model name (`# PROJ-1234: ...`) and is ignored.
+    Comment,
     /// An ID-shaped word in free text such as a test description: it links when the ID is
     /// defined and is otherwise ignored, because such text often carries ticket keys.
     Mention,

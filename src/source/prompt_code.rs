@@ -164,7 +164,8 @@ fn longest_string(node: SyntaxNode<'_>) -> Option<SyntaxNode<'_>> {
     loop {
         let current = cursor.node();
         if descending && STRING_KINDS.contains(&current.kind()) {
-            let longer = best.is_none_or(|best| current.byte_range().len() > best.byte_range().len());
+            let longer =
+                best.is_none_or(|best| current.byte_range().len() > best.byte_range().len());
             if longer {
                 best = Some(current);
             }
@@ -187,7 +188,8 @@ fn longest_string(node: SyntaxNode<'_>) -> Option<SyntaxNode<'_>> {
 
 /// A literal's content without prefix letters and quotes.
 pub fn string_content(literal: &str) -> String {
-    let without_prefix = literal.trim_start_matches(|character: char| character.is_ascii_alphabetic());
+    let without_prefix =
+        literal.trim_start_matches(|character: char| character.is_ascii_alphabetic());
     for quote in ["\"\"\"", "'''", "\"", "'", "`"] {
         if let Some(inner) = without_prefix
             .strip_prefix(quote)
@@ -234,7 +236,10 @@ mod tests {
         assert_eq!(
             passages(text, CodeLanguage::TypeScript),
             [
-                (vec!["FR-003".to_owned()], "Answer in the user's language.".to_owned()),
+                (
+                    vec!["FR-003".to_owned()],
+                    "Answer in the user's language.".to_owned()
+                ),
                 (vec!["FR-004".to_owned()], "const y = 1;".to_owned()),
             ]
         );

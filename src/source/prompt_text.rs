@@ -107,7 +107,10 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
 
 /// Whether there is text before `offset` on its line.
 fn is_trailing(text: &str, offset: usize) -> bool {
-    let line_start = text.get(..offset).and_then(|before| before.rfind('\n')).map_or(0, |at| at + 1);
+    let line_start = text
+        .get(..offset)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |at| at + 1);
     text.get(line_start..offset)
         .is_some_and(|before| !before.trim().is_empty())
 }
@@ -180,7 +183,10 @@ mod tests {
         assert_eq!(
             passages(text),
             [
-                (vec!["FR-001".to_owned()], "Refund within 30 days.\nAlways.".to_owned()),
+                (
+                    vec!["FR-001".to_owned()],
+                    "Refund within 30 days.\nAlways.".to_owned()
+                ),
                 (vec!["FR-002".to_owned()], "Be brief.".to_owned()),
                 (vec!["FR-003".to_owned()], "Say hi.".to_owned()),
             ]
@@ -193,8 +199,14 @@ mod tests {
         assert_eq!(
             passages(text),
             [
-                (vec!["FR-001".to_owned(), "FR-002".to_owned()], "Shared text.".to_owned()),
-                (vec!["FR-003".to_owned()], "Line one. \nLine two.".to_owned()),
+                (
+                    vec!["FR-001".to_owned(), "FR-002".to_owned()],
+                    "Shared text.".to_owned()
+                ),
+                (
+                    vec!["FR-003".to_owned()],
+                    "Line one. \nLine two.".to_owned()
+                ),
             ]
         );
     }

@@ -36,10 +36,10 @@ struct FoundDefinition {
 }
 
 pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
-    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, options)
-        .into_offset_iter()
-        .collect();
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let events: Vec<(Event<'_>, Range<usize>)> =
+        Parser::new_ext(text, options).into_offset_iter().collect();
     let matching_end = match_ends(&events);
 
     let mut found = Vec::new();
@@ -172,7 +172,10 @@ fn bold_lead_definition(
 ) -> Option<FoundDefinition> {
     let mut cursor = first_inline(events, index);
     let mut struck = false;
-    if matches!(events.get(cursor), Some((Event::Start(Tag::Strikethrough), _))) {
+    if matches!(
+        events.get(cursor),
+        Some((Event::Start(Tag::Strikethrough), _))
+    ) {
         struck = true;
         cursor += 1;
     }
@@ -182,7 +185,10 @@ fn bold_lead_definition(
     let (Event::Text(inner), inner_range) = events.get(cursor + 1)? else {
         return None;
     };
-    if !matches!(events.get(cursor + 2), Some((Event::End(TagEnd::Strong), _))) {
+    if !matches!(
+        events.get(cursor + 2),
+        Some((Event::End(TagEnd::Strong), _))
+    ) {
         return None;
     }
     let candidate = inner.trim().trim_end_matches([':', '：', '.']).trim_end();
@@ -190,7 +196,12 @@ fn bold_lead_definition(
         return None;
     }
     let mut after = cursor + 3;
-    if struck && matches!(events.get(after), Some((Event::End(TagEnd::Strikethrough), _))) {
+    if struck
+        && matches!(
+            events.get(after),
+            Some((Event::End(TagEnd::Strikethrough), _))
+        )
+    {
         after += 1;
     }
     let offset = inner.find(candidate).unwrap_or(0);
@@ -246,12 +257,18 @@ fn table_row_definition(
     index: usize,
     pattern: &IdPattern,
 ) -> Option<FoundDefinition> {
-    if !matches!(events.get(index + 1), Some((Event::Start(Tag::TableCell), _))) {
+    if !matches!(
+        events.get(index + 1),
+        Some((Event::Start(Tag::TableCell), _))
+    ) {
         return None;
     }
     let mut cursor = index + 2;
     let mut struck = false;
-    if matches!(events.get(cursor), Some((Event::Start(Tag::Strikethrough), _))) {
+    if matches!(
+        events.get(cursor),
+        Some((Event::Start(Tag::Strikethrough), _))
+    ) {
         struck = true;
         cursor += 1;
     }
@@ -339,7 +356,10 @@ fn find_needs_line(
     for line in slice.split_inclusive('\n') {
         let this_start = line_start;
         line_start += line.len();
-        if nested_ranges.iter().any(|range| range.contains(&this_start)) {
+        if nested_ranges
+            .iter()
+            .any(|range| range.contains(&this_start))
+        {
             continue;
         }
         let content = line
@@ -354,7 +374,11 @@ fn find_needs_line(
         let Some(words) = rest.strip_prefix(':').or_else(|| rest.strip_prefix('：')) else {
             continue;
         };
-        let words = words.trim().trim_end_matches(['*', '_', '.']).trim().to_owned();
+        let words = words
+            .trim()
+            .trim_end_matches(['*', '_', '.'])
+            .trim()
+            .to_owned();
         let trimmed_start = this_start + (line.len() - line.trim_start().len());
         return Some(NeedsLine {
             range: trimmed_start..this_start + line.trim_end().len(),
@@ -412,13 +436,17 @@ fn collect_text(
             break;
         };
         index += 1;
-        if needs_line.is_some_and(|line| line.range.start <= range.start && range.start < line.range.end) {
+        if needs_line
+            .is_some_and(|line| line.range.start <= range.start && range.start < line.range.end)
+        {
             continue;
         }
         match event {
             Event::Text(text) | Event::Code(text) => collected.push_str(text),
             Event::SoftBreak | Event::HardBreak => collected.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_) | TagEnd::TableCell) => {
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_) | TagEnd::TableCell,
+            ) => {
                 collected.push(' ');
             }
             _ => {}
@@ -448,7 +476,11 @@ mod tests {
         let extraction = load_text(
             "# Spec\n\n- **FR-001**: System MUST reply.\n- **FR-002** Users MAY skip.\n\n**FR-003：** 系统必须 MUST 回答。\n",
         );
-        let ids: Vec<_> = extraction.requirements.iter().map(|r| r.id.as_str()).collect();
+        let ids: Vec<_> = extraction
+            .requirements
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect();
         assert_eq!(ids, ["FR-001", "FR-002", "FR-003"]);
         let first = &extraction.requirements[0];
         assert_eq!(first.text, "System MUST reply.");
@@ -464,7 +496,13 @@ mod tests {
         assert_eq!(requirements.len(), 2);
         assert_eq!(requirements[0].id, "REQ-014");
         assert_eq!(requirements[0].text, "Refunds The bot MUST refund.");
-        assert_eq!(requirements[0].needs, Some(Needs { prompt: false, eval: true }));
+        assert_eq!(
+            requirements[0].needs,
+            Some(Needs {
+                prompt: false,
+                eval: true
+            })
+        );
         assert_eq!(requirements[1].id, "SC-001");
         assert_eq!(requirements[1].text, "Users SHOULD finish");
     }
@@ -474,6 +512,10 @@ mod tests {
         let extraction = load_text(
             "```\n- **FR-001**: no\n```\n\n    **FR-002**: no\n\n<!-- **FR-003**: no -->\n\n- `FR-004`: no\n- see **FR-005** for details\n",
         );
-        assert!(extraction.requirements.is_empty(), "{:?}", extraction.requirements);
+        assert!(
+            extraction.requirements.is_empty(),
+            "{:?}",
+            extraction.requirements
+        );
     }
 }

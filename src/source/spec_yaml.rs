@@ -46,7 +46,11 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
             if let Some(item) = item_index(&pointer) {
                 invalid_items.push(item);
             }
-            let location = if pointer.is_empty() { "the document".to_owned() } else { format!("`{pointer}`") };
+            let location = if pointer.is_empty() {
+                "the document".to_owned()
+            } else {
+                format!("`{pointer}`")
+            };
             extraction.problems.push(
                 Problem::error(
                     Span::new(file, node.start, node.end),
@@ -76,8 +80,11 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
         let id_span = Span::new(file, id_node.start, id_node.end);
         if !pattern.is_whole_id(id) {
             extraction.problems.push(
-                Problem::error(id_span, format!("`{id}` does not match the requirement ID pattern"))
-                    .with_help("change the ID, or set `id-pattern` in speclint.toml"),
+                Problem::error(
+                    id_span,
+                    format!("`{id}` does not match the requirement ID pattern"),
+                )
+                .with_help("change the ID, or set `id-pattern` in speclint.toml"),
             );
             continue;
         }
@@ -93,7 +100,10 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
             Some("draft") => Status::Draft,
             _ => Status::Active,
         };
-        let normalized = requirement_text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let normalized = requirement_text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let item_end = item.end.max(text_node.end);
         extraction.requirements.push(RequirementDef {
             id: id.to_owned(),

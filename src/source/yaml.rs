@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Options, Spanned};
 
 use crate::source::tree::{Node, NodeValue};
@@ -44,8 +44,13 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     }
 }
 
+/// The parser's message without its own position suffix, which is reported separately.
 fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or(message).trim().to_owned()
+    let line = message.lines().next().unwrap_or(message).trim();
+    match line.rfind(" at line ") {
+        Some(cut) => line.get(..cut).unwrap_or(line).to_owned(),
+        None => line.to_owned(),
+    }
 }
 
 fn into_node(spanned: Spanned<NodeValue>) -> Node {
@@ -125,7 +130,9 @@ impl<'de> Visitor<'de> for NodeValueVisitor {
     }
 
     fn visit_bytes<E: de::Error>(self, value: &[u8]) -> Result<NodeValue, E> {
-        Ok(NodeValue::String(String::from_utf8_lossy(value).into_owned()))
+        Ok(NodeValue::String(
+            String::from_utf8_lossy(value).into_owned(),
+        ))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut sequence: A) -> Result<NodeValue, A::Error> {
