@@ -77,11 +77,18 @@ pub enum NeedsWord {
 pub struct FileSet {
     include: GlobSet,
     exclude: GlobSet,
+    /// Whether `include` was written in speclint.toml. Without it, files outside the default
+    /// globs are still recognised by their content.
+    pub explicit: bool,
 }
 
 impl FileSet {
     pub fn matches(&self, relative_path: &str) -> bool {
         self.include.is_match(relative_path) && !self.exclude.is_match(relative_path)
+    }
+
+    pub fn excludes(&self, relative_path: &str) -> bool {
+        self.exclude.is_match(relative_path)
     }
 }
 
@@ -199,6 +206,7 @@ fn resolve(
         Ok::<FileSet, ConfigError>(FileSet {
             include: include_set,
             exclude: exclude_set,
+            explicit: include.is_some(),
         })
     };
     let spec_files = build_set(config.spec.as_ref(), DEFAULT_SPEC_INCLUDE)?;

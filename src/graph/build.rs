@@ -9,6 +9,7 @@ use crate::graph::{
     UnresolvedReference,
 };
 use crate::source::LoadedProject;
+use crate::source::file::Span;
 use crate::source::model::{Reference, ReferenceKind};
 
 pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
@@ -16,24 +17,51 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
         db: project.db,
         ..Graph::default()
     };
+    let mut extractions = Vec::new();
     for loaded in project.files {
-        let extraction = loaded.extraction;
         graph.files.push(FileSummary {
             file: loaded.id,
             role: loaded.role,
             format: loaded.format,
-            requirements: extraction.requirements.len(),
-            passages: extraction.passages.len(),
-            eval_cases: extraction.eval_cases.len(),
+            read_through: loaded.claimed_by,
+            requirements: 0,
+            passages: 0,
+            eval_cases: 0,
         });
+        extractions.push(loaded.extraction);
+    }
+    for extraction in extractions {
         for def in extraction.requirements {
             let needs = def.needs.unwrap_or(settings.default_needs);
             graph.requirements.push(Requirement { def, needs });
         }
         graph.passages.extend(extraction.passages);
         graph.eval_cases.extend(extraction.eval_cases);
+        graph.clarifications.extend(extraction.clarifications);
         graph.problems.extend(extraction.problems);
     }
+    // Order by where things are written, so that "first definition" means first in path order
+    // whichever loader read it.
+    let path_of =
+        |span: crate::source::file::Span| (graph.db.path(span.file).to_owned(), span.start);
+    graph
+        .requirements
+        .sort_by_cached_key(|requirement| path_of(requirement.def.id_span));
+    graph
+        .passages
+        .sort_by_cached_key(|passage| path_of(passage.span));
+    graph
+        .eval_cases
+        .sort_by_cached_key(|case| path_of(case.span));
+    // A file read through two references (a test file named and also matched by a glob, or
+    // shared by two configs) yields the same cases twice: keep one, with every reference.
+    merge_same_span(&mut graph.eval_cases, |case| {
+        (case.span, &mut case.references)
+    });
+    merge_same_span(&mut graph.passages, |passage| {
+        (passage.span, &mut passage.references)
+    });
+    count_per_file(&mut graph);
 
     let mut definitions_by_id: HashMap<String, Vec<RequirementIndex>> = HashMap::new();
     for (index, requirement) in graph.requirements.iter().enumerate() {
@@ -43,6 +71,7 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
             .push(RequirementIndex(index));
     }
     graph.definitions_by_id = definitions_by_id;
+    graph.aliases = scoped_aliases(&graph);
 
     let count = graph.requirements.len();
     let mut passages_by_requirement = vec![Vec::new(); count];
@@ -94,4 +123,74 @@ fn push_unique<T: PartialEq + Copy>(lists: &mut [Vec<T>], target: RequirementInd
     {
         list.push(item);
     }
+}
+
+/// Counts what each file holds, by where it is written.
+fn count_per_file(graph: &mut Graph) {
+    let mut counts: HashMap<crate::source::file::FileId, (usize, usize, usize)> = HashMap::new();
+    for requirement in &graph.requirements {
+        counts.entry(requirement.def.id_span.file).or_default().0 += 1;
+    }
+    for passage in &graph.passages {
+        counts.entry(passage.span.file).or_default().1 += 1;
+    }
+    for case in &graph.eval_cases {
+        counts.entry(case.span.file).or_default().2 += 1;
+    }
+    for summary in &mut graph.files {
+        let (requirements, passages, eval_cases) =
+            counts.get(&summary.file).copied().unwrap_or_default();
+        summary.requirements = requirements;
+        summary.passages = passages;
+        summary.eval_cases = eval_cases;
+    }
+}
+
+/// `R1.2`, `1.2` and `feature/1.2` for every Kiro criterion `feature/R1.2`.
+fn scoped_aliases(graph: &Graph) -> HashMap<String, Vec<RequirementIndex>> {
+    let mut aliases: HashMap<String, Vec<RequirementIndex>> = HashMap::new();
+    for (index, requirement) in graph.requirements.iter().enumerate() {
+        let Some((feature, local)) = requirement.def.id.rsplit_once('/') else {
+            continue;
+        };
+        let Some(number) = local.strip_prefix('R') else {
+            continue;
+        };
+        for alias in [
+            local.to_owned(),
+            number.to_owned(),
+            format!("{feature}/{number}"),
+        ] {
+            let targets = aliases.entry(alias).or_default();
+            if !targets.contains(&RequirementIndex(index)) {
+                targets.push(RequirementIndex(index));
+            }
+        }
+    }
+    aliases
+}
+
+/// Merges neighbours written at the same span (the list is sorted by span), keeping every
+/// distinct reference.
+fn merge_same_span<T>(items: &mut Vec<T>, parts: impl Fn(&mut T) -> (Span, &mut Vec<Reference>)) {
+    items.dedup_by(|later, earlier| {
+        let (later_span, later_references) = parts(later);
+        let later_references = std::mem::take(later_references);
+        let (earlier_span, earlier_references) = parts(earlier);
+        if later_span != earlier_span {
+            // Not a duplicate: put the references back.
+            let (_, restore) = parts(later);
+            *restore = later_references;
+            return false;
+        }
+        for reference in later_references {
+            let known = earlier_references
+                .iter()
+                .any(|existing| existing.id == reference.id && existing.span == reference.span);
+            if !known {
+                earlier_references.push(reference);
+            }
+        }
+        true
+    });
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::source::file::{FileId, SourceDb};
 use crate::source::model::{
-    EvalCaseDef, Needs, Problem, PromptPassageDef, Reference, RequirementDef,
+    Clarification, EvalCaseDef, Needs, Problem, PromptPassageDef, Reference, RequirementDef,
 };
 use crate::source::{Format, Role};
 
@@ -44,12 +44,15 @@ pub struct UnresolvedReference {
     pub reference: Reference,
 }
 
-/// What the run knows about one input file.
+/// What the run knows about one input file. Counts are of what is written in the file itself,
+/// wherever it was read from.
 #[derive(Clone, Debug)]
 pub struct FileSummary {
     pub file: FileId,
     pub role: Role,
     pub format: Format,
+    /// The file whose reference made speclint read this one (a promptfoo config).
+    pub read_through: Option<FileId>,
     pub requirements: usize,
     pub passages: usize,
     pub eval_cases: usize,
@@ -66,6 +69,11 @@ pub struct Graph {
     /// Problems the loaders met.
     pub problems: Vec<Problem>,
     pub(crate) definitions_by_id: HashMap<String, Vec<RequirementIndex>>,
+    /// Short forms of scoped IDs (`R1.2` and `1.2` for `feature/R1.2`), each with every
+    /// requirement it could mean.
+    pub(crate) aliases: HashMap<String, Vec<RequirementIndex>>,
+    /// `[NEEDS CLARIFICATION: …]` markers left in specs.
+    pub clarifications: Vec<Clarification>,
     /// Per requirement (by index): the passages and eval cases that reference it.
     pub(crate) passages_by_requirement: Vec<Vec<PassageIndex>>,
     pub(crate) eval_cases_by_requirement: Vec<Vec<EvalCaseIndex>>,
@@ -86,9 +94,21 @@ impl Graph {
         self.definitions_by_id.get(id).map_or(&[], Vec::as_slice)
     }
 
-    /// The definition references to `id` resolve to: the first one.
+    /// The definition references to `id` resolve to: the first one, or the one requirement a
+    /// short form (`R1.2`) stands for.
     pub fn lookup(&self, id: &str) -> Option<RequirementIndex> {
-        self.definitions(id).first().copied()
+        if let Some(&first) = self.definitions(id).first() {
+            return Some(first);
+        }
+        match self.aliases.get(id).map(Vec::as_slice) {
+            Some([only]) => Some(*only),
+            _ => None,
+        }
+    }
+
+    /// The requirements a short form could mean, when it is ambiguous.
+    pub fn alias_candidates(&self, id: &str) -> &[RequirementIndex] {
+        self.aliases.get(id).map_or(&[], Vec::as_slice)
     }
 
     pub fn defined_ids(&self) -> impl Iterator<Item = &str> {

@@ -3,7 +3,6 @@
 use std::fmt::Write;
 
 use crate::check::CheckResult;
-use crate::source::Role;
 
 pub fn render(result: &CheckResult) -> String {
     let graph = &result.graph;
@@ -15,16 +14,15 @@ pub fn render(result: &CheckResult) -> String {
         .max()
         .unwrap_or(0);
     for file in &graph.files {
-        let role = match file.role {
-            Role::Spec => "spec",
-            Role::Prompt => "prompt",
-            Role::Eval => "eval",
-        };
+        let through = file
+            .read_through
+            .map(|config| format!(" (via {})", graph.db.path(config)))
+            .unwrap_or_default();
         let _ = writeln!(
             output,
-            "{:width$}  {:6}  {:20}  {} requirements, {} prompt passages, {} eval cases",
+            "{:width$}  {:6}  {:21}  {} requirements, {} prompt passages, {} eval cases{through}",
             graph.db.path(file.file),
-            role,
+            file.role.name(),
             file.format.name(),
             file.requirements,
             file.passages,

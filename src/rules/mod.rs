@@ -12,12 +12,15 @@ use crate::source::model::RequirementDef;
 
 pub mod registry;
 
+pub mod broken_file_reference;
 pub mod duplicate_requirement_id;
 pub mod eval_tests_unspecified_behavior;
+pub mod opaque_reference;
 pub mod requirement_missing_from_prompt;
 pub mod requirement_untested;
 pub mod unknown_requirement_reference;
 pub mod unreadable_input;
+pub mod unresolved_clarification;
 
 /// The level a rule runs at, as configured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

@@ -1,12 +1,15 @@
 //! The one list of rules. Adding a rule adds one line here.
 
 use crate::rules::Rule;
+use crate::rules::broken_file_reference::BrokenFileReference;
 use crate::rules::duplicate_requirement_id::DuplicateRequirementId;
 use crate::rules::eval_tests_unspecified_behavior::EvalTestsUnspecifiedBehavior;
+use crate::rules::opaque_reference::OpaqueReference;
 use crate::rules::requirement_missing_from_prompt::RequirementMissingFromPrompt;
 use crate::rules::requirement_untested::RequirementUntested;
 use crate::rules::unknown_requirement_reference::UnknownRequirementReference;
 use crate::rules::unreadable_input::UnreadableInput;
+use crate::rules::unresolved_clarification::UnresolvedClarification;
 
 static RULES: &[&dyn Rule] = &[
     &UnreadableInput,
@@ -15,6 +18,9 @@ static RULES: &[&dyn Rule] = &[
     &RequirementMissingFromPrompt,
     &RequirementUntested,
     &EvalTestsUnspecifiedBehavior,
+    &BrokenFileReference,
+    &UnresolvedClarification,
+    &OpaqueReference,
 ];
 
 /// Every rule, in code order.

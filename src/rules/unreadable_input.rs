@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
-use crate::source::model::ProblemLevel;
+use crate::source::model::{ProblemKind, ProblemLevel};
 
 declare_rule! {
     /// ## What it does
@@ -36,6 +36,9 @@ impl Rule for UnreadableInput {
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         for problem in &context.graph.problems {
+            if problem.kind != ProblemKind::Unreadable {
+                continue;
+            }
             let mut diagnostic =
                 context.diagnostic(&Self::META, problem.span, problem.message.clone());
             // A loader's warning or note stays one; only errors take the configured level.

@@ -1,69 +1,71 @@
-//! Finding input files: a gitignore-aware parallel walk, then the configured globs decide each
-//! file's role.
+//! Finding input files: a gitignore-aware parallel walk over the checked directory. Only files
+//! with extensions some loader reads are kept; the detector decides what each one is.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
 use crate::config::Settings;
+use crate::source::detect::is_candidate;
 use crate::source::file::relative_path_string;
-use crate::source::{Candidate, Role};
 
-/// Every file below `checked_dir` that the configuration gives a role, sorted by path.
-pub fn discover(checked_dir: &Path, settings: &Settings) -> Vec<Candidate> {
+/// A file the walker found.
+pub struct WalkedFile {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// Path relative to the configuration's directory, which the globs match.
+    pub glob_path: String,
+    /// Path relative to the checked directory, for sorting.
+    pub relative_path: String,
+}
+
+/// Every candidate file below `checked_dir`, sorted by path.
+pub fn walk(checked_dir: &Path, settings: &Settings) -> Vec<WalkedFile> {
     let found = Mutex::new(Vec::new());
+    let base_dir = crate::source::resolve::normalize(
+        &std::path::absolute(&settings.base_dir).unwrap_or_else(|_| settings.base_dir.clone()),
+    );
     let walker = WalkBuilder::new(checked_dir)
         .hidden(false)
         .git_ignore(true)
         .git_exclude(true)
         .require_git(false)
         .follow_links(false)
-        .filter_entry(|entry| entry.file_name() != ".git")
+        .filter_entry(|entry| {
+            let name = entry.file_name();
+            name != ".git" && name != ".speclint_cache" && name != "node_modules"
+        })
         .build_parallel();
     walker.run(|| {
         let found = &found;
+        let base_dir = &base_dir;
         Box::new(move |entry| {
             let Ok(entry) = entry else {
                 return WalkState::Continue;
             };
-            if !entry.file_type().is_some_and(|kind| kind.is_file()) {
+            if !entry.file_type().is_some_and(|kind| kind.is_file()) || !is_candidate(entry.path())
+            {
                 return WalkState::Continue;
             }
             let path = entry.path();
-            if let Some(candidate) = classify(checked_dir, path, settings)
-                && let Ok(mut found) = found.lock()
-            {
-                found.push(candidate);
+            let glob_path = if path.starts_with(base_dir) {
+                relative_path_string(base_dir, path)
+            } else {
+                relative_path_string(checked_dir, path)
+            };
+            let walked = WalkedFile {
+                path: path.to_path_buf(),
+                glob_path,
+                relative_path: relative_path_string(checked_dir, path),
+            };
+            if let Ok(mut found) = found.lock() {
+                found.push(walked);
             }
             WalkState::Continue
         })
     });
     let mut found = found.into_inner().unwrap_or_default();
     found.sort_by(|left, right| left.relative_path.cmp(&right.relative_path));
-    found.dedup_by(|left, right| left.relative_path == right.relative_path);
     found
-}
-
-/// The role of one file, or `None` when no file set includes it. A file in several sets is read
-/// as the first of spec, prompt, eval.
-pub fn classify(checked_dir: &Path, path: &Path, settings: &Settings) -> Option<Candidate> {
-    let glob_path = match path.strip_prefix(&settings.base_dir) {
-        Ok(_) => relative_path_string(&settings.base_dir, path),
-        Err(_) => relative_path_string(checked_dir, path),
-    };
-    let role = if settings.spec_files.matches(&glob_path) {
-        Role::Spec
-    } else if settings.prompt_files.matches(&glob_path) {
-        Role::Prompt
-    } else if settings.eval_files.matches(&glob_path) {
-        Role::Eval
-    } else {
-        return None;
-    };
-    Some(Candidate {
-        path: path.to_path_buf(),
-        relative_path: relative_path_string(checked_dir, path),
-        role,
-    })
 }

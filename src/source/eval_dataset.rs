@@ -6,7 +6,7 @@ use crate::source::eval_refs::{is_lfs_pointer, mention_references, references_in
 use crate::source::file::{FileId, Span};
 use crate::source::ids::IdPattern;
 use crate::source::json;
-use crate::source::model::{EvalCaseDef, Extraction, Problem, ProblemLevel};
+use crate::source::model::{EvalCaseDef, Extraction, Problem};
 use crate::source::tree::Node;
 
 /// Keys under which a JSON object holds its list of cases.
@@ -124,10 +124,9 @@ fn case_from_row(
 }
 
 fn lfs_problem(file: FileId) -> Problem {
-    Problem {
-        span: Span::file_start(file),
-        level: ProblemLevel::Info,
-        message: "this file is a Git LFS pointer: its content is not available, so its cases were not read".to_owned(),
-        help: Some("run `git lfs pull` to fetch the data before running speclint".to_owned()),
-    }
+    Problem::info(
+        Span::file_start(file),
+        "this file is a Git LFS pointer: its content is not available, so its cases were not read",
+    )
+    .with_help("run `git lfs pull` to fetch the data before running speclint")
 }

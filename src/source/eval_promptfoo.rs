@@ -1,108 +1,510 @@
-//! promptfoo configs (`prompts` / `providers` / `tests`) and promptfoo test files (a YAML list of
-//! tests). Each test is an eval case; it references requirements through
-//! `metadata.requirements` (also `requirement`, `req`), and known IDs in its `description`.
+//! promptfoo configs and promptfoo test files.
+//!
+//! A config's `prompts` (inline strings, `|` blocks, `{id, label, raw}` objects, `file://` paths
+//! and globs to text, JSON chat and YAML chat files) become prompt passages; its `tests` (inline
+//! lists, `file://` YAML/JSON/JSONL/CSV files and globs, mixed lists), `scenarios` and
+//! `defaultTest` (inline or `file://`) become eval cases. A test references requirements through
+//! `metadata.requirements` (also `requirement`, `req`), a `# FR-001` comment above it, and known
+//! IDs in its `description`; `defaultTest.metadata.requirements` applies to every test.
+//!
+//! Code (`file://x.py:fn`, `.js`, `.ts`) and remote data (`huggingface://`, `https://`) are
+//! recorded as opaque, never run or fetched. A `file://` anywhere in the config whose target does
+//! not exist is a broken reference; one that leaves the checked directory is refused.
 
-use crate::source::Format;
-use crate::source::eval_refs::{mention_references, references_in_mapping};
+use std::path::{Path, PathBuf};
+
+use crate::source::eval_refs::{mention_references, references_in_mapping, token_span};
 use crate::source::file::{FileId, Span};
 use crate::source::ids::IdPattern;
-use crate::source::model::{EvalCaseDef, Extraction, Reference};
-use crate::source::spec_yaml::yaml_problem;
+use crate::source::model::{
+    ClaimedFile, EvalCaseDef, Extraction, Problem, PromptPassageDef, Reference,
+};
+use crate::source::resolve::{Resolution, is_glob, is_reference, resolve};
+use crate::source::spec_yaml::{offset_of_line_column, yaml_problem};
+use crate::source::table::FileText;
 use crate::source::tree::Node;
-use crate::source::yaml;
+use crate::source::yaml_comments::{YamlComment, find_comments, references_above};
+use crate::source::{
+    Format, LoadContext, Role, eval_csv, eval_dataset, json, prompt_chat, prompt_text, yaml,
+};
 
-const CONFIG_KEYS: &[&str] = &["prompts", "providers", "tests", "defaultTest", "scenarios"];
+const CONFIG_KEYS: &[&str] = &[
+    "prompts",
+    "providers",
+    "tests",
+    "defaultTest",
+    "scenarios",
+    "targets",
+];
+/// Prompt file extensions promptfoo reads as text.
+const TEXT_PROMPT_EXTENSIONS: &[&str] = &[
+    "txt", "md", "markdown", "j2", "jinja", "jinja2", "njk", "hbs", "prompt",
+];
 
-pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> (Format, Extraction) {
+/// One file being read: its text, comments and where it lives.
+struct Document<'a> {
+    file: FileId,
+    text: &'a str,
+    comments: Vec<YamlComment>,
+    directory: PathBuf,
+}
+
+pub fn load(context: &LoadContext<'_>, file: FileId, text: &str) -> (Format, Extraction) {
+    let path = context.table.absolute_path(file);
     let mut extraction = Extraction::default();
-    let root = match yaml::parse(text) {
-        Ok(root) => root,
-        Err(error) => {
-            extraction.problems.push(yaml_problem(file, text, &error));
-            return (Format::PromptfooConfig, extraction);
-        }
+    let Some(root) = parse_tree(file, text, &path, &mut extraction) else {
+        return (Format::PromptfooConfig, extraction);
+    };
+    let document = Document {
+        file,
+        text,
+        comments: if is_json(&path) {
+            Vec::new()
+        } else {
+            find_comments(text)
+        },
+        directory: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+    };
+    let mut reader = ConfigReader {
+        context,
+        extraction,
     };
     if root.is_sequence() {
-        extraction.eval_cases = tests_from_list(file, text, &root, &[], pattern);
-        return (Format::PromptfooTests, extraction);
+        let cases = reader.tests_from_list(&document, &root, &[]);
+        reader.extraction.eval_cases.extend(cases);
+        reader.check_references(&document, &root);
+        return (Format::PromptfooTests, reader.extraction);
     }
     if !CONFIG_KEYS.iter().any(|key| root.get(key).is_some()) {
-        return (Format::Unread, extraction);
+        return (Format::Unread, reader.extraction);
     }
-    let default_references = root
-        .get("defaultTest")
-        .and_then(|default_test| default_test.get("metadata"))
-        .map(|metadata| references_in_mapping(file, text, metadata))
-        .unwrap_or_default();
+
+    let defaults = match root.get("defaultTest") {
+        Some(default_test) => reader.default_references(&document, default_test),
+        None => Vec::new(),
+    };
+    if let Some(prompts) = root.get("prompts") {
+        reader.prompts(&document, prompts);
+    }
     if let Some(tests) = root.get("tests") {
-        extraction.eval_cases.extend(tests_from_list(
-            file,
-            text,
-            tests,
-            &default_references,
-            pattern,
-        ));
+        reader.tests(&document, tests, &defaults);
     }
     for scenario in root.get("scenarios").map(Node::items).unwrap_or_default() {
         if let Some(tests) = scenario.get("tests") {
-            extraction.eval_cases.extend(tests_from_list(
-                file,
-                text,
-                tests,
-                &default_references,
-                pattern,
-            ));
+            reader.tests(&document, tests, &defaults);
         }
     }
-    (Format::PromptfooConfig, extraction)
+    reader.check_references(&document, &root);
+    (Format::PromptfooConfig, reader.extraction)
 }
 
-/// The inline tests of a `tests:` list; entries that are not mappings (`file://` strings) are
-/// left to the file-reference resolution.
-fn tests_from_list(
-    file: FileId,
-    text: &str,
-    tests: &Node,
-    default_references: &[Reference],
-    pattern: &IdPattern,
-) -> Vec<EvalCaseDef> {
-    tests
-        .items()
-        .iter()
-        .enumerate()
-        .filter(|(_, test)| test.is_mapping())
-        .map(|(index, test)| {
-            let mut references = default_references.to_vec();
-            if let Some(metadata) = test.get("metadata") {
-                references.extend(references_in_mapping(file, text, metadata));
+fn is_json(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("json"))
+}
+
+fn parse_tree(file: FileId, text: &str, path: &Path, extraction: &mut Extraction) -> Option<Node> {
+    if is_json(path) {
+        return match json::parse(text, 0) {
+            Ok(root) => Some(root),
+            Err(error) => {
+                let at = offset_of_line_column(text, error.line, error.column);
+                extraction.problems.push(Problem::error(
+                    Span::new(file, at, at),
+                    format!("invalid JSON: {}", error.message),
+                ));
+                None
             }
+        };
+    }
+    match yaml::parse(text) {
+        Ok(root) => Some(root),
+        Err(error) => {
+            extraction.problems.push(yaml_problem(file, text, &error));
+            None
+        }
+    }
+}
+
+struct ConfigReader<'a, 'b> {
+    context: &'a LoadContext<'b>,
+    extraction: Extraction,
+}
+
+impl ConfigReader<'_, '_> {
+    fn pattern(&self) -> &IdPattern {
+        &self.context.settings.id_pattern
+    }
+
+    /// Resolves a reference written at `node`, reporting what cannot be read. Returns the files
+    /// to read.
+    fn resolve_at(&mut self, document: &Document<'_>, node: &Node, raw: &str) -> Vec<FileId> {
+        let span = token_span(document.file, document.text, node, raw.trim());
+        match resolve(self.context.table, &document.directory, raw) {
+            Resolution::Files(files) => files,
+            Resolution::Broken(reason) => {
+                self.extraction.problems.push(
+                    Problem::broken_reference(span, format!("broken file reference: {reason}"))
+                        .with_help("paths in promptfoo configs are relative to the config file"),
+                );
+                Vec::new()
+            }
+            Resolution::Refused(reason) => {
+                self.extraction.problems.push(Problem::broken_reference(
+                    span,
+                    format!("file reference refused: {reason}"),
+                ));
+                Vec::new()
+            }
+            Resolution::Opaque(reason) => {
+                self.extraction.problems.push(Problem::opaque(span, reason));
+                Vec::new()
+            }
+            Resolution::Remote(url) => {
+                self.extraction.problems.push(Problem::opaque(
+                    span,
+                    format!(
+                        "`{url}` is remote data: speclint never fetches it, so it cannot see inside"
+                    ),
+                ));
+                Vec::new()
+            }
+        }
+    }
+
+    fn claim(&mut self, file: FileId, role: Role, format: Format) {
+        self.extraction
+            .claimed_files
+            .push(ClaimedFile { file, role, format });
+    }
+
+    /// `defaultTest`: a mapping, or a `file://` reference to one.
+    fn default_references(
+        &mut self,
+        document: &Document<'_>,
+        default_test: &Node,
+    ) -> Vec<Reference> {
+        if let Some(raw) = default_test.as_str() {
+            let mut references = Vec::new();
+            for target in self.resolve_at(document, default_test, raw) {
+                self.claim(target, Role::Eval, Format::PromptfooTests);
+                let FileText::Text(target_text) = self.context.table.text(target) else {
+                    continue;
+                };
+                let target_path = self.context.table.absolute_path(target);
+                let mut inner = Extraction::default();
+                if let Some(node) = parse_tree(target, &target_text, &target_path, &mut inner)
+                    && let Some(metadata) = node.get("metadata")
+                {
+                    references.extend(references_in_mapping(target, &target_text, metadata));
+                }
+                self.extraction.problems.extend(inner.problems);
+            }
+            return references;
+        }
+        default_test
+            .get("metadata")
+            .map(|metadata| references_in_mapping(document.file, document.text, metadata))
+            .unwrap_or_default()
+    }
+
+    fn prompts(&mut self, document: &Document<'_>, prompts: &Node) {
+        if prompts.as_str().is_some() {
+            self.prompt_entry(document, prompts);
+            return;
+        }
+        if prompts.is_mapping() {
+            // The old form: `prompts: {file://prompt.txt: label}`.
+            for (key, _) in prompts.entries() {
+                self.prompt_entry(document, key);
+            }
+            return;
+        }
+        for entry in prompts.items() {
+            self.prompt_entry(document, entry);
+        }
+    }
+
+    fn prompt_entry(&mut self, document: &Document<'_>, entry: &Node) {
+        if !entry.is_mapping() {
+            if let Some(value) = entry.as_str() {
+                self.prompt_value(document, entry, entry, value);
+            }
+            return;
+        }
+        if let Some(raw) = entry.get("raw") {
+            if let Some(value) = raw.as_str() {
+                self.prompt_value(document, entry, raw, value);
+            }
+            return;
+        }
+        // `id` names a file only when it is a reference; otherwise it is a label.
+        if let Some(id) = entry.get("id")
+            && let Some(value) = id.as_str()
+            && is_reference(value)
+        {
+            self.prompt_value(document, entry, id, value);
+        }
+    }
+
+    fn prompt_value(&mut self, document: &Document<'_>, entry: &Node, node: &Node, value: &str) {
+        if is_reference(value) || looks_like_prompt_path(value) {
+            for target in self.resolve_at(document, node, value) {
+                self.prompt_file(target);
+            }
+            return;
+        }
+        // An inline prompt: template comments inside it, or YAML comments above its entry.
+        let pattern = self.pattern().clone();
+        let inner =
+            prompt_text::load_range(document.file, document.text, node.start, node.end, &pattern);
+        self.extraction.passages.extend(inner.passages);
+        let references = references_above(
+            document.file,
+            document.text,
+            &document.comments,
+            entry.start,
+            &pattern,
+        );
+        if !references.is_empty() {
+            self.extraction.passages.push(PromptPassageDef {
+                span: Span::new(document.file, node.start, node.end),
+                text: value.to_owned(),
+                references,
+            });
+        }
+    }
+
+    fn prompt_file(&mut self, target: FileId) {
+        let path = self.context.table.absolute_path(target);
+        let extension = path
+            .extension()
+            .map(|extension| extension.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let text = match self.context.table.text(target) {
+            FileText::Text(text) => text,
+            FileText::Unreadable(problem) => {
+                self.claim(target, Role::Prompt, Format::Unread);
+                self.extraction.problems.push(problem);
+                return;
+            }
+        };
+        let pattern = self.pattern().clone();
+        let (format, loaded) = match extension.as_str() {
+            "json" | "yaml" | "yml" => prompt_chat::load(target, &text, &pattern),
+            "prompty" => (
+                Format::Prompty,
+                crate::source::prompt_frontmatter::load_prompty(target, &text, &pattern),
+            ),
+            _ => (
+                Format::TextPrompt,
+                prompt_text::load(target, &text, &pattern),
+            ),
+        };
+        self.claim(target, Role::Prompt, format);
+        self.extraction.merge(loaded);
+    }
+
+    /// `tests`: a list, or a reference (string or `{path: …}`) to files of tests.
+    fn tests(&mut self, document: &Document<'_>, tests: &Node, defaults: &[Reference]) {
+        if tests.as_str().is_some() || tests.get("path").is_some() {
+            self.test_entry_reference(document, tests, defaults);
+            return;
+        }
+        let cases = self.tests_from_list(document, tests, defaults);
+        self.extraction.eval_cases.extend(cases);
+        for entry in tests.items() {
+            if entry.as_str().is_some() || entry.get("path").is_some() {
+                self.test_entry_reference(document, entry, defaults);
+            }
+        }
+    }
+
+    fn test_entry_reference(
+        &mut self,
+        document: &Document<'_>,
+        entry: &Node,
+        defaults: &[Reference],
+    ) {
+        let node = entry.get("path").unwrap_or(entry);
+        let Some(raw) = node.as_str() else {
+            return;
+        };
+        for target in self.resolve_at(document, node, raw) {
+            self.tests_file(target, defaults);
+        }
+    }
+
+    fn tests_file(&mut self, target: FileId, defaults: &[Reference]) {
+        let path = self.context.table.absolute_path(target);
+        let extension = path
+            .extension()
+            .map(|extension| extension.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let text = match self.context.table.text(target) {
+            FileText::Text(text) => text,
+            FileText::Unreadable(problem) => {
+                self.claim(target, Role::Eval, Format::Unread);
+                self.extraction.problems.push(problem);
+                return;
+            }
+        };
+        let pattern = self.pattern().clone();
+        let (format, mut loaded) = match extension.as_str() {
+            "csv" => (
+                Format::CsvDataset,
+                eval_csv::load(target, &text, &pattern, &[]),
+            ),
+            "jsonl" | "ndjson" => (
+                Format::JsonlDataset,
+                eval_dataset::load_jsonl(target, &text, &pattern),
+            ),
+            "json" => (
+                Format::JsonDataset,
+                eval_dataset::load_json(target, &text, &pattern),
+            ),
+            _ => {
+                let mut loaded = Extraction::default();
+                let inner_document = Document {
+                    file: target,
+                    text: &text,
+                    comments: find_comments(&text),
+                    directory: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                };
+                if let Some(root) = parse_tree(target, &text, &path, &mut loaded) {
+                    let list = root.get("tests").unwrap_or(&root);
+                    let cases = if list.is_mapping() {
+                        self.tests_from_nodes(&inner_document, std::slice::from_ref(list), &[])
+                    } else {
+                        self.tests_from_list(&inner_document, list, &[])
+                    };
+                    loaded.eval_cases.extend(cases);
+                    self.check_references(&inner_document, &root);
+                }
+                (Format::PromptfooTests, loaded)
+            }
+        };
+        for case in &mut loaded.eval_cases {
+            case.references.extend(defaults.iter().cloned());
+        }
+        self.claim(target, Role::Eval, format);
+        self.extraction.merge(loaded);
+    }
+
+    /// The inline tests of a list; entries that are references are handled by the caller.
+    fn tests_from_list(
+        &self,
+        document: &Document<'_>,
+        tests: &Node,
+        defaults: &[Reference],
+    ) -> Vec<EvalCaseDef> {
+        self.tests_from_nodes(document, tests.items(), defaults)
+    }
+
+    fn tests_from_nodes(
+        &self,
+        document: &Document<'_>,
+        tests: &[Node],
+        defaults: &[Reference],
+    ) -> Vec<EvalCaseDef> {
+        let pattern = self.pattern();
+        let mut cases = Vec::new();
+        for (index, test) in tests.iter().enumerate() {
+            if !test.is_mapping() || test.get("path").is_some() {
+                continue;
+            }
+            let mut references = defaults.to_vec();
+            if let Some(metadata) = test.get("metadata") {
+                references.extend(references_in_mapping(
+                    document.file,
+                    document.text,
+                    metadata,
+                ));
+            }
+            references.extend(references_above(
+                document.file,
+                document.text,
+                &document.comments,
+                test.start,
+                pattern,
+            ));
             let description = test.get("description");
             if let Some(description) = description {
-                references.extend(mention_references(file, text, description, pattern));
+                references.extend(mention_references(
+                    document.file,
+                    document.text,
+                    description,
+                    pattern,
+                ));
             }
             let label = description
                 .and_then(Node::as_str)
                 .map_or_else(|| format!("test #{}", index + 1), str::to_owned);
-            EvalCaseDef {
-                span: case_span(file, text, test),
+            cases.push(EvalCaseDef {
+                span: prompt_chat::first_line_span(document.file, document.text, test),
                 label,
                 references,
+            });
+        }
+        cases
+    }
+
+    /// Every other `file://` string in the tree (vars, asserts, providers) must exist; it is
+    /// never read or run. References under `prompts`, and `tests` or `defaultTest` given as a
+    /// reference, were resolved when they were loaded.
+    fn check_references(&mut self, document: &Document<'_>, root: &Node) {
+        let mut stack: Vec<&Node> = Vec::new();
+        if root.is_sequence() {
+            stack.extend(root.items().iter().filter(|item| item.is_mapping()));
+        }
+        for (key, value) in root.entries() {
+            match key.as_str() {
+                Some("prompts") => {}
+                Some("tests") => {
+                    stack.extend(value.items().iter().filter(|item| item.is_mapping()))
+                }
+                Some("defaultTest") if value.as_str().is_some() => {}
+                _ => stack.push(value),
             }
-        })
-        .collect()
+        }
+        while let Some(node) = stack.pop() {
+            stack.extend(node.entries().map(|(_, value)| value));
+            stack.extend(node.items());
+            if let Some(value) = node.as_str()
+                && value.trim_start().starts_with("file://")
+            {
+                self.check_existence(document, node, value);
+            }
+        }
+    }
+
+    fn check_existence(&mut self, document: &Document<'_>, node: &Node, raw: &str) {
+        let span = token_span(document.file, document.text, node, raw.trim());
+        match resolve(self.context.table, &document.directory, raw) {
+            Resolution::Broken(reason) => self.extraction.problems.push(
+                Problem::broken_reference(span, format!("broken file reference: {reason}"))
+                    .with_help("paths in promptfoo configs are relative to the config file"),
+            ),
+            Resolution::Refused(reason) => self.extraction.problems.push(
+                Problem::broken_reference(span, format!("file reference refused: {reason}")),
+            ),
+            Resolution::Files(_) | Resolution::Opaque(_) | Resolution::Remote(_) => {}
+        }
+    }
 }
 
-/// A test's span: from its first key to the end of that line, which is what a reader looks for.
-fn case_span(file: FileId, text: &str, test: &Node) -> Span {
-    let start = test
-        .entries()
-        .map(|(key, _)| key.start)
-        .min()
-        .unwrap_or(test.start);
-    let line_end = text
-        .get(start..)
-        .and_then(|rest| rest.find('\n'))
-        .map_or(text.len(), |at| start + at);
-    let line_end = start + text.get(start..line_end).unwrap_or("").trim_end().len();
-    Span::new(file, start, line_end)
+/// A bare prompt entry that names files rather than holding text: `prompts/*.txt`,
+/// `prompt.json`.
+fn looks_like_prompt_path(value: &str) -> bool {
+    let value = value.trim();
+    if value.contains(char::is_whitespace) || value.contains("{{") || value.is_empty() {
+        return false;
+    }
+    let extension = Path::new(value)
+        .extension()
+        .map(|extension| extension.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    TEXT_PROMPT_EXTENSIONS.contains(&extension.as_str())
+        || matches!(extension.as_str(), "json" | "yaml" | "yml" | "prompty")
+        || (is_glob(value) && value.contains('.'))
 }

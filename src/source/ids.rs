@@ -6,10 +6,14 @@ use regex::Regex;
 /// then an optional lower-case letter (`REQ-001`, `FR-004a`, `SAFE-REFUND-12`).
 pub const DEFAULT_ID_PATTERN: &str = r"[A-Z][A-Z0-9]*(?:-[A-Z][A-Z0-9]*)*-[0-9]+[a-z]?";
 
+/// A reference to a Kiro acceptance criterion.
+const KIRO_REFERENCE: &str = r"(?:[a-z0-9][a-z0-9_-]*/)?R[0-9]+\.[0-9]+";
+
 /// A compiled requirement-ID pattern. Matches are only accepted at word boundaries, so that
 /// `XFR-001` inside `AXFR-001x` is not an ID.
 #[derive(Clone, Debug)]
 pub struct IdPattern {
+    source: String,
     anywhere: Regex,
     whole: Regex,
 }
@@ -33,15 +37,21 @@ impl IdPattern {
         if pattern.len() > 1000 {
             return Err("the pattern is longer than 1000 characters".to_owned());
         }
-        let anywhere = regex::RegexBuilder::new(&format!(r"\b(?:{pattern})\b"))
+        // Kiro acceptance criteria are referenced as `R1.2` or `<feature>/R1.2`, whatever the
+        // configured pattern.
+        let anywhere = regex::RegexBuilder::new(&format!(r"\b(?:{pattern}|{KIRO_REFERENCE})\b"))
             .size_limit(1 << 20)
             .build()
             .map_err(|error| error.to_string())?;
-        let whole = regex::RegexBuilder::new(&format!(r"^(?:{pattern})$"))
+        let whole = regex::RegexBuilder::new(&format!(r"^(?:{pattern}|{KIRO_REFERENCE})$"))
             .size_limit(1 << 20)
             .build()
             .map_err(|error| error.to_string())?;
-        Ok(IdPattern { anywhere, whole })
+        Ok(IdPattern {
+            source: pattern.to_owned(),
+            anywhere,
+            whole,
+        })
     }
 
     pub fn default_pattern() -> IdPattern {
@@ -58,6 +68,11 @@ impl IdPattern {
             start: found.start(),
             end: found.end(),
         })
+    }
+
+    /// The pattern as written, without the word boundaries speclint adds.
+    pub fn source(&self) -> &str {
+        &self.source
     }
 
     pub fn is_match(&self, text: &str) -> bool {

@@ -1,8 +1,8 @@
-//! Sources: finding input files, reading them, and handing each to the loader for its format.
+//! Sources: finding input files, recognising their formats, and handing each to its loader.
 //! Loaders never fail: they return what they could read plus problems.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -10,31 +10,52 @@ use serde::Serialize;
 use crate::config::Settings;
 
 pub mod comments;
+pub mod detect;
 pub mod discover;
+pub mod eval_csv;
 pub mod eval_dataset;
+pub mod eval_openai;
 pub mod eval_promptfoo;
 pub mod eval_refs;
 pub mod file;
 pub mod ids;
 pub mod json;
 pub mod model;
+pub mod prompt_chat;
 pub mod prompt_code;
+pub mod prompt_frontmatter;
 pub mod prompt_text;
+pub mod resolve;
+pub mod spec_kiro;
 pub mod spec_markdown;
 pub mod spec_yaml;
+pub mod table;
 pub mod tree;
 pub mod yaml;
+pub mod yaml_comments;
 
-use file::{FileId, SourceDb, SourceFile, Span};
-use model::{Extraction, Problem};
+use detect::Detector;
+use file::{FileId, SourceDb};
+use model::Extraction;
+use table::{FileTable, FileText};
 
-/// The role a file plays, from the configured file sets.
+/// The role a file plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Spec,
     Prompt,
     Eval,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Spec => "spec",
+            Role::Prompt => "prompt",
+            Role::Eval => "eval",
+        }
+    }
 }
 
 /// Programming languages whose string constants can hold prompts.
@@ -50,13 +71,22 @@ pub enum CodeLanguage {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     MarkdownSpec,
+    KiroSpec,
     YamlSpec,
     TextPrompt,
     CodePrompt(CodeLanguage),
+    Prompty,
+    Dotprompt,
+    /// A JSON or YAML list of chat messages.
+    ChatPrompt,
+    /// A GitHub Models `.prompt.yml`: messages and test data.
+    GithubModels,
     PromptfooConfig,
     PromptfooTests,
+    OpenAiRegistry,
     JsonlDataset,
     JsonDataset,
+    CsvDataset,
     /// Not read: binary, too large, not UTF-8, or of a kind no loader reads.
     Unread,
 }
@@ -65,6 +95,7 @@ impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Format::MarkdownSpec => "markdown-spec",
+            Format::KiroSpec => "kiro-spec",
             Format::YamlSpec => "yaml-spec",
             Format::TextPrompt => "text-prompt",
             Format::CodePrompt(CodeLanguage::Python) => "python-prompts",
@@ -72,13 +103,25 @@ impl Format {
                 "typescript-prompts"
             }
             Format::CodePrompt(CodeLanguage::JavaScript) => "javascript-prompts",
+            Format::Prompty => "prompty",
+            Format::Dotprompt => "dotprompt",
+            Format::ChatPrompt => "chat-prompt",
+            Format::GithubModels => "github-models-prompt",
             Format::PromptfooConfig => "promptfoo-config",
             Format::PromptfooTests => "promptfoo-tests",
+            Format::OpenAiRegistry => "openai-evals-registry",
             Format::JsonlDataset => "jsonl-dataset",
             Format::JsonDataset => "json-dataset",
+            Format::CsvDataset => "csv-dataset",
             Format::Unread => "unread",
         }
     }
+}
+
+/// What loaders may use besides the text of their own file.
+pub struct LoadContext<'a> {
+    pub table: &'a FileTable,
+    pub settings: &'a Settings,
 }
 
 /// One file after loading.
@@ -86,236 +129,146 @@ pub struct LoadedFile {
     pub id: FileId,
     pub role: Role,
     pub format: Format,
+    /// Set for files read through another file's reference.
+    pub claimed_by: Option<FileId>,
     pub extraction: Extraction,
 }
 
 /// Everything read from the checked directory.
 pub struct LoadedProject {
     pub db: SourceDb,
+    /// Sorted by path.
     pub files: Vec<LoadedFile>,
 }
 
-/// Finds, reads and loads every input file below `checked_dir`, in parallel. The result is
-/// ordered by path, whatever the thread count.
+/// Finds, recognises and loads every input file below `checked_dir`, in parallel. The result
+/// is ordered by path, whatever the thread count.
 pub fn load_project(checked_dir: &Path, settings: &Settings) -> LoadedProject {
-    let found = discover::discover(checked_dir, settings);
-    let read: Vec<(SourceFile, Role, Option<Problem>, Option<FormatHint>)> = found
-        .into_par_iter()
-        .enumerate()
-        .map(|(index, candidate)| {
-            let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
-            read_file(id, candidate, settings)
-        })
+    let checked_dir = absolute_dir(checked_dir);
+    let walked = discover::walk(&checked_dir, settings);
+    let table = FileTable::new(&checked_dir, settings.max_file_bytes);
+    let ids: Vec<FileId> = walked.iter().map(|file| table.intern(&file.path)).collect();
+    let detector = Detector::new(&settings.id_pattern);
+    let context = LoadContext {
+        table: &table,
+        settings,
+    };
+
+    let mut files: Vec<LoadedFile> = walked
+        .par_iter()
+        .zip(ids.par_iter())
+        .filter_map(|(walked_file, &id)| load_walked(&context, &detector, id, walked_file))
         .collect();
 
-    let mut files = Vec::with_capacity(read.len());
-    let mut pending = Vec::with_capacity(read.len());
-    for (index, (source, role, problem, hint)) in read.into_iter().enumerate() {
-        files.push(source);
-        pending.push((
-            FileId(u32::try_from(index).unwrap_or(u32::MAX)),
-            role,
-            problem,
-            hint,
-        ));
+    // Files read through a reference belong to the file that references them.
+    let mut claims = Vec::new();
+    for file in &files {
+        for claimed in &file.extraction.claimed_files {
+            claims.push((claimed.file, claimed.role, claimed.format, file.id));
+        }
     }
-    let db = SourceDb::new(files);
-
-    let loaded: Vec<LoadedFile> = pending
-        .into_par_iter()
-        .map(|(id, role, problem, hint)| {
-            if let Some(problem) = problem {
-                return LoadedFile {
-                    id,
-                    role,
-                    format: Format::Unread,
-                    extraction: Extraction {
-                        problems: vec![problem],
-                        ..Extraction::default()
-                    },
-                };
-            }
-            let Some(source) = db.get(id) else {
-                return LoadedFile {
-                    id,
-                    role,
-                    format: Format::Unread,
-                    extraction: Extraction::default(),
-                };
-            };
-            let (format, extraction) = load_one(id, source, role, hint, settings);
-            LoadedFile {
-                id,
+    let claimed_ids: HashSet<FileId> = claims.iter().map(|claim| claim.0).collect();
+    files.retain(|file| !claimed_ids.contains(&file.id));
+    let mut seen = HashSet::new();
+    for (file, role, format, claimed_by) in claims {
+        if seen.insert(file) {
+            files.push(LoadedFile {
+                id: file,
                 role,
                 format,
-                extraction,
-            }
-        })
-        .collect();
+                claimed_by: Some(claimed_by),
+                extraction: Extraction::default(),
+            });
+        }
+    }
 
-    LoadedProject { db, files: loaded }
+    let db = table.into_db();
+    files.sort_by(|left, right| db.path(left.id).cmp(db.path(right.id)));
+    LoadedProject { db, files }
 }
 
-/// What the file name says about the format, before the content is looked at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FormatHint {
-    Markdown,
-    Yaml,
-    Text,
-    Code(CodeLanguage),
-    Jsonl,
-    Json,
+fn absolute_dir(directory: &Path) -> PathBuf {
+    let absolute = std::path::absolute(directory).unwrap_or_else(|_| directory.to_path_buf());
+    resolve::normalize(&absolute)
 }
 
-pub fn format_hint(path: &Path) -> Option<FormatHint> {
-    let extension = path
-        .extension()
-        .and_then(|extension| extension.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let hint = match extension.as_str() {
-        "md" | "markdown" | "mdx" => FormatHint::Markdown,
-        "yaml" | "yml" => FormatHint::Yaml,
-        "txt" | "j2" | "jinja" | "jinja2" | "njk" | "hbs" | "handlebars" | "mustache"
-        | "prompt" | "tmpl" => FormatHint::Text,
-        "py" | "pyi" => FormatHint::Code(CodeLanguage::Python),
-        "ts" | "mts" | "cts" => FormatHint::Code(CodeLanguage::TypeScript),
-        "tsx" => FormatHint::Code(CodeLanguage::Tsx),
-        "js" | "mjs" | "cjs" | "jsx" => FormatHint::Code(CodeLanguage::JavaScript),
-        "jsonl" | "ndjson" => FormatHint::Jsonl,
-        "json" => FormatHint::Json,
-        _ => return None,
-    };
-    Some(hint)
-}
-
-fn load_one(
+fn load_walked(
+    context: &LoadContext<'_>,
+    detector: &Detector,
     id: FileId,
-    source: &SourceFile,
-    role: Role,
-    hint: Option<FormatHint>,
-    settings: &Settings,
+    walked: &discover::WalkedFile,
+) -> Option<LoadedFile> {
+    let text = match context.table.text(id) {
+        FileText::Text(text) => text,
+        FileText::Unreadable(problem) => {
+            // Unreadable files are reported only when their name alone gives them a role.
+            let (role, _) =
+                detector.detect(context.settings, &walked.glob_path, &walked.path, "")?;
+            return Some(LoadedFile {
+                id,
+                role,
+                format: Format::Unread,
+                claimed_by: None,
+                extraction: Extraction::with_problem(problem),
+            });
+        }
+    };
+    let (role, format) =
+        detector.detect(context.settings, &walked.glob_path, &walked.path, &text)?;
+    let (format, extraction) = load_as(context, id, &text, format);
+    if format == Format::Unread && extraction.problems.is_empty() {
+        return None;
+    }
+    Some(LoadedFile {
+        id,
+        role,
+        format,
+        claimed_by: None,
+        extraction,
+    })
+}
+
+/// Runs the loader for `format`; it may settle on a more precise format.
+pub fn load_as(
+    context: &LoadContext<'_>,
+    id: FileId,
+    text: &str,
+    format: Format,
 ) -> (Format, Extraction) {
-    let text = &source.text;
-    let pattern = &settings.id_pattern;
-    match (role, hint) {
-        (Role::Spec, Some(FormatHint::Markdown)) => {
-            (Format::MarkdownSpec, spec_markdown::load(id, text, pattern))
+    let pattern = &context.settings.id_pattern;
+    match format {
+        Format::MarkdownSpec | Format::KiroSpec => {
+            if spec_kiro::is_kiro_spec(text) {
+                let base = context.table.absolute_path(id);
+                (
+                    Format::KiroSpec,
+                    spec_kiro::load(id, text, &base, context.table.checked_dir()),
+                )
+            } else {
+                (Format::MarkdownSpec, spec_markdown::load(id, text, pattern))
+            }
         }
-        (Role::Spec, Some(FormatHint::Yaml)) => {
-            (Format::YamlSpec, spec_yaml::load(id, text, pattern))
-        }
-        (Role::Prompt, Some(FormatHint::Markdown | FormatHint::Text)) => {
-            (Format::TextPrompt, prompt_text::load(id, text, pattern))
-        }
-        (Role::Prompt, Some(FormatHint::Code(language))) => (
-            Format::CodePrompt(language),
-            prompt_code::load(id, text, language, pattern),
+        Format::YamlSpec => (Format::YamlSpec, spec_yaml::load(id, text, pattern)),
+        Format::TextPrompt => (Format::TextPrompt, prompt_text::load(id, text, pattern)),
+        Format::CodePrompt(language) => (format, prompt_code::load(id, text, language, pattern)),
+        Format::Prompty => (
+            Format::Prompty,
+            prompt_frontmatter::load_prompty(id, text, pattern),
         ),
-        (Role::Eval, Some(FormatHint::Yaml)) => eval_promptfoo::load(id, text, pattern),
-        (Role::Eval, Some(FormatHint::Jsonl)) => (
-            Format::JsonlDataset,
-            eval_dataset::load_jsonl(id, text, pattern),
+        Format::Dotprompt => (
+            Format::Dotprompt,
+            prompt_frontmatter::load_dotprompt(id, text, pattern),
         ),
-        (Role::Eval, Some(FormatHint::Json)) => (
-            Format::JsonDataset,
-            eval_dataset::load_json(id, text, pattern),
+        Format::ChatPrompt => prompt_chat::load(id, text, pattern),
+        Format::GithubModels => (
+            Format::GithubModels,
+            prompt_chat::load_github_models(id, text, pattern),
         ),
-        _ => (Format::Unread, Extraction::default()),
-    }
-}
-
-/// A file the walker found, with the role the configuration gives it.
-pub struct Candidate {
-    /// Where to read it.
-    pub path: PathBuf,
-    /// Its path relative to the checked directory, for output.
-    pub relative_path: String,
-    pub role: Role,
-}
-
-fn read_file(
-    id: FileId,
-    candidate: Candidate,
-    settings: &Settings,
-) -> (SourceFile, Role, Option<Problem>, Option<FormatHint>) {
-    let hint = format_hint(&candidate.path);
-    let absolute = candidate.path.clone();
-    let empty = |problem: Problem| {
-        (
-            SourceFile::new(
-                candidate.relative_path.clone(),
-                absolute.clone(),
-                Arc::from(""),
-            ),
-            candidate.role,
-            Some(problem),
-            hint,
-        )
-    };
-    let at_start = Span::file_start(id);
-
-    let size = std::fs::metadata(&absolute).map(|metadata| metadata.len());
-    if let Ok(size) = size
-        && size > settings.max_file_bytes
-    {
-        return empty(
-            Problem::error(
-                at_start,
-                format!(
-                    "file is {size} bytes, over the limit of {} bytes; it was not read",
-                    settings.max_file_bytes
-                ),
-            )
-            .with_help("exclude it in speclint.toml, or split it"),
-        );
-    }
-    let bytes = match std::fs::read(&absolute) {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            return empty(Problem::error(
-                at_start,
-                format!("cannot read file: {error}"),
-            ));
-        }
-    };
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return empty(
-            Problem::error(
-                at_start,
-                "file is UTF-16 encoded; speclint reads UTF-8 only",
-            )
-            .with_help("convert it to UTF-8"),
-        );
-    }
-    let head = bytes.get(..8192).unwrap_or(&bytes);
-    if head.contains(&0) {
-        return empty(Problem::error(
-            at_start,
-            "file looks binary (it contains NUL bytes); it was not read",
-        ));
-    }
-    let without_bom = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    match std::str::from_utf8(without_bom) {
-        Ok(text) => (
-            SourceFile::new(candidate.relative_path, absolute, Arc::from(text)),
-            candidate.role,
-            None,
-            hint,
-        ),
-        Err(error) => {
-            // Keep the valid prefix so that the problem can point at the line where the bad byte is.
-            let valid = without_bom.get(..error.valid_up_to()).unwrap_or_default();
-            let text = std::str::from_utf8(valid).unwrap_or_default();
-            let source = SourceFile::new(candidate.relative_path, absolute, Arc::from(text));
-            let problem = Problem::error(
-                Span::new(id, text.len(), text.len()),
-                format!(
-                    "file is not valid UTF-8 (invalid byte at offset {}); it was not read",
-                    error.valid_up_to()
-                ),
-            );
-            (source, candidate.role, Some(problem), hint)
-        }
+        Format::PromptfooConfig | Format::PromptfooTests => eval_promptfoo::load(context, id, text),
+        Format::OpenAiRegistry => eval_openai::load(context, id, text),
+        Format::JsonlDataset => (format, eval_dataset::load_jsonl(id, text, pattern)),
+        Format::JsonDataset => (format, eval_dataset::load_json(id, text, pattern)),
+        Format::CsvDataset => (format, eval_csv::load_dataset(id, text, pattern)),
+        Format::Unread => (Format::Unread, Extraction::default()),
     }
 }

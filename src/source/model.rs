@@ -49,8 +49,20 @@ pub enum Status {
     Deprecated,
 }
 
+/// The parts of an EARS requirement ("WHEN <trigger>, THE <system> SHALL <response>"), kept for
+/// rules that compare behaviour.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ears {
+    /// `WHEN …`
+    pub trigger: Option<String>,
+    /// `IF …`, `WHILE …` or `WHERE …`
+    pub condition: Option<String>,
+    pub system: Option<String>,
+    pub response: String,
+}
+
 /// A requirement as written in a spec file.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct RequirementDef {
     pub id: String,
     /// Where the ID itself is written.
@@ -63,6 +75,8 @@ pub struct RequirementDef {
     /// `Some` when the definition overrides the configured coverage.
     pub needs: Option<Needs>,
     pub status: Status,
+    /// For EARS acceptance criteria (Kiro).
+    pub ears: Option<Ears>,
 }
 
 /// How strongly an artifact points at a requirement.
@@ -112,9 +126,22 @@ pub enum ProblemLevel {
     Info,
 }
 
+/// Which rule reports a problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The input could not be read or understood (`unreadable-input`).
+    Unreadable,
+    /// A `file://` reference whose target is missing or refused (`broken-file-reference`).
+    BrokenReference,
+    /// Something speclint deliberately does not look into: code, remote data
+    /// (`opaque-reference`).
+    Opaque,
+}
+
 /// Something a loader could not read or understand.
 #[derive(Clone, Debug)]
 pub struct Problem {
+    pub kind: ProblemKind,
     pub span: Span,
     pub level: ProblemLevel,
     pub message: String,
@@ -124,10 +151,39 @@ pub struct Problem {
 impl Problem {
     pub fn error(span: Span, message: impl Into<String>) -> Problem {
         Problem {
+            kind: ProblemKind::Unreadable,
             span,
             level: ProblemLevel::Error,
             message: message.into(),
             help: None,
+        }
+    }
+
+    pub fn warning(span: Span, message: impl Into<String>) -> Problem {
+        Problem {
+            level: ProblemLevel::Warning,
+            ..Problem::error(span, message)
+        }
+    }
+
+    pub fn info(span: Span, message: impl Into<String>) -> Problem {
+        Problem {
+            level: ProblemLevel::Info,
+            ..Problem::error(span, message)
+        }
+    }
+
+    pub fn broken_reference(span: Span, message: impl Into<String>) -> Problem {
+        Problem {
+            kind: ProblemKind::BrokenReference,
+            ..Problem::error(span, message)
+        }
+    }
+
+    pub fn opaque(span: Span, message: impl Into<String>) -> Problem {
+        Problem {
+            kind: ProblemKind::Opaque,
+            ..Problem::info(span, message)
         }
     }
 
@@ -137,11 +193,47 @@ impl Problem {
     }
 }
 
+/// A file another file's loader read through a reference (a promptfoo config's prompt and test
+/// files). Its own standalone load is dropped so that nothing is counted twice.
+#[derive(Clone, Debug)]
+pub struct ClaimedFile {
+    pub file: crate::source::file::FileId,
+    pub role: crate::source::Role,
+    pub format: crate::source::Format,
+}
+
+/// An unresolved `[NEEDS CLARIFICATION: ...]` marker in a spec.
+#[derive(Clone, Debug)]
+pub struct Clarification {
+    pub span: Span,
+    pub question: String,
+}
+
 /// Everything one loader read from one file.
 #[derive(Clone, Debug, Default)]
 pub struct Extraction {
     pub requirements: Vec<RequirementDef>,
     pub passages: Vec<PromptPassageDef>,
     pub eval_cases: Vec<EvalCaseDef>,
+    pub clarifications: Vec<Clarification>,
     pub problems: Vec<Problem>,
+    pub claimed_files: Vec<ClaimedFile>,
+}
+
+impl Extraction {
+    pub fn with_problem(problem: Problem) -> Extraction {
+        Extraction {
+            problems: vec![problem],
+            ..Extraction::default()
+        }
+    }
+
+    pub fn merge(&mut self, other: Extraction) {
+        self.requirements.extend(other.requirements);
+        self.passages.extend(other.passages);
+        self.eval_cases.extend(other.eval_cases);
+        self.clarifications.extend(other.clarifications);
+        self.problems.extend(other.problems);
+        self.claimed_files.extend(other.claimed_files);
+    }
 }

@@ -57,6 +57,32 @@ pub fn find_comments(text: &str) -> Vec<Comment> {
     comments
 }
 
+/// Reads the prompt held in `text[start..end]` (a string inside a JSON or YAML file); spans are
+/// offsets into the whole of `text`.
+pub fn load_range(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+    pattern: &IdPattern,
+) -> Extraction {
+    let Some(slice) = text.get(start..end) else {
+        return Extraction::default();
+    };
+    let mut extraction = load(file, slice, pattern);
+    for passage in &mut extraction.passages {
+        passage.span = Span::new(file, passage.span.start + start, passage.span.end + start);
+        for reference in &mut passage.references {
+            reference.span = Span::new(
+                file,
+                reference.span.start + start,
+                reference.span.end + start,
+            );
+        }
+    }
+    extraction
+}
+
 pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
     let mut extraction = Extraction::default();
     let comments = find_comments(text);
@@ -118,9 +144,21 @@ fn is_trailing(text: &str, offset: usize) -> bool {
 /// The paragraph (lines between blank lines) that holds `offset`.
 fn paragraph_around(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..offset).unwrap_or("");
-    let start = before.rfind("\n\n").map_or(0, |at| at + 2);
-    let after = text.get(offset..).unwrap_or("");
-    let end = after.find("\n\n").map_or(text.len(), |at| offset + at);
+    let mut start = before.rfind('\n').map_or(0, |at| at + 1);
+    while start > 0 {
+        let previous_end = start - 1;
+        let previous_start = text
+            .get(..previous_end)
+            .and_then(|head| head.rfind('\n'))
+            .map_or(0, |at| at + 1);
+        let previous = text.get(previous_start..previous_end).unwrap_or("").trim();
+        if previous.is_empty() || previous == "---" {
+            break;
+        }
+        start = previous_start;
+    }
+    let body = text.get(start..).unwrap_or("");
+    let end = start + block_length(body);
     (start, trim_end_at(text, start, end))
 }
 
@@ -131,11 +169,22 @@ fn block_after(text: &str, comment_end: usize, limit: usize) -> (usize, usize) {
     let leading = rest.len() - rest.trim_start().len();
     let start = comment_end + leading;
     let body = text.get(start..limit.max(start)).unwrap_or("");
-    let end = match body.find("\n\n").or_else(|| body.find("\n\r\n")) {
-        Some(at) => start + at,
-        None => start + body.len(),
-    };
+    let end = start + block_length(body);
     (start, trim_end_at(text, start, end))
+}
+
+/// The length of the block at the start of `body`: up to a blank line, or a line of `---`
+/// (promptfoo's separator between prompts in one file, a thematic break in Markdown).
+fn block_length(body: &str) -> usize {
+    let mut length = 0;
+    for (index, line) in body.split_inclusive('\n').enumerate() {
+        let content = line.trim();
+        if index > 0 && (content.is_empty() || content == "---") {
+            return length;
+        }
+        length += line.len();
+    }
+    length
 }
 
 fn trim_end_at(text: &str, start: usize, end: usize) -> usize {

@@ -12,7 +12,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use crate::modality::detect_modality;
 use crate::source::file::{FileId, Span};
 use crate::source::ids::IdPattern;
-use crate::source::model::{Extraction, Needs, Problem, ProblemLevel, RequirementDef, Status};
+use crate::source::model::{Clarification, Extraction, Needs, Problem, RequirementDef, Status};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum DefinitionKind {
@@ -65,7 +65,10 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
         }
     }
 
-    let mut extraction = Extraction::default();
+    let mut extraction = Extraction {
+        clarifications: clarifications(file, text, &events),
+        ..Extraction::default()
+    };
     for (position, definition) in found.iter().enumerate() {
         let nested: Vec<&FoundDefinition> = found
             .iter()
@@ -87,15 +90,14 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
         if let Some(line) = &needs_line {
             match Needs::parse_words(line.words.split([',', ' ', '\t', '/', '+'])) {
                 Ok(parsed) => needs = Some(parsed),
-                Err(word) => extraction.problems.push(Problem {
-                    span: Span::new(file, line.range.start, line.range.end),
-                    level: ProblemLevel::Warning,
-                    message: format!(
+                Err(word) => extraction.problems.push(Problem::warning(
+                    Span::new(file, line.range.start, line.range.end),
+                    format!(
                         "unknown coverage kind `{word}` in the `Needs:` line of {}",
                         definition.id
                     ),
-                    help: Some("write `Needs: prompt`, `Needs: eval`, `Needs: prompt, eval` or `Needs: none`".to_owned()),
-                }),
+                )
+                .with_help("write `Needs: prompt`, `Needs: eval`, `Needs: prompt, eval` or `Needs: none`")),
             }
         }
         let status = if definition.struck || has_deprecated_status(text, block_range.clone()) {
@@ -112,9 +114,59 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
             text: requirement_text,
             needs,
             status,
+            ears: None,
         });
     }
     extraction
+}
+
+/// `[NEEDS CLARIFICATION: …]` markers outside code and HTML comments.
+pub fn clarifications(
+    file: FileId,
+    text: &str,
+    events: &[(Event<'_>, Range<usize>)],
+) -> Vec<Clarification> {
+    const MARKER: &str = "[NEEDS CLARIFICATION";
+    if !text.contains(MARKER) {
+        return Vec::new();
+    }
+    let hidden: Vec<&Range<usize>> = events
+        .iter()
+        .filter(|(event, _)| {
+            matches!(
+                event,
+                Event::Start(Tag::CodeBlock(_))
+                    | Event::Code(_)
+                    | Event::Html(_)
+                    | Event::InlineHtml(_)
+            )
+        })
+        .map(|(_, range)| range)
+        .collect();
+    let mut found = Vec::new();
+    for (start, _) in text.match_indices(MARKER) {
+        if hidden.iter().any(|range| range.contains(&start)) {
+            continue;
+        }
+        let rest = text.get(start..).unwrap_or("");
+        let line_end = rest.find('\n').unwrap_or(rest.len());
+        let end = rest
+            .get(..line_end)
+            .and_then(|line| line.find(']'))
+            .map_or(line_end, |at| at + 1);
+        let marker = rest.get(..end).unwrap_or("");
+        let question = marker
+            .trim_start_matches(MARKER)
+            .trim_end_matches(']')
+            .trim_start_matches([':', ' '])
+            .trim()
+            .to_owned();
+        found.push(Clarification {
+            span: Span::new(file, start, start + end),
+            question,
+        });
+    }
+    found
 }
 
 /// For every `Start` event, the index of its `End`.

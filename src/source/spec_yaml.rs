@@ -113,6 +113,7 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
             text: normalized,
             needs,
             status,
+            ears: None,
         });
     }
     extraction

@@ -1,0 +1,2 @@
+def build_prompt(context):
+    return "Answer: " + context["vars"]["question"]

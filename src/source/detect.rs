@@ -1,0 +1,311 @@
+//! Recognising a file's format from its name and content, not only from its folder: a promptfoo
+//! config is a YAML file with `prompts`/`providers`/`tests` keys wherever it lives.
+//!
+//! Order: a file matched by an `include` written in speclint.toml takes that role; then the
+//! default folders (`specs/`, `prompts/`, `evals/`) and names (`promptfooconfig*.yaml`); then,
+//! for roles whose `include` was not written, the content decides.
+
+use std::path::Path;
+
+use regex::Regex;
+
+use crate::config::{FileSet, Settings};
+use crate::source::ids::IdPattern;
+use crate::source::{CodeLanguage, Format, Role};
+
+/// Precompiled content probes; built once per run.
+pub struct Detector {
+    spec_line: Regex,
+    kiro_heading: Regex,
+    reference_comment: Regex,
+    code_prompt: Regex,
+    promptfoo_keys: Regex,
+    requirements_key: Regex,
+    registry_entry: Regex,
+    chat_keys: Regex,
+    dataset_keys: Regex,
+}
+
+impl Detector {
+    pub fn new(pattern: &IdPattern) -> Detector {
+        let id = pattern.source();
+        let compile = |source: String| Regex::new(&source).unwrap_or_else(|_| never_matches());
+        Detector {
+            spec_line: compile(format!(
+                r"(?m)^[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]+)?)?(?:~~)?(?:\*\*|__)(?:{id})\b|^#{{1,6}}[ \t]+(?:\*\*)?(?:{id})\b|^[ \t]*\|[ \t]*(?:\*\*)?(?:{id})\b"
+            )),
+            kiro_heading: compile(r"(?mi)^#{2,4}[ \t]+Requirement[ \t]+\d+".to_owned()),
+            reference_comment: compile(format!(
+                r"(?:<!--|\{{#|\{{\{{!(?:--)?)[ \t]*(?:[A-Za-z]+:?[ \t]+){{0,3}}(?:{id})\b"
+            )),
+            code_prompt: compile(format!(
+                r"(?m)^[ \t]*(?:export[ \t]+)?(?:(?:const|let|var)[ \t]+)?[A-Za-z_]*(?:PROMPT|INSTRUCTION|SYSTEM_MESSAGE|TEMPLATE)[A-Za-z0-9_]*[ \t]*(?::[^=\n]*)?=|speclint:[ \t]*prompt|(?:#|//|/\*)[ \t]*(?:[A-Za-z]+:?[ \t]+){{0,3}}(?:{id})\b"
+            )),
+            promptfoo_keys: compile(
+                r"(?m)^(?:prompts|providers|tests|defaultTest|scenarios|targets)[ \t]*:".to_owned(),
+            ),
+            requirements_key: compile(r"(?m)^requirements[ \t]*:".to_owned()),
+            registry_entry: compile(r"(?m)^[ \t]+(?:class|samples_jsonl)[ \t]*:".to_owned()),
+            chat_keys: compile(r"(?m)^(?:messages|testData)[ \t]*:".to_owned()),
+            dataset_keys: compile(
+                r#""(?:input|inputs|target|ideal|expected_output|expected|requirements|metadata|vars|choices|answer)"\s*:"#
+                    .to_owned(),
+            ),
+        }
+    }
+
+    /// The role and format of a file, or `None` when speclint has no use for it.
+    pub fn detect(
+        &self,
+        settings: &Settings,
+        glob_path: &str,
+        path: &Path,
+        text: &str,
+    ) -> Option<(Role, Format)> {
+        let name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let extension = extension_of(&name);
+        let sets = [
+            (Role::Spec, &settings.spec_files),
+            (Role::Prompt, &settings.prompt_files),
+            (Role::Eval, &settings.eval_files),
+        ];
+        // Globs written in speclint.toml decide first, then the default folders.
+        for explicit in [true, false] {
+            for (role, set) in sets {
+                if set.explicit == explicit
+                    && set.matches(glob_path)
+                    && let Some(format) = self.format_for_role(role, &name, &extension, text)
+                {
+                    return Some((role, format));
+                }
+            }
+        }
+        let allowed = |set: &FileSet| !set.explicit && !set.excludes(glob_path);
+        let spec_allowed = allowed(&settings.spec_files);
+        let prompt_allowed = allowed(&settings.prompt_files);
+        let eval_allowed = allowed(&settings.eval_files);
+
+        match extension.as_str() {
+            "md" | "markdown" | "mdx" => {
+                if spec_allowed && self.looks_like_spec(text) {
+                    return Some((Role::Spec, Format::MarkdownSpec));
+                }
+                if prompt_allowed
+                    && (prompt_like_path(glob_path, &name) || self.reference_comment.is_match(text))
+                {
+                    return Some((Role::Prompt, Format::TextPrompt));
+                }
+                None
+            }
+            "yaml" | "yml" => {
+                if name.ends_with(".prompt.yml") || name.ends_with(".prompt.yaml") {
+                    return prompt_allowed.then_some((Role::Prompt, Format::GithubModels));
+                }
+                if eval_allowed
+                    && (name.starts_with("promptfooconfig") || self.promptfoo_keys.is_match(text))
+                {
+                    return Some((Role::Eval, Format::PromptfooConfig));
+                }
+                if spec_allowed && self.requirements_key.is_match(text) {
+                    return Some((Role::Spec, Format::YamlSpec));
+                }
+                if eval_allowed && self.registry_entry.is_match(text) && text.contains("args") {
+                    return Some((Role::Eval, Format::OpenAiRegistry));
+                }
+                if prompt_allowed && self.chat_keys.is_match(text) && text.contains("role") {
+                    return Some((Role::Prompt, Format::GithubModels));
+                }
+                None
+            }
+            "json" => {
+                if eval_allowed && name.starts_with("promptfooconfig") {
+                    return Some((Role::Eval, Format::PromptfooConfig));
+                }
+                let start = text.trim_start();
+                if prompt_allowed && start.starts_with('[') && looks_like_chat(start) {
+                    return Some((Role::Prompt, Format::ChatPrompt));
+                }
+                if eval_allowed && start.starts_with('[') && self.dataset_keys.is_match(head(text))
+                {
+                    return Some((Role::Eval, Format::JsonDataset));
+                }
+                None
+            }
+            "jsonl" | "ndjson" => {
+                let first_line = text
+                    .lines()
+                    .find(|line| !line.trim().is_empty())
+                    .unwrap_or("");
+                let dataset = crate::source::eval_refs::is_lfs_pointer(text)
+                    || self.dataset_keys.is_match(first_line);
+                (eval_allowed && dataset).then_some((Role::Eval, Format::JsonlDataset))
+            }
+            "csv" => {
+                let header = text.lines().next().unwrap_or("").to_ascii_lowercase();
+                let dataset = header
+                    .split(',')
+                    .map(|column| column.trim().trim_matches('"'))
+                    .any(|column| {
+                        matches!(
+                            column,
+                            "input"
+                                | "target"
+                                | "expected"
+                                | "expected_output"
+                                | "requirements"
+                                | "ideal"
+                        ) || column.starts_with("__expected")
+                            || column.starts_with("__metadata")
+                    });
+                (eval_allowed && dataset).then_some((Role::Eval, Format::CsvDataset))
+            }
+            "prompty" => prompt_allowed.then_some((Role::Prompt, Format::Prompty)),
+            "prompt" => prompt_allowed.then_some((Role::Prompt, Format::Dotprompt)),
+            "txt" | "j2" | "jinja" | "jinja2" | "njk" | "hbs" | "handlebars" | "mustache"
+            | "tmpl" => {
+                let prompt =
+                    prompt_like_path(glob_path, &name) || self.reference_comment.is_match(text);
+                (prompt_allowed && prompt).then_some((Role::Prompt, Format::TextPrompt))
+            }
+            _ => {
+                let language = code_language(&extension)?;
+                (prompt_allowed && self.code_prompt.is_match(text))
+                    .then_some((Role::Prompt, Format::CodePrompt(language)))
+            }
+        }
+    }
+
+    fn looks_like_spec(&self, text: &str) -> bool {
+        self.spec_line.is_match(text)
+            || (self.kiro_heading.is_match(text)
+                && text.to_ascii_lowercase().contains("acceptance criteria"))
+    }
+
+    /// The format of a file that a configured or default glob gives `role`.
+    fn format_for_role(
+        &self,
+        role: Role,
+        name: &str,
+        extension: &str,
+        text: &str,
+    ) -> Option<Format> {
+        match role {
+            Role::Spec => match extension {
+                "md" | "markdown" | "mdx" => Some(Format::MarkdownSpec),
+                "yaml" | "yml" => Some(Format::YamlSpec),
+                _ => None,
+            },
+            Role::Prompt => match extension {
+                "md" | "markdown" | "mdx" | "txt" | "j2" | "jinja" | "jinja2" | "njk" | "hbs"
+                | "handlebars" | "mustache" | "tmpl" => Some(Format::TextPrompt),
+                "prompty" => Some(Format::Prompty),
+                "prompt" => Some(Format::Dotprompt),
+                "json" => Some(Format::ChatPrompt),
+                "yaml" | "yml"
+                    if name.ends_with(".prompt.yml") || name.ends_with(".prompt.yaml") =>
+                {
+                    Some(Format::GithubModels)
+                }
+                "yaml" | "yml" => Some(Format::ChatPrompt),
+                _ => code_language(extension).map(Format::CodePrompt),
+            },
+            Role::Eval => match extension {
+                "yaml" | "yml"
+                    if name.ends_with(".prompt.yml") || name.ends_with(".prompt.yaml") =>
+                {
+                    Some(Format::GithubModels)
+                }
+                "yaml" | "yml"
+                    if self.registry_entry.is_match(text)
+                        && !self.promptfoo_keys.is_match(text) =>
+                {
+                    Some(Format::OpenAiRegistry)
+                }
+                "yaml" | "yml" => Some(Format::PromptfooConfig),
+                "json" if name.starts_with("promptfooconfig") => Some(Format::PromptfooConfig),
+                "json" => Some(Format::JsonDataset),
+                "jsonl" | "ndjson" => Some(Format::JsonlDataset),
+                "csv" => Some(Format::CsvDataset),
+                _ => None,
+            },
+        }
+    }
+}
+
+fn never_matches() -> Regex {
+    // `[^\s\S]` matches nothing; it always compiles, so the fallback cannot fail.
+    Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!("a constant regex compiles"))
+}
+
+fn head(text: &str) -> &str {
+    let mut end = text.len().min(4096);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or(text)
+}
+
+fn looks_like_chat(text: &str) -> bool {
+    let head = head(text);
+    head.contains("\"role\"") && head.contains("\"content\"")
+}
+
+fn extension_of(name: &str) -> String {
+    Path::new(name)
+        .extension()
+        .map(|extension| extension.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// A file in a `prompts` folder, or named like a prompt.
+fn prompt_like_path(glob_path: &str, name: &str) -> bool {
+    name.contains("prompt")
+        || glob_path
+            .split('/')
+            .rev()
+            .skip(1)
+            .any(|directory| matches!(directory, "prompts" | "prompt" | "templates"))
+}
+
+pub fn code_language(extension: &str) -> Option<CodeLanguage> {
+    match extension {
+        "py" | "pyi" => Some(CodeLanguage::Python),
+        "ts" | "mts" | "cts" => Some(CodeLanguage::TypeScript),
+        "tsx" => Some(CodeLanguage::Tsx),
+        "js" | "mjs" | "cjs" | "jsx" => Some(CodeLanguage::JavaScript),
+        _ => None,
+    }
+}
+
+/// Extensions worth reading at all.
+pub fn is_candidate(path: &Path) -> bool {
+    let extension = path
+        .extension()
+        .map(|extension| extension.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    matches!(
+        extension.as_str(),
+        "md" | "markdown"
+            | "mdx"
+            | "yaml"
+            | "yml"
+            | "json"
+            | "jsonl"
+            | "ndjson"
+            | "csv"
+            | "txt"
+            | "j2"
+            | "jinja"
+            | "jinja2"
+            | "njk"
+            | "hbs"
+            | "handlebars"
+            | "mustache"
+            | "tmpl"
+            | "prompt"
+            | "prompty"
+    ) || code_language(&extension).is_some()
+}

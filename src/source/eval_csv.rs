@@ -1,0 +1,128 @@
+//! CSV eval files: promptfoo test CSVs (`__expected*` assertion columns, `__metadata:<key>`
+//! columns, `__description`) and generic datasets (`input`, `target`, ...). A row references
+//! requirements through a `__metadata:requirements` or `requirements` column (several IDs
+//! separated by commas or spaces), and known IDs in its description.
+
+use crate::source::eval_refs::REQUIREMENT_KEYS;
+use crate::source::file::{FileId, Span};
+use crate::source::ids::{IdPattern, split_id_list};
+use crate::source::model::{EvalCaseDef, Extraction, Problem, Reference, ReferenceKind};
+
+/// A CSV file of eval cases; `defaults` are references every row inherits (promptfoo
+/// `defaultTest`).
+pub fn load(file: FileId, text: &str, pattern: &IdPattern, defaults: &[Reference]) -> Extraction {
+    let mut extraction = Extraction::default();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = match reader.headers() {
+        Ok(headers) => headers
+            .iter()
+            .map(|header| header.trim().to_owned())
+            .collect(),
+        Err(error) => {
+            extraction.problems.push(Problem::error(
+                Span::file_start(file),
+                format!("invalid CSV header: {error}"),
+            ));
+            return extraction;
+        }
+    };
+    let requirement_columns: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, header)| is_requirement_column(header))
+        .map(|(index, _)| index)
+        .collect();
+    let description_column = headers
+        .iter()
+        .position(|header| matches!(header.as_str(), "__description" | "description"));
+    let id_column = headers.iter().position(|header| header == "id");
+
+    let mut record = csv::StringRecord::new();
+    let mut row_number = 0;
+    loop {
+        let start = usize::try_from(reader.position().byte()).unwrap_or(0);
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(error) => {
+                let at = error
+                    .position()
+                    .and_then(|position| usize::try_from(position.byte()).ok())
+                    .unwrap_or(start);
+                extraction.problems.push(Problem::error(
+                    Span::new(file, at, at),
+                    format!("invalid CSV row: {error}"),
+                ));
+                continue;
+            }
+        }
+        row_number += 1;
+        let end = usize::try_from(reader.position().byte())
+            .unwrap_or(text.len())
+            .min(text.len());
+        let row_text = text.get(start..end).unwrap_or("");
+        if record.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        let mut references = defaults.to_vec();
+        for &column in &requirement_columns {
+            let cell = record.get(column).unwrap_or("");
+            for (_, token) in split_id_list(cell) {
+                references.push(Reference {
+                    id: token.to_owned(),
+                    span: find_in_row(file, row_text, start, token),
+                    kind: ReferenceKind::Explicit,
+                });
+            }
+        }
+        let description = description_column
+            .and_then(|column| record.get(column))
+            .unwrap_or("");
+        for found in pattern.find_all(description) {
+            references.push(Reference {
+                id: found.id.to_owned(),
+                span: find_in_row(file, row_text, start, found.id),
+                kind: ReferenceKind::Mention,
+            });
+        }
+        let label = if description.trim().is_empty() {
+            id_column
+                .and_then(|column| record.get(column))
+                .filter(|id| !id.trim().is_empty())
+                .map_or_else(|| format!("row {row_number}"), str::to_owned)
+        } else {
+            description.trim().to_owned()
+        };
+        let line_length = row_text
+            .trim_end()
+            .find('\n')
+            .unwrap_or(row_text.trim_end().len());
+        extraction.eval_cases.push(EvalCaseDef {
+            span: Span::new(file, start, start + line_length),
+            label,
+            references,
+        });
+    }
+    extraction
+}
+
+/// A CSV dataset found on its own (not through a promptfoo config).
+pub fn load_dataset(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
+    load(file, text, pattern, &[])
+}
+
+fn is_requirement_column(header: &str) -> bool {
+    let key = header.strip_prefix("__metadata:").unwrap_or(header);
+    let key = key.trim_end_matches("[]");
+    REQUIREMENT_KEYS.contains(&key)
+}
+
+fn find_in_row(file: FileId, row_text: &str, row_start: usize, token: &str) -> Span {
+    match row_text.find(token) {
+        Some(at) => Span::new(file, row_start + at, row_start + at + token.len()),
+        None => Span::new(file, row_start, row_start),
+    }
+}

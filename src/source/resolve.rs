@@ -1,0 +1,195 @@
+//! `file://` references in promptfoo configs and similar files: parsing them, keeping them inside
+//! the checked directory, expanding globs. Nothing referenced is ever executed or fetched.
+
+use std::path::{Component, Path, PathBuf};
+
+use globset::GlobBuilder;
+
+use crate::source::file::FileId;
+use crate::source::table::FileTable;
+
+/// Extensions of files that hold code: speclint records references to them but never runs them.
+const CODE_EXTENSIONS: &[&str] = &[
+    "py", "js", "mjs", "cjs", "ts", "mts", "cts", "jsx", "tsx", "rb", "go", "sh",
+];
+/// Extensions speclint cannot read as text.
+const BINARY_EXTENSIONS: &[&str] = &["xlsx", "xls", "parquet", "pdf", "png", "jpg", "jpeg", "gif"];
+const REMOTE_SCHEMES: &[&str] = &[
+    "http://",
+    "https://",
+    "huggingface://",
+    "hf://",
+    "s3://",
+    "gs://",
+    "az://",
+    "langfuse://",
+    "package:",
+];
+
+/// What a reference resolved to.
+#[derive(Debug)]
+pub enum Resolution {
+    /// Local files to read, sorted by path.
+    Files(Vec<FileId>),
+    /// A file that exists but holds code or binary data: recorded, not read.
+    Opaque(String),
+    /// Remote data: recorded, never fetched.
+    Remote(String),
+    /// The target does not exist or a glob matches nothing.
+    Broken(String),
+    /// The target is outside the checked directory or absolute: not read.
+    Refused(String),
+}
+
+/// Whether a string is a reference this module resolves: `file://…` or a remote URL.
+pub fn is_reference(value: &str) -> bool {
+    let value = value.trim();
+    value.starts_with("file://")
+        || REMOTE_SCHEMES
+            .iter()
+            .any(|scheme| value.starts_with(scheme))
+}
+
+/// Whether a path contains glob syntax.
+pub fn is_glob(path: &str) -> bool {
+    path.contains(['*', '?', '[', '{'])
+}
+
+/// Resolves `raw` (`file://prompts/*.txt`, `file://gen.py:make_tests`, `https://…`, or a bare
+/// relative path) against `base_dir`, the directory of the file that holds it.
+pub fn resolve(table: &FileTable, base_dir: &Path, raw: &str) -> Resolution {
+    let raw = raw.trim();
+    if REMOTE_SCHEMES.iter().any(|scheme| raw.starts_with(scheme)) {
+        return Resolution::Remote(raw.to_owned());
+    }
+    let path_text = raw.strip_prefix("file://").unwrap_or(raw);
+    let (path_text, function) = split_function(path_text);
+    if path_text.is_empty() {
+        return Resolution::Broken("the reference names no file".to_owned());
+    }
+    let path = Path::new(path_text);
+    if path.is_absolute() || path_text.starts_with('~') {
+        return Resolution::Refused(format!(
+            "`{path_text}` is an absolute path; speclint reads only files inside the checked directory"
+        ));
+    }
+    let joined = normalize(&base_dir.join(path));
+    let checked_dir = normalize(table.checked_dir());
+    if !joined.starts_with(&checked_dir) {
+        return Resolution::Refused(format!(
+            "`{path_text}` leaves the checked directory; speclint does not read it"
+        ));
+    }
+    if is_glob(path_text) {
+        return expand_glob(table, &checked_dir, &joined, path_text);
+    }
+    if !joined.is_file() {
+        return Resolution::Broken(format!("`{path_text}` does not exist"));
+    }
+    // A symbolic link may still point outside.
+    if let (Ok(real), Ok(real_root)) = (joined.canonicalize(), checked_dir.canonicalize())
+        && !real.starts_with(&real_root)
+    {
+        return Resolution::Refused(format!(
+            "`{path_text}` is a link to a file outside the checked directory; speclint does not read it"
+        ));
+    }
+    if let Some(reason) = opaque_reason(&joined, function) {
+        return Resolution::Opaque(reason);
+    }
+    Resolution::Files(vec![table.intern(&joined)])
+}
+
+/// `gen.py:make_tests` → (`gen.py`, Some(`make_tests`)). Only code files carry a function.
+fn split_function(path: &str) -> (&str, Option<&str>) {
+    if let Some((file, function)) = path.rsplit_once(':') {
+        let extension = Path::new(file)
+            .extension()
+            .and_then(|extension| extension.to_str());
+        if extension.is_some_and(|extension| CODE_EXTENSIONS.contains(&extension))
+            && !function.contains(['/', '\\'])
+        {
+            return (file, Some(function));
+        }
+    }
+    (path, None)
+}
+
+fn opaque_reason(path: &Path, function: Option<&str>) -> Option<String> {
+    let extension = path
+        .extension()
+        .and_then(|extension| extension.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if CODE_EXTENSIONS.contains(&extension.as_str()) {
+        let what =
+            function.map_or_else(String::new, |function| format!(" (function `{function}`)"));
+        return Some(format!(
+            "`{}`{what} is code: speclint never runs it, so it cannot see the prompts or tests it produces",
+            path.file_name()
+                .map(|name| name.to_string_lossy())
+                .unwrap_or_default()
+        ));
+    }
+    if BINARY_EXTENSIONS.contains(&extension.as_str()) {
+        return Some(format!(
+            "`{}` is a binary document: speclint cannot see inside it",
+            path.file_name()
+                .map(|name| name.to_string_lossy())
+                .unwrap_or_default()
+        ));
+    }
+    None
+}
+
+fn expand_glob(table: &FileTable, checked_dir: &Path, pattern: &Path, written: &str) -> Resolution {
+    let pattern_text = pattern.to_string_lossy().replace('\\', "/");
+    let Ok(glob) = GlobBuilder::new(&pattern_text)
+        .literal_separator(true)
+        .build()
+    else {
+        return Resolution::Broken(format!("`{written}` is not a valid glob"));
+    };
+    let matcher = glob.compile_matcher();
+    // Walk from the longest directory prefix without glob syntax.
+    let mut root = PathBuf::new();
+    for component in pattern.components() {
+        if is_glob(&component.as_os_str().to_string_lossy()) {
+            break;
+        }
+        root.push(component);
+    }
+    if !root.starts_with(checked_dir) {
+        root = checked_dir.to_path_buf();
+    }
+    let mut matches: Vec<PathBuf> = ignore::WalkBuilder::new(&root)
+        .standard_filters(false)
+        .follow_links(false)
+        .max_depth(Some(32))
+        .build()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_some_and(|kind| kind.is_file()))
+        .map(ignore::DirEntry::into_path)
+        .filter(|path| matcher.is_match(path.to_string_lossy().replace('\\', "/")))
+        .collect();
+    matches.sort();
+    if matches.is_empty() {
+        return Resolution::Broken(format!("`{written}` matches no file"));
+    }
+    Resolution::Files(matches.iter().map(|path| table.intern(path)).collect())
+}
+
+/// Removes `.` and resolves `..` without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut result = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                result.pop();
+            }
+            other => result.push(other),
+        }
+    }
+    result
+}

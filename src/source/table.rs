@@ -1,0 +1,206 @@
+//! The file table of one run: every file read, each read once, shared by all loaders. Walked
+//! files get IDs in path order; files first met through a `file://` reference are appended.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::source::file::{FileId, SourceDb, SourceFile, Span, relative_path_string};
+use crate::source::model::Problem;
+
+/// A file's text, or why it could not be read (the problem points at the file's start).
+#[derive(Clone)]
+pub enum FileText {
+    Text(Arc<str>),
+    Unreadable(Problem),
+}
+
+struct Entry {
+    source: SourceFile,
+    text: Option<FileText>,
+}
+
+#[derive(Default)]
+struct Inner {
+    entries: Vec<Entry>,
+    by_path: HashMap<PathBuf, FileId>,
+}
+
+pub struct FileTable {
+    checked_dir: PathBuf,
+    max_file_bytes: u64,
+    inner: Mutex<Inner>,
+}
+
+impl FileTable {
+    pub fn new(checked_dir: &Path, max_file_bytes: u64) -> FileTable {
+        FileTable {
+            checked_dir: checked_dir.to_path_buf(),
+            max_file_bytes,
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    pub fn checked_dir(&self) -> &Path {
+        &self.checked_dir
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A poisoned lock only means another thread panicked; the table itself is consistent.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Registers `path` (absolute, below the checked directory) and returns its ID.
+    pub fn intern(&self, path: &Path) -> FileId {
+        let mut inner = self.lock();
+        if let Some(&id) = inner.by_path.get(path) {
+            return id;
+        }
+        let id = FileId(u32::try_from(inner.entries.len()).unwrap_or(u32::MAX));
+        let relative = relative_path_string(&self.checked_dir, path);
+        inner.entries.push(Entry {
+            source: SourceFile::new(relative, path.to_path_buf(), Arc::from("")),
+            text: None,
+        });
+        inner.by_path.insert(path.to_path_buf(), id);
+        id
+    }
+
+    pub fn lookup(&self, path: &Path) -> Option<FileId> {
+        self.lock().by_path.get(path).copied()
+    }
+
+    pub fn relative_path(&self, id: FileId) -> String {
+        self.lock()
+            .entries
+            .get(id.0 as usize)
+            .map(|entry| entry.source.relative_path.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn absolute_path(&self, id: FileId) -> PathBuf {
+        self.lock()
+            .entries
+            .get(id.0 as usize)
+            .map(|entry| entry.source.absolute_path.clone())
+            .unwrap_or_default()
+    }
+
+    /// The file's text, reading it on first use. The lock is not held while reading.
+    pub fn text(&self, id: FileId) -> FileText {
+        let path = {
+            let inner = self.lock();
+            let Some(entry) = inner.entries.get(id.0 as usize) else {
+                return FileText::Unreadable(Problem::error(Span::file_start(id), "unknown file"));
+            };
+            if let Some(text) = &entry.text {
+                return text.clone();
+            }
+            entry.source.absolute_path.clone()
+        };
+        let read = read_text(id, &path, self.max_file_bytes);
+        let mut inner = self.lock();
+        let Some(entry) = inner.entries.get_mut(id.0 as usize) else {
+            return read;
+        };
+        // Another thread may have read it meanwhile; keep the first result.
+        if let Some(text) = &entry.text {
+            return text.clone();
+        }
+        let shown = match &read {
+            FileText::Text(text) => Arc::clone(text),
+            FileText::Unreadable(problem) => partial_text(&path, problem),
+        };
+        entry.source = SourceFile::new(entry.source.relative_path.clone(), path, shown);
+        entry.text = Some(read.clone());
+        read
+    }
+
+    /// The finished table, for the graph.
+    pub fn into_db(self) -> SourceDb {
+        let inner = self
+            .inner
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        SourceDb::new(
+            inner
+                .entries
+                .into_iter()
+                .map(|entry| entry.source)
+                .collect(),
+        )
+    }
+}
+
+/// For a file that is not valid UTF-8 the valid prefix is kept, so that the problem can point
+/// at the line of the bad byte.
+fn partial_text(path: &Path, problem: &Problem) -> Arc<str> {
+    if problem.span.start == 0 {
+        return Arc::from("");
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return Arc::from("");
+    };
+    let without_bom = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let prefix = without_bom.get(..problem.span.start).unwrap_or_default();
+    Arc::from(std::str::from_utf8(prefix).unwrap_or_default())
+}
+
+/// Reads a file as UTF-8 text, refusing what is too large, binary, UTF-16 or not UTF-8.
+pub fn read_text(id: FileId, path: &Path, max_file_bytes: u64) -> FileText {
+    let at_start = Span::file_start(id);
+    if let Ok(metadata) = std::fs::metadata(path)
+        && metadata.len() > max_file_bytes
+    {
+        return FileText::Unreadable(
+            Problem::error(
+                at_start,
+                format!(
+                    "file is {} bytes, over the limit of {max_file_bytes} bytes; it was not read",
+                    metadata.len()
+                ),
+            )
+            .with_help("exclude it in speclint.toml, or split it"),
+        );
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            return FileText::Unreadable(Problem::error(
+                at_start,
+                format!("cannot read file: {error}"),
+            ));
+        }
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return FileText::Unreadable(
+            Problem::error(
+                at_start,
+                "file is UTF-16 encoded; speclint reads UTF-8 only",
+            )
+            .with_help("convert it to UTF-8"),
+        );
+    }
+    let head = bytes.get(..8192).unwrap_or(&bytes);
+    if head.contains(&0) {
+        return FileText::Unreadable(Problem::error(
+            at_start,
+            "file looks binary (it contains NUL bytes); it was not read",
+        ));
+    }
+    let without_bom = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(without_bom) {
+        Ok(text) => FileText::Text(Arc::from(text)),
+        Err(error) => {
+            let valid = error.valid_up_to();
+            FileText::Unreadable(Problem::error(
+                Span::new(id, valid, valid),
+                format!(
+                    "file is not valid UTF-8 (invalid byte at offset {valid}); it was not read"
+                ),
+            ))
+        }
+    }
+}
