@@ -63,3 +63,132 @@ fn every_realworld_folder_is_read_without_a_crash() {
         );
     }
 }
+
+/// The `--list` line of `file`: (format, requirements, prompt passages, eval cases).
+fn listed(directory: &Path, file: &str) -> (String, usize, usize, usize) {
+    let output = Command::new(env!("CARGO_BIN_EXE_speclint"))
+        .args(["check", "--list"])
+        .arg(directory)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .find(|line| line.split_whitespace().next() == Some(file))
+        .unwrap_or_else(|| panic!("{file} is not listed:\n{stdout}"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    // "… 16 requirements, 0 prompt passages, 3 eval cases": the number stands `back` words
+    // before the label.
+    let number = |label: &str, back: usize| -> usize {
+        let position = words
+            .iter()
+            .rposition(|word| word.trim_end_matches(',') == label)
+            .unwrap();
+        words[position - back].parse().unwrap()
+    };
+    (
+        words[2].to_owned(),
+        number("requirements", 1),
+        number("passages", 2),
+        number("cases", 2),
+    )
+}
+
+/// Requirement counts checked by hand against the files (counting the bold-ID items, table
+/// rows and Kiro acceptance criteria with grep).
+#[test]
+fn requirements_are_counted_exactly_in_named_specs() {
+    let Some(root) = realworld_root() else {
+        return;
+    };
+    let expectations = [
+        (
+            "dean0x__townhall",
+            ".docs/specs/001-build-the-phase/spec.md",
+            "markdown-spec",
+            16,
+        ),
+        (
+            "github__spec-kit",
+            "templates/spec-template.md",
+            "markdown-spec",
+            11,
+        ),
+        (
+            "3CBolt__promptpractice-kiro",
+            ".kiro/specs/prompt-practice-app/requirements.md",
+            "kiro-spec",
+            39,
+        ),
+        (
+            "3CBolt__promptpractice-kiro",
+            ".kiro/specs/prompt-practice-refinement/requirements.md",
+            "kiro-spec",
+            80,
+        ),
+        (
+            "1552964482__deepresearch",
+            "docs/spec/requirements.md",
+            "kiro-spec",
+            39,
+        ),
+        (
+            "108yen__task-orchestrator-mcp",
+            ".kiro/specs/task-management-mcp-server/requirements.md",
+            "kiro-spec",
+            54,
+        ),
+    ];
+    for (folder, file, format, requirements) in expectations {
+        let (found_format, found, _, _) = listed(&root.join(folder), file);
+        assert_eq!(found_format, format, "{folder}/{file}");
+        assert_eq!(found, requirements, "{folder}/{file}");
+    }
+}
+
+/// Eval-case counts of promptfoo examples, compared with the files by hand.
+#[test]
+fn promptfoo_tests_are_counted_from_every_source() {
+    let Some(root) = realworld_root() else {
+        return;
+    };
+    let examples = root.join("promptfoo__promptfoo/examples");
+    let expectations = [
+        ("simple-csv", "tests.csv", 4),
+        ("csv-metadata", "tests.csv", 3),
+        ("jsonl-test-cases", "cases.jsonl", 2),
+        ("separate-test-configs", "promptfooconfig.yaml", 3),
+        ("separate-test-configs", "tests/tests1.yaml", 6),
+        ("separate-test-configs", "tests/tests2.yaml", 7),
+        ("multiple-translations", "promptfooconfig-scenarios.yaml", 3),
+        ("multiple-translations", "promptfooconfig.yaml", 1),
+    ];
+    for (example, file, cases) in expectations {
+        let (_, _, _, found) = listed(&examples.join(example), file);
+        assert_eq!(found, cases, "{example}/{file}");
+    }
+}
+
+#[test]
+fn the_known_broken_promptfoo_reference_is_found() {
+    let Some(root) = realworld_root() else {
+        return;
+    };
+    let example = root.join("promptfoo__promptfoo/examples/separate-test-configs");
+    let (code, json, _) = run_json(&example, &[]);
+    assert_eq!(code, 1);
+    let broken: Vec<&serde_json::Value> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|diagnostic| diagnostic["code"] == "SL012")
+        .collect();
+    assert_eq!(broken.len(), 1, "{broken:?}");
+    assert_eq!(broken[0]["path"], "promptfooconfig.yaml");
+    assert!(
+        broken[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("asserts/assert.js")
+    );
+}

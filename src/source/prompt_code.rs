@@ -1,5 +1,10 @@
 //! Prompts in Python, TypeScript and JavaScript source, read with tree-sitter.
 //!
+//! Prompt artifacts are module- or class-level string constants whose name contains `PROMPT`,
+//! `INSTRUCTION`, `SYSTEM_MESSAGE` or `TEMPLATE` (in any case, so `systemPrompt` counts), and any
+//! string or template literal after a `speclint: prompt` comment; f-strings and template
+//! literals included.
+//!
 //! A reference is an ID in a comment (`# FR-001`, `// FR-001`, `/* FR-001 */`); it covers the
 //! string literal of the statement that follows the comment (the longest one, so that a chat
 //! message's content wins over its `"role"` key), or of the statement the comment ends.
@@ -16,9 +21,9 @@ const STRING_KINDS: &[&str] = &["string", "template_string", "concatenated_strin
 
 pub fn load(file: FileId, text: &str, language: CodeLanguage, pattern: &IdPattern) -> Extraction {
     let mut extraction = Extraction::default();
-    // tree-sitter costs far more than a regex scan: files with no ID-shaped word cannot hold a
-    // reference, so they are not parsed.
-    if !pattern.is_match(text) {
+    // tree-sitter costs far more than a regex scan: a file with no ID-shaped word, no
+    // prompt-named constant and no `speclint: prompt` marker holds nothing to read.
+    if !pattern.is_match(text) && !might_hold_prompts(text) {
         return extraction;
     }
     let Some(tree) = parse(text, language) else {
@@ -29,6 +34,7 @@ pub fn load(file: FileId, text: &str, language: CodeLanguage, pattern: &IdPatter
         return extraction;
     };
 
+    prompt_constants(file, text, tree.root_node(), &mut extraction);
     let mut comments = Vec::new();
     collect_comments(tree.root_node(), &mut comments);
     let mut waiting: Vec<Reference> = Vec::new();
@@ -36,6 +42,13 @@ pub fn load(file: FileId, text: &str, language: CodeLanguage, pattern: &IdPatter
         let Some(comment_text) = text.get(comment.byte_range()) else {
             continue;
         };
+        if is_prompt_marker(comment_text)
+            && let Some(literal) = next_statement(comment).and_then(longest_string)
+        {
+            extraction
+                .passages
+                .push(untagged_passage(file, text, literal));
+        }
         let references = references_in_comment(file, comment_text, comment.start_byte(), pattern);
         if references.is_empty() {
             continue;
@@ -54,7 +67,7 @@ pub fn load(file: FileId, text: &str, language: CodeLanguage, pattern: &IdPatter
         let span = Span::new(file, covered.start_byte(), covered.end_byte());
         let covered_text = text.get(covered.byte_range()).unwrap_or_default();
         let passage_text = match literal {
-            Some(_) => string_content(covered_text),
+            Some(literal) => literal_text(text, literal),
             None => covered_text.to_owned(),
         };
         let references = std::mem::take(&mut waiting);
@@ -80,6 +93,138 @@ pub fn load(file: FileId, text: &str, language: CodeLanguage, pattern: &IdPatter
         });
     }
     extraction
+}
+
+const PROMPT_NAME_PARTS: &[&str] = &[
+    "prompt",
+    "instruction",
+    "system_message",
+    "systemmessage",
+    "template",
+];
+
+fn might_hold_prompts(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    PROMPT_NAME_PARTS.iter().any(|part| lower.contains(part)) || lower.contains("speclint: prompt")
+}
+
+fn is_prompt_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    PROMPT_NAME_PARTS.iter().any(|part| lower.contains(part))
+}
+
+fn is_prompt_marker(comment: &str) -> bool {
+    let lower = comment.to_ascii_lowercase();
+    lower.contains("speclint: prompt") || lower.contains("speclint:prompt")
+}
+
+fn untagged_passage(file: FileId, text: &str, literal: SyntaxNode<'_>) -> PromptPassageDef {
+    PromptPassageDef {
+        span: Span::new(file, literal.start_byte(), literal.end_byte()),
+        text: literal_text(text, literal),
+        references: Vec::new(),
+    }
+}
+
+/// The content of a string literal; the parts of an implicit concatenation are joined.
+fn literal_text(text: &str, literal: SyntaxNode<'_>) -> String {
+    if literal.kind() == "concatenated_string" {
+        let mut cursor = literal.walk();
+        return literal
+            .named_children(&mut cursor)
+            .filter_map(|part| text.get(part.byte_range()))
+            .map(string_content)
+            .collect();
+    }
+    text.get(literal.byte_range())
+        .map(string_content)
+        .unwrap_or_default()
+}
+
+/// Module- and class-level assignments of a string to a prompt-named constant.
+fn prompt_constants(file: FileId, text: &str, root: SyntaxNode<'_>, extraction: &mut Extraction) {
+    let mut scopes = vec![root];
+    while let Some(scope) = scopes.pop() {
+        let mut cursor = scope.walk();
+        for statement in scope.named_children(&mut cursor) {
+            let declaration = match statement.kind() {
+                "export_statement" => statement
+                    .child_by_field_name("declaration")
+                    .unwrap_or(statement),
+                _ => statement,
+            };
+            match declaration.kind() {
+                "class_definition" | "class_declaration" | "class" => {
+                    if let Some(body) = declaration.child_by_field_name("body") {
+                        scopes.push(body);
+                    }
+                }
+                "expression_statement" => {
+                    // Python: `NAME = "..."` or `NAME: str = "..."`.
+                    let mut inner = declaration.walk();
+                    for assignment in declaration.named_children(&mut inner) {
+                        if assignment.kind() == "assignment" {
+                            constant_passage(file, text, assignment, "left", "right", extraction);
+                        }
+                    }
+                }
+                "lexical_declaration" | "variable_declaration" => {
+                    let mut inner = declaration.walk();
+                    for declarator in declaration.named_children(&mut inner) {
+                        if declarator.kind() == "variable_declarator" {
+                            constant_passage(file, text, declarator, "name", "value", extraction);
+                        }
+                    }
+                }
+                "public_field_definition" | "field_definition" => {
+                    let name_field = if declaration.child_by_field_name("name").is_some() {
+                        "name"
+                    } else {
+                        "property"
+                    };
+                    constant_passage(file, text, declaration, name_field, "value", extraction);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn constant_passage(
+    file: FileId,
+    text: &str,
+    node: SyntaxNode<'_>,
+    name_field: &str,
+    value_field: &str,
+    extraction: &mut Extraction,
+) {
+    let (Some(name), Some(value)) = (
+        node.child_by_field_name(name_field),
+        node.child_by_field_name(value_field),
+    ) else {
+        return;
+    };
+    let Some(name_text) = text.get(name.byte_range()) else {
+        return;
+    };
+    if !is_prompt_name(name_text) {
+        return;
+    }
+    let literal = if STRING_KINDS.contains(&value.kind()) {
+        Some(value)
+    } else if matches!(
+        value.kind(),
+        "parenthesized_expression" | "binary_operator" | "binary_expression"
+    ) {
+        longest_string(value)
+    } else {
+        None
+    };
+    if let Some(literal) = literal {
+        extraction
+            .passages
+            .push(untagged_passage(file, text, literal));
+    }
 }
 
 pub fn parse(text: &str, language: CodeLanguage) -> Option<Tree> {
@@ -242,6 +387,35 @@ mod tests {
                 ),
                 (vec!["FR-004".to_owned()], "const y = 1;".to_owned()),
             ]
+        );
+    }
+}
+
+#[cfg(test)]
+mod constant_tests {
+    use super::*;
+
+    fn texts(text: &str, language: CodeLanguage) -> Vec<String> {
+        let mut passages = load(FileId(0), text, language, &IdPattern::default_pattern()).passages;
+        passages.sort_by_key(|passage| passage.span.start);
+        passages.into_iter().map(|passage| passage.text).collect()
+    }
+
+    #[test]
+    fn prompt_named_constants_and_markers_are_prompts() {
+        let python = "SYSTEM_PROMPT = f\"\"\"You help with {topic}.\"\"\"\nother = \"no\"\n\nclass Agent:\n    instruction_template = (\"Be brief. \" \"Be kind.\")\n\n    def run(self):\n        LOCAL_PROMPT = \"inside a function\"\n\n# speclint: prompt\nGREETING = \"Hello there\"\n";
+        assert_eq!(
+            texts(python, CodeLanguage::Python),
+            [
+                "You help with {topic}.",
+                "Be brief. Be kind.",
+                "Hello there"
+            ]
+        );
+        let typescript = "export const systemPrompt = `You are ${name}.`;\nconst x = \"no\";\nclass Bot {\n  static SYSTEM_MESSAGE = \"Stay on topic.\";\n}\n// speclint: prompt\nconst greeting = 'Hi!';\n";
+        assert_eq!(
+            texts(typescript, CodeLanguage::TypeScript),
+            ["You are ${name}.", "Stay on topic.", "Hi!"]
         );
     }
 }

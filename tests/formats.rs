@@ -1,0 +1,162 @@
+//! One fixture project per input format family under `tests/fixtures/formats/`; each is
+//! checked and its `--list` view and findings are pinned by an insta snapshot, so that what
+//! speclint understood of every format is reviewed like code.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::path::Path;
+
+use speclint::check::run_check;
+use speclint::config::load_settings;
+use speclint::render::{Colors, OutputFormat, list, render};
+
+fn check(name: &str) -> (String, speclint::check::CheckResult) {
+    let directory = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/formats")
+        .join(name);
+    let settings = load_settings(&directory, None).unwrap();
+    let result = run_check(&directory, &settings);
+    let output = format!(
+        "{}\n{}",
+        list::render(&result),
+        render(&result, OutputFormat::Concise, Colors::Disabled)
+    );
+    (output, result)
+}
+
+fn snapshot(name: &str) -> speclint::check::CheckResult {
+    let (output, result) = check(name);
+    insta::with_settings!({
+        snapshot_path => "fixtures/formats/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, output);
+    });
+    result
+}
+
+fn ids(result: &speclint::check::CheckResult) -> Vec<&str> {
+    result
+        .graph
+        .requirements
+        .iter()
+        .map(|requirement| requirement.def.id.as_str())
+        .collect()
+}
+
+fn linked_passages(result: &speclint::check::CheckResult, id: &str) -> usize {
+    let graph = &result.graph;
+    graph
+        .lookup(id)
+        .map_or(0, |index| graph.passages_for(index).len())
+}
+
+fn linked_cases(result: &speclint::check::CheckResult, id: &str) -> usize {
+    let graph = &result.graph;
+    graph
+        .lookup(id)
+        .map_or(0, |index| graph.eval_cases_for(index).len())
+}
+
+#[test]
+fn spec_kit() {
+    let result = snapshot("spec-kit");
+    assert_eq!(
+        ids(&result),
+        [
+            "FR-001", "FR-002", "FR-004a", "FR-005", "FR-006", "NFR-001", "NFR-002", "SC-001",
+            "SC-002"
+        ]
+    );
+    assert_eq!(result.graph.clarifications.len(), 1);
+}
+
+#[test]
+fn kiro() {
+    let result = snapshot("kiro");
+    assert_eq!(
+        ids(&result),
+        [
+            "checkout/R1.1",
+            "checkout/R1.2",
+            "checkout/R2.1",
+            "checkout/R2.2",
+            "checkout/R2.3"
+        ]
+    );
+    let ears = result.graph.requirements[3].def.ears.clone().unwrap();
+    assert_eq!(ears.condition.as_deref(), Some("a payment is pending"));
+    assert_eq!(linked_passages(&result, "checkout/R1.2"), 1);
+    assert_eq!(linked_cases(&result, "checkout/R1.2"), 1);
+    assert_eq!(linked_cases(&result, "checkout/R2.3"), 1);
+}
+
+#[test]
+fn yaml_spec() {
+    let result = snapshot("yaml-spec");
+    assert_eq!(ids(&result), ["REQ-001", "REQ-002", "REQ-003"]);
+}
+
+#[test]
+fn text_prompts() {
+    let result = snapshot("text-prompts");
+    for id in [
+        "REQ-001", "REQ-002", "REQ-003", "REQ-004", "REQ-005", "REQ-006", "REQ-007",
+    ] {
+        assert_eq!(linked_passages(&result, id), 1, "{id}");
+    }
+}
+
+#[test]
+fn code_prompts() {
+    let result = snapshot("code-prompts");
+    for id in ["FR-001", "FR-002", "FR-003", "FR-004"] {
+        assert_eq!(linked_passages(&result, id), 1, "{id}");
+    }
+    assert!(result.diagnostics.is_empty());
+}
+
+#[test]
+fn prompty_and_dotprompt() {
+    let result = snapshot("prompty-dotprompt");
+    assert_eq!(linked_passages(&result, "REQ-001"), 1);
+    assert_eq!(linked_passages(&result, "REQ-002"), 1);
+}
+
+#[test]
+fn github_models() {
+    let result = snapshot("github-models");
+    assert_eq!(result.graph.eval_cases.len(), 3);
+    assert_eq!(linked_passages(&result, "FR-001"), 1);
+    assert_eq!(linked_passages(&result, "FR-002"), 1);
+    assert_eq!(linked_cases(&result, "FR-002"), 1);
+}
+
+#[test]
+fn promptfoo() {
+    let result = snapshot("promptfoo");
+    assert_eq!(result.graph.eval_cases.len(), 10);
+    // defaultTest (from a file) applies to every test.
+    assert_eq!(linked_cases(&result, "FR-004"), 10);
+    for id in ["FR-001", "FR-002", "FR-003", "FR-005"] {
+        assert!(linked_passages(&result, id) >= 1, "{id}");
+        assert!(linked_cases(&result, id) >= 1, "{id}");
+    }
+}
+
+#[test]
+fn openai_evals() {
+    let result = snapshot("openai-evals");
+    assert_eq!(result.graph.eval_cases.len(), 2);
+    assert_eq!(linked_cases(&result, "FR-001"), 2);
+    assert_eq!(linked_cases(&result, "FR-002"), 1);
+}
+
+#[test]
+fn inspect_datasets() {
+    let result = snapshot("inspect");
+    assert_eq!(result.graph.eval_cases.len(), 6);
+    assert_eq!(linked_cases(&result, "FR-001"), 3);
+    assert_eq!(linked_cases(&result, "FR-002"), 1);
+}
