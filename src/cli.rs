@@ -21,6 +21,11 @@ pub struct Cli {
 pub enum Command {
     /// Check a repository: trace every requirement from the spec to its prompts and evals.
     Check(CheckArgs),
+    /// Record in speclint.lock the wording of every requirement that a prompt or eval references.
+    ///
+    /// New links are recorded and links that no longer exist are dropped; a link whose
+    /// requirement changed stays stale until it is accepted with --accept or --accept-all.
+    Lock(LockArgs),
     /// List every rule with its code, name and default level.
     Rules,
     /// Print a rule's documentation.
@@ -53,4 +58,20 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LockArgs {
+    /// Directory to check (default: the current directory); the lock is written there.
+    pub path: Option<PathBuf>,
+    /// Configuration file to use instead of the nearest `speclint.toml`.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Re-record the links of this prompt or eval file (or folder), or of this requirement ID,
+    /// after reviewing them against the new wording. Repeatable.
+    #[arg(long, value_name = "PATH_OR_ID")]
+    pub accept: Vec<String>,
+    /// Re-record every link.
+    #[arg(long)]
+    pub accept_all: bool,
 }

@@ -106,6 +106,8 @@ pub struct Settings {
     pub default_needs: Needs,
     /// Level per rule name, for every rule.
     pub rule_levels: BTreeMap<&'static str, Level>,
+    /// Rules whose level speclint.toml sets.
+    pub configured_rules: std::collections::BTreeSet<&'static str>,
     /// Files larger than this are skipped with a diagnostic.
     pub max_file_bytes: u64,
 }
@@ -236,6 +238,7 @@ fn resolve(
         .iter()
         .map(|rule| (rule.meta().name, rule.meta().default_level))
         .collect();
+    let mut configured_rules = std::collections::BTreeSet::new();
     for (key, level) in config.rules.iter().flatten() {
         let Some(rule) = registry::find_rule(key.get_ref()) else {
             let closest = registry::closest_rule_name(key.get_ref());
@@ -251,6 +254,7 @@ fn resolve(
             ));
         };
         rule_levels.insert(rule.meta().name, *level.get_ref());
+        configured_rules.insert(rule.meta().name);
     }
 
     Ok(Settings {
@@ -262,6 +266,7 @@ fn resolve(
         eval_files,
         default_needs,
         rule_levels,
+        configured_rules,
         max_file_bytes: 64 * 1024 * 1024,
     })
 }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use speclint::check::run_check;
-use speclint::cli::{CheckArgs, Cli, ColorChoice, Command};
+use speclint::cli::{CheckArgs, Cli, ColorChoice, Command, LockArgs};
 use speclint::config::load_settings;
 use speclint::render::{self, Colors, OutputFormat};
 use speclint::rules::registry;
@@ -31,6 +31,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(arguments) => check(&arguments),
+        Command::Lock(arguments) => lock(&arguments),
         Command::Rules => {
             print(&rules_table());
             ExitCode::SUCCESS
@@ -97,6 +98,64 @@ fn check(arguments: &CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn lock(arguments: &LockArgs) -> ExitCode {
+    let checked_dir = arguments.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    if !checked_dir.is_dir() {
+        eprintln!("speclint: `{}` is not a directory", checked_dir.display());
+        return ExitCode::from(EXIT_TROUBLE);
+    }
+    let settings = match load_settings(&checked_dir, arguments.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprint!(
+                "{}",
+                render::full::render_config_error(&error, Colors::Disabled)
+            );
+            return ExitCode::from(EXIT_TROUBLE);
+        }
+    };
+    let lock_path = checked_dir.join(speclint::lock::LOCK_FILE_NAME);
+    let existing = match std::fs::read_to_string(&lock_path) {
+        Ok(text) => match speclint::lock::parse(&text) {
+            Ok(lock) => lock,
+            Err((message, _)) => {
+                // Overwriting a lock speclint cannot read would lose its records.
+                eprintln!(
+                    "speclint: {} is not a valid lock ({message}); fix or delete it first",
+                    lock_path.display()
+                );
+                return ExitCode::from(EXIT_TROUBLE);
+            }
+        },
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            speclint::lock::LockFile::default()
+        }
+        Err(error) => {
+            eprintln!("speclint: cannot read {}: {error}", lock_path.display());
+            return ExitCode::from(EXIT_TROUBLE);
+        }
+    };
+    let result = run_check(&checked_dir, &settings);
+    let current = speclint::lock::current_links(&result.graph);
+    let (updated, summary) =
+        speclint::lock::update(&existing, &current, &arguments.accept, arguments.accept_all);
+    if let Err(error) =
+        speclint::lock::write_atomically(&lock_path, &speclint::lock::render(&updated))
+    {
+        eprintln!("speclint: cannot write {}: {error}", lock_path.display());
+        return ExitCode::from(EXIT_TROUBLE);
+    }
+    print(&format!(
+        "{}: {} links recorded, {} accepted, {} removed, {} still stale\n",
+        lock_path.display(),
+        summary.added,
+        summary.accepted,
+        summary.removed,
+        summary.still_stale
+    ));
+    ExitCode::SUCCESS
 }
 
 fn rules_table() -> String {

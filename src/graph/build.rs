@@ -15,6 +15,8 @@ use crate::source::model::{Reference, ReferenceKind};
 pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     let mut graph = Graph {
         db: project.db,
+        lock: project.lock,
+        problems: project.problems,
         ..Graph::default()
     };
     let mut extractions = Vec::new();

@@ -78,6 +78,8 @@ pub struct Graph {
     pub(crate) passages_by_requirement: Vec<Vec<PassageIndex>>,
     pub(crate) eval_cases_by_requirement: Vec<Vec<EvalCaseIndex>>,
     pub unresolved: Vec<UnresolvedReference>,
+    /// `speclint.lock`, when there is one.
+    pub lock: Option<crate::lock::LockFile>,
 }
 
 impl Graph {

@@ -13,14 +13,20 @@ use crate::source::model::RequirementDef;
 pub mod registry;
 
 pub mod broken_file_reference;
+pub mod deprecated_requirement_referenced;
 pub mod duplicate_requirement_id;
+pub mod eval_assertion_drift;
 pub mod eval_tests_unspecified_behavior;
+pub mod modality_drift;
+pub mod negative_requirement_untested;
 pub mod opaque_reference;
 pub mod requirement_missing_from_prompt;
 pub mod requirement_untested;
+pub mod stale_link;
 pub mod unknown_requirement_reference;
 pub mod unreadable_input;
 pub mod unresolved_clarification;
+pub mod wording_drift;
 
 /// The level a rule runs at, as configured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -80,6 +86,46 @@ impl RuleContext<'_> {
         )
     }
 
+    /// Where `phrase` is written inside `span` (case-insensitively), or `span` itself.
+    pub fn locate(&self, span: Span, phrase: &str) -> Span {
+        let phrase = phrase.trim();
+        if phrase.is_empty() {
+            return span;
+        }
+        let slice = self.graph.db.slice(span);
+        let found = slice.find(phrase).or_else(|| {
+            // Lower-casing keeps byte offsets for ASCII text only.
+            (slice.is_ascii() && phrase.is_ascii())
+                .then(|| {
+                    slice
+                        .to_ascii_lowercase()
+                        .find(&phrase.to_ascii_lowercase())
+                })
+                .flatten()
+        });
+        match found {
+            Some(at) => Span::new(span.file, span.start + at, span.start + at + phrase.len()),
+            None => span,
+        }
+    }
+
+    /// A related location on a requirement, quoting its text.
+    pub fn requirement_note(&self, requirement: &RequirementDef) -> (Span, String) {
+        (
+            self.headline(requirement),
+            format!(
+                "`{}` says: {}",
+                requirement.id,
+                shorten(&requirement.text, 160)
+            ),
+        )
+    }
+
+    /// Whether the user set this rule's level in speclint.toml.
+    pub fn level_configured(&self, meta: &RuleMeta) -> bool {
+        self.settings.configured_rules.contains(meta.name)
+    }
+
     /// The span a requirement-level finding points at: from the ID to the end of its line.
     pub fn headline(&self, requirement: &RequirementDef) -> Span {
         let id_span = requirement.id_span;
@@ -117,6 +163,16 @@ impl RuleContext<'_> {
             help: None,
         }
     }
+}
+
+/// `text` cut at a word boundary near `limit` characters, with an ellipsis.
+pub fn shorten(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(limit).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
 }
 
 pub trait Rule: Sync {

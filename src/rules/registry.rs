@@ -2,14 +2,20 @@
 
 use crate::rules::Rule;
 use crate::rules::broken_file_reference::BrokenFileReference;
+use crate::rules::deprecated_requirement_referenced::DeprecatedRequirementReferenced;
 use crate::rules::duplicate_requirement_id::DuplicateRequirementId;
+use crate::rules::eval_assertion_drift::EvalAssertionDrift;
 use crate::rules::eval_tests_unspecified_behavior::EvalTestsUnspecifiedBehavior;
+use crate::rules::modality_drift::ModalityDrift;
+use crate::rules::negative_requirement_untested::NegativeRequirementUntested;
 use crate::rules::opaque_reference::OpaqueReference;
 use crate::rules::requirement_missing_from_prompt::RequirementMissingFromPrompt;
 use crate::rules::requirement_untested::RequirementUntested;
+use crate::rules::stale_link::StaleLink;
 use crate::rules::unknown_requirement_reference::UnknownRequirementReference;
 use crate::rules::unreadable_input::UnreadableInput;
 use crate::rules::unresolved_clarification::UnresolvedClarification;
+use crate::rules::wording_drift::WordingDrift;
 
 static RULES: &[&dyn Rule] = &[
     &UnreadableInput,
@@ -18,6 +24,12 @@ static RULES: &[&dyn Rule] = &[
     &RequirementMissingFromPrompt,
     &RequirementUntested,
     &EvalTestsUnspecifiedBehavior,
+    &WordingDrift,
+    &ModalityDrift,
+    &EvalAssertionDrift,
+    &StaleLink,
+    &DeprecatedRequirementReferenced,
+    &NegativeRequirementUntested,
     &BrokenFileReference,
     &UnresolvedClarification,
     &OpaqueReference,

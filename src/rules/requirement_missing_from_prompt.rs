@@ -1,6 +1,7 @@
 use crate::diagnostic::Diagnostic;
+use crate::facts::similarity::SimilarityIndex;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
-use crate::source::model::Status;
+use crate::source::model::{PromptPassageDef, Status};
 
 declare_rule! {
     /// ## What it does
@@ -8,6 +9,11 @@ declare_rule! {
     /// references a requirement with a comment in the file's own syntax just before the passage
     /// that implements it: `<!-- FR-003 -->`, `{# FR-003 #}`, `{{!-- FR-003 --}}`, or `# FR-003`
     /// and `// FR-003` above a prompt string in code.
+    ///
+    /// When an untagged prompt passage (one no reference covers) shares enough distinctive
+    /// words with the requirement, the help names it: "prompts/x.j2:4 looks like it covers
+    /// this: tag it with `{# FR-003 #}`". The search uses an inverted index over stemmed content
+    /// words, never all pairs.
     ///
     /// What a requirement needs comes from `[coverage] needs` in speclint.toml (default: prompt
     /// and eval), overridden by a `Needs:` line in the requirement (`Needs: eval`). Draft and
@@ -39,6 +45,8 @@ impl Rule for RequirementMissingFromPrompt {
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
+        // Built once, and only when some requirement lacks a prompt.
+        let mut suggestions: Option<Suggestions<'_>> = None;
         for index in graph.requirement_indices() {
             let Some(requirement) = graph.requirement(index) else {
                 continue;
@@ -53,19 +61,64 @@ impl Rule for RequirementMissingFromPrompt {
                 continue;
             }
             let id = &requirement.def.id;
-            diagnostics.push(
-                context
-                    .diagnostic(
-                        &Self::META,
-                        context.headline(&requirement.def),
-                        format!("requirement `{id}` is not referenced by any prompt"),
-                    )
-                    .with_label("no prompt implements this")
-                    .with_requirement(id)
-                    .with_help(format!(
-                        "add a reference comment such as `<!-- {id} -->` or `{{# {id} #}}` above the prompt passage that implements it, or write `Needs: eval` under the requirement if no prompt should"
-                    )),
-            );
+            let suggestions = suggestions.get_or_insert_with(|| Suggestions::new(context));
+            let mut diagnostic = context
+                .diagnostic(
+                    &Self::META,
+                    context.headline(&requirement.def),
+                    format!("requirement `{id}` is not referenced by any prompt"),
+                )
+                .with_label("no prompt implements this")
+                .with_requirement(id);
+            diagnostic = match suggestions.closest(&requirement.def.text) {
+                Some(passage) => {
+                    let location = context.location(passage.span);
+                    let comment = reference_comment(graph.db.path(passage.span.file), id);
+                    diagnostic
+                        .with_related(passage.span, "this untagged prompt passage looks like it covers the requirement")
+                        .with_help(format!("{location} looks like it covers this: tag it with `{comment}`"))
+                }
+                None => diagnostic.with_help(format!(
+                    "add a reference comment such as `<!-- {id} -->` or `{{# {id} #}}` above the prompt passage that implements it, or write `Needs: eval` under the requirement if no prompt should"
+                )),
+            };
+            diagnostics.push(diagnostic);
         }
+    }
+}
+
+/// Untagged prompt passages, indexed by their words.
+struct Suggestions<'a> {
+    passages: Vec<&'a PromptPassageDef>,
+    index: SimilarityIndex,
+}
+
+impl<'a> Suggestions<'a> {
+    fn new(context: &RuleContext<'a>) -> Suggestions<'a> {
+        let passages: Vec<&PromptPassageDef> = context
+            .graph
+            .passages
+            .iter()
+            .filter(|passage| passage.references.is_empty())
+            .collect();
+        let index = SimilarityIndex::new(passages.iter().map(|passage| passage.text.as_str()));
+        Suggestions { passages, index }
+    }
+
+    fn closest(&self, requirement_text: &str) -> Option<&'a PromptPassageDef> {
+        let found = self.index.best_match(requirement_text, 2, 0.35)?;
+        self.passages.get(found.document).copied()
+    }
+}
+
+/// The reference comment in the syntax of the file a passage is in.
+fn reference_comment(path: &str, id: &str) -> String {
+    let extension = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match extension.as_str() {
+        "py" | "yaml" | "yml" => format!("# {id}"),
+        "ts" | "tsx" | "js" | "jsx" | "mjs" | "cjs" | "mts" | "cts" => format!("// {id}"),
+        "hbs" | "handlebars" | "mustache" | "prompt" => format!("{{{{!-- {id} --}}}}"),
+        "md" | "markdown" | "mdx" => format!("<!-- {id} -->"),
+        _ => format!("{{# {id} #}}"),
     }
 }

@@ -3,6 +3,7 @@
 //! requirements through a `__metadata:requirements` or `requirements` column (several IDs
 //! separated by commas or spaces), and known IDs in its description.
 
+use crate::source::eval_assertions::from_expected_cell;
 use crate::source::eval_refs::REQUIREMENT_KEYS;
 use crate::source::file::{FileId, Span};
 use crate::source::ids::{IdPattern, split_id_list};
@@ -39,6 +40,12 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern, defaults: &[Reference
         .iter()
         .position(|header| matches!(header.as_str(), "__description" | "description"));
     let id_column = headers.iter().position(|header| header == "id");
+    let expected_columns: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, header)| header.starts_with("__expected"))
+        .map(|(index, _)| index)
+        .collect();
 
     let mut record = csv::StringRecord::new();
     let mut row_number = 0;
@@ -100,10 +107,19 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern, defaults: &[Reference
             .trim_end()
             .find('\n')
             .unwrap_or(row_text.trim_end().len());
+        let assertions = expected_columns
+            .iter()
+            .filter_map(|&column| {
+                let cell = record.get(column)?;
+                let span = find_in_row(file, row_text, start, cell.trim());
+                from_expected_cell(cell, span)
+            })
+            .collect();
         extraction.eval_cases.push(EvalCaseDef {
             span: Span::new(file, start, start + line_length),
             label,
             references,
+            assertions,
         });
     }
     extraction

@@ -2,6 +2,7 @@
 //! requirements through `metadata.requirements` or a top-level `requirements` field (also
 //! `requirement`, `req`), and known IDs in its `description`.
 
+use crate::source::eval_assertions;
 use crate::source::eval_refs::{is_lfs_pointer, mention_references, references_in_mapping};
 use crate::source::file::{FileId, Span};
 use crate::source::ids::IdPattern;
@@ -116,10 +117,18 @@ fn case_from_row(
         .get(row.start..row.end)
         .and_then(|slice| slice.find('\n'))
         .map_or(row.end, |at| row.start + at);
+    let mut assertions = row
+        .get("assert")
+        .map(|list| eval_assertions::from_assert_list(file, list))
+        .unwrap_or_default();
+    if let Some(metadata) = row.get("metadata") {
+        assertions.extend(eval_assertions::from_metadata(file, metadata));
+    }
     Some(EvalCaseDef {
         span: Span::new(file, row.start, first_line_end),
         label,
         references,
+        assertions,
     })
 }
 

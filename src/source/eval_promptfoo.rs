@@ -17,7 +17,7 @@ use crate::source::eval_refs::{mention_references, references_in_mapping, token_
 use crate::source::file::{FileId, Span};
 use crate::source::ids::IdPattern;
 use crate::source::model::{
-    ClaimedFile, EvalCaseDef, Extraction, Problem, PromptPassageDef, Reference,
+    AssertionDef, ClaimedFile, EvalCaseDef, Extraction, Problem, Reference,
 };
 use crate::source::resolve::{Resolution, is_glob, is_reference, resolve};
 use crate::source::spec_yaml::{offset_of_line_column, yaml_problem};
@@ -25,7 +25,8 @@ use crate::source::table::FileText;
 use crate::source::tree::Node;
 use crate::source::yaml_comments::{YamlComment, find_comments, references_above};
 use crate::source::{
-    Format, LoadContext, Role, eval_csv, eval_dataset, json, prompt_chat, prompt_text, yaml,
+    Format, LoadContext, Role, eval_assertions, eval_csv, eval_dataset, json, prompt_chat,
+    prompt_text, yaml,
 };
 
 const CONFIG_KEYS: &[&str] = &[
@@ -40,6 +41,20 @@ const CONFIG_KEYS: &[&str] = &[
 const TEXT_PROMPT_EXTENSIONS: &[&str] = &[
     "txt", "md", "markdown", "j2", "jinja", "jinja2", "njk", "hbs", "prompt",
 ];
+
+/// What `defaultTest` gives every test.
+#[derive(Clone, Debug, Default)]
+struct Defaults {
+    references: Vec<Reference>,
+    assertions: Vec<AssertionDef>,
+}
+
+impl Defaults {
+    fn apply(&self, case: &mut EvalCaseDef) {
+        case.references.extend(self.references.iter().cloned());
+        case.assertions.extend(self.assertions.iter().cloned());
+    }
+}
 
 /// One file being read: its text, comments and where it lives.
 struct Document<'a> {
@@ -70,7 +85,7 @@ pub fn load(context: &LoadContext<'_>, file: FileId, text: &str) -> (Format, Ext
         extraction,
     };
     if root.is_sequence() {
-        let cases = reader.tests_from_list(&document, &root, &[]);
+        let cases = reader.tests_from_list(&document, &root, &Defaults::default());
         reader.extraction.eval_cases.extend(cases);
         reader.check_references(&document, &root);
         return (Format::PromptfooTests, reader.extraction);
@@ -80,8 +95,8 @@ pub fn load(context: &LoadContext<'_>, file: FileId, text: &str) -> (Format, Ext
     }
 
     let defaults = match root.get("defaultTest") {
-        Some(default_test) => reader.default_references(&document, default_test),
-        None => Vec::new(),
+        Some(default_test) => reader.defaults(&document, default_test),
+        None => Defaults::default(),
     };
     if let Some(prompts) = root.get("prompts") {
         reader.prompts(&document, prompts);
@@ -96,6 +111,19 @@ pub fn load(context: &LoadContext<'_>, file: FileId, text: &str) -> (Format, Ext
     }
     reader.check_references(&document, &root);
     (Format::PromptfooConfig, reader.extraction)
+}
+
+fn defaults_of(file: FileId, text: &str, default_test: &Node) -> Defaults {
+    Defaults {
+        references: default_test
+            .get("metadata")
+            .map(|metadata| references_in_mapping(file, text, metadata))
+            .unwrap_or_default(),
+        assertions: default_test
+            .get("assert")
+            .map(|list| eval_assertions::from_assert_list(file, list))
+            .unwrap_or_default(),
+    }
 }
 
 fn is_json(path: &Path) -> bool {
@@ -179,33 +207,26 @@ impl ConfigReader<'_, '_> {
     }
 
     /// `defaultTest`: a mapping, or a `file://` reference to one.
-    fn default_references(
-        &mut self,
-        document: &Document<'_>,
-        default_test: &Node,
-    ) -> Vec<Reference> {
-        if let Some(raw) = default_test.as_str() {
-            let mut references = Vec::new();
-            for target in self.resolve_at(document, default_test, raw) {
-                self.claim(target, Role::Eval, Format::PromptfooTests);
-                let FileText::Text(target_text) = self.context.table.text(target) else {
-                    continue;
-                };
-                let target_path = self.context.table.absolute_path(target);
-                let mut inner = Extraction::default();
-                if let Some(node) = parse_tree(target, &target_text, &target_path, &mut inner)
-                    && let Some(metadata) = node.get("metadata")
-                {
-                    references.extend(references_in_mapping(target, &target_text, metadata));
-                }
-                self.extraction.problems.extend(inner.problems);
+    fn defaults(&mut self, document: &Document<'_>, default_test: &Node) -> Defaults {
+        let Some(raw) = default_test.as_str() else {
+            return defaults_of(document.file, document.text, default_test);
+        };
+        let mut defaults = Defaults::default();
+        for target in self.resolve_at(document, default_test, raw) {
+            self.claim(target, Role::Eval, Format::PromptfooTests);
+            let FileText::Text(target_text) = self.context.table.text(target) else {
+                continue;
+            };
+            let target_path = self.context.table.absolute_path(target);
+            let mut inner = Extraction::default();
+            if let Some(node) = parse_tree(target, &target_text, &target_path, &mut inner) {
+                let found = defaults_of(target, &target_text, &node);
+                defaults.references.extend(found.references);
+                defaults.assertions.extend(found.assertions);
             }
-            return references;
+            self.extraction.problems.extend(inner.problems);
         }
-        default_test
-            .get("metadata")
-            .map(|metadata| references_in_mapping(document.file, document.text, metadata))
-            .unwrap_or_default()
+        defaults
     }
 
     fn prompts(&mut self, document: &Document<'_>, prompts: &Node) {
@@ -256,23 +277,15 @@ impl ConfigReader<'_, '_> {
         }
         // An inline prompt: template comments inside it, or YAML comments above its entry.
         let pattern = self.pattern().clone();
-        let inner =
-            prompt_text::load_range(document.file, document.text, node.start, node.end, &pattern);
-        self.extraction.passages.extend(inner.passages);
-        let references = references_above(
+        let passages = prompt_chat::string_prompt_passages(
             document.file,
             document.text,
-            &document.comments,
+            node,
             entry.start,
+            &document.comments,
             &pattern,
         );
-        if !references.is_empty() {
-            self.extraction.passages.push(PromptPassageDef {
-                span: Span::new(document.file, node.start, node.end),
-                text: value.to_owned(),
-                references,
-            });
-        }
+        self.extraction.passages.extend(passages);
     }
 
     fn prompt_file(&mut self, target: FileId) {
@@ -306,7 +319,7 @@ impl ConfigReader<'_, '_> {
     }
 
     /// `tests`: a list, or a reference (string or `{path: …}`) to files of tests.
-    fn tests(&mut self, document: &Document<'_>, tests: &Node, defaults: &[Reference]) {
+    fn tests(&mut self, document: &Document<'_>, tests: &Node, defaults: &Defaults) {
         if tests.as_str().is_some() || tests.get("path").is_some() {
             self.test_entry_reference(document, tests, defaults);
             return;
@@ -320,12 +333,7 @@ impl ConfigReader<'_, '_> {
         }
     }
 
-    fn test_entry_reference(
-        &mut self,
-        document: &Document<'_>,
-        entry: &Node,
-        defaults: &[Reference],
-    ) {
+    fn test_entry_reference(&mut self, document: &Document<'_>, entry: &Node, defaults: &Defaults) {
         let node = entry.get("path").unwrap_or(entry);
         let Some(raw) = node.as_str() else {
             return;
@@ -335,7 +343,7 @@ impl ConfigReader<'_, '_> {
         }
     }
 
-    fn tests_file(&mut self, target: FileId, defaults: &[Reference]) {
+    fn tests_file(&mut self, target: FileId, defaults: &Defaults) {
         let path = self.context.table.absolute_path(target);
         let extension = path
             .extension()
@@ -374,9 +382,13 @@ impl ConfigReader<'_, '_> {
                 if let Some(root) = parse_tree(target, &text, &path, &mut loaded) {
                     let list = root.get("tests").unwrap_or(&root);
                     let cases = if list.is_mapping() {
-                        self.tests_from_nodes(&inner_document, std::slice::from_ref(list), &[])
+                        self.tests_from_nodes(
+                            &inner_document,
+                            std::slice::from_ref(list),
+                            &Defaults::default(),
+                        )
                     } else {
-                        self.tests_from_list(&inner_document, list, &[])
+                        self.tests_from_list(&inner_document, list, &Defaults::default())
                     };
                     loaded.eval_cases.extend(cases);
                     self.check_references(&inner_document, &root);
@@ -385,7 +397,7 @@ impl ConfigReader<'_, '_> {
             }
         };
         for case in &mut loaded.eval_cases {
-            case.references.extend(defaults.iter().cloned());
+            defaults.apply(case);
         }
         self.claim(target, Role::Eval, format);
         self.extraction.merge(loaded);
@@ -396,7 +408,7 @@ impl ConfigReader<'_, '_> {
         &self,
         document: &Document<'_>,
         tests: &Node,
-        defaults: &[Reference],
+        defaults: &Defaults,
     ) -> Vec<EvalCaseDef> {
         self.tests_from_nodes(document, tests.items(), defaults)
     }
@@ -405,7 +417,7 @@ impl ConfigReader<'_, '_> {
         &self,
         document: &Document<'_>,
         tests: &[Node],
-        defaults: &[Reference],
+        defaults: &Defaults,
     ) -> Vec<EvalCaseDef> {
         let pattern = self.pattern();
         let mut cases = Vec::new();
@@ -413,7 +425,7 @@ impl ConfigReader<'_, '_> {
             if !test.is_mapping() || test.get("path").is_some() {
                 continue;
             }
-            let mut references = defaults.to_vec();
+            let mut references = Vec::new();
             if let Some(metadata) = test.get("metadata") {
                 references.extend(references_in_mapping(
                     document.file,
@@ -440,11 +452,18 @@ impl ConfigReader<'_, '_> {
             let label = description
                 .and_then(Node::as_str)
                 .map_or_else(|| format!("test #{}", index + 1), str::to_owned);
-            cases.push(EvalCaseDef {
+            let assertions = test
+                .get("assert")
+                .map(|list| eval_assertions::from_assert_list(document.file, list))
+                .unwrap_or_default();
+            let mut case = EvalCaseDef {
                 span: prompt_chat::first_line_span(document.file, document.text, test),
                 label,
                 references,
-            });
+                assertions,
+            };
+            defaults.apply(&mut case);
+            cases.push(case);
         }
         cases
     }

@@ -12,6 +12,7 @@ use crate::config::Settings;
 pub mod comments;
 pub mod detect;
 pub mod discover;
+pub mod eval_assertions;
 pub mod eval_csv;
 pub mod eval_dataset;
 pub mod eval_openai;
@@ -139,6 +140,10 @@ pub struct LoadedProject {
     pub db: SourceDb,
     /// Sorted by path.
     pub files: Vec<LoadedFile>,
+    /// `speclint.lock` in the checked directory.
+    pub lock: Option<crate::lock::LockFile>,
+    /// Problems with speclint's own files (the lock).
+    pub problems: Vec<model::Problem>,
 }
 
 /// Finds, recognises and loads every input file below `checked_dir`, in parallel. The result
@@ -182,9 +187,41 @@ pub fn load_project(checked_dir: &Path, settings: &Settings) -> LoadedProject {
         }
     }
 
+    let (lock, problems) = read_lock(&table);
     let db = table.into_db();
     files.sort_by(|left, right| db.path(left.id).cmp(db.path(right.id)));
-    LoadedProject { db, files }
+    LoadedProject {
+        db,
+        files,
+        lock,
+        problems,
+    }
+}
+
+/// Reads `speclint.lock` from the checked directory; a malformed lock is reported at the
+/// position toml gives and the rule that needs it stays silent.
+fn read_lock(table: &FileTable) -> (Option<crate::lock::LockFile>, Vec<model::Problem>) {
+    let path = table.checked_dir().join(crate::lock::LOCK_FILE_NAME);
+    if !path.is_file() {
+        return (None, Vec::new());
+    }
+    let id = table.intern(&path);
+    let text = match table.text(id) {
+        FileText::Text(text) => text,
+        FileText::Unreadable(problem) => return (None, vec![problem]),
+    };
+    match crate::lock::parse(&text) {
+        Ok(lock) => (Some(lock), Vec::new()),
+        Err((message, span)) => {
+            let span = span.unwrap_or(0..0);
+            let problem = model::Problem::error(
+                file::Span::new(id, span.start, span.end),
+                format!("invalid speclint.lock: {message}"),
+            )
+            .with_help("regenerate it with `speclint lock`");
+            (None, vec![problem])
+        }
+    }
 }
 
 fn absolute_dir(directory: &Path) -> PathBuf {

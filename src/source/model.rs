@@ -116,6 +116,19 @@ pub struct EvalCaseDef {
     /// A short human name: the description, or the row number.
     pub label: String,
     pub references: Vec<Reference>,
+    /// What the case checks of the output (never its inputs).
+    pub assertions: Vec<AssertionDef>,
+}
+
+/// One check of an eval case: a promptfoo assertion (`type`, `value`, `threshold`), a CSV
+/// `__expected` shorthand, or a dataset metadata limit (`metadata:max_words`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AssertionDef {
+    pub kind: String,
+    pub value: String,
+    pub threshold: Option<f64>,
+    /// Where the value (or the assertion) is written.
+    pub span: Span,
 }
 
 /// Severity a loader gives to a problem.

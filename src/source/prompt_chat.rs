@@ -6,6 +6,7 @@
 //! promptfoo's Nunjucks rendering removes) or, in YAML, by a `# FR-001` comment above it.
 
 use crate::source::Format;
+use crate::source::eval_assertions;
 use crate::source::eval_refs::{mention_references, references_in_mapping};
 use crate::source::file::{FileId, Span};
 use crate::source::ids::IdPattern;
@@ -64,17 +65,34 @@ pub fn messages_into(
         if content.as_str().is_none() {
             continue;
         }
-        let inner = prompt_text::load_range(file, text, content.start, content.end, pattern);
-        extraction.passages.extend(inner.passages);
-        let references = references_above(file, text, comments, message.start, pattern);
-        if !references.is_empty() {
-            extraction.passages.push(PromptPassageDef {
-                span: Span::new(file, content.start, content.end.max(content.start)),
-                text: content.as_str().unwrap_or_default().to_owned(),
-                references,
-            });
-        }
+        let passages =
+            string_prompt_passages(file, text, content, message.start, comments, pattern);
+        extraction.passages.extend(passages);
     }
+}
+
+/// The passages of a prompt held in a string node: template comments inside it, and `#`
+/// comments above `entry_start` (the list entry holding it), which cover the whole string.
+pub fn string_prompt_passages(
+    file: FileId,
+    text: &str,
+    node: &Node,
+    entry_start: usize,
+    comments: &[YamlComment],
+    pattern: &IdPattern,
+) -> Vec<PromptPassageDef> {
+    let mut passages = prompt_text::load_range(file, text, node.start, node.end, pattern).passages;
+    let references = references_above(file, text, comments, entry_start, pattern);
+    if !references.is_empty() {
+        // The whole string is tagged, so none of it is an untagged block.
+        passages.retain(|passage| !passage.references.is_empty());
+        passages.push(PromptPassageDef {
+            span: Span::new(file, node.start, node.end.max(node.start)),
+            text: node.as_str().unwrap_or_default().to_owned(),
+            references,
+        });
+    }
+    passages
 }
 
 /// A GitHub Models `.prompt.yml`.
@@ -88,6 +106,10 @@ pub fn load_github_models(file: FileId, text: &str, pattern: &IdPattern) -> Extr
     if let Some(messages) = root.get("messages") {
         messages_into(file, text, messages, &comments, pattern, &mut extraction);
     }
+    let evaluators = root
+        .get("evaluators")
+        .map(|evaluators| eval_assertions::from_github_evaluators(file, evaluators))
+        .unwrap_or_default();
     for (index, row) in root
         .get("testData")
         .map(Node::items)
@@ -115,6 +137,7 @@ pub fn load_github_models(file: FileId, text: &str, pattern: &IdPattern) -> Extr
             span: first_line_span(file, text, row),
             label,
             references,
+            assertions: evaluators.clone(),
         });
     }
     extraction

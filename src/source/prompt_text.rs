@@ -117,6 +117,7 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
             references: std::mem::take(&mut waiting),
         });
     }
+    add_untagged_blocks(file, text, &comments, &mut extraction);
     if !waiting.is_empty() {
         // Reference comments with no text after them still count as references, covering
         // nothing but themselves, so that unknown IDs in them are reported.
@@ -129,6 +130,58 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
         });
     }
     extraction
+}
+
+/// Blocks no reference covers become untagged passages: prompt text that implements nothing
+/// recorded yet, which `requirement-missing-from-prompt` can suggest tagging.
+fn add_untagged_blocks(
+    file: FileId,
+    text: &str,
+    comments: &[Comment],
+    extraction: &mut Extraction,
+) {
+    let covered: Vec<(usize, usize)> = extraction
+        .passages
+        .iter()
+        .map(|passage| (passage.span.start, passage.span.end))
+        .collect();
+    let mut cursor = 0;
+    while cursor < text.len() {
+        let rest = text.get(cursor..).unwrap_or("");
+        let skipped = rest.len() - rest.trim_start().len();
+        let start = cursor + skipped;
+        if start >= text.len() {
+            break;
+        }
+        let body = text.get(start..).unwrap_or("");
+        let first_line = body.split_inclusive('\n').next().unwrap_or("");
+        if first_line.trim() == "---" {
+            // A separator between prompts belongs to no block.
+            cursor = start + first_line.len();
+            continue;
+        }
+        let length = block_length(body).max(1);
+        let end = trim_end_at(text, start, start + length);
+        cursor = start + length;
+        let overlaps = covered
+            .iter()
+            .any(|&(covered_start, covered_end)| start < covered_end && covered_start < end);
+        if overlaps {
+            continue;
+        }
+        let block_text = text_without_comments(text, start, end, comments);
+        if block_text.trim().is_empty() {
+            continue;
+        }
+        extraction.passages.push(PromptPassageDef {
+            span: Span::new(file, start, end),
+            text: block_text,
+            references: Vec::new(),
+        });
+    }
+    extraction
+        .passages
+        .sort_by_key(|passage| passage.span.start);
 }
 
 /// Whether there is text before `offset` on its line.
@@ -219,6 +272,7 @@ mod tests {
         load(FileId(0), text, &IdPattern::default_pattern())
             .passages
             .into_iter()
+            .filter(|passage| !passage.references.is_empty())
             .map(|passage| {
                 let ids = passage.references.into_iter().map(|r| r.id).collect();
                 (ids, passage.text)
@@ -239,6 +293,20 @@ mod tests {
                 (vec!["FR-002".to_owned()], "Be brief.".to_owned()),
                 (vec!["FR-003".to_owned()], "Say hi.".to_owned()),
             ]
+        );
+    }
+
+    #[test]
+    fn untagged_blocks_are_passages_too() {
+        let text = "Intro text.\n\n<!-- FR-001 -->\nTagged.\n---\nSecond prompt.\n";
+        let all = load(FileId(0), text, &IdPattern::default_pattern()).passages;
+        let texts: Vec<(usize, &str)> = all
+            .iter()
+            .map(|p| (p.references.len(), p.text.as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            [(0, "Intro text."), (1, "Tagged."), (0, "Second prompt.")]
         );
     }
 

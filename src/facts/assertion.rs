@@ -1,0 +1,348 @@
+//! Facts in eval assertions: what a promptfoo assertion (or a dataset's metadata) expects of the
+//! output. Test inputs (`vars`, `input`) are what the model is given, so they are never read.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::facts::directive::directives;
+use crate::facts::quantity::{Comparator, Dimension, Quantity, quantities};
+use crate::source::model::AssertionDef;
+
+/// What one assertion checks.
+#[derive(Clone, Debug, Default)]
+pub struct AssertionFacts {
+    pub quantities: Vec<Quantity>,
+    /// A string the output must contain (or equal, or start with).
+    pub expected_literals: Vec<String>,
+    /// A string the output must not contain.
+    pub forbidden_literals: Vec<String>,
+    /// Whether the assertion can fail when the output does something forbidden: a `not-`
+    /// assertion, a negated check in code, a rubric stating an absence, a refusal check.
+    pub checks_absence: bool,
+    /// The text the quantities and literals were read from.
+    pub text: String,
+}
+
+fn regex(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|_| unreachable!("a constant regex compiles"))
+}
+
+struct CodePatterns {
+    word_count: Regex,
+    character_count: Regex,
+    line_count: Regex,
+    sentence_count: Regex,
+    includes: Regex,
+    negated: Regex,
+}
+
+fn code_patterns() -> &'static CodePatterns {
+    static PATTERNS: OnceLock<CodePatterns> = OnceLock::new();
+    const OPERATOR: &str = r"\s*(?P<op><=|>=|===|==|<|>)\s*(?P<n>\d+(?:\.\d+)?)";
+    PATTERNS.get_or_init(|| CodePatterns {
+        word_count: regex(&format!(
+            r#"(?:output(?:\.trim\(\))?\.split\(\s*(?:/\\s\+/g?|/\s+/g?|' '|" "|/ \+/)\s*\)(?:\.filter\([^)]*\))?\.length|len\(\s*output\.split\(\s*\)\s*\)){OPERATOR}"#
+        )),
+        character_count: regex(&format!(r"(?:output(?:\.trim\(\))?\.length|len\(\s*output\s*\)){OPERATOR}")),
+        line_count: regex(&format!(
+            r#"(?:output(?:\.trim\(\))?\.split\(\s*(?:'\\n'|"\\n"|/\\n/g?)\s*\)\.length|len\(\s*output\.(?:splitlines\(\)|split\(\s*['"]\\n['"]\s*\))\s*\)){OPERATOR}"#
+        )),
+        sentence_count: regex(&format!(
+            r"output(?:\.trim\(\))?\.split\(\s*/[^/]*[.!?][^/]*/g?\s*\)(?:\.filter\([^)]*\))?\.length{OPERATOR}"
+        )),
+        includes: regex(
+            r#"(?P<not>!\s*)?output(?:\.toLowerCase\(\)|\.toUpperCase\(\)|\.lower\(\))?\.(?:includes|startsWith|endsWith)\(\s*['"`](?P<js>[^'"`]+)['"`]\s*\)|['"](?P<py>[^'"]+)['"]\s+(?P<pynot>not\s+)?in\s+output"#,
+        ),
+        negated: regex(r"!\s*output|!\s*/|===?\s*-1|===?\s*false|\bnot\s+in\b|\bnot\s+re\.|!\s*\(|\bnot\s+any\("),
+    })
+}
+
+const NEGATIVE_CAPABLE_KINDS: &[&str] = &["is-refusal", "moderation", "guardrails", "classifier"];
+const LITERAL_KINDS: &[&str] = &[
+    "contains",
+    "icontains",
+    "equals",
+    "starts-with",
+    "contains-any",
+    "icontains-any",
+    "contains-all",
+    "icontains-all",
+    "regex",
+    "contains-json",
+];
+const RUBRIC_KINDS: &[&str] = &[
+    "llm-rubric",
+    "model-graded-closedqa",
+    "g-eval",
+    "factuality",
+    "answer-relevance",
+    "context-faithfulness",
+    "select-best",
+    "rubric",
+];
+
+pub fn analyze(assertion: &AssertionDef) -> AssertionFacts {
+    let kind = assertion.kind.trim().to_ascii_lowercase();
+    let value = assertion.value.as_str();
+    let mut facts = AssertionFacts {
+        text: value.to_owned(),
+        ..AssertionFacts::default()
+    };
+    if let Some(positive) = kind.strip_prefix("not-") {
+        facts.checks_absence = true;
+        if LITERAL_KINDS.contains(&positive) {
+            facts
+                .forbidden_literals
+                .push(regex_literal(positive, value));
+        }
+        return facts;
+    }
+    if LITERAL_KINDS.contains(&kind.as_str()) {
+        facts.expected_literals.push(regex_literal(&kind, value));
+        facts.quantities = quantities(value);
+        return facts;
+    }
+    if kind == "javascript" || kind == "python" {
+        read_code(value, &mut facts);
+        return facts;
+    }
+    if RUBRIC_KINDS.contains(&kind.as_str()) {
+        facts.quantities = quantities(value);
+        let found = directives(value);
+        let lower = value.to_lowercase();
+        facts.checks_absence = found.strong_prohibition.is_some()
+            || found.weak_prohibition.is_some()
+            || [
+                "does not",
+                "doesn't",
+                "no ",
+                "without",
+                "refuse",
+                "decline",
+                "absent",
+                "free of",
+                "not include",
+                "not contain",
+                "not mention",
+            ]
+            .iter()
+            .any(|phrase| lower.contains(phrase));
+        return facts;
+    }
+    if NEGATIVE_CAPABLE_KINDS.contains(&kind.as_str()) {
+        facts.checks_absence = true;
+        return facts;
+    }
+    if kind == "latency"
+        && let Some(threshold) = assertion.threshold
+    {
+        facts.quantities.push(Quantity {
+            value: threshold / 1000.0,
+            dimension: Dimension::Duration,
+            comparator: Comparator::AtMost,
+            start: 0,
+            end: 0,
+        });
+        facts.text = format!("latency ≤ {threshold} ms");
+        return facts;
+    }
+    if kind == "cost"
+        && let Some(threshold) = assertion.threshold
+    {
+        facts.quantities.push(Quantity {
+            value: threshold,
+            dimension: Dimension::Currency("USD"),
+            comparator: Comparator::AtMost,
+            start: 0,
+            end: 0,
+        });
+        facts.text = format!("cost ≤ ${threshold}");
+        return facts;
+    }
+    if let Some(key) = kind.strip_prefix("metadata:") {
+        read_metadata_limit(key, value, &mut facts);
+    }
+    facts
+}
+
+/// The literal part of a `regex` assertion (`\bRF-\d+` → `RF-`); other kinds' values as they are.
+fn regex_literal(kind: &str, value: &str) -> String {
+    if kind != "regex" {
+        return value.to_owned();
+    }
+    let mut best = String::new();
+    let mut current = String::new();
+    let mut characters = value.chars().peekable();
+    while let Some(character) = characters.next() {
+        match character {
+            '\\' => {
+                // An escaped punctuation character is literal; `\d`, `\b`, `\s` end the run.
+                match characters.next() {
+                    Some(escaped) if !escaped.is_ascii_alphanumeric() => current.push(escaped),
+                    _ => {
+                        if current.len() > best.len() {
+                            best = std::mem::take(&mut current);
+                        }
+                        current.clear();
+                    }
+                }
+            }
+            '^' | '$' | '.' | '*' | '+' | '?' | '(' | ')' | '[' | ']' | '{' | '}' | '|' => {
+                if current.len() > best.len() {
+                    best = std::mem::take(&mut current);
+                }
+                current.clear();
+            }
+            other => current.push(other),
+        }
+    }
+    if current.len() > best.len() {
+        best = current;
+    }
+    best
+}
+
+fn read_code(code: &str, facts: &mut AssertionFacts) {
+    let patterns = code_patterns();
+    let counted: [(&Regex, &str); 4] = [
+        (&patterns.word_count, "word"),
+        (&patterns.line_count, "line"),
+        (&patterns.sentence_count, "sentence"),
+        (&patterns.character_count, "character"),
+    ];
+    for (pattern, noun) in counted {
+        for captures in pattern.captures_iter(code) {
+            let (Some(operator), Some(number)) = (captures.name("op"), captures.name("n")) else {
+                continue;
+            };
+            let Ok(value) = number.as_str().parse::<f64>() else {
+                continue;
+            };
+            let Some(whole) = captures.get(0) else {
+                continue;
+            };
+            // `output.split(...).length` is also `output.length`-shaped; count each place once.
+            if facts
+                .quantities
+                .iter()
+                .any(|known| known.start <= whole.start() && whole.end() <= known.end)
+            {
+                continue;
+            }
+            facts.quantities.push(Quantity {
+                value,
+                dimension: Dimension::Count(noun.to_owned()),
+                comparator: Comparator::from_operator(operator.as_str()),
+                start: whole.start(),
+                end: whole.end(),
+            });
+        }
+    }
+    for captures in patterns.includes.captures_iter(code) {
+        if let Some(literal) = captures.name("js") {
+            if captures.name("not").is_some() {
+                facts.forbidden_literals.push(literal.as_str().to_owned());
+            } else {
+                facts.expected_literals.push(literal.as_str().to_owned());
+            }
+        } else if let Some(literal) = captures.name("py") {
+            if captures.name("pynot").is_some() {
+                facts.forbidden_literals.push(literal.as_str().to_owned());
+            } else {
+                facts.expected_literals.push(literal.as_str().to_owned());
+            }
+        }
+    }
+    facts.checks_absence = !facts.forbidden_literals.is_empty() || patterns.negated.is_match(code);
+}
+
+/// Dataset metadata such as `max_words: 150` or `word_limit: 150`.
+fn read_metadata_limit(key: &str, value: &str, facts: &mut AssertionFacts) {
+    let Ok(number) = value.trim().parse::<f64>() else {
+        return;
+    };
+    let key = key.to_ascii_lowercase();
+    let comparator = if key.starts_with("max") || key.ends_with("limit") || key.ends_with("max") {
+        Comparator::AtMost
+    } else if key.starts_with("min") || key.ends_with("min") {
+        Comparator::AtLeast
+    } else {
+        return;
+    };
+    let noun = key
+        .trim_start_matches("max")
+        .trim_start_matches("min")
+        .trim_end_matches("limit")
+        .trim_end_matches("max")
+        .trim_end_matches("min")
+        .trim_matches(['_', '-']);
+    let noun = noun.strip_suffix('s').unwrap_or(noun);
+    let (dimension, factor) = match noun {
+        "word" | "char" | "character" | "sentence" | "line" | "paragraph" | "token" | "bullet"
+        | "item" => {
+            let noun = if noun == "char" { "character" } else { noun };
+            (Dimension::Count(noun.to_owned()), 1.0)
+        }
+        "second" | "latency_second" => (Dimension::Duration, 1.0),
+        "latency_m" | "latency_ms" | "m" => (Dimension::Duration, 0.001),
+        _ => return,
+    };
+    facts.quantities.push(Quantity {
+        value: number * factor,
+        dimension,
+        comparator,
+        start: 0,
+        end: 0,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::file::Span;
+
+    fn assertion(kind: &str, value: &str) -> AssertionDef {
+        AssertionDef {
+            kind: kind.to_owned(),
+            value: value.to_owned(),
+            threshold: None,
+            span: Span::default(),
+        }
+    }
+
+    #[test]
+    fn javascript_word_counts() {
+        let facts = analyze(&assertion(
+            "javascript",
+            "output.split(/\\s+/).length <= 150",
+        ));
+        assert_eq!(facts.quantities.len(), 1);
+        assert_eq!(facts.quantities[0].value, 150.0);
+        assert_eq!(
+            facts.quantities[0].dimension,
+            Dimension::Count("word".to_owned())
+        );
+        assert_eq!(facts.quantities[0].comparator, Comparator::AtMost);
+        let characters = analyze(&assertion("javascript", "output.length < 500"));
+        assert_eq!(
+            characters.quantities[0].dimension,
+            Dimension::Count("character".to_owned())
+        );
+    }
+
+    #[test]
+    fn negative_checks() {
+        assert!(analyze(&assertion("not-icontains", "lawyer")).checks_absence);
+        assert!(analyze(&assertion("javascript", "!output.includes('password')")).checks_absence);
+        assert!(
+            analyze(&assertion(
+                "llm-rubric",
+                "The answer does not give legal advice"
+            ))
+            .checks_absence
+        );
+        assert!(!analyze(&assertion("icontains", "30 days")).checks_absence);
+        assert_eq!(regex_literal("regex", r"\bRF-\d{6}\b"), "RF-");
+    }
+}

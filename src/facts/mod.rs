@@ -1,0 +1,10 @@
+//! Comparable facts extracted from requirement text, prompt passages and eval assertions, with
+//! a small deterministic extractor (no model, no network): quantities, directives (modality and
+//! polarity) and literals. [`compare`] decides where two sides disagree.
+
+pub mod assertion;
+pub mod compare;
+pub mod directive;
+pub mod literal;
+pub mod quantity;
+pub mod similarity;

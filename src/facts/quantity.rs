@@ -1,0 +1,652 @@
+//! Quantities in prose: a number with its unit and comparator ("at most 120 words", "within
+//! two weeks", "≤ 120", "under 3 seconds", "30%", "$50", "twice"), normalised so that
+//! 2 weeks = 14 days and 3 s = 3000 ms.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// What a quantity measures. Durations are in seconds; months and years are kept apart from
+/// days (a month is not a fixed number of days).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dimension {
+    Duration,
+    Months,
+    BusinessDays,
+    Percent,
+    Currency(&'static str),
+    /// Anything counted: words, characters, sentences, attempts... (singular noun).
+    Count(String),
+    /// A bare bound such as "≤ 120".
+    Unitless,
+}
+
+impl Dimension {
+    pub fn describe(&self) -> String {
+        match self {
+            Dimension::Duration => "duration".to_owned(),
+            Dimension::Months => "months".to_owned(),
+            Dimension::BusinessDays => "business days".to_owned(),
+            Dimension::Percent => "percentage".to_owned(),
+            Dimension::Currency(code) => format!("amount in {code}"),
+            Dimension::Count(noun) => format!("number of {noun}s"),
+            Dimension::Unitless => "number".to_owned(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Comparator {
+    AtMost,
+    LessThan,
+    AtLeast,
+    MoreThan,
+    Exactly,
+    Unspecified,
+}
+
+impl Comparator {
+    /// Upper bounds, lower bounds, or neither.
+    fn direction(self) -> i8 {
+        match self {
+            Comparator::AtMost | Comparator::LessThan => -1,
+            Comparator::AtLeast | Comparator::MoreThan => 1,
+            Comparator::Exactly | Comparator::Unspecified => 0,
+        }
+    }
+
+    pub fn words(self) -> &'static str {
+        match self {
+            Comparator::AtMost => "at most",
+            Comparator::LessThan => "less than",
+            Comparator::AtLeast => "at least",
+            Comparator::MoreThan => "more than",
+            Comparator::Exactly => "exactly",
+            Comparator::Unspecified => "",
+        }
+    }
+
+    pub fn from_operator(operator: &str) -> Comparator {
+        match operator {
+            "<=" | "≤" | "=<" => Comparator::AtMost,
+            "<" => Comparator::LessThan,
+            ">=" | "≥" | "=>" => Comparator::AtLeast,
+            ">" => Comparator::MoreThan,
+            "==" | "===" | "=" => Comparator::Exactly,
+            _ => Comparator::Unspecified,
+        }
+    }
+
+    /// The comparator seen from the other side (`150 >= n` is `n <= 150`).
+    pub fn mirrored(self) -> Comparator {
+        match self {
+            Comparator::AtMost => Comparator::AtLeast,
+            Comparator::LessThan => Comparator::MoreThan,
+            Comparator::AtLeast => Comparator::AtMost,
+            Comparator::MoreThan => Comparator::LessThan,
+            other => other,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Quantity {
+    /// Normalised value (seconds for durations, months for months and years).
+    pub value: f64,
+    pub dimension: Dimension,
+    pub comparator: Comparator,
+    /// Byte range of the phrase in the text it was read from.
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Quantity {
+    /// Whether two statements of the same dimension say the same thing: the same value, and
+    /// bounds that do not point in opposite directions.
+    pub fn agrees_with(&self, other: &Quantity) -> bool {
+        let same_value = (self.value - other.value).abs() <= 1e-9 * self.value.abs().max(1.0);
+        let opposite = self.comparator.direction() * other.comparator.direction() < 0;
+        same_value && !opposite
+    }
+
+    pub fn is_flip_of(&self, other: &Quantity) -> bool {
+        let same_value = (self.value - other.value).abs() <= 1e-9 * self.value.abs().max(1.0);
+        same_value && self.comparator.direction() * other.comparator.direction() < 0
+    }
+}
+
+fn number_word(word: &str) -> Option<f64> {
+    let value = match word {
+        "zero" => 0.0,
+        "a" | "an" | "one" | "single" => 1.0,
+        "two" => 2.0,
+        "three" => 3.0,
+        "four" => 4.0,
+        "five" => 5.0,
+        "six" => 6.0,
+        "seven" => 7.0,
+        "eight" => 8.0,
+        "nine" => 9.0,
+        "ten" => 10.0,
+        "eleven" => 11.0,
+        "twelve" | "dozen" => 12.0,
+        "thirteen" => 13.0,
+        "fourteen" => 14.0,
+        "fifteen" => 15.0,
+        "sixteen" => 16.0,
+        "seventeen" => 17.0,
+        "eighteen" => 18.0,
+        "nineteen" => 19.0,
+        "twenty" => 20.0,
+        "thirty" => 30.0,
+        "forty" => 40.0,
+        "fifty" => 50.0,
+        "sixty" => 60.0,
+        "ninety" => 90.0,
+        "hundred" => 100.0,
+        _ => return None,
+    };
+    Some(value)
+}
+
+/// The dimension and factor of a unit word.
+fn unit(word: &str) -> Option<(Dimension, f64)> {
+    let unit = match word {
+        "ms" | "msec" | "millisecond" | "milliseconds" => (Dimension::Duration, 0.001),
+        "s" | "sec" | "secs" | "second" | "seconds" => (Dimension::Duration, 1.0),
+        "m" | "min" | "mins" | "minute" | "minutes" => (Dimension::Duration, 60.0),
+        "h" | "hr" | "hrs" | "hour" | "hours" => (Dimension::Duration, 3600.0),
+        "d" | "day" | "days" => (Dimension::Duration, 86_400.0),
+        "week" | "weeks" | "wk" | "wks" => (Dimension::Duration, 604_800.0),
+        "month" | "months" => (Dimension::Months, 1.0),
+        "year" | "years" | "yr" | "yrs" => (Dimension::Months, 12.0),
+        "%" | "percent" | "pct" => (Dimension::Percent, 1.0),
+        "dollar" | "dollars" | "usd" => (Dimension::Currency("USD"), 1.0),
+        "euro" | "euros" | "eur" => (Dimension::Currency("EUR"), 1.0),
+        "pound" | "pounds" | "gbp" => (Dimension::Currency("GBP"), 1.0),
+        "time" | "times" | "attempt" | "attempts" | "try" | "tries" | "retry" | "retries" => {
+            (Dimension::Count("attempt".to_owned()), 1.0)
+        }
+        "char" | "chars" | "character" | "characters" => {
+            (Dimension::Count("character".to_owned()), 1.0)
+        }
+        "bullet" | "bullets" => (Dimension::Count("bullet".to_owned()), 1.0),
+        _ => return None,
+    };
+    Some(unit)
+}
+
+/// Words after a number that are never its unit.
+const NOT_UNITS: &[&str] = &[
+    "and", "or", "of", "to", "the", "a", "an", "in", "on", "at", "for", "by", "with", "from", "is",
+    "are", "was", "be", "if", "than", "per", "out", "more", "less", "fewer", "max", "maximum",
+    "min", "minimum", "total", "most", "least", "that", "this", "it", "as", "but", "so", "then",
+    "when", "after", "before", "into", "its", "their", "your", "our", "am", "pm",
+];
+
+fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    if word.ends_with("ss") {
+        return word.to_owned();
+    }
+    if let Some(stem) = word.strip_suffix("es")
+        && (stem.ends_with("sh") || stem.ends_with("ch") || stem.ends_with('x'))
+    {
+        return stem.to_owned();
+    }
+    word.strip_suffix('s').unwrap_or(word).to_owned()
+}
+
+fn pattern() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        Regex::new(
+            r"(?xi)
+            (?P<currency>[$€£])?
+            (?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
+            (?:\s*(?:-|–|to)\s*(?P<upper>\d+(?:\.\d+)?))?
+            (?P<percent>\s?%)?
+            |
+            \b(?P<word>zero|a|an|one|single|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|ninety|hundred)\b
+            |
+            \b(?P<adverb>once|twice|thrice)\b",
+        )
+        .unwrap_or_else(|_| unreachable!("a constant regex compiles"))
+    })
+}
+
+/// Phrases before a number, longest first, with what they mean.
+const BEFORE: &[(&str, Comparator)] = &[
+    ("no more than", Comparator::AtMost),
+    ("not more than", Comparator::AtMost),
+    ("not exceed", Comparator::AtMost),
+    ("not to exceed", Comparator::AtMost),
+    ("a maximum of", Comparator::AtMost),
+    ("maximum of", Comparator::AtMost),
+    ("at the most", Comparator::AtMost),
+    ("at most", Comparator::AtMost),
+    ("up to", Comparator::AtMost),
+    ("within", Comparator::AtMost),
+    ("maximum", Comparator::AtMost),
+    ("max.", Comparator::AtMost),
+    ("max", Comparator::AtMost),
+    ("under", Comparator::LessThan),
+    ("below", Comparator::LessThan),
+    ("less than", Comparator::LessThan),
+    ("fewer than", Comparator::LessThan),
+    ("shorter than", Comparator::LessThan),
+    ("no less than", Comparator::AtLeast),
+    ("not less than", Comparator::AtLeast),
+    ("no fewer than", Comparator::AtLeast),
+    ("a minimum of", Comparator::AtLeast),
+    ("minimum of", Comparator::AtLeast),
+    ("at least", Comparator::AtLeast),
+    ("minimum", Comparator::AtLeast),
+    ("min.", Comparator::AtLeast),
+    ("more than", Comparator::MoreThan),
+    ("greater than", Comparator::MoreThan),
+    ("longer than", Comparator::MoreThan),
+    ("over", Comparator::MoreThan),
+    ("above", Comparator::MoreThan),
+    ("exceeds", Comparator::MoreThan),
+    ("exactly", Comparator::Exactly),
+    ("precisely", Comparator::Exactly),
+    ("<=", Comparator::AtMost),
+    ("≤", Comparator::AtMost),
+    ("=<", Comparator::AtMost),
+    (">=", Comparator::AtLeast),
+    ("≥", Comparator::AtLeast),
+    ("<", Comparator::LessThan),
+    (">", Comparator::MoreThan),
+    ("=", Comparator::Exactly),
+];
+
+/// Phrases after the unit.
+const AFTER: &[(&str, Comparator)] = &[
+    ("or fewer", Comparator::AtMost),
+    ("or less", Comparator::AtMost),
+    ("or shorter", Comparator::AtMost),
+    ("or under", Comparator::AtMost),
+    ("at most", Comparator::AtMost),
+    ("at the most", Comparator::AtMost),
+    ("max", Comparator::AtMost),
+    ("maximum", Comparator::AtMost),
+    ("or more", Comparator::AtLeast),
+    ("or longer", Comparator::AtLeast),
+    ("at least", Comparator::AtLeast),
+    ("minimum", Comparator::AtLeast),
+    ("or above", Comparator::AtLeast),
+];
+
+/// Every quantity in `text`, in order.
+pub fn quantities(text: &str) -> Vec<Quantity> {
+    let lower = text.to_lowercase();
+    // Lower-casing can change byte lengths for a few characters; offsets must stay valid.
+    let source: &str = if lower.len() == text.len() {
+        &lower
+    } else {
+        text
+    };
+    let mut found = Vec::new();
+    for captures in pattern().captures_iter(source) {
+        let Some(whole) = captures.get(0) else {
+            continue;
+        };
+        let mut end = whole.end();
+        // Numbers glued to letters ("GPT-4", "v2", "ISO-8601", "2nd") are names, not amounts.
+        let before_char = source
+            .get(..whole.start())
+            .and_then(|before| before.chars().next_back());
+        if before_char.is_some_and(|character| {
+            character.is_alphanumeric()
+                || character == '-'
+                || character == '.'
+                || character == '/'
+                || character == '_'
+        }) {
+            continue;
+        }
+        let after_rest = source.get(end..).unwrap_or("");
+        if after_rest.starts_with(|character: char| character.is_ascii_digit() || character == '_')
+        {
+            continue;
+        }
+        let article = captures
+            .name("word")
+            .is_some_and(|word| matches!(word.as_str(), "a" | "an" | "single"));
+        let (mut value, upper, is_word) = if let Some(adverb) = captures.name("adverb") {
+            let count = match adverb.as_str() {
+                "once" => 1.0,
+                "twice" => 2.0,
+                _ => 3.0,
+            };
+            found.push(Quantity {
+                value: count,
+                dimension: Dimension::Count("attempt".to_owned()),
+                comparator: comparator_before(source, whole.start())
+                    .unwrap_or(Comparator::Unspecified),
+                start: whole.start(),
+                end,
+            });
+            continue;
+        } else if let Some(word) = captures.name("word") {
+            (number_word(word.as_str()).unwrap_or(0.0), None, true)
+        } else {
+            let digits = captures
+                .name("number")
+                .map_or("", |number| number.as_str())
+                .replace(',', "");
+            let Ok(value) = digits.parse::<f64>() else {
+                continue;
+            };
+            let upper = captures
+                .name("upper")
+                .and_then(|upper| upper.as_str().parse::<f64>().ok());
+            (value, upper, false)
+        };
+        let mut dimension = None;
+        let mut factor = 1.0;
+        if captures.name("percent").is_some() {
+            dimension = Some(Dimension::Percent);
+        } else if let Some(currency) = captures.name("currency") {
+            dimension = Some(match currency.as_str() {
+                "€" => Dimension::Currency("EUR"),
+                "£" => Dimension::Currency("GBP"),
+                _ => Dimension::Currency("USD"),
+            });
+        } else {
+            // The unit: the next word (or a hyphenated "30-day"), skipping up to two
+            // adjectives ("2 failed attempts", "120 total words").
+            let words = following_words(source, end);
+            for (position, &(word, _, word_end)) in words.iter().enumerate() {
+                if let Some((unit_dimension, unit_factor)) = unit(word) {
+                    // "a" and "one" need their unit right after them ("a week").
+                    if !(is_word && position > 0) {
+                        dimension = Some(unit_dimension);
+                        factor = unit_factor;
+                        end = word_end;
+                    }
+                    break;
+                }
+                if matches!(word, "business" | "working")
+                    && words
+                        .get(position + 1)
+                        .is_some_and(|(next, _, _)| next.starts_with("day"))
+                {
+                    dimension = Some(Dimension::BusinessDays);
+                    end = words
+                        .get(position + 1)
+                        .map_or(word_end, |&(_, _, next_end)| next_end);
+                    break;
+                }
+                if NOT_UNITS.contains(&word)
+                    || word.chars().any(|character| character.is_ascii_digit())
+                {
+                    break;
+                }
+                // "a message" is an article, "one message" a count.
+                if is_count_noun(word) && !article {
+                    dimension = Some(Dimension::Count(singular(word)));
+                    end = word_end;
+                    break;
+                }
+                // Any other plural noun right after a number is a counted thing ("7 products").
+                if position == 0
+                    && !is_word
+                    && value != 1.0
+                    && word.len() > 3
+                    && word.ends_with('s')
+                    && !word.ends_with("ss")
+                    && word.chars().all(char::is_alphabetic)
+                {
+                    dimension = Some(Dimension::Count(singular(word)));
+                    end = word_end;
+                    break;
+                }
+                if is_word {
+                    break;
+                }
+            }
+        }
+        let before = comparator_before(source, whole.start());
+        let Some(dimension) = dimension.or_else(|| {
+            before
+                .filter(|comparator| *comparator != Comparator::Exactly)
+                .map(|_| Dimension::Unitless)
+        }) else {
+            continue;
+        };
+        if is_word && matches!(dimension, Dimension::Unitless) {
+            continue;
+        }
+        let after = comparator_after(source, end);
+        value *= factor;
+        if let Some(upper) = upper {
+            // A range: two bounds.
+            found.push(Quantity {
+                value,
+                dimension: dimension.clone(),
+                comparator: Comparator::AtLeast,
+                start: whole.start(),
+                end,
+            });
+            found.push(Quantity {
+                value: upper * factor,
+                dimension,
+                comparator: Comparator::AtMost,
+                start: whole.start(),
+                end,
+            });
+            continue;
+        }
+        let comparator = before.or(after).unwrap_or(Comparator::Unspecified);
+        // The phrase includes its comparator ("within 30 days"), for messages.
+        let start = comparator_phrase_before(source, whole.start())
+            .map_or(whole.start(), |(_, phrase_start)| phrase_start);
+        found.push(Quantity {
+            value,
+            dimension,
+            comparator,
+            start,
+            end,
+        });
+    }
+    found
+}
+
+/// Up to three words after `from`, separated by single spaces or hyphens: (word, start, end).
+fn following_words(text: &str, from: usize) -> Vec<(&str, usize, usize)> {
+    let mut words = Vec::new();
+    let mut cursor = from;
+    while words.len() < 3 {
+        let rest = text.get(cursor..).unwrap_or("");
+        let trimmed = rest.trim_start_matches([' ', '-', '\u{a0}']);
+        let separator = rest.len() - trimmed.len();
+        if separator > 2 || (separator == 0 && !words.is_empty()) {
+            break;
+        }
+        let length = trimmed
+            .find(|character: char| !(character.is_alphanumeric() || character == '\''))
+            .unwrap_or(trimmed.len());
+        if length == 0 {
+            break;
+        }
+        let start = cursor + separator;
+        let Some(word) = text.get(start..start + length) else {
+            break;
+        };
+        words.push((word, start, start + length));
+        cursor = start + length;
+    }
+    words
+}
+
+/// Nouns that are counted, preferred over adjectives in "3 short sentences".
+fn is_count_noun(word: &str) -> bool {
+    matches!(
+        singular(word).as_str(),
+        "word"
+            | "sentence"
+            | "paragraph"
+            | "line"
+            | "item"
+            | "token"
+            | "question"
+            | "option"
+            | "suggestion"
+            | "example"
+            | "point"
+            | "step"
+            | "emoji"
+            | "link"
+            | "result"
+            | "message"
+            | "reply"
+            | "turn"
+            | "bullet"
+            | "character"
+            | "attempt"
+            | "follow-up"
+            | "guide"
+            | "lab"
+            | "model"
+    )
+}
+
+fn comparator_before(text: &str, start: usize) -> Option<Comparator> {
+    comparator_phrase_before(text, start).map(|(comparator, _)| comparator)
+}
+
+/// The comparator written before `start`, and where its phrase begins.
+fn comparator_phrase_before(text: &str, start: usize) -> Option<(Comparator, usize)> {
+    let before = text.get(..start)?.trim_end();
+    let before = before.trim_end_matches(['(', '[']).trim_end();
+    for (phrase, comparator) in BEFORE {
+        if let Some(head) = before.strip_suffix(phrase) {
+            let boundary = head
+                .chars()
+                .next_back()
+                .is_none_or(|character| !character.is_alphanumeric())
+                || !phrase.chars().next().is_some_and(char::is_alphanumeric);
+            if boundary {
+                return Some((*comparator, head.len()));
+            }
+        }
+    }
+    None
+}
+
+fn comparator_after(text: &str, end: usize) -> Option<Comparator> {
+    let after = text.get(end..)?.trim_start_matches([' ', ',', ')']);
+    for (phrase, comparator) in AFTER {
+        if let Some(tail) = after.strip_prefix(phrase)
+            && tail
+                .chars()
+                .next()
+                .is_none_or(|character| !character.is_alphanumeric())
+        {
+            return Some(*comparator);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Vec<(f64, Dimension, Comparator)> {
+        quantities(text)
+            .into_iter()
+            .map(|quantity| (quantity.value, quantity.dimension, quantity.comparator))
+            .collect()
+    }
+
+    fn words() -> Dimension {
+        Dimension::Count("word".to_owned())
+    }
+
+    #[test]
+    fn comparators_and_units() {
+        assert_eq!(
+            read("at most 120 words"),
+            [(120.0, words(), Comparator::AtMost)]
+        );
+        assert_eq!(
+            read("no more than 120 words"),
+            [(120.0, words(), Comparator::AtMost)]
+        );
+        assert_eq!(
+            read("120 words or fewer"),
+            [(120.0, words(), Comparator::AtMost)]
+        );
+        assert_eq!(
+            read("≤ 120"),
+            [(120.0, Dimension::Unitless, Comparator::AtMost)]
+        );
+        assert_eq!(
+            read("under 3 seconds"),
+            [(3.0, Dimension::Duration, Comparator::LessThan)]
+        );
+        assert_eq!(
+            read("within 14 days"),
+            [(14.0 * 86_400.0, Dimension::Duration, Comparator::AtMost)]
+        );
+        assert_eq!(
+            read("within two weeks"),
+            [(14.0 * 86_400.0, Dimension::Duration, Comparator::AtMost)]
+        );
+        assert_eq!(
+            read("after 2 failed attempts"),
+            [(
+                2.0,
+                Dimension::Count("attempt".to_owned()),
+                Comparator::Unspecified
+            )]
+        );
+        assert_eq!(
+            read("30%"),
+            [(30.0, Dimension::Percent, Comparator::Unspecified)]
+        );
+        assert_eq!(
+            read("a $50 limit"),
+            [(50.0, Dimension::Currency("USD"), Comparator::Unspecified)]
+        );
+        assert_eq!(
+            read("try three times"),
+            [(
+                3.0,
+                Dimension::Count("attempt".to_owned()),
+                Comparator::Unspecified
+            )]
+        );
+        assert_eq!(
+            read("a 30-day window"),
+            [(
+                30.0 * 86_400.0,
+                Dimension::Duration,
+                Comparator::Unspecified
+            )]
+        );
+        assert_eq!(
+            read("3000 ms"),
+            [(3.0, Dimension::Duration, Comparator::Unspecified)]
+        );
+        assert_eq!(
+            read("5 business days"),
+            [(5.0, Dimension::BusinessDays, Comparator::Unspecified)]
+        );
+        assert_eq!(
+            read("within a week"),
+            [(7.0 * 86_400.0, Dimension::Duration, Comparator::AtMost)]
+        );
+    }
+
+    #[test]
+    fn names_are_not_quantities() {
+        assert!(read("Use GPT-4 and ISO-8601 dates, v2 of the API, PROJ-1234").is_empty());
+        assert!(read("a customer wrote a message").is_empty());
+    }
+}

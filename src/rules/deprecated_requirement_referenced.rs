@@ -1,0 +1,80 @@
+use crate::diagnostic::Diagnostic;
+use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::source::model::{Reference, Status};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a prompt or eval case that references a deprecated requirement: YAML
+    /// `status: deprecated`, a `Status: deprecated` line in the Markdown definition, or a
+    /// struck-through ID (`~~**FR-007**~~`).
+    ///
+    /// ## Why is this bad?
+    /// The behaviour is on its way out of the product, but the prompt still asks for it or the
+    /// eval still requires it.
+    ///
+    /// ## Example
+    /// ```markdown
+    /// - ~~**FR-007**~~: The assistant SHOULD mention the old help center.
+    /// ```
+    /// with a prompt passage tagged `<!-- FR-007 -->`.
+    ///
+    /// ## Use instead
+    /// Remove the passage (and the reference), or point it at the requirement that replaced
+    /// `FR-007`.
+    DeprecatedRequirementReferenced, code = "SL010", name = "deprecated-requirement-referenced", level = Warning
+}
+
+impl Rule for DeprecatedRequirementReferenced {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        let graph = context.graph;
+        let passage_references = graph.passages.iter().flat_map(|passage| {
+            passage
+                .references
+                .iter()
+                .map(|reference| ("prompt", reference))
+        });
+        let case_references = graph.eval_cases.iter().flat_map(|case| {
+            case.references
+                .iter()
+                .map(|reference| ("eval case", reference))
+        });
+        for (place, reference) in passage_references.chain(case_references) {
+            report(context, place, reference, diagnostics);
+        }
+    }
+}
+
+fn report(
+    context: &RuleContext<'_>,
+    place: &str,
+    reference: &Reference,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let graph = context.graph;
+    let Some(requirement) = graph
+        .lookup(&reference.id)
+        .and_then(|index| graph.requirement(index))
+    else {
+        return;
+    };
+    if requirement.def.status != Status::Deprecated {
+        return;
+    }
+    let (related_span, related_message) = context.requirement_note(&requirement.def);
+    diagnostics.push(
+        context
+            .diagnostic(
+                &DeprecatedRequirementReferenced::META,
+                reference.span,
+                format!("this {place} references `{}`, which is deprecated", requirement.def.id),
+            )
+            .with_label("deprecated requirement")
+            .with_requirement(&requirement.def.id)
+            .with_related(related_span, related_message)
+            .with_help("remove the behaviour and the reference, or reference the requirement that replaced it"),
+    );
+}

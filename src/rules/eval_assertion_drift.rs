@@ -1,0 +1,82 @@
+use crate::diagnostic::Diagnostic;
+use crate::facts::assertion::analyze;
+use crate::facts::compare::assertion_disagreements;
+use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Compares the assertions of each eval case with the requirements it references and reports
+    /// a bound or literal that contradicts the requirement: `javascript` comparisons
+    /// (`output.split(/\s+/).length <= 150`, `output.length < 500`), `contains` / `icontains` /
+    /// `equals` / `regex` values, `llm-rubric` text, `latency` and `cost` thresholds, CSV
+    /// `__expected` shorthands and dataset metadata limits (`max_words`).
+    ///
+    /// Test inputs (`vars`, `input`) are what the model is given, not what is expected: they are
+    /// never compared.
+    ///
+    /// ## Why is this bad?
+    /// A test that checks the wrong bound passes on outputs the spec forbids (or fails on outputs
+    /// it allows), so the eval suite no longer guards the requirement.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// - metadata: {requirements: [FR-006]}   # "Summaries MUST be at most 120 words."
+    ///   assert:
+    ///     - type: javascript
+    ///       value: output.split(/\s+/).length <= 150
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// - metadata: {requirements: [FR-006]}
+    ///   assert:
+    ///     - type: javascript
+    ///       value: output.split(/\s+/).length <= 120
+    /// ```
+    EvalAssertionDrift, code = "SL008", name = "eval-assertion-drift", level = Error
+}
+
+impl Rule for EvalAssertionDrift {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        let graph = context.graph;
+        for index in graph.requirement_indices() {
+            let Some(requirement) = graph.requirement(index) else {
+                continue;
+            };
+            for &case_index in graph.eval_cases_for(index) {
+                let Some(case) = graph.eval_case(case_index) else {
+                    continue;
+                };
+                for assertion in &case.assertions {
+                    let facts = analyze(assertion);
+                    for disagreement in assertion_disagreements(&requirement.def.text, &facts) {
+                        let (related_span, related_message) =
+                            context.requirement_note(&requirement.def);
+                        diagnostics.push(
+                            context
+                                .diagnostic(
+                                    &Self::META,
+                                    assertion.span,
+                                    format!(
+                                        "this `{}` assertion {} (`{}`)",
+                                        assertion.kind, disagreement.message, requirement.def.id
+                                    ),
+                                )
+                                .with_label(format!("contradicts {}", requirement.def.id))
+                                .with_requirement(&requirement.def.id)
+                                .with_related(related_span, related_message)
+                                .with_help(format!(
+                                    "make the assertion check \"{}\" as the requirement says, or change the requirement if the test is right",
+                                    disagreement.requirement_phrase
+                                )),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+use crate::diagnostic::Diagnostic;
+use crate::facts::compare::wording_disagreements;
+use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Compares each prompt passage with the requirements it references and reports a quantity
+    /// or literal that contradicts the requirement: a different number of the same kind
+    /// ("30 days" vs "45 days", "120 words" vs "150 words"; units are normalised, so "2 weeks"
+    /// agrees with "14 days"), a bound turned around ("at most" vs "at least"), a changed
+    /// quoted literal or inline code ("RF-" vs "REF-"), or a changed enumeration ("one of A, B
+    /// or C").
+    ///
+    /// A number of the same kind that agrees anywhere in the passage is enough: other numbers in
+    /// unrelated clauses are not compared.
+    ///
+    /// ## Why is this bad?
+    /// The model does what the prompt says, not what the spec says. A prompt that promises a
+    /// 45-day refund window when the policy is 30 days is a bug that no test of the spec catches.
+    ///
+    /// ## Example
+    /// ```jinja
+    /// {# FR-001 #}
+    /// Customers can return any order within 45 days of delivery.
+    /// ```
+    /// with `FR-001`: "Refunds MUST be accepted within 30 days of delivery."
+    ///
+    /// ## Use instead
+    /// ```jinja
+    /// {# FR-001 #}
+    /// Customers can return any order within 30 days of delivery.
+    /// ```
+    WordingDrift, code = "SL006", name = "wording-drift", level = Error
+}
+
+impl Rule for WordingDrift {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        let graph = context.graph;
+        for index in graph.requirement_indices() {
+            let Some(requirement) = graph.requirement(index) else {
+                continue;
+            };
+            for &passage_index in graph.passages_for(index) {
+                let Some(passage) = graph.passage(passage_index) else {
+                    continue;
+                };
+                for disagreement in wording_disagreements(&requirement.def.text, &passage.text) {
+                    let (related_span, related_message) =
+                        context.requirement_note(&requirement.def);
+                    diagnostics.push(
+                        context
+                            .diagnostic(
+                                &Self::META,
+                                context.locate(passage.span, &disagreement.phrase),
+                                format!("this prompt {} (`{}`)", disagreement.message, requirement.def.id),
+                            )
+                            .with_label(format!("contradicts {}", requirement.def.id))
+                            .with_requirement(&requirement.def.id)
+                            .with_related(related_span, related_message)
+                            .with_help(format!(
+                                "make the prompt say \"{}\" as the requirement does, or change the requirement if the prompt is right",
+                                disagreement.requirement_phrase
+                            )),
+                    );
+                }
+            }
+        }
+    }
+}
