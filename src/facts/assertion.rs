@@ -32,6 +32,7 @@ struct CodePatterns {
     word_count: Regex,
     character_count: Regex,
     line_count: Regex,
+    paragraph_count: Regex,
     sentence_count: Regex,
     includes: Regex,
     negated: Regex,
@@ -47,6 +48,9 @@ fn code_patterns() -> &'static CodePatterns {
         character_count: regex(&format!(r"(?:output(?:\.trim\(\))?\.length|len\(\s*output\s*\)){OPERATOR}")),
         line_count: regex(&format!(
             r#"(?:output(?:\.trim\(\))?\.split\(\s*(?:'\\n'|"\\n"|/\\n/g?)\s*\)\.length|len\(\s*output\.(?:splitlines\(\)|split\(\s*['"]\\n['"]\s*\))\s*\)){OPERATOR}"#
+        )),
+        paragraph_count: regex(&format!(
+            r#"(?:output(?:\.trim\(\))?\.split\(\s*(?:'\\n\\n'|"\\n\\n"|/\\n\\n/g?|/\\n\{{2,\}}/g?|/\\n\s\*\\n/g?)\s*\)(?:\.filter\([^)]*\))?\.length|len\(\s*output\.split\(\s*['"]\\n\\n['"]\s*\)\s*\)){OPERATOR}"#
         )),
         sentence_count: regex(&format!(
             r"output(?:\.trim\(\))?\.split\(\s*/[^/]*[.!?][^/]*/g?\s*\)(?:\.filter\([^)]*\))?\.length{OPERATOR}"
@@ -205,8 +209,9 @@ fn regex_literal(kind: &str, value: &str) -> String {
 
 fn read_code(code: &str, facts: &mut AssertionFacts) {
     let patterns = code_patterns();
-    let counted: [(&Regex, &str); 4] = [
+    let counted: [(&Regex, &str); 5] = [
         (&patterns.word_count, "word"),
+        (&patterns.paragraph_count, "paragraph"),
         (&patterns.line_count, "line"),
         (&patterns.sentence_count, "sentence"),
         (&patterns.character_count, "character"),

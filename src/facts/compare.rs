@@ -34,6 +34,10 @@ pub enum DisagreementKind {
 }
 
 fn describe(quantity: &Quantity, text: &str) -> String {
+    if quantity.start == quantity.end && !text.trim().is_empty() {
+        // A quantity read from a threshold rather than from words.
+        return text.trim().to_owned();
+    }
     text.get(quantity.start..quantity.end)
         .map(str::trim)
         .filter(|written| !written.is_empty())
@@ -199,7 +203,8 @@ pub fn modality_disagreement(modality: Option<Modality>, passage: &str) -> Optio
         Modality::Must | Modality::Shall | Modality::Required => {
             if found.opens_with_prohibition
                 && found.strong_obligation.is_none()
-                && let Some(prohibition) = found.strong_prohibition
+                && let Some(prohibition) = found.strong_prohibition.clone()
+                && !prohibits_excess(passage, prohibition.end)
             {
                 return Some(Disagreement {
                     kind: DisagreementKind::FlippedPolarity,
@@ -213,6 +218,30 @@ pub fn modality_disagreement(modality: Option<Modality>, passage: &str) -> Optio
         Modality::Should | Modality::Recommended => weakened(keyword, &found),
         Modality::May | Modality::Optional => None,
     }
+}
+
+/// "Never exceed 120 words", "Do not go over budget": a prohibition of going past a limit is
+/// an obligation to stay within it, not a flipped one.
+fn prohibits_excess(passage: &str, after: usize) -> bool {
+    let rest: String = passage
+        .get(after..)
+        .unwrap_or("")
+        .chars()
+        .take(40)
+        .collect::<String>()
+        .to_lowercase();
+    [
+        "exceed",
+        "more than",
+        "over ",
+        "above",
+        "longer than",
+        "beyond",
+        "go past",
+        "surpass",
+    ]
+    .iter()
+    .any(|phrase| rest.contains(phrase))
 }
 
 fn weakened(keyword: &str, found: &crate::facts::directive::Directives) -> Option<Disagreement> {

@@ -77,6 +77,18 @@ impl Comparator {
         }
     }
 
+    /// The bound a negated comparison sets: "not more than" is "at most", "not under" is
+    /// "at least".
+    pub fn mirrored_strictly(self) -> Comparator {
+        match self {
+            Comparator::MoreThan => Comparator::AtMost,
+            Comparator::AtLeast => Comparator::LessThan,
+            Comparator::LessThan => Comparator::AtLeast,
+            Comparator::AtMost => Comparator::MoreThan,
+            other => other,
+        }
+    }
+
     /// The comparator seen from the other side (`150 >= n` is `n <= 150`).
     pub fn mirrored(self) -> Comparator {
         match self {
@@ -362,8 +374,8 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
             let words = following_words(source, end);
             for (position, &(word, _, word_end)) in words.iter().enumerate() {
                 if let Some((unit_dimension, unit_factor)) = unit(word) {
-                    // "a" and "one" need their unit right after them ("a week").
-                    if !(is_word && position > 0) {
+                    // "a" and "an" need their unit right after them ("a week").
+                    if !(article && position > 0) {
                         dimension = Some(unit_dimension);
                         factor = unit_factor;
                         end = word_end;
@@ -405,7 +417,7 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
                     end = word_end;
                     break;
                 }
-                if is_word {
+                if article {
                     break;
                 }
             }
@@ -441,10 +453,17 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
             });
             continue;
         }
-        let comparator = before.or(after).unwrap_or(Comparator::Unspecified);
+        let mut comparator = before.or(after).unwrap_or(Comparator::Unspecified);
         // The phrase includes its comparator ("within 30 days"), for messages.
         let start = comparator_phrase_before(source, whole.start())
             .map_or(whole.start(), |(_, phrase_start)| phrase_start);
+        // "Never offer more than 30%" bounds from above, like "at most 30%".
+        match clause_negation(source, start) {
+            ClauseNegation::None => {}
+            ClauseNegation::Plain => comparator = comparator.mirrored_strictly(),
+            // "Never exceed (a maximum of) 120 words" is an upper bound whatever follows.
+            ClauseNegation::OfExcess => comparator = Comparator::AtMost,
+        }
         found.push(Quantity {
             value,
             dimension,
@@ -481,6 +500,50 @@ fn following_words(text: &str, from: usize) -> Vec<(&str, usize, usize)> {
         cursor = start + length;
     }
     words
+}
+
+/// How the clause before a quantity negates it.
+enum ClauseNegation {
+    None,
+    /// "Never offer more than 30%": the comparison is turned around.
+    Plain,
+    /// "Never exceed 120 words": a negated verb of excess, an upper bound.
+    OfExcess,
+}
+
+/// Looks back to the last sentence or clause break before `start` for "never", "do not",
+/// "don't", "must not", and for a verb of excess after it.
+fn clause_negation(text: &str, start: usize) -> ClauseNegation {
+    let before = text.get(..start).unwrap_or("");
+    let clause_start = before
+        .rfind(['.', ';', '!', '?', '\n', ','])
+        .map_or(0, |at| at + 1);
+    let clause = before.get(clause_start..).unwrap_or("").to_lowercase();
+    let words: Vec<&str> = clause
+        .split(|character: char| {
+            !(character.is_alphanumeric() || character == '\'' || character == '’')
+        })
+        .filter(|word| !word.is_empty())
+        .collect();
+    let Some(negation) = words.iter().position(|word| {
+        matches!(
+            *word,
+            "never" | "not" | "don't" | "don’t" | "mustn't" | "cannot" | "can't"
+        )
+    }) else {
+        return ClauseNegation::None;
+    };
+    let excess = words.iter().skip(negation + 1).any(|word| {
+        matches!(
+            *word,
+            "exceed" | "exceeds" | "surpass" | "surpasses" | "go" | "goes"
+        )
+    });
+    if excess {
+        ClauseNegation::OfExcess
+    } else {
+        ClauseNegation::Plain
+    }
 }
 
 /// Nouns that are counted, preferred over adjectives in "3 short sentences".
@@ -648,5 +711,17 @@ mod tests {
     fn names_are_not_quantities() {
         assert!(read("Use GPT-4 and ISO-8601 dates, v2 of the API, PROJ-1234").is_empty());
         assert!(read("a customer wrote a message").is_empty());
+    }
+}
+
+#[cfg(test)]
+mod word_tests {
+    use super::*;
+
+    #[test]
+    fn number_words_skip_adjectives() {
+        let found = quantities("Escalate after three failed attempts.");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].value, 3.0);
     }
 }

@@ -279,12 +279,29 @@ fn next_statement(comment: SyntaxNode<'_>) -> Option<SyntaxNode<'_>> {
         let mut sibling = node.next_named_sibling();
         while let Some(candidate) = sibling {
             if candidate.kind() != "comment" {
-                return Some(candidate);
+                return Some(first_statement_of(candidate));
             }
             sibling = candidate.next_named_sibling();
         }
         node = node.parent()?;
     }
+}
+
+/// tree-sitter may attach a comment before a body's first statement to the enclosing
+/// definition, so its next sibling is the whole body: the statement meant is the body's first.
+fn first_statement_of(node: SyntaxNode<'_>) -> SyntaxNode<'_> {
+    let mut current = node;
+    while matches!(current.kind(), "block" | "class_body" | "statement_block") {
+        let mut cursor = current.walk();
+        let first = current
+            .named_children(&mut cursor)
+            .find(|child| child.kind() != "comment");
+        match first {
+            Some(first) => current = first,
+            None => break,
+        }
+    }
+    current
 }
 
 /// The statement on whose line a trailing comment stands.
