@@ -50,6 +50,8 @@ pub fn run_rules(graph: &Graph, settings: &Settings) -> Vec<Diagnostic> {
         }
     }
     sort_diagnostics(graph, &mut diagnostics);
+    let mut diagnostics = crate::suppress::apply(graph, settings, diagnostics);
+    sort_diagnostics(graph, &mut diagnostics);
     diagnostics
 }
 

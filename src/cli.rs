@@ -51,6 +51,16 @@ pub struct CheckArgs {
     /// When to use colours in the full format.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Report only findings in files changed since this git ref, and findings about
+    /// requirements whose text changed since it.
+    #[arg(long, value_name = "GIT_REF")]
+    pub changed_since: Option<String>,
+    /// Hide the findings recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file (and exit 0).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -42,6 +42,27 @@ pub struct ConfigFile {
     /// Level per rule, by rule name or code: `error`, `warning`, `info` or `off`.
     #[schemars(with = "Option<BTreeMap<String, Level>>")]
     pub rules: Option<BTreeMap<toml::Spanned<String>, toml::Spanned<Level>>>,
+    /// Rule levels for some paths only; later entries win.
+    pub overrides: Option<Vec<OverrideConfig>>,
+}
+
+/// `[[overrides]]`: rule levels for the files some globs match.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideConfig {
+    /// Globs relative to the directory of `speclint.toml`.
+    #[schemars(with = "Vec<String>")]
+    pub paths: Vec<toml::Spanned<String>>,
+    /// Level per rule, by rule name or code.
+    #[schemars(with = "BTreeMap<String, Level>")]
+    pub rules: BTreeMap<toml::Spanned<String>, toml::Spanned<Level>>,
+}
+
+/// A resolved `[[overrides]]` entry.
+#[derive(Clone, Debug)]
+pub struct PathOverride {
+    pub paths: GlobSet,
+    pub levels: BTreeMap<&'static str, Level>,
 }
 
 /// Globs relative to the directory of `speclint.toml`.
@@ -108,6 +129,8 @@ pub struct Settings {
     pub rule_levels: BTreeMap<&'static str, Level>,
     /// Rules whose level speclint.toml sets.
     pub configured_rules: std::collections::BTreeSet<&'static str>,
+    /// Per-path levels, applied after the rules run.
+    pub overrides: Vec<PathOverride>,
     /// Files larger than this are skipped with a diagnostic.
     pub max_file_bytes: u64,
 }
@@ -239,7 +262,42 @@ fn resolve(
         .map(|rule| (rule.meta().name, rule.meta().default_level))
         .collect();
     let mut configured_rules = std::collections::BTreeSet::new();
-    for (key, level) in config.rules.iter().flatten() {
+    for (name, level) in resolve_levels(config.rules.as_ref(), &error_at)? {
+        rule_levels.insert(name, level);
+        configured_rules.insert(name);
+    }
+    let mut overrides = Vec::new();
+    for entry in config.overrides.iter().flatten() {
+        overrides.push(PathOverride {
+            paths: compile_globs(&entry.paths, &error_at)?,
+            levels: resolve_levels(Some(&entry.rules), &error_at)?,
+        });
+    }
+
+    Ok(Settings {
+        config_path: config_path.map(Path::to_path_buf),
+        base_dir: base_dir.to_path_buf(),
+        id_pattern,
+        spec_files,
+        prompt_files,
+        eval_files,
+        default_needs,
+        rule_levels,
+        configured_rules,
+        overrides,
+        max_file_bytes: 64 * 1024 * 1024,
+    })
+}
+
+type ErrorAt<'a> = dyn Fn(Option<Range<usize>>, String, Option<String>) -> ConfigError + 'a;
+
+/// Rule names or codes with levels, checked against the registry.
+fn resolve_levels(
+    levels: Option<&BTreeMap<toml::Spanned<String>, toml::Spanned<Level>>>,
+    error_at: &ErrorAt<'_>,
+) -> Result<BTreeMap<&'static str, Level>, ConfigError> {
+    let mut resolved = BTreeMap::new();
+    for (key, level) in levels.into_iter().flatten() {
         let Some(rule) = registry::find_rule(key.get_ref()) else {
             let closest = registry::closest_rule_name(key.get_ref());
             return Err(error_at(
@@ -253,22 +311,9 @@ fn resolve(
                 }),
             ));
         };
-        rule_levels.insert(rule.meta().name, *level.get_ref());
-        configured_rules.insert(rule.meta().name);
+        resolved.insert(rule.meta().name, *level.get_ref());
     }
-
-    Ok(Settings {
-        config_path: config_path.map(Path::to_path_buf),
-        base_dir: base_dir.to_path_buf(),
-        id_pattern,
-        spec_files,
-        prompt_files,
-        eval_files,
-        default_needs,
-        rule_levels,
-        configured_rules,
-        max_file_bytes: 64 * 1024 * 1024,
-    })
+    Ok(resolved)
 }
 
 fn compile_default_globs(globs: &[&str]) -> GlobSet {
@@ -286,7 +331,7 @@ fn compile_default_globs(globs: &[&str]) -> GlobSet {
 
 fn compile_globs(
     globs: &[toml::Spanned<String>],
-    error_at: &impl Fn(Option<Range<usize>>, String, Option<String>) -> ConfigError,
+    error_at: &ErrorAt<'_>,
 ) -> Result<GlobSet, ConfigError> {
     let mut builder = GlobSetBuilder::new();
     for glob in globs {

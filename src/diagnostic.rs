@@ -68,3 +68,27 @@ impl Diagnostic {
         self
     }
 }
+
+/// A 64-bit FNV-1a hash as 16 hex digits: tiny, fully specified and stable across releases and
+/// platforms, which is what fingerprints in committed files (lock, baseline) and CI reports need.
+pub fn stable_hash(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// A fingerprint of a finding that survives unrelated edits and line shifts: the rule, the
+/// requirement, the path and the flagged text (whitespace folded), not the line number.
+pub fn finding_fingerprint(db: &crate::source::file::SourceDb, diagnostic: &Diagnostic) -> String {
+    let flagged: Vec<&str> = db.slice(diagnostic.span).split_whitespace().collect();
+    stable_hash(&format!(
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        diagnostic.rule,
+        diagnostic.requirement.as_deref().unwrap_or(""),
+        db.path(diagnostic.span.file),
+        flagged.join(" ")
+    ))
+}

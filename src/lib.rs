@@ -4,6 +4,8 @@
 //! immutable requirements graph, [`rules`] read the graph and emit [`diagnostic`]s, and
 //! [`render`] turns them into text. Only `main.rs` prints.
 
+pub mod baseline;
+pub mod changed;
 pub mod check;
 pub mod cli;
 pub mod config;
@@ -15,3 +17,4 @@ pub mod modality;
 pub mod render;
 pub mod rules;
 pub mod source;
+pub mod suppress;

@@ -30,9 +30,6 @@ pub struct LockFile {
 
 /// The fingerprint of a requirement's normative text. Whitespace, line wrapping and Markdown
 /// emphasis do not change it; any change of wording does.
-///
-/// FNV-1a (64 bit) is used because it is tiny, fully specified and stable across releases and
-/// platforms, which is all a change detector needs; it is not a security boundary.
 pub fn fingerprint(text: &str) -> String {
     let normalized: String = text
         .split_whitespace()
@@ -40,12 +37,7 @@ pub fn fingerprint(text: &str) -> String {
         .filter(|word| !word.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in normalized.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    crate::diagnostic::stable_hash(&normalized)
 }
 
 /// Every current link of the graph with the fingerprint of its requirement.

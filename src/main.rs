@@ -10,7 +10,7 @@ use clap::Parser;
 use speclint::check::run_check;
 use speclint::cli::{CheckArgs, Cli, ColorChoice, Command, LockArgs};
 use speclint::config::load_settings;
-use speclint::render::{self, Colors, OutputFormat};
+use speclint::render::{self, Colors};
 use speclint::rules::registry;
 
 const EXIT_FINDINGS: u8 = 1;
@@ -84,15 +84,67 @@ fn check(arguments: &CheckArgs) -> ExitCode {
             return ExitCode::from(EXIT_TROUBLE);
         }
     };
-    let result = run_check(&checked_dir, &settings);
+    let mut result = run_check(&checked_dir, &settings);
     if arguments.list {
         print(&render::list::render(&result));
         return ExitCode::SUCCESS;
     }
-    print(&render::render(&result, arguments.output_format, colors));
-    if arguments.output_format == OutputFormat::Full && result.has_errors() {
-        // The summary is on stdout; nothing else to add.
+    if let Some(path) = &arguments.write_baseline {
+        let baseline = speclint::baseline::from_check(&result);
+        if let Err(error) =
+            speclint::lock::write_atomically(path, &speclint::baseline::render(&baseline))
+        {
+            eprintln!("speclint: cannot write {}: {error}", path.display());
+            return ExitCode::from(EXIT_TROUBLE);
+        }
+        eprintln!(
+            "speclint: recorded {} findings in {}",
+            baseline.entries.len(),
+            path.display()
+        );
+        return ExitCode::SUCCESS;
     }
+    if let Some(path) = &arguments.baseline {
+        let baseline = match speclint::baseline::read(path) {
+            Ok(baseline) => baseline,
+            Err(message) => {
+                eprintln!("speclint: {message}");
+                return ExitCode::from(EXIT_TROUBLE);
+            }
+        };
+        let unmatched = speclint::baseline::apply(&mut result, &baseline);
+        if !unmatched.is_empty() {
+            eprintln!(
+                "speclint: {} baseline entr{} no longer {} any finding; run with --write-baseline {} to shrink it:",
+                unmatched.len(),
+                if unmatched.len() == 1 { "y" } else { "ies" },
+                if unmatched.len() == 1 {
+                    "matches"
+                } else {
+                    "match"
+                },
+                path.display()
+            );
+            for entry in &unmatched {
+                eprintln!("  {} {} {}", entry.rule, entry.path, entry.requirement);
+            }
+        }
+    }
+    if let Some(reference) = &arguments.changed_since {
+        match speclint::changed::changes_since(
+            &checked_dir,
+            reference,
+            &result,
+            &settings.id_pattern,
+        ) {
+            Ok(changes) => speclint::changed::retain_changed(&mut result, &changes),
+            Err(message) => {
+                eprintln!("speclint: {message}");
+                return ExitCode::from(EXIT_TROUBLE);
+            }
+        }
+    }
+    print(&render::render(&result, arguments.output_format, colors));
     if result.has_errors() {
         ExitCode::from(EXIT_FINDINGS)
     } else {

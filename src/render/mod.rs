@@ -7,8 +7,14 @@ use crate::check::CheckResult;
 
 pub mod concise;
 pub mod full;
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod json_lines;
+pub mod junit;
 pub mod list;
+pub mod lsp;
+pub mod sarif;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
@@ -18,6 +24,18 @@ pub enum OutputFormat {
     Concise,
     /// One JSON document, described by `schema/output.schema.json`.
     Json,
+    /// One JSON object per finding per line.
+    JsonLines,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+    /// JUnit XML: one test case per rule, one failure per finding.
+    Junit,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// One LSP `PublishDiagnosticsParams` object per file per line.
+    Lsp,
 }
 
 /// How the full format draws.
@@ -32,6 +50,12 @@ pub fn render(result: &CheckResult, format: OutputFormat, colors: Colors) -> Str
         OutputFormat::Full => full::render(result, colors),
         OutputFormat::Concise => concise::render(result),
         OutputFormat::Json => json::render(result),
+        OutputFormat::JsonLines => json_lines::render(result),
+        OutputFormat::Sarif => sarif::render(result),
+        OutputFormat::Github => github::render(result),
+        OutputFormat::Junit => junit::render(result),
+        OutputFormat::Gitlab => gitlab::render(result),
+        OutputFormat::Lsp => lsp::render(result),
     }
 }
 

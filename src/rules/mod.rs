@@ -26,6 +26,7 @@ pub mod stale_link;
 pub mod unknown_requirement_reference;
 pub mod unreadable_input;
 pub mod unresolved_clarification;
+pub mod unused_suppression;
 pub mod wording_drift;
 
 /// The level a rule runs at, as configured.

@@ -15,6 +15,7 @@ use crate::rules::stale_link::StaleLink;
 use crate::rules::unknown_requirement_reference::UnknownRequirementReference;
 use crate::rules::unreadable_input::UnreadableInput;
 use crate::rules::unresolved_clarification::UnresolvedClarification;
+use crate::rules::unused_suppression::UnusedSuppression;
 use crate::rules::wording_drift::WordingDrift;
 
 static RULES: &[&dyn Rule] = &[
@@ -33,6 +34,7 @@ static RULES: &[&dyn Rule] = &[
     &BrokenFileReference,
     &UnresolvedClarification,
     &OpaqueReference,
+    &UnusedSuppression,
 ];
 
 /// Every rule, in code order.

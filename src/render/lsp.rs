@@ -1,0 +1,124 @@
+//! LSP types: `PublishDiagnosticsParams` per file, for the `lsp` output format (one object per
+//! line) and for the language server.
+
+use lsp_types::{
+    Diagnostic as LspDiagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
+    NumberOrString, Position, PublishDiagnosticsParams, Range, Uri,
+};
+
+use crate::check::CheckResult;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::file::{FileId, SourceDb, Span};
+
+/// A `file://` URI for an absolute path.
+pub fn file_uri(path: &std::path::Path) -> Option<Uri> {
+    let absolute = std::path::absolute(path).ok()?;
+    let mut text = String::from("file://");
+    for component in absolute
+        .to_string_lossy()
+        .split('/')
+        .filter(|part| !part.is_empty())
+    {
+        text.push('/');
+        for byte in component.bytes() {
+            let keep = byte.is_ascii_alphanumeric()
+                || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'@' | b'+');
+            if keep {
+                text.push(char::from(byte));
+            } else {
+                text.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    text.parse().ok()
+}
+
+/// LSP positions count UTF-16 code units on 0-based lines.
+pub fn position(db: &SourceDb, file: FileId, offset: usize) -> Position {
+    let Some(source) = db.get(file) else {
+        return Position::new(0, 0);
+    };
+    let offset = source.clamp_to_char_boundary(offset);
+    let before = source.text.get(..offset).unwrap_or("");
+    let line = before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    let character: usize = before
+        .get(line_start..)
+        .unwrap_or("")
+        .chars()
+        .map(char::len_utf16)
+        .sum();
+    Position::new(
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(character).unwrap_or(u32::MAX),
+    )
+}
+
+pub fn range(db: &SourceDb, span: Span) -> Range {
+    Range::new(
+        position(db, span.file, span.start),
+        position(db, span.file, span.end),
+    )
+}
+
+pub fn to_lsp(db: &SourceDb, diagnostic: &Diagnostic) -> LspDiagnostic {
+    let related: Vec<DiagnosticRelatedInformation> = diagnostic
+        .related
+        .iter()
+        .filter_map(|related| {
+            let uri = file_uri(&db.get(related.span.file)?.absolute_path)?;
+            Some(DiagnosticRelatedInformation {
+                location: Location::new(uri, range(db, related.span)),
+                message: related.message.clone(),
+            })
+        })
+        .collect();
+    let mut message = diagnostic.message.clone();
+    if let Some(help) = &diagnostic.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    LspDiagnostic {
+        range: range(db, diagnostic.span),
+        severity: Some(match diagnostic.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+            Severity::Info => DiagnosticSeverity::INFORMATION,
+        }),
+        code: Some(NumberOrString::String(diagnostic.code.to_owned())),
+        source: Some("speclint".to_owned()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        ..LspDiagnostic::default()
+    }
+}
+
+/// Diagnostics grouped per file, in path order.
+pub fn publish_params(check: &CheckResult) -> Vec<PublishDiagnosticsParams> {
+    let db = &check.graph.db;
+    let mut grouped: std::collections::BTreeMap<&str, (FileId, Vec<LspDiagnostic>)> =
+        std::collections::BTreeMap::new();
+    for diagnostic in &check.diagnostics {
+        grouped
+            .entry(db.path(diagnostic.span.file))
+            .or_insert_with(|| (diagnostic.span.file, Vec::new()))
+            .1
+            .push(to_lsp(db, diagnostic));
+    }
+    grouped
+        .into_values()
+        .filter_map(|(file, diagnostics)| {
+            let uri = file_uri(&db.get(file)?.absolute_path)?;
+            Some(PublishDiagnosticsParams::new(uri, diagnostics, None))
+        })
+        .collect()
+}
+
+pub fn render(check: &CheckResult) -> String {
+    let mut output = String::new();
+    for params in publish_params(check) {
+        output.push_str(&serde_json::to_string(&params).unwrap_or_default());
+        output.push('\n');
+    }
+    output
+}
