@@ -6,7 +6,6 @@ use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Graph, build};
 use crate::rules::{RuleContext, registry};
-use crate::source::load_project;
 
 /// The outcome of one check.
 pub struct CheckResult {
@@ -29,7 +28,16 @@ impl CheckResult {
 
 /// Checks the repository at `checked_dir`.
 pub fn run_check(checked_dir: &Path, settings: &Settings) -> CheckResult {
-    let project = load_project(checked_dir, settings);
+    run_check_with_overlays(checked_dir, settings, std::collections::HashMap::new())
+}
+
+/// [`run_check`] with some files' texts given in memory, by absolute path.
+pub fn run_check_with_overlays(
+    checked_dir: &Path,
+    settings: &Settings,
+    overlays: std::collections::HashMap<std::path::PathBuf, std::sync::Arc<str>>,
+) -> CheckResult {
+    let project = crate::source::load_project_with_overlays(checked_dir, settings, overlays);
     let graph = build::build(project, settings);
     let diagnostics = run_rules(&graph, settings);
     CheckResult { graph, diagnostics }

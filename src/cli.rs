@@ -26,6 +26,8 @@ pub enum Command {
     /// New links are recorded and links that no longer exist are dropped; a link whose
     /// requirement changed stays stale until it is accepted with --accept or --accept-all.
     Lock(LockArgs),
+    /// Run the language server over stdio (for VS Code, Neovim, Helix and other editors).
+    Lsp,
     /// List every rule with its code, name and default level.
     Rules,
     /// Print a rule's documentation.

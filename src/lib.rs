@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod facts;
 pub mod graph;
 pub mod lock;
+pub mod lsp;
 pub mod modality;
 pub mod render;
 pub mod rules;

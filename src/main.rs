@@ -32,6 +32,13 @@ fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(arguments) => check(&arguments),
         Command::Lock(arguments) => lock(&arguments),
+        Command::Lsp => match speclint::lsp::run_stdio() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("speclint lsp: {message}");
+                ExitCode::from(EXIT_FINDINGS)
+            }
+        },
         Command::Rules => {
             print(&rules_table());
             ExitCode::SUCCESS

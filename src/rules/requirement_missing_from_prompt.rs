@@ -1,6 +1,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::facts::similarity::SimilarityIndex;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::source::comments::comment_for;
 use crate::source::model::{PromptPassageDef, Status};
 
 declare_rule! {
@@ -113,12 +114,5 @@ impl<'a> Suggestions<'a> {
 
 /// The reference comment in the syntax of the file a passage is in.
 fn reference_comment(path: &str, id: &str) -> String {
-    let extension = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-    match extension.as_str() {
-        "py" | "yaml" | "yml" => format!("# {id}"),
-        "ts" | "tsx" | "js" | "jsx" | "mjs" | "cjs" | "mts" | "cts" => format!("// {id}"),
-        "hbs" | "handlebars" | "mustache" | "prompt" => format!("{{{{!-- {id} --}}}}"),
-        "md" | "markdown" | "mdx" => format!("<!-- {id} -->"),
-        _ => format!("{{# {id} #}}"),
-    }
+    comment_for(path, id).unwrap_or_else(|| format!("{{# {id} #}}"))
 }

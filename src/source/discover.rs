@@ -48,17 +48,7 @@ pub fn walk(checked_dir: &Path, settings: &Settings) -> Vec<WalkedFile> {
             {
                 return WalkState::Continue;
             }
-            let path = entry.path();
-            let glob_path = if path.starts_with(base_dir) {
-                relative_path_string(base_dir, path)
-            } else {
-                relative_path_string(checked_dir, path)
-            };
-            let walked = WalkedFile {
-                path: path.to_path_buf(),
-                glob_path,
-                relative_path: relative_path_string(checked_dir, path),
-            };
+            let walked = walked_with_base(checked_dir, base_dir, entry.path());
             if let Ok(mut found) = found.lock() {
                 found.push(walked);
             }
@@ -68,4 +58,25 @@ pub fn walk(checked_dir: &Path, settings: &Settings) -> Vec<WalkedFile> {
     let mut found = found.into_inner().unwrap_or_default();
     found.sort_by(|left, right| left.relative_path.cmp(&right.relative_path));
     found
+}
+
+fn walked_with_base(checked_dir: &Path, base_dir: &Path, path: &Path) -> WalkedFile {
+    let glob_path = if path.starts_with(base_dir) {
+        relative_path_string(base_dir, path)
+    } else {
+        relative_path_string(checked_dir, path)
+    };
+    WalkedFile {
+        path: path.to_path_buf(),
+        glob_path,
+        relative_path: relative_path_string(checked_dir, path),
+    }
+}
+
+/// The walker's record for one file given by path (an editor buffer not on disk yet).
+pub fn walked_file(checked_dir: &Path, settings: &Settings, path: &Path) -> WalkedFile {
+    let base_dir = crate::source::resolve::normalize(
+        &std::path::absolute(&settings.base_dir).unwrap_or_else(|_| settings.base_dir.clone()),
+    );
+    walked_with_base(checked_dir, &base_dir, path)
 }

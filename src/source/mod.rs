@@ -149,9 +149,26 @@ pub struct LoadedProject {
 /// Finds, recognises and loads every input file below `checked_dir`, in parallel. The result
 /// is ordered by path, whatever the thread count.
 pub fn load_project(checked_dir: &Path, settings: &Settings) -> LoadedProject {
+    load_project_with_overlays(checked_dir, settings, std::collections::HashMap::new())
+}
+
+/// [`load_project`] with some files' texts given in memory (an editor's unsaved buffers, by
+/// absolute path); open files that are not on disk yet are read too.
+pub fn load_project_with_overlays(
+    checked_dir: &Path,
+    settings: &Settings,
+    overlays: std::collections::HashMap<PathBuf, std::sync::Arc<str>>,
+) -> LoadedProject {
     let checked_dir = absolute_dir(checked_dir);
-    let walked = discover::walk(&checked_dir, settings);
-    let table = FileTable::new(&checked_dir, settings.max_file_bytes);
+    let mut walked = discover::walk(&checked_dir, settings);
+    for path in overlays.keys() {
+        let known = walked.iter().any(|file| &file.path == path);
+        if !known && path.starts_with(&checked_dir) && detect::is_candidate(path) {
+            walked.push(discover::walked_file(&checked_dir, settings, path));
+        }
+    }
+    walked.sort_by(|left, right| left.relative_path.cmp(&right.relative_path));
+    let table = FileTable::with_overlays(&checked_dir, settings.max_file_bytes, overlays);
     let ids: Vec<FileId> = walked.iter().map(|file| table.intern(&file.path)).collect();
     let detector = Detector::new(&settings.id_pattern);
     let context = LoadContext {

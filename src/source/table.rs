@@ -29,14 +29,25 @@ struct Inner {
 pub struct FileTable {
     checked_dir: PathBuf,
     max_file_bytes: u64,
+    /// Texts that replace what is on disk: the unsaved buffers of an editor.
+    overlays: HashMap<PathBuf, Arc<str>>,
     inner: Mutex<Inner>,
 }
 
 impl FileTable {
     pub fn new(checked_dir: &Path, max_file_bytes: u64) -> FileTable {
+        FileTable::with_overlays(checked_dir, max_file_bytes, HashMap::new())
+    }
+
+    pub fn with_overlays(
+        checked_dir: &Path,
+        max_file_bytes: u64,
+        overlays: HashMap<PathBuf, Arc<str>>,
+    ) -> FileTable {
         FileTable {
             checked_dir: checked_dir.to_path_buf(),
             max_file_bytes,
+            overlays,
             inner: Mutex::new(Inner::default()),
         }
     }
@@ -100,7 +111,10 @@ impl FileTable {
             }
             entry.source.absolute_path.clone()
         };
-        let read = read_text(id, &path, self.max_file_bytes);
+        let read = match self.overlays.get(&path) {
+            Some(text) => FileText::Text(Arc::clone(text)),
+            None => read_text(id, &path, self.max_file_bytes),
+        };
         let mut inner = self.lock();
         let Some(entry) = inner.entries.get_mut(id.0 as usize) else {
             return read;

@@ -1,0 +1,411 @@
+//! `speclint lsp`: a language server over stdio. Documents live in memory; every change runs the
+//! same pipeline as `speclint check` over the whole workspace with the open buffers in place of
+//! the files on disk, so editing a requirement updates the diagnostics of the prompts and evals
+//! that reference it, open or not.
+//!
+//! Changes are debounced: the server re-lints once the client has been quiet for a moment, and
+//! before answering a request, so a burst of keystrokes costs one check.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::BufReader;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Notification as _, PublishDiagnostics,
+};
+use lsp_types::request::{
+    CodeActionRequest, Completion, GotoDefinition, HoverRequest, References, Request as _,
+};
+use lsp_types::{
+    CodeActionParams, CodeActionProviderCapability, CompletionOptions, CompletionParams,
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    GotoDefinitionParams, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
+    OneOf, PublishDiagnosticsParams, ReferenceParams, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+};
+
+use crate::check::{CheckResult, run_check_with_overlays};
+use crate::config::{Settings, load_settings};
+
+pub mod features;
+pub mod position;
+pub mod transport;
+
+use position::{offset, uri_path};
+use transport::Incoming;
+
+/// How long the client must be quiet before a re-lint.
+const DEBOUNCE: Duration = Duration::from_millis(40);
+
+struct Server {
+    root: PathBuf,
+    settings: Result<Settings, String>,
+    /// Open buffers by absolute path.
+    documents: HashMap<PathBuf, Arc<str>>,
+    check: Option<CheckResult>,
+    /// URIs that currently show diagnostics in the client.
+    published: BTreeSet<String>,
+    dirty: bool,
+    output: std::io::Stdout,
+}
+
+/// Runs the server until the client sends `exit` or closes stdin.
+pub fn run_stdio() -> Result<(), String> {
+    let (sender, receiver) = mpsc::channel::<Incoming>();
+    std::thread::spawn(move || {
+        let mut input = BufReader::new(std::io::stdin().lock());
+        loop {
+            let incoming = transport::read(&mut input);
+            let closed = matches!(incoming, Incoming::Closed);
+            if sender.send(incoming).is_err() || closed {
+                return;
+            }
+        }
+    });
+    let mut server = Server {
+        root: std::env::current_dir().unwrap_or_default(),
+        settings: Err("not initialized".to_owned()),
+        documents: HashMap::new(),
+        check: None,
+        published: BTreeSet::new(),
+        dirty: false,
+        output: std::io::stdout(),
+    };
+    let mut initialized = false;
+    let mut shutting_down = false;
+    loop {
+        let incoming = if server.dirty {
+            match receiver.recv_timeout(DEBOUNCE) {
+                Ok(incoming) => incoming,
+                Err(RecvTimeoutError::Timeout) => {
+                    server.relint_and_publish();
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            }
+        } else {
+            match receiver.recv() {
+                Ok(incoming) => incoming,
+                Err(_) => return Ok(()),
+            }
+        };
+        let message = match incoming {
+            Incoming::Closed => return Ok(()),
+            Incoming::Malformed(reason) => {
+                server.send(transport::parse_error(reason));
+                continue;
+            }
+            Incoming::Message(message) => message,
+        };
+        match message {
+            Message::Request(request) => {
+                if request.method == "initialize" {
+                    let result = server.initialize(&request);
+                    initialized = true;
+                    server.send(Message::Response(result));
+                    continue;
+                }
+                if !initialized {
+                    server.error(
+                        request.id,
+                        ErrorCode::ServerNotInitialized,
+                        "the server is not initialized yet",
+                    );
+                    continue;
+                }
+                if request.method == "shutdown" {
+                    shutting_down = true;
+                    server.send(Message::Response(Response::new_ok(
+                        request.id,
+                        serde_json::Value::Null,
+                    )));
+                    continue;
+                }
+                if shutting_down {
+                    server.error(
+                        request.id,
+                        ErrorCode::InvalidRequest,
+                        "the server is shutting down",
+                    );
+                    continue;
+                }
+                server.handle_request(request);
+            }
+            Message::Notification(notification) => {
+                if notification.method == "exit" {
+                    return if shutting_down {
+                        Ok(())
+                    } else {
+                        Err("exit before shutdown".to_owned())
+                    };
+                }
+                if initialized {
+                    server.handle_notification(notification);
+                }
+            }
+            Message::Response(_) => {}
+        }
+    }
+}
+
+impl Server {
+    fn send(&mut self, message: Message) {
+        // A client that went away is noticed by the reader; nothing to do here.
+        let _ = transport::write(&mut self.output, &message);
+    }
+
+    fn error(&mut self, id: RequestId, code: ErrorCode, message: &str) {
+        self.send(Message::Response(Response::new_err(
+            id,
+            code as i32,
+            message.to_owned(),
+        )));
+    }
+
+    fn initialize(&mut self, request: &Request) -> Response {
+        let params: InitializeParams =
+            serde_json::from_value(request.params.clone()).unwrap_or_default();
+        #[allow(deprecated)]
+        let root = params
+            .workspace_folders
+            .as_ref()
+            .and_then(|folders| folders.first())
+            .and_then(|folder| uri_path(&folder.uri))
+            .or_else(|| params.root_uri.as_ref().and_then(uri_path))
+            .or_else(|| params.root_path.as_ref().map(PathBuf::from));
+        if let Some(root) = root {
+            self.root = root;
+        }
+        self.settings = load_settings(&self.root, None).map_err(|error| error.to_string());
+        self.dirty = true;
+        let capabilities = ServerCapabilities {
+            text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+            hover_provider: Some(HoverProviderCapability::Simple(true)),
+            definition_provider: Some(OneOf::Left(true)),
+            references_provider: Some(OneOf::Left(true)),
+            completion_provider: Some(CompletionOptions {
+                trigger_characters: Some(vec![
+                    "-".to_owned(),
+                    " ".to_owned(),
+                    "[".to_owned(),
+                    "\"".to_owned(),
+                ]),
+                ..CompletionOptions::default()
+            }),
+            code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+            ..ServerCapabilities::default()
+        };
+        let result = InitializeResult {
+            capabilities,
+            server_info: Some(ServerInfo {
+                name: "speclint".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
+        };
+        Response::new_ok(request.id.clone(), result)
+    }
+
+    fn relint(&mut self) {
+        self.dirty = false;
+        let Ok(settings) = &self.settings else {
+            return;
+        };
+        self.check = Some(run_check_with_overlays(
+            &self.root,
+            settings,
+            self.documents.clone(),
+        ));
+    }
+
+    fn relint_and_publish(&mut self) {
+        self.relint();
+        let Some(check) = &self.check else {
+            return;
+        };
+        let mut params = crate::render::lsp::publish_params(check);
+        let now: BTreeSet<String> = params
+            .iter()
+            .map(|param| param.uri.as_str().to_owned())
+            .collect();
+        // Files that had findings and have none now, and open files without findings, get an
+        // empty list so the client clears them.
+        let mut clear: BTreeSet<String> = self.published.difference(&now).cloned().collect();
+        for path in self.documents.keys() {
+            if let Some(uri) = crate::render::lsp::file_uri(path)
+                && !now.contains(uri.as_str())
+            {
+                clear.insert(uri.as_str().to_owned());
+            }
+        }
+        for uri in clear {
+            if let Ok(uri) = uri.parse::<Uri>() {
+                params.push(PublishDiagnosticsParams::new(uri, Vec::new(), None));
+            }
+        }
+        self.published = now;
+        for param in params {
+            self.send(Message::Notification(Notification::new(
+                PublishDiagnostics::METHOD.to_owned(),
+                param,
+            )));
+        }
+    }
+
+    fn handle_notification(&mut self, notification: Notification) {
+        match notification.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                if let Ok(params) =
+                    serde_json::from_value::<DidOpenTextDocumentParams>(notification.params)
+                    && let Some(path) = uri_path(&params.text_document.uri)
+                {
+                    self.documents
+                        .insert(path, Arc::from(params.text_document.text.as_str()));
+                    self.dirty = true;
+                }
+            }
+            DidChangeTextDocument::METHOD => {
+                if let Ok(params) =
+                    serde_json::from_value::<DidChangeTextDocumentParams>(notification.params)
+                    && let Some(path) = uri_path(&params.text_document.uri)
+                    && let Some(change) = params.content_changes.into_iter().last()
+                {
+                    // Full synchronisation: the last change holds the whole text.
+                    self.documents.insert(path, Arc::from(change.text.as_str()));
+                    self.dirty = true;
+                }
+            }
+            DidCloseTextDocument::METHOD => {
+                if let Ok(params) =
+                    serde_json::from_value::<DidCloseTextDocumentParams>(notification.params)
+                    && let Some(path) = uri_path(&params.text_document.uri)
+                {
+                    self.documents.remove(&path);
+                    self.dirty = true;
+                }
+            }
+            DidSaveTextDocument::METHOD | DidChangeWatchedFiles::METHOD => {
+                // The configuration may have changed on disk too.
+                self.settings = load_settings(&self.root, None).map_err(|error| error.to_string());
+                self.dirty = true;
+            }
+            _ => {}
+        }
+    }
+
+    /// The buffer text of a document, or the file on disk.
+    fn text_of(&self, uri: &Uri) -> Option<(PathBuf, Arc<str>)> {
+        let path = uri_path(uri)?;
+        if let Some(text) = self.documents.get(&path) {
+            return Some((path, Arc::clone(text)));
+        }
+        let text = std::fs::read_to_string(&path).ok()?;
+        Some((path, Arc::from(text.as_str())))
+    }
+
+    fn handle_request(&mut self, request: Request) {
+        if self.dirty {
+            self.relint_and_publish();
+        }
+        let id = request.id.clone();
+        let result = self.answer(request);
+        match result {
+            Ok(value) => self.send(Message::Response(Response::new_ok(id, value))),
+            Err((code, message)) => self.error(id, code, &message),
+        }
+    }
+
+    fn answer(&mut self, request: Request) -> Result<serde_json::Value, (ErrorCode, String)> {
+        let invalid = |error: serde_json::Error| (ErrorCode::InvalidParams, error.to_string());
+        let Some(check) = &self.check else {
+            return match &self.settings {
+                Err(message) => Err((
+                    ErrorCode::RequestFailed,
+                    format!("speclint.toml: {message}"),
+                )),
+                Ok(_) => Ok(serde_json::Value::Null),
+            };
+        };
+        let pattern = self
+            .settings
+            .as_ref()
+            .map(|settings| settings.id_pattern.clone())
+            .map_err(|message| (ErrorCode::RequestFailed, message.clone()))?;
+        let to_json = |value: serde_json::Result<serde_json::Value>| {
+            value.map_err(|error| (ErrorCode::InternalError, error.to_string()))
+        };
+        match request.method.as_str() {
+            HoverRequest::METHOD => {
+                let params: HoverParams =
+                    serde_json::from_value(request.params).map_err(invalid)?;
+                let position = params.text_document_position_params;
+                let Some((_, text)) = self.text_of(&position.text_document.uri) else {
+                    return Ok(serde_json::Value::Null);
+                };
+                let at = offset(&text, position.position);
+                to_json(serde_json::to_value(features::hover(
+                    check, &text, at, &pattern,
+                )))
+            }
+            GotoDefinition::METHOD => {
+                let params: GotoDefinitionParams =
+                    serde_json::from_value(request.params).map_err(invalid)?;
+                let position = params.text_document_position_params;
+                let Some((_, text)) = self.text_of(&position.text_document.uri) else {
+                    return Ok(serde_json::Value::Null);
+                };
+                let at = offset(&text, position.position);
+                to_json(serde_json::to_value(features::definition(
+                    check, &text, at, &pattern,
+                )))
+            }
+            References::METHOD => {
+                let params: ReferenceParams =
+                    serde_json::from_value(request.params).map_err(invalid)?;
+                let position = params.text_document_position;
+                let Some((_, text)) = self.text_of(&position.text_document.uri) else {
+                    return Ok(serde_json::Value::Array(Vec::new()));
+                };
+                let at = offset(&text, position.position);
+                let found = features::references(
+                    check,
+                    &text,
+                    at,
+                    &pattern,
+                    params.context.include_declaration,
+                );
+                to_json(serde_json::to_value(found))
+            }
+            Completion::METHOD => {
+                let params: CompletionParams =
+                    serde_json::from_value(request.params).map_err(invalid)?;
+                let position = params.text_document_position;
+                let Some((_, text)) = self.text_of(&position.text_document.uri) else {
+                    return Ok(serde_json::Value::Array(Vec::new()));
+                };
+                let at = offset(&text, position.position);
+                to_json(serde_json::to_value(features::completion(check, &text, at)))
+            }
+            CodeActionRequest::METHOD => {
+                let params: CodeActionParams =
+                    serde_json::from_value(request.params).map_err(invalid)?;
+                let Some((path, text)) = self.text_of(&params.text_document.uri) else {
+                    return Ok(serde_json::Value::Array(Vec::new()));
+                };
+                let start = offset(&text, params.range.start);
+                let end = offset(&text, params.range.end);
+                to_json(serde_json::to_value(features::code_actions(
+                    check, &path, start, end,
+                )))
+            }
+            _ => Err((
+                ErrorCode::MethodNotFound,
+                format!("unknown method `{}`", request.method),
+            )),
+        }
+    }
+}

@@ -1,0 +1,357 @@
+//! The language server, driven over stdio by a small JSON-RPC client: initialize, didOpen,
+//! didChange, hover, definition, references, completion, code actions, shutdown and exit, and a
+//! change in the spec updating a prompt's diagnostics.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+/// Generous: this bounds a hung server, it does not measure speed.
+const WAIT: Duration = Duration::from_secs(60);
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    next_id: i64,
+    /// Latest diagnostics per URI.
+    diagnostics: std::collections::HashMap<String, Vec<Value>>,
+}
+
+fn read_frames(stdout: impl Read + Send + 'static) -> Receiver<Value> {
+    let (sender, receiver) = channel();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        loop {
+            let mut length = 0usize;
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                    return;
+                }
+                let header = header.trim();
+                if header.is_empty() {
+                    break;
+                }
+                if let Some(value) = header.strip_prefix("Content-Length:") {
+                    length = value.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            if reader.read_exact(&mut body).is_err() {
+                return;
+            }
+            if sender.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                return;
+            }
+        }
+    });
+    receiver
+}
+
+impl Client {
+    fn start(root: &Path) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_speclint"))
+            .arg("lsp")
+            .current_dir(root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let messages = read_frames(child.stdout.take().unwrap());
+        Client {
+            child,
+            stdin,
+            messages,
+            next_id: 1,
+            diagnostics: std::collections::HashMap::new(),
+        }
+    }
+
+    fn send_raw(&mut self, body: &str) {
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        let body = json!({"jsonrpc": "2.0", "method": method, "params": params}).to_string();
+        self.send_raw(&body);
+    }
+
+    fn record(&mut self, message: &Value) {
+        if message["method"] == "textDocument/publishDiagnostics" {
+            let uri = message["params"]["uri"].as_str().unwrap().to_owned();
+            self.diagnostics.insert(
+                uri,
+                message["params"]["diagnostics"].as_array().unwrap().clone(),
+            );
+        }
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let body =
+            json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string();
+        self.send_raw(&body);
+        self.response(&json!(id))
+    }
+
+    fn response(&mut self, id: &Value) -> Value {
+        loop {
+            let message = self
+                .messages
+                .recv_timeout(WAIT)
+                .expect("the server answers");
+            self.record(&message);
+            if &message["id"] == id && message.get("method").is_none() {
+                return message;
+            }
+        }
+    }
+
+    /// Waits until the diagnostics of `uri` satisfy `predicate`.
+    fn wait_diagnostics(&mut self, uri: &str, predicate: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        loop {
+            if let Some(current) = self.diagnostics.get(uri)
+                && predicate(current)
+            {
+                return current.clone();
+            }
+            let message = self
+                .messages
+                .recv_timeout(WAIT)
+                .expect("diagnostics arrive");
+            self.record(&message);
+        }
+    }
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+fn copy_example() -> (tempfile::TempDir, PathBuf) {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path().canonicalize().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/support-bot");
+    for relative in [
+        "speclint.toml",
+        "speclint.lock",
+        "specs/refunds/spec.md",
+        "specs/safety.yaml",
+        "prompts/refund_system.md.j2",
+        "prompts/summarizer.py",
+        "evals/promptfooconfig.yaml",
+        "evals/summaries.jsonl",
+    ] {
+        let target = root.join(relative);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(example.join(relative), target).unwrap();
+    }
+    (directory, root)
+}
+
+fn position_of(text: &str, needle: &str) -> Value {
+    let offset = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not found"));
+    let before = &text[..offset];
+    let line = before.matches('\n').count();
+    let character = before.rsplit('\n').next().unwrap().encode_utf16().count();
+    json!({"line": line, "character": character + 1})
+}
+
+fn codes(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(|diagnostic| diagnostic["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn language_server_end_to_end() {
+    let (_directory, root) = copy_example();
+    let prompt_path = root.join("prompts/refund_system.md.j2");
+    let spec_path = root.join("specs/refunds/spec.md");
+    let prompt = std::fs::read_to_string(&prompt_path).unwrap();
+    let spec = std::fs::read_to_string(&spec_path).unwrap();
+    let prompt_uri = uri(&prompt_path);
+    let spec_uri = uri(&spec_path);
+    let eval_uri = uri(&root.join("evals/promptfooconfig.yaml"));
+
+    let mut client = Client::start(&root);
+    let initialized = client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root), "capabilities": {}}),
+    );
+    assert_eq!(initialized["result"]["serverInfo"]["name"], "speclint");
+    assert_eq!(initialized["result"]["capabilities"]["hoverProvider"], true);
+    client.notify("initialized", json!({}));
+
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": prompt_uri, "languageId": "jinja", "version": 1, "text": prompt}}),
+    );
+    let found = client.wait_diagnostics(&prompt_uri, |diagnostics| {
+        codes(diagnostics).contains(&"SL006".to_owned())
+    });
+    assert!(
+        found
+            .iter()
+            .any(|diagnostic| diagnostic["message"].as_str().unwrap().contains("45 days"))
+    );
+    // A file that is not open gets its findings too.
+    client.wait_diagnostics(&eval_uri, |diagnostics| !diagnostics.is_empty());
+
+    // Editing the requirement in the (unsaved) spec updates the prompt's diagnostics.
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": spec_uri, "languageId": "markdown", "version": 1, "text": spec}}),
+    );
+    let edited = spec.replace(
+        "refunds are accepted within 30 days",
+        "refunds are accepted within 45 days",
+    );
+    assert_ne!(edited, spec);
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": spec_uri, "version": 2}, "contentChanges": [{"text": edited}]}),
+    );
+    client.wait_diagnostics(&prompt_uri, |diagnostics| {
+        !diagnostics.iter().any(|diagnostic| {
+            diagnostic["code"] == "SL006"
+                && diagnostic["message"].as_str().unwrap().contains("FR-001")
+        })
+    });
+
+    // Hover, definition and references on an ID.
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": prompt_uri}, "position": position_of(&prompt, "FR-002")}),
+    );
+    let contents = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        contents.contains("FR-002") && contents.contains("MUST") && contents.contains("Prompts"),
+        "{contents}"
+    );
+    let definition = client.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": prompt_uri}, "position": position_of(&prompt, "FR-002")}),
+    );
+    assert_eq!(definition["result"]["uri"], spec_uri);
+    let references = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": spec_uri}, "position": position_of(&edited, "FR-003"), "context": {"includeDeclaration": false}}),
+    );
+    let places: Vec<&str> = references["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|location| location["uri"].as_str().unwrap())
+        .collect();
+    assert!(
+        places.contains(&prompt_uri.as_str()) && places.contains(&eval_uri.as_str()),
+        "{places:?}"
+    );
+
+    // Completion inside a reference comment offers the known IDs.
+    let with_comment = format!("{prompt}\n{{# FR");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": prompt_uri, "version": 2}, "contentChanges": [{"text": with_comment}]}),
+    );
+    let lines = with_comment.matches('\n').count();
+    let completion = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": prompt_uri}, "position": {"line": lines, "character": 5}}),
+    );
+    let labels: Vec<&str> = completion["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"FR-001") && labels.contains(&"SAFE-002"),
+        "{labels:?}"
+    );
+
+    // Code actions: suppress a finding, and tag the passage SL003 points at.
+    let fr005 = position_of(&edited, "FR-005");
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": spec_uri}, "range": {"start": fr005, "end": fr005}, "context": {"diagnostics": []}}),
+    );
+    let titles: Vec<&str> = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|action| action["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles
+            .iter()
+            .any(|title| title.starts_with("Suppress requirement-missing-from-prompt")),
+        "{titles:?}"
+    );
+    assert!(
+        titles
+            .iter()
+            .any(|title| title.starts_with("Tag prompts/refund_system.md.j2")),
+        "{titles:?}"
+    );
+    let credit = position_of(&with_comment, "offer store credit");
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": prompt_uri}, "range": {"start": credit, "end": credit}, "context": {"diagnostics": []}}),
+    );
+    let titles: Vec<&str> = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|action| action["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"Reference FR-005 here (closest requirement)"),
+        "{titles:?}"
+    );
+
+    // Robustness: malformed JSON, an unknown method, a file the server never saw, a deleted file.
+    client.send_raw("{this is not json");
+    let parse_error = client.messages.recv_timeout(WAIT).unwrap();
+    assert_eq!(parse_error["error"]["code"], -32700);
+    let unknown = client.request("speclint/unknown", json!({}));
+    assert_eq!(unknown["error"]["code"], -32601);
+    let nowhere = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///no/such/file.md"}, "position": {"line": 0, "character": 0}}),
+    );
+    assert!(nowhere["result"].is_null());
+    let invalid = client.request("textDocument/hover", json!({"nonsense": true}));
+    assert_eq!(invalid["error"]["code"], -32602);
+    std::fs::remove_file(root.join("evals/summaries.jsonl")).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&root.join("evals/summaries.jsonl")), "type": 3}]}),
+    );
+    let after = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": prompt_uri}, "position": position_of(&prompt, "FR-002")}),
+    );
+    assert!(after["result"]["contents"]["value"].is_string());
+
+    let shutdown = client.request("shutdown", Value::Null);
+    assert!(shutdown["result"].is_null());
+    client.notify("exit", Value::Null);
+    let status = client.child.wait().unwrap();
+    assert!(status.success());
+}
