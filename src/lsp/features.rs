@@ -251,6 +251,9 @@ fn insert_line_before(
     ))
 }
 
+// `WorkspaceEdit::changes` is keyed by `Uri`, whose cached parts clippy counts as interior
+// mutability; the keys are never changed after insertion.
+#[allow(clippy::mutable_key_type)]
 fn action(title: String, uri: Uri, edit: TextEdit) -> CodeAction {
     let mut changes = HashMap::new();
     changes.insert(uri, vec![edit]);

@@ -66,6 +66,21 @@ pub fn references_in_comment(
         .collect()
 }
 
+/// A comment holding `inner` in the syntax of the file at `path`, or `None` for formats without
+/// comments (JSON, JSONL, CSV).
+pub fn comment_for(path: &str, inner: &str) -> Option<String> {
+    let extension = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    let comment = match extension.as_str() {
+        "py" | "pyi" | "yaml" | "yml" | "toml" => format!("# {inner}"),
+        "ts" | "tsx" | "js" | "jsx" | "mjs" | "cjs" | "mts" | "cts" => format!("// {inner}"),
+        "hbs" | "handlebars" | "mustache" | "prompt" => format!("{{{{!-- {inner} --}}}}"),
+        "md" | "markdown" | "mdx" => format!("<!-- {inner} -->"),
+        "json" | "jsonl" | "ndjson" | "csv" => return None,
+        _ => format!("{{# {inner} #}}"),
+    };
+    Some(comment)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,19 +117,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// A comment holding `inner` in the syntax of the file at `path`, or `None` for formats without
-/// comments (JSON, JSONL, CSV).
-pub fn comment_for(path: &str, inner: &str) -> Option<String> {
-    let extension = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-    let comment = match extension.as_str() {
-        "py" | "pyi" | "yaml" | "yml" | "toml" => format!("# {inner}"),
-        "ts" | "tsx" | "js" | "jsx" | "mjs" | "cjs" | "mts" | "cts" => format!("// {inner}"),
-        "hbs" | "handlebars" | "mustache" | "prompt" => format!("{{{{!-- {inner} --}}}}"),
-        "md" | "markdown" | "mdx" => format!("<!-- {inner} -->"),
-        "json" | "jsonl" | "ndjson" | "csv" => return None,
-        _ => format!("{{# {inner} #}}"),
-    };
-    Some(comment)
 }
