@@ -26,6 +26,9 @@ pub enum Command {
     /// New links are recorded and links that no longer exist are dropped; a link whose
     /// requirement changed stays stale until it is accepted with --accept or --accept-all.
     Lock(LockArgs),
+    /// Print the traceability matrix: every requirement with the prompts and eval cases that
+    /// cover it, and its status.
+    Report(ReportArgs),
     /// Run the language server over stdio (for VS Code, Neovim, Helix and other editors).
     Lsp,
     /// List every rule with its code, name and default level.
@@ -86,4 +89,19 @@ pub struct LockArgs {
     /// Re-record every link.
     #[arg(long)]
     pub accept_all: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Directory to check (default: the current directory).
+    pub path: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = crate::render::report::ReportFormat::Markdown)]
+    pub format: crate::render::report::ReportFormat,
+    /// Write the report to this file (atomically) instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Configuration file to use instead of the nearest `speclint.toml`.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }

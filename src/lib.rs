@@ -16,6 +16,7 @@ pub mod lock;
 pub mod lsp;
 pub mod modality;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod source;
 pub mod suppress;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use speclint::check::run_check;
-use speclint::cli::{CheckArgs, Cli, ColorChoice, Command, LockArgs};
+use speclint::cli::{CheckArgs, Cli, ColorChoice, Command, LockArgs, ReportArgs};
 use speclint::config::load_settings;
 use speclint::render::{self, Colors};
 use speclint::rules::registry;
@@ -32,6 +32,7 @@ fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(arguments) => check(&arguments),
         Command::Lock(arguments) => lock(&arguments),
+        Command::Report(arguments) => report(&arguments),
         Command::Lsp => match speclint::lsp::run_stdio() {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
@@ -214,6 +215,37 @@ fn lock(arguments: &LockArgs) -> ExitCode {
         summary.removed,
         summary.still_stale
     ));
+    ExitCode::SUCCESS
+}
+
+fn report(arguments: &ReportArgs) -> ExitCode {
+    let checked_dir = arguments.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    if !checked_dir.is_dir() {
+        eprintln!("speclint: `{}` is not a directory", checked_dir.display());
+        return ExitCode::from(EXIT_TROUBLE);
+    }
+    let settings = match load_settings(&checked_dir, arguments.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprint!(
+                "{}",
+                render::full::render_config_error(&error, Colors::Disabled)
+            );
+            return ExitCode::from(EXIT_TROUBLE);
+        }
+    };
+    let result = run_check(&checked_dir, &settings);
+    let matrix = speclint::report::matrix(&result);
+    let text = render::report::render(&matrix, arguments.format);
+    match &arguments.output {
+        Some(path) => {
+            if let Err(error) = speclint::lock::write_atomically(path, &text) {
+                eprintln!("speclint: cannot write {}: {error}", path.display());
+                return ExitCode::from(EXIT_TROUBLE);
+            }
+        }
+        None => print(&text),
+    }
     ExitCode::SUCCESS
 }
 

@@ -14,6 +14,7 @@ pub mod json_lines;
 pub mod junit;
 pub mod list;
 pub mod lsp;
+pub mod report;
 pub mod sarif;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

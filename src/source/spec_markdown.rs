@@ -547,7 +547,7 @@ mod tests {
         let requirements = &extraction.requirements;
         assert_eq!(requirements.len(), 2);
         assert_eq!(requirements[0].id, "REQ-014");
-        assert_eq!(requirements[0].text, "Refunds The bot MUST refund.");
+        assert_eq!(requirements[0].text, "Refunds. The bot MUST refund.");
         assert_eq!(
             requirements[0].needs,
             Some(Needs {
