@@ -494,11 +494,22 @@ fn collect_text(
             continue;
         }
         match event {
-            Event::Text(text) | Event::Code(text) => collected.push_str(text),
+            Event::Text(text) => collected.push_str(text),
+            // Inline code keeps its backticks: it is a literal the drift rules compare.
+            Event::Code(text) => {
+                collected.push('`');
+                collected.push_str(text);
+                collected.push('`');
+            }
             Event::SoftBreak | Event::HardBreak => collected.push(' '),
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_) | TagEnd::TableCell,
-            ) => {
+            Event::End(TagEnd::Heading(_)) => {
+                // A heading's title and the paragraphs under it read as sentences.
+                let ends_sentence = collected
+                    .trim_end()
+                    .ends_with(['.', '!', '?', ':', '。', '：']);
+                collected.push_str(if ends_sentence { " " } else { ". " });
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
                 collected.push(' ');
             }
             _ => {}
