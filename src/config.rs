@@ -44,6 +44,41 @@ pub struct ConfigFile {
     pub rules: Option<BTreeMap<toml::Spanned<String>, toml::Spanned<Level>>>,
     /// Rule levels for some paths only; later entries win.
     pub overrides: Option<Vec<OverrideConfig>>,
+    /// Files larger than this are not read (reported by `unreadable-input`): a number of bytes,
+    /// or a string such as "64MB" or "1GiB". Default: 64 MiB.
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub max_file_size: Option<toml::Spanned<FileSize>>,
+}
+
+/// A file size written as bytes or with a unit.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum FileSize {
+    Bytes(u64),
+    Text(String),
+}
+
+fn parse_file_size(size: &FileSize) -> Option<u64> {
+    let text = match size {
+        FileSize::Bytes(bytes) => return Some(*bytes),
+        FileSize::Text(text) => text.trim().to_ascii_lowercase(),
+    };
+    let split = text
+        .find(|character: char| !(character.is_ascii_digit() || character == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let factor: f64 = match unit.trim() {
+        "" | "b" => 1.0,
+        "kb" | "k" => 1e3,
+        "mb" | "m" => 1e6,
+        "gb" | "g" => 1e9,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    Some((number * factor) as u64)
 }
 
 /// `[[overrides]]`: rule levels for the files some globs match.
@@ -266,6 +301,16 @@ fn resolve(
         rule_levels.insert(name, level);
         configured_rules.insert(name);
     }
+    let max_file_bytes = match &config.max_file_size {
+        None => 64 * 1024 * 1024,
+        Some(size) => parse_file_size(size.get_ref()).ok_or_else(|| {
+            error_at(
+                Some(size.span()),
+                "invalid `max-file-size`".to_owned(),
+                Some("write a number of bytes, or a size such as \"64MB\" or \"1GiB\"".to_owned()),
+            )
+        })?,
+    };
     let mut overrides = Vec::new();
     for entry in config.overrides.iter().flatten() {
         overrides.push(PathOverride {
@@ -285,7 +330,7 @@ fn resolve(
         rule_levels,
         configured_rules,
         overrides,
-        max_file_bytes: 64 * 1024 * 1024,
+        max_file_bytes,
     })
 }
 

@@ -355,3 +355,59 @@ fn language_server_end_to_end() {
     let status = client.child.wait().unwrap();
     assert!(status.success());
 }
+
+#[test]
+fn ten_thousand_rapid_changes_are_debounced_and_the_server_stays_responsive() {
+    let (_directory, root) = copy_example();
+    let prompt_path = root.join("prompts/refund_system.md.j2");
+    let prompt = std::fs::read_to_string(&prompt_path).unwrap();
+    let prompt_uri = uri(&prompt_path);
+    let mut client = Client::start(&root);
+    client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root), "capabilities": {}}),
+    );
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": prompt_uri, "languageId": "jinja", "version": 1, "text": prompt}}),
+    );
+    for version in 2..10_002 {
+        let text = format!("{prompt}\n{}", "x".repeat(version % 7));
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": prompt_uri, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    }
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": prompt_uri}, "position": position_of(&prompt, "FR-002")}),
+    );
+    assert!(
+        hover["result"]["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("FR-002")
+    );
+    // Far fewer checks than changes: count the prompt's diagnostics notifications so far.
+    let mut published = 0;
+    while let Ok(message) = client.messages.recv_timeout(Duration::from_millis(500)) {
+        if message["method"] == "textDocument/publishDiagnostics"
+            && message["params"]["uri"] == prompt_uri
+        {
+            published += 1;
+        }
+    }
+    assert!(
+        published < 1000,
+        "{published} publications for 10,000 changes"
+    );
+
+    // A client that disconnects without shutdown: the server ends on its own.
+    drop(client.stdin);
+    let status = client.child.wait().unwrap();
+    assert!(
+        !status.success(),
+        "exit without shutdown is an error exit, as LSP asks"
+    );
+}

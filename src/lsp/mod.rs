@@ -86,16 +86,16 @@ pub fn run_stdio() -> Result<(), String> {
                     server.relint_and_publish();
                     continue;
                 }
-                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                Err(RecvTimeoutError::Disconnected) => return disconnected(shutting_down),
             }
         } else {
             match receiver.recv() {
                 Ok(incoming) => incoming,
-                Err(_) => return Ok(()),
+                Err(_) => return disconnected(shutting_down),
             }
         };
         let message = match incoming {
-            Incoming::Closed => return Ok(()),
+            Incoming::Closed => return disconnected(shutting_down),
             Incoming::Malformed(reason) => {
                 server.send(transport::parse_error(reason));
                 continue;
@@ -150,6 +150,15 @@ pub fn run_stdio() -> Result<(), String> {
             }
             Message::Response(_) => {}
         }
+    }
+}
+
+/// The client closed the stream: a clean end after `shutdown`, an error otherwise.
+fn disconnected(shutting_down: bool) -> Result<(), String> {
+    if shutting_down {
+        Ok(())
+    } else {
+        Err("the client disconnected without shutting the server down".to_owned())
     }
 }
 

@@ -14,6 +14,8 @@ use crate::source::file::relative_path_string;
 pub struct WalkedFile {
     /// Absolute path.
     pub path: PathBuf,
+    /// A symbolic link, which speclint does not follow.
+    pub is_link: bool,
     /// Path relative to the configuration's directory, which the globs match.
     pub glob_path: String,
     /// Path relative to the checked directory, for sorting.
@@ -44,11 +46,13 @@ pub fn walk(checked_dir: &Path, settings: &Settings) -> Vec<WalkedFile> {
             let Ok(entry) = entry else {
                 return WalkState::Continue;
             };
-            if !entry.file_type().is_some_and(|kind| kind.is_file()) || !is_candidate(entry.path())
-            {
+            let is_link = entry.path_is_symlink();
+            let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
+            if !(is_file || is_link) || !is_candidate(entry.path()) {
                 return WalkState::Continue;
             }
-            let walked = walked_with_base(checked_dir, base_dir, entry.path());
+            let mut walked = walked_with_base(checked_dir, base_dir, entry.path());
+            walked.is_link = is_link;
             if let Ok(mut found) = found.lock() {
                 found.push(walked);
             }
@@ -68,6 +72,7 @@ fn walked_with_base(checked_dir: &Path, base_dir: &Path, path: &Path) -> WalkedF
     };
     WalkedFile {
         path: path.to_path_buf(),
+        is_link: false,
         glob_path,
         relative_path: relative_path_string(checked_dir, path),
     }

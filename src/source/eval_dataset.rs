@@ -36,12 +36,7 @@ pub fn load_jsonl(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
                 }
             }
             Err(error) => {
-                let column_offset: usize = content
-                    .chars()
-                    .take(error.column.saturating_sub(1))
-                    .map(char::len_utf8)
-                    .sum();
-                let at = line_start + column_offset;
+                let at = error.offset_in(text, line_start);
                 extraction.problems.push(Problem::error(
                     Span::new(file, at, at),
                     format!("invalid JSON on line {}: {}", index + 1, error.message),
@@ -61,8 +56,7 @@ pub fn load_json(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
     let root = match json::parse(text, 0) {
         Ok(root) => root,
         Err(error) => {
-            let at =
-                crate::source::spec_yaml::offset_of_line_column(text, error.line, error.column);
+            let at = error.offset_in(text, 0);
             extraction.problems.push(Problem::error(
                 Span::new(file, at, at),
                 format!("invalid JSON: {}", error.message),

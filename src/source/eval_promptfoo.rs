@@ -20,7 +20,7 @@ use crate::source::model::{
     AssertionDef, ClaimedFile, EvalCaseDef, Extraction, Problem, Reference,
 };
 use crate::source::resolve::{Resolution, is_glob, is_reference, resolve};
-use crate::source::spec_yaml::{offset_of_line_column, yaml_problem};
+use crate::source::spec_yaml::yaml_problem;
 use crate::source::table::FileText;
 use crate::source::tree::Node;
 use crate::source::yaml_comments::{YamlComment, find_comments, references_above};
@@ -136,7 +136,7 @@ fn parse_tree(file: FileId, text: &str, path: &Path, extraction: &mut Extraction
         return match json::parse(text, 0) {
             Ok(root) => Some(root),
             Err(error) => {
-                let at = offset_of_line_column(text, error.line, error.column);
+                let at = error.offset_in(text, 0);
                 extraction.problems.push(Problem::error(
                     Span::new(file, at, at),
                     format!("invalid JSON: {}", error.message),

@@ -15,6 +15,19 @@ pub struct JsonError {
     pub message: String,
     pub line: usize,
     pub column: usize,
+    /// The byte offset in the file, when known exactly (it wins over line and column).
+    pub offset: Option<usize>,
+}
+
+impl JsonError {
+    /// The error's byte offset in `file_text`, where the parsed text started at `base`.
+    pub fn offset_in(&self, file_text: &str, base: usize) -> usize {
+        if let Some(offset) = self.offset {
+            return offset;
+        }
+        let text = file_text.get(base..).unwrap_or("");
+        base + crate::source::spec_yaml::offset_of_line_column(text, self.line, self.column)
+    }
 }
 
 impl From<serde_json::Error> for JsonError {
@@ -29,30 +42,47 @@ impl From<serde_json::Error> for JsonError {
             message,
             line: error.line().max(1),
             column: error.column().max(1),
+            offset: None,
         }
     }
 }
 
+/// Nesting deeper than this is refused, as serde_json refuses it for typed values: the tree is
+/// built recursively, and no eval file needs more.
+pub const MAX_DEPTH: usize = 128;
+
 /// Parses one JSON value; `base` is the offset of `text` in its file.
 pub fn parse(text: &str, base: usize) -> Result<Node, JsonError> {
     let raw: &RawValue = serde_json::from_str(text)?;
-    convert(raw, text, base)
+    convert(raw, text, base, 0)
+}
+
+fn too_deep(offset: usize) -> JsonError {
+    JsonError {
+        message: format!("recursion limit exceeded: more than {MAX_DEPTH} levels of nesting"),
+        line: 1,
+        column: 1,
+        offset: Some(offset),
+    }
 }
 
 fn offset_in(outer: &str, inner: &str) -> usize {
     (inner.as_ptr() as usize).saturating_sub(outer.as_ptr() as usize)
 }
 
-fn convert(raw: &RawValue, whole: &str, base: usize) -> Result<Node, JsonError> {
+fn convert(raw: &RawValue, whole: &str, base: usize, depth: usize) -> Result<Node, JsonError> {
     let text = raw.get();
     let start = base + offset_in(whole, text);
     let end = start + text.len();
+    if depth > MAX_DEPTH {
+        return Err(too_deep(start));
+    }
     let value = match text.as_bytes().first() {
         Some(b'{') => {
             let entries: OrderedRawMap<'_> = serde_json::from_str(text)?;
             let mut converted = Vec::with_capacity(entries.0.len());
             for (key, value) in entries.0 {
-                let value = convert(value, text, start)?;
+                let value = convert(value, text, start, depth + 1)?;
                 let key_node = Node {
                     value: NodeValue::String(key),
                     start: value.start,
@@ -66,7 +96,7 @@ fn convert(raw: &RawValue, whole: &str, base: usize) -> Result<Node, JsonError> 
             let items: Vec<&RawValue> = serde_json::from_str(text)?;
             let mut converted = Vec::with_capacity(items.len());
             for item in items {
-                converted.push(convert(item, text, start)?);
+                converted.push(convert(item, text, start, depth + 1)?);
             }
             NodeValue::Sequence(converted)
         }

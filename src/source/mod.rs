@@ -252,6 +252,20 @@ fn load_walked(
     id: FileId,
     walked: &discover::WalkedFile,
 ) -> Option<LoadedFile> {
+    if walked.is_link {
+        // Links are not followed: they may lead outside the repository, or in a circle.
+        let (role, _) = detector.detect(context.settings, &walked.glob_path, &walked.path, "")?;
+        return Some(LoadedFile {
+            id,
+            role,
+            format: Format::Unread,
+            claimed_by: None,
+            extraction: Extraction::with_problem(model::Problem::info(
+                file::Span::file_start(id),
+                "symbolic link not followed; speclint reads only regular files",
+            )),
+        });
+    }
     let text = match context.table.text(id) {
         FileText::Text(text) => text,
         FileText::Unreadable(problem) => {

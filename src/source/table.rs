@@ -166,6 +166,15 @@ fn partial_text(path: &Path, problem: &Problem) -> Arc<str> {
 pub fn read_text(id: FileId, path: &Path, max_file_bytes: u64) -> FileText {
     let at_start = Span::file_start(id);
     if let Ok(metadata) = std::fs::metadata(path)
+        && !metadata.is_file()
+    {
+        // A FIFO or a device would block or never end.
+        return FileText::Unreadable(Problem::error(
+            at_start,
+            "not a regular file; it was not read",
+        ));
+    }
+    if let Ok(metadata) = std::fs::metadata(path)
         && metadata.len() > max_file_bytes
     {
         return FileText::Unreadable(

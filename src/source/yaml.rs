@@ -28,6 +28,7 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     }
     let mut options = Options::default();
     options.with_snippet = false;
+    options.budget = Some(budget());
     match serde_saphyr::from_str_with_options::<Spanned<NodeValue>>(text, options) {
         Ok(spanned) => Ok(into_node(spanned)),
         Err(error) => {
@@ -42,6 +43,19 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
             })
         }
     }
+}
+
+/// Limits for one YAML document. Large eval files (tens of thousands of tests) fit; an alias
+/// bomb or a 10,000-deep nesting stops at a clear error with bounded time and memory: at most
+/// 2,000,000 nodes (about 200 MB of tree in the worst case), 64 levels of nesting, 20,000,000
+/// parser events and 50,000 aliases.
+fn budget() -> serde_saphyr::Budget {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_events = 20_000_000;
+    budget.max_nodes = 2_000_000;
+    budget.max_depth = 64;
+    budget.max_aliases = 50_000;
+    budget
 }
 
 /// The parser's message without its own position suffix, which is reported separately.

@@ -1,0 +1,92 @@
+//! Everything speclint writes (the lock, baselines, reports) goes to a temporary file in the same
+//! folder and is renamed over the target: an interrupted or failed write leaves the old file.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+#[test]
+fn a_failed_write_leaves_the_old_file_and_no_temporary() {
+    let directory = tempfile::tempdir().unwrap();
+    let target = directory.path().join("speclint.lock");
+    std::fs::write(&target, "old contents\n").unwrap();
+    // Inject the failure: the temporary file's path is taken by a folder.
+    let temporary = directory
+        .path()
+        .join(format!(".speclint.lock.{}.tmp", std::process::id()));
+    std::fs::create_dir(&temporary).unwrap();
+    assert!(speclint::lock::write_atomically(&target, "new contents\n").is_err());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "old contents\n");
+    std::fs::remove_dir(&temporary).unwrap();
+
+    // Without the obstacle the write goes through and leaves nothing behind.
+    speclint::lock::write_atomically(&target, "new contents\n").unwrap();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "new contents\n");
+    let leftovers: Vec<_> = std::fs::read_dir(directory.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+fn project(root: &Path) {
+    std::fs::create_dir_all(root.join("specs")).unwrap();
+    std::fs::create_dir_all(root.join("prompts")).unwrap();
+    let mut spec = String::new();
+    let mut prompt = String::new();
+    for number in 0..3000 {
+        spec.push_str(&format!(
+            "- **FR-{number}**: The assistant MUST handle case {number}.\n"
+        ));
+        prompt.push_str(&format!("<!-- FR-{number} -->\nHandle case {number}.\n\n"));
+    }
+    std::fs::write(root.join("specs/spec.md"), spec).unwrap();
+    std::fs::write(root.join("prompts/system.md"), prompt).unwrap();
+}
+
+#[test]
+fn killing_speclint_while_it_writes_never_leaves_a_torn_lock() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path();
+    project(root);
+    let lock = root.join("speclint.lock");
+    let status = Command::new(env!("CARGO_BIN_EXE_speclint"))
+        .arg("lock")
+        .arg(root)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let complete = std::fs::read_to_string(&lock).unwrap();
+    assert!(speclint::lock::parse(&complete).is_ok());
+    // Reword every requirement so that each run has a different lock to write, then kill runs
+    // at different moments.
+    for round in 0..12u64 {
+        let spec = std::fs::read_to_string(root.join("specs/spec.md")).unwrap();
+        std::fs::write(
+            root.join("specs/spec.md"),
+            spec.replace("MUST handle", "MUST process")
+                .replace("MUST process case", "MUST handle case"),
+        )
+        .unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_speclint"))
+            .args(["lock", "--accept-all"])
+            .arg(root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(5 + round * 15));
+        let _ = child.kill();
+        let _ = child.wait();
+        let text = std::fs::read_to_string(&lock).unwrap();
+        assert!(
+            speclint::lock::parse(&text).is_ok(),
+            "round {round}: the lock is torn:\n{}",
+            &text[..text.len().min(300)]
+        );
+    }
+}
