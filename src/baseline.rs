@@ -62,12 +62,16 @@ pub fn render(baseline: &Baseline) -> String {
 pub fn read(path: &Path) -> Result<Baseline, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-    let baseline: Baseline = serde_json::from_str(&text)
-        .map_err(|error| format!("{} is not a speclint baseline: {error}", path.display()))?;
+    parse(&text).map_err(|error| format!("{}: {error}", path.display()))
+}
+
+/// Parses a baseline file's text.
+pub fn parse(text: &str) -> Result<Baseline, String> {
+    let baseline: Baseline = serde_json::from_str(text)
+        .map_err(|error| format!("not a speclint baseline: {error}"))?;
     if baseline.version != BASELINE_VERSION {
         return Err(format!(
-            "{} has baseline version {}; this speclint reads version {BASELINE_VERSION}",
-            path.display(),
+            "baseline version {}; this speclint reads version {BASELINE_VERSION}",
             baseline.version
         ));
     }

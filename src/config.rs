@@ -213,9 +213,14 @@ pub fn load_settings(
         message: format!("cannot read the configuration: {error}"),
         help: None,
     })?;
-    let parsed: ConfigFile = toml::from_str(&text).map_err(|error| ConfigError {
-        path: config_path.clone(),
-        text: text.clone(),
+    settings_from_text(&text, &config_path, checked_dir)
+}
+
+/// Parses and resolves the text of a `speclint.toml` found at `config_path`.
+pub fn settings_from_text(text: &str, config_path: &Path, checked_dir: &Path) -> Result<Settings, ConfigError> {
+    let parsed: ConfigFile = toml::from_str(text).map_err(|error| ConfigError {
+        path: config_path.to_path_buf(),
+        text: text.to_owned(),
         span: error.span(),
         message: error.message().to_owned(),
         help: Some("see schema/config.schema.json for the keys speclint.toml accepts".to_owned()),
@@ -223,7 +228,7 @@ pub fn load_settings(
     let base_dir = config_path
         .parent()
         .map_or_else(|| checked_dir.to_path_buf(), Path::to_path_buf);
-    resolve(parsed, &base_dir, Some(config_path.as_path()), &text)
+    resolve(parsed, &base_dir, Some(config_path), text)
 }
 
 fn resolve(

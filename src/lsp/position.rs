@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use lsp_types::{Position, Uri};
+pub use lsp_types::Position;
+use lsp_types::Uri;
 
 /// The byte offset of an LSP position in `text`, clamped to the text.
 pub fn offset(text: &str, position: Position) -> usize {
