@@ -67,8 +67,8 @@ pub fn read(path: &Path) -> Result<Baseline, String> {
 
 /// Parses a baseline file's text.
 pub fn parse(text: &str) -> Result<Baseline, String> {
-    let baseline: Baseline = serde_json::from_str(text)
-        .map_err(|error| format!("not a speclint baseline: {error}"))?;
+    let baseline: Baseline =
+        serde_json::from_str(text).map_err(|error| format!("not a speclint baseline: {error}"))?;
     if baseline.version != BASELINE_VERSION {
         return Err(format!(
             "baseline version {}; this speclint reads version {BASELINE_VERSION}",

@@ -11,6 +11,8 @@ use crate::rules::{RuleContext, registry};
 pub struct CheckResult {
     pub graph: Graph,
     pub diagnostics: Vec<Diagnostic>,
+    /// How long each phase took: loading, graph building, rules.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl CheckResult {
@@ -37,30 +39,57 @@ pub fn run_check_with_overlays(
     settings: &Settings,
     overlays: std::collections::HashMap<std::path::PathBuf, std::sync::Arc<str>>,
 ) -> CheckResult {
+    let started = std::time::Instant::now();
     let project = crate::source::load_project_with_overlays(checked_dir, settings, overlays);
+    let loaded = std::time::Instant::now();
     let graph = build::build(project, settings);
-    let diagnostics = run_rules(&graph, settings);
-    CheckResult { graph, diagnostics }
+    let built = std::time::Instant::now();
+    let (diagnostics, rule_timings) = run_rules_timed(&graph, settings);
+    let checked = std::time::Instant::now();
+    let mut timings = vec![
+        ("load", loaded - started),
+        ("graph", built - loaded),
+        ("rules", checked - built),
+    ];
+    timings.extend(rule_timings);
+    CheckResult {
+        graph,
+        diagnostics,
+        timings,
+    }
 }
 
 /// Runs every enabled rule over `graph`. The result is sorted by path, line, column and code,
 /// and identical findings are reported once.
 pub fn run_rules(graph: &Graph, settings: &Settings) -> Vec<Diagnostic> {
+    run_rules_timed(graph, settings).0
+}
+
+/// [`run_rules`], with the time each rule took.
+pub fn run_rules_timed(
+    graph: &Graph,
+    settings: &Settings,
+) -> (Vec<Diagnostic>, Vec<(&'static str, std::time::Duration)>) {
     let context = RuleContext { graph, settings };
     let mut diagnostics = Vec::new();
+    let mut timings = Vec::new();
     for rule in registry::all_rules() {
         let enabled = settings
             .rule_levels
             .get(rule.meta().name)
             .is_none_or(|level| level.severity().is_some());
         if enabled {
+            let started = std::time::Instant::now();
             rule.check(&context, &mut diagnostics);
+            timings.push((rule.meta().name, started.elapsed()));
         }
     }
     sort_diagnostics(graph, &mut diagnostics);
+    let started = std::time::Instant::now();
     let mut diagnostics = crate::suppress::apply(graph, settings, diagnostics);
     sort_diagnostics(graph, &mut diagnostics);
-    diagnostics
+    timings.push(("suppressions and sorting", started.elapsed()));
+    (diagnostics, timings)
 }
 
 pub fn sort_diagnostics(graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {

@@ -217,7 +217,11 @@ pub fn load_settings(
 }
 
 /// Parses and resolves the text of a `speclint.toml` found at `config_path`.
-pub fn settings_from_text(text: &str, config_path: &Path, checked_dir: &Path) -> Result<Settings, ConfigError> {
+pub fn settings_from_text(
+    text: &str,
+    config_path: &Path,
+    checked_dir: &Path,
+) -> Result<Settings, ConfigError> {
     let parsed: ConfigFile = toml::from_str(text).map_err(|error| ConfigError {
         path: config_path.to_path_buf(),
         text: text.to_owned(),

@@ -93,6 +93,14 @@ fn check(arguments: &CheckArgs) -> ExitCode {
         }
     };
     let mut result = run_check(&checked_dir, &settings);
+    if arguments.timings {
+        for (phase, duration) in &result.timings {
+            eprintln!(
+                "speclint: {phase}: {:.1} ms",
+                duration.as_secs_f64() * 1000.0
+            );
+        }
+    }
     if arguments.list {
         print(&render::list::render(&result));
         return ExitCode::SUCCESS;

@@ -56,9 +56,23 @@ pub fn quantity_disagreements(
     other_quantities: &[Quantity],
     other_text: &str,
 ) -> Vec<Disagreement> {
-    let required = quantities(requirement_text);
+    quantity_disagreements_of(
+        &quantities(requirement_text),
+        requirement_text,
+        other_quantities,
+        other_text,
+    )
+}
+
+/// [`quantity_disagreements`] with the requirement's quantities already read.
+pub fn quantity_disagreements_of(
+    required: &[Quantity],
+    requirement_text: &str,
+    other_quantities: &[Quantity],
+    other_text: &str,
+) -> Vec<Disagreement> {
     let mut found = Vec::new();
-    for wanted in &required {
+    for wanted in required {
         let mut same: Vec<&Quantity> = other_quantities
             .iter()
             .filter(|candidate| candidate.dimension == wanted.dimension)
@@ -262,13 +276,44 @@ pub fn assertion_disagreements(
     requirement_text: &str,
     facts: &AssertionFacts,
 ) -> Vec<Disagreement> {
-    let mut found = quantity_disagreements(requirement_text, &facts.quantities, &facts.text);
-    found.extend(literal_disagreements(
-        requirement_text,
-        &facts.expected_literals,
-        &facts.text,
-    ));
-    found
+    RequirementFacts::new(requirement_text).assertion_disagreements(facts)
+}
+
+/// What a requirement states, read once for all the assertions linked to it.
+pub struct RequirementFacts<'a> {
+    pub text: &'a str,
+    pub quantities: Vec<Quantity>,
+    /// Whether the text quotes anything or lists options; without either, literal comparison
+    /// has nothing to do.
+    pub has_literals: bool,
+}
+
+impl<'a> RequirementFacts<'a> {
+    pub fn new(text: &'a str) -> RequirementFacts<'a> {
+        RequirementFacts {
+            text,
+            quantities: quantities(text),
+            has_literals: !literals(text).is_empty() || !enumerations(text).is_empty(),
+        }
+    }
+
+    /// Whether any assertion could disagree with this requirement.
+    pub fn is_comparable(&self) -> bool {
+        !self.quantities.is_empty() || self.has_literals
+    }
+
+    pub fn assertion_disagreements(&self, facts: &AssertionFacts) -> Vec<Disagreement> {
+        let mut found =
+            quantity_disagreements_of(&self.quantities, self.text, &facts.quantities, &facts.text);
+        if self.has_literals {
+            found.extend(literal_disagreements(
+                self.text,
+                &facts.expected_literals,
+                &facts.text,
+            ));
+        }
+        found
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::facts::assertion::analyze;
-use crate::facts::compare::assertion_disagreements;
+use crate::facts::compare::RequirementFacts;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -47,13 +47,16 @@ impl Rule for EvalAssertionDrift {
             let Some(requirement) = graph.requirement(index) else {
                 continue;
             };
+            let facts = RequirementFacts::new(&requirement.def.text);
+            if !facts.is_comparable() {
+                continue;
+            }
             for &case_index in graph.eval_cases_for(index) {
                 let Some(case) = graph.eval_case(case_index) else {
                     continue;
                 };
                 for assertion in &case.assertions {
-                    let facts = analyze(assertion);
-                    for disagreement in assertion_disagreements(&requirement.def.text, &facts) {
+                    for disagreement in facts.assertion_disagreements(&analyze(assertion)) {
                         let (related_span, related_message) =
                             context.requirement_note(&requirement.def);
                         diagnostics.push(

@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::Diagnostic;
 use crate::graph::{Graph, Referrer};
@@ -48,10 +48,14 @@ impl Rule for UnknownRequirementReference {
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
+        if graph.unresolved.is_empty() {
+            return;
+        }
         let known_prefixes: HashSet<&str> = graph.defined_ids().filter_map(id_prefix).collect();
+        let near_misses = NearMisses::new(graph);
         for unresolved in &graph.unresolved {
             let id = &unresolved.reference.id;
-            let closest = closest_defined_id(graph, id);
+            let closest = near_misses.closest(id);
             if unresolved.reference.kind == ReferenceKind::Comment
                 && closest.is_none()
                 && !id_prefix(id).is_some_and(|prefix| known_prefixes.contains(prefix))
@@ -100,18 +104,63 @@ fn id_prefix(id: &str) -> Option<&str> {
     (!prefix.is_empty()).then_some(prefix)
 }
 
-/// The defined ID most like `id`, if one is close enough to be a plausible typo. Ties go to the
-/// ID that sorts first, so the suggestion does not depend on hash order.
-fn closest_defined_id<'a>(graph: &'a Graph, id: &str) -> Option<&'a str> {
-    let normalized = id.to_ascii_uppercase();
-    graph
-        .defined_ids()
-        .map(|candidate| {
-            let distance =
-                strsim::damerau_levenshtein(&normalized, &candidate.to_ascii_uppercase());
-            (distance, candidate)
+/// Defined IDs by their one-character deletions (the SymSpell idea): a query looks up its own
+/// deletions, so finding the near misses of an unknown ID costs a few hash lookups instead of a
+/// distance to every defined ID.
+struct NearMisses<'a> {
+    by_deletion: HashMap<String, Vec<&'a str>>,
+}
+
+impl<'a> NearMisses<'a> {
+    fn new(graph: &'a Graph) -> NearMisses<'a> {
+        let mut by_deletion: HashMap<String, Vec<&'a str>> = HashMap::new();
+        for id in graph.defined_ids() {
+            let upper = id.to_ascii_uppercase();
+            for variant in deletions(&upper) {
+                by_deletion.entry(variant).or_default().push(id);
+            }
+            by_deletion.entry(upper).or_default().push(id);
+        }
+        NearMisses { by_deletion }
+    }
+
+    /// The defined ID most like `id`, if one is close enough to be a plausible typo (within
+    /// one deletion of each other, and within a quarter of the length in edit distance). Ties
+    /// go to the ID that sorts first, so the suggestion does not depend on hash order.
+    fn closest(&self, id: &str) -> Option<&'a str> {
+        let normalized = id.to_ascii_uppercase();
+        let mut keys = deletions(&normalized);
+        keys.push(normalized.clone());
+        let mut candidates: Vec<&'a str> = keys
+            .iter()
+            .filter_map(|key| self.by_deletion.get(key))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+            .into_iter()
+            .map(|candidate| {
+                (
+                    strsim::damerau_levenshtein(&normalized, &candidate.to_ascii_uppercase()),
+                    candidate,
+                )
+            })
+            .filter(|&(distance, candidate)| distance <= (candidate.len() / 4).max(1))
+            .min()
+            .map(|(_, candidate)| candidate)
+    }
+}
+
+/// Every string with one character of `text` removed.
+fn deletions(text: &str) -> Vec<String> {
+    text.char_indices()
+        .map(|(index, character)| {
+            let mut variant = String::with_capacity(text.len());
+            variant.push_str(text.get(..index).unwrap_or(""));
+            variant.push_str(text.get(index + character.len_utf8()..).unwrap_or(""));
+            variant
         })
-        .filter(|&(distance, candidate)| distance <= (candidate.len() / 4).max(1))
-        .min()
-        .map(|(_, candidate)| candidate)
+        .collect()
 }
