@@ -33,14 +33,41 @@ pub fn run_check(checked_dir: &Path, settings: &Settings) -> CheckResult {
     run_check_with_overlays(checked_dir, settings, std::collections::HashMap::new())
 }
 
+/// [`run_check`] using `.speclint_cache/`, so that files unchanged since the last run are not
+/// parsed again.
+pub fn run_check_cached(checked_dir: &Path, settings: &Settings) -> CheckResult {
+    run_check_full(
+        checked_dir,
+        settings,
+        std::collections::HashMap::new(),
+        crate::source::CacheUse::Enabled,
+    )
+}
+
 /// [`run_check`] with some files' texts given in memory, by absolute path.
 pub fn run_check_with_overlays(
     checked_dir: &Path,
     settings: &Settings,
     overlays: std::collections::HashMap<std::path::PathBuf, std::sync::Arc<str>>,
 ) -> CheckResult {
+    run_check_full(
+        checked_dir,
+        settings,
+        overlays,
+        crate::source::CacheUse::Disabled,
+    )
+}
+
+/// The pipeline with every option: in-memory buffers and the cache.
+pub fn run_check_full(
+    checked_dir: &Path,
+    settings: &Settings,
+    overlays: std::collections::HashMap<std::path::PathBuf, std::sync::Arc<str>>,
+    cache_use: crate::source::CacheUse,
+) -> CheckResult {
     let started = std::time::Instant::now();
-    let project = crate::source::load_project_with_overlays(checked_dir, settings, overlays);
+    let project =
+        crate::source::load_project_with_overlays(checked_dir, settings, overlays, cache_use);
     let loaded = std::time::Instant::now();
     let graph = build::build(project, settings);
     let built = std::time::Instant::now();

@@ -69,6 +69,10 @@ pub struct CheckArgs {
     /// Print how long loading, graph building and the rules took, on stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Reuse what was read from unchanged files in `.speclint_cache/` (experimental: see
+    /// bench/README.md for when it pays off).
+    #[arg(long)]
+    pub cache: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -5,6 +5,7 @@
 //! [`render`] turns them into text. Only `main.rs` prints.
 
 pub mod baseline;
+pub mod cache;
 pub mod changed;
 pub mod check;
 pub mod cli;

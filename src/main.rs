@@ -92,7 +92,11 @@ fn check(arguments: &CheckArgs) -> ExitCode {
             return ExitCode::from(EXIT_TROUBLE);
         }
     };
-    let mut result = run_check(&checked_dir, &settings);
+    let mut result = if arguments.cache {
+        speclint::check::run_check_cached(&checked_dir, &settings)
+    } else {
+        run_check(&checked_dir, &settings)
+    };
     if arguments.timings {
         for (phase, duration) in &result.timings {
             eprintln!(

@@ -1,9 +1,9 @@
 //! RFC 2119 modality of requirement text.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The strongest RFC 2119 keyword of a requirement, written in capitals.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Modality {
     MustNot,

@@ -29,7 +29,7 @@ use lsp_types::{
     TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
 };
 
-use crate::check::{CheckResult, run_check_with_overlays};
+use crate::check::CheckResult;
 use crate::config::{Settings, load_settings};
 
 pub mod features;
@@ -224,10 +224,11 @@ impl Server {
         let Ok(settings) = &self.settings else {
             return;
         };
-        self.check = Some(run_check_with_overlays(
+        self.check = Some(crate::check::run_check_full(
             &self.root,
             settings,
             self.documents.clone(),
+            crate::source::CacheUse::Disabled,
         ));
     }
 

@@ -1,14 +1,20 @@
 //! Source files held in memory: their text, byte spans and a lazily built line index.
 
 use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
 use std::sync::{Arc, OnceLock};
 
 /// Index of a file in a [`SourceDb`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct FileId(pub u32);
 
 /// A byte range in one file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Span {
     pub file: FileId,
     pub start: usize,
@@ -31,7 +37,7 @@ impl Span {
 }
 
 /// A 1-based line and column; the column counts Unicode scalar values, as editors do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct LineColumn {
     pub line: usize,
     pub column: usize,

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
 
@@ -41,7 +41,7 @@ use model::Extraction;
 use table::{FileTable, FileText};
 
 /// The role a file plays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Spec,
@@ -60,7 +60,7 @@ impl Role {
 }
 
 /// Programming languages whose string constants can hold prompts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CodeLanguage {
     Python,
     TypeScript,
@@ -69,7 +69,7 @@ pub enum CodeLanguage {
 }
 
 /// How a file was read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Format {
     MarkdownSpec,
     KiroSpec,
@@ -125,6 +125,13 @@ pub struct LoadContext<'a> {
     pub settings: &'a Settings,
 }
 
+/// Whether a run may read and write `.speclint_cache/`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheUse {
+    Enabled,
+    Disabled,
+}
+
 /// One file after loading.
 pub struct LoadedFile {
     pub id: FileId,
@@ -149,7 +156,12 @@ pub struct LoadedProject {
 /// Finds, recognises and loads every input file below `checked_dir`, in parallel. The result
 /// is ordered by path, whatever the thread count.
 pub fn load_project(checked_dir: &Path, settings: &Settings) -> LoadedProject {
-    load_project_with_overlays(checked_dir, settings, std::collections::HashMap::new())
+    load_project_with_overlays(
+        checked_dir,
+        settings,
+        std::collections::HashMap::new(),
+        CacheUse::Disabled,
+    )
 }
 
 /// [`load_project`] with some files' texts given in memory (an editor's unsaved buffers, by
@@ -158,8 +170,13 @@ pub fn load_project_with_overlays(
     checked_dir: &Path,
     settings: &Settings,
     overlays: std::collections::HashMap<PathBuf, std::sync::Arc<str>>,
+    cache_use: CacheUse,
 ) -> LoadedProject {
     let checked_dir = absolute_dir(checked_dir);
+    let cache = match cache_use {
+        CacheUse::Enabled => crate::cache::Cache::open(&checked_dir, settings),
+        CacheUse::Disabled => None,
+    };
     let mut walked = discover::walk(&checked_dir, settings);
     for path in overlays.keys() {
         let known = walked.iter().any(|file| &file.path == path);
@@ -179,7 +196,9 @@ pub fn load_project_with_overlays(
     let mut files: Vec<LoadedFile> = walked
         .par_iter()
         .zip(ids.par_iter())
-        .filter_map(|(walked_file, &id)| load_walked(&context, &detector, id, walked_file))
+        .filter_map(|(walked_file, &id)| {
+            load_walked(&context, &detector, cache.as_ref(), id, walked_file)
+        })
         .collect();
 
     // Files read through a reference belong to the file that references them.
@@ -249,6 +268,7 @@ fn absolute_dir(directory: &Path) -> PathBuf {
 fn load_walked(
     context: &LoadContext<'_>,
     detector: &Detector,
+    cache: Option<&crate::cache::Cache>,
     id: FileId,
     walked: &discover::WalkedFile,
 ) -> Option<LoadedFile> {
@@ -281,11 +301,33 @@ fn load_walked(
             });
         }
     };
+    if let Some(entry) = cache.and_then(|cache| cache.get(&walked.relative_path, &text, id)) {
+        return Some(LoadedFile {
+            id,
+            role: entry.role,
+            format: entry.format,
+            claimed_by: None,
+            extraction: entry.extraction,
+        });
+    }
     let (role, format) =
         detector.detect(context.settings, &walked.glob_path, &walked.path, &text)?;
-    let (format, extraction) = load_as(context, id, &text, format);
+    let (format, mut extraction) = load_as(context, id, &text, format);
     if format == Format::Unread && extraction.problems.is_empty() {
         return None;
+    }
+    // Unsaved editor buffers change with every keystroke; only files on disk are cached.
+    if let Some(cache) = cache
+        && !context.table.is_overlay(&walked.path)
+        && extraction.is_self_contained(id)
+    {
+        let entry = crate::cache::Entry {
+            role,
+            format,
+            extraction,
+        };
+        cache.put(&walked.relative_path, &text, &entry);
+        extraction = entry.extraction;
     }
     Some(LoadedFile {
         id,

@@ -1,13 +1,13 @@
 //! What loaders read out of a file: requirement definitions, prompt passages, eval cases and the
 //! problems met on the way. These are plain data; the graph is built from them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::modality::Modality;
 use crate::source::file::Span;
 
 /// What a requirement needs to be covered by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Needs {
     pub prompt: bool,
     pub eval: bool,
@@ -40,7 +40,7 @@ impl Needs {
 }
 
 /// Lifecycle of a requirement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     #[default]
@@ -51,7 +51,7 @@ pub enum Status {
 
 /// The parts of an EARS requirement ("WHEN <trigger>, THE <system> SHALL <response>"), kept for
 /// rules that compare behaviour.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ears {
     /// `WHEN …`
     pub trigger: Option<String>,
@@ -62,7 +62,7 @@ pub struct Ears {
 }
 
 /// A requirement as written in a spec file.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct RequirementDef {
     pub id: String,
     /// Where the ID itself is written.
@@ -80,7 +80,7 @@ pub struct RequirementDef {
 }
 
 /// How strongly an artifact points at a requirement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ReferenceKind {
     /// Written where only requirement IDs belong (a `requirements` field): an unknown ID here is
     /// a mistake.
@@ -94,7 +94,7 @@ pub enum ReferenceKind {
     Mention,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Reference {
     pub id: String,
     pub span: Span,
@@ -102,7 +102,7 @@ pub struct Reference {
 }
 
 /// A piece of prompt text that one or more reference comments say covers requirements.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PromptPassageDef {
     pub span: Span,
     pub text: String,
@@ -110,7 +110,7 @@ pub struct PromptPassageDef {
 }
 
 /// One eval case: a promptfoo test, a dataset row.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EvalCaseDef {
     pub span: Span,
     /// A short human name: the description, or the row number.
@@ -122,7 +122,7 @@ pub struct EvalCaseDef {
 
 /// One check of an eval case: a promptfoo assertion (`type`, `value`, `threshold`), a CSV
 /// `__expected` shorthand, or a dataset metadata limit (`metadata:max_words`).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AssertionDef {
     pub kind: String,
     pub value: String,
@@ -132,7 +132,7 @@ pub struct AssertionDef {
 }
 
 /// Severity a loader gives to a problem.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ProblemLevel {
     Error,
     Warning,
@@ -140,7 +140,7 @@ pub enum ProblemLevel {
 }
 
 /// Which rule reports a problem.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ProblemKind {
     /// The input could not be read or understood (`unreadable-input`).
     Unreadable,
@@ -152,7 +152,7 @@ pub enum ProblemKind {
 }
 
 /// Something a loader could not read or understand.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Problem {
     pub kind: ProblemKind,
     pub span: Span,
@@ -208,7 +208,7 @@ impl Problem {
 
 /// A file another file's loader read through a reference (a promptfoo config's prompt and test
 /// files). Its own standalone load is dropped so that nothing is counted twice.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ClaimedFile {
     pub file: crate::source::file::FileId,
     pub role: crate::source::Role,
@@ -216,14 +216,14 @@ pub struct ClaimedFile {
 }
 
 /// An unresolved `[NEEDS CLARIFICATION: ...]` marker in a spec.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Clarification {
     pub span: Span,
     pub question: String,
 }
 
 /// Everything one loader read from one file.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Extraction {
     pub requirements: Vec<RequirementDef>,
     pub passages: Vec<PromptPassageDef>,
@@ -238,6 +238,58 @@ impl Extraction {
         Extraction {
             problems: vec![problem],
             ..Extraction::default()
+        }
+    }
+
+    /// Every span of the extraction, for checking or moving them all.
+    fn spans_mut(&mut self) -> impl Iterator<Item = &mut Span> {
+        let requirements = self
+            .requirements
+            .iter_mut()
+            .flat_map(|requirement| [&mut requirement.id_span, &mut requirement.span]);
+        let passages = self.passages.iter_mut().flat_map(|passage| {
+            std::iter::once(&mut passage.span).chain(
+                passage
+                    .references
+                    .iter_mut()
+                    .map(|reference| &mut reference.span),
+            )
+        });
+        let cases = self.eval_cases.iter_mut().flat_map(|case| {
+            std::iter::once(&mut case.span)
+                .chain(
+                    case.references
+                        .iter_mut()
+                        .map(|reference| &mut reference.span),
+                )
+                .chain(
+                    case.assertions
+                        .iter_mut()
+                        .map(|assertion| &mut assertion.span),
+                )
+        });
+        let clarifications = self
+            .clarifications
+            .iter_mut()
+            .map(|clarification| &mut clarification.span);
+        let problems = self.problems.iter_mut().map(|problem| &mut problem.span);
+        requirements
+            .chain(passages)
+            .chain(cases)
+            .chain(clarifications)
+            .chain(problems)
+    }
+
+    /// Whether everything was read from `file` alone (nothing through references), which is
+    /// what makes an extraction reusable from the cache.
+    pub fn is_self_contained(&mut self, file: crate::source::file::FileId) -> bool {
+        self.claimed_files.is_empty() && self.spans_mut().all(|span| span.file == file)
+    }
+
+    /// Points every span at `file`: a cached extraction belongs to the file's ID of this run.
+    pub fn move_to(&mut self, file: crate::source::file::FileId) {
+        for span in self.spans_mut() {
+            span.file = file;
         }
     }
 

@@ -52,6 +52,11 @@ impl FileTable {
         }
     }
 
+    /// Whether `path`'s text comes from an editor buffer rather than the disk.
+    pub fn is_overlay(&self, path: &Path) -> bool {
+        self.overlays.contains_key(path)
+    }
+
     pub fn checked_dir(&self) -> &Path {
         &self.checked_dir
     }

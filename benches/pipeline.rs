@@ -1,0 +1,107 @@
+//! The pipeline at scale (see `bench/README.md`): the floor (reading and parsing every file, no
+//! graph, no rules), a cold check, a check after one changed file, the rules alone, and the
+//! closest-passage suggestions. The corpora are written by the `gen-corpus` example into
+//! `target/corpus-<scale>`; `SPECLINT_BENCH_SCALES` picks the scales (default `0.1,1`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use speclint::check::{run_check, run_check_with_overlays, run_rules};
+use speclint::config::load_settings;
+use speclint::facts::similarity::SimilarityIndex;
+use speclint::source::load_project;
+
+fn main() {
+    divan::main();
+}
+
+fn scales() -> Vec<&'static str> {
+    let text = std::env::var("SPECLINT_BENCH_SCALES").unwrap_or_else(|_| "0.1,1".to_owned());
+    text.split(',')
+        .map(|scale| &*Box::leak(scale.trim().to_owned().into_boxed_str()))
+        .collect()
+}
+
+/// The corpus for `scale`, generated on first use.
+fn corpus(scale: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let directory = root.join(format!("target/corpus-{scale}"));
+    if !directory.join("speclint.toml").exists() {
+        let status = Command::new(env!("CARGO"))
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "--example",
+                "gen-corpus",
+                "--",
+                "--scale",
+                scale,
+                "--out",
+            ])
+            .arg(&directory)
+            .current_dir(root)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    directory
+}
+
+#[divan::bench(args = scales(), sample_count = 5, sample_size = 1)]
+fn floor_read_and_parse(bencher: divan::Bencher<'_, '_>, scale: &str) {
+    let directory = corpus(scale);
+    let settings = load_settings(&directory, None).unwrap();
+    bencher.bench(|| load_project(&directory, &settings));
+}
+
+#[divan::bench(args = scales(), sample_count = 5, sample_size = 1)]
+fn cold_check(bencher: divan::Bencher<'_, '_>, scale: &str) {
+    let directory = corpus(scale);
+    let settings = load_settings(&directory, None).unwrap();
+    bencher.bench(|| run_check(&directory, &settings));
+}
+
+/// One prompt file edited in memory, as the language server sees a keystroke.
+#[divan::bench(args = scales(), sample_count = 5, sample_size = 1)]
+fn one_changed_file(bencher: divan::Bencher<'_, '_>, scale: &str) {
+    let directory = corpus(scale);
+    let settings = load_settings(&directory, None).unwrap();
+    let prompt = directory.join("prompts/prompt_0010.md");
+    let text = std::fs::read_to_string(&prompt).unwrap() + "\nOne more line.\n";
+    let absolute = std::path::absolute(&prompt).unwrap();
+    let overlays: HashMap<PathBuf, Arc<str>> =
+        std::iter::once((absolute, Arc::from(text.as_str()))).collect();
+    bencher.bench(|| run_check_with_overlays(&directory, &settings, overlays.clone()));
+}
+
+#[divan::bench(args = scales(), sample_count = 5, sample_size = 1)]
+fn rules_only(bencher: divan::Bencher<'_, '_>, scale: &str) {
+    let directory = corpus(scale);
+    let settings = load_settings(&directory, None).unwrap();
+    let check = run_check(&directory, &settings);
+    bencher.bench(|| run_rules(&check.graph, &settings));
+}
+
+/// The closest-untagged-passage search of `requirement-missing-from-prompt`, for every
+/// requirement: index the passages once, query each requirement.
+#[divan::bench(args = scales(), sample_count = 5, sample_size = 1)]
+fn suggestions_for_every_requirement(bencher: divan::Bencher<'_, '_>, scale: &str) {
+    let directory = corpus(scale);
+    let settings = load_settings(&directory, None).unwrap();
+    let check = run_check(&directory, &settings);
+    let graph = &check.graph;
+    bencher.bench(|| {
+        let index =
+            SimilarityIndex::new(graph.passages.iter().map(|passage| passage.text.as_str()));
+        graph
+            .requirements
+            .iter()
+            .filter_map(|requirement| index.best_match(&requirement.def.text, 2, 0.35))
+            .count()
+    });
+}
