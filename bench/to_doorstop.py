@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Converts a gen-corpus repository's requirements and links into a Doorstop tree, for the
 comparison in bench/README.md: one REQ document with an item per requirement, one TST document
-with an item per eval case (up to --limit), each TST item linking to its requirement.
+with an item per eval case (--limit items in all), each TST item linking to its requirement.
+The same requirements and cases are also written as a speclint project in OUT/speclint, so
+both tools check the same items and links.
 
 usage: to_doorstop.py CORPUS OUT [--limit N]
 """
@@ -55,6 +57,16 @@ def main():
         open(os.path.join(tst, f"TST{number:05}.yml"), "w").write(
             f"active: true\nderived: false\nheader: ''\nlevel: 1.{number}\n{links}normative: true\nref: ''\nreviewed: null\ntext: |\n  {question}\n"
         )
-    print(f"{len(ids)} requirements and {len(cases)} test items written to {out}")
+    twin = os.path.join(out, "speclint")
+    os.makedirs(os.path.join(twin, "specs"), exist_ok=True)
+    os.makedirs(os.path.join(twin, "evals"), exist_ok=True)
+    with open(os.path.join(twin, "specs", "spec.md"), "w") as spec:
+        for identifier in ids:
+            spec.write(f"- **{identifier}**: {requirements[identifier]}\n")
+    with open(os.path.join(twin, "evals", "cases.jsonl"), "w") as evals:
+        for identifier, question in cases:
+            evals.write(json.dumps({"input": question, "metadata": {"requirements": [identifier]}}) + "\n")
+    open(os.path.join(twin, "speclint.toml"), "w").write("[coverage]\nneeds = [\"eval\"]\n")
+    print(f"{len(ids)} requirements and {len(cases)} test items written to {out} and {twin}")
 
 main()

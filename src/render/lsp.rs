@@ -39,11 +39,12 @@ pub fn position(db: &SourceDb, file: FileId, offset: usize) -> Position {
         return Position::new(0, 0);
     };
     let offset = source.clamp_to_char_boundary(offset);
-    let before = source.text.get(..offset).unwrap_or("");
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
-    let character: usize = before
-        .get(line_start..)
+    // The file's line index gives the line; only the line itself is scanned for UTF-16 units.
+    let line = source.line_column(offset).line.saturating_sub(1);
+    let line_start = source.offset_of(line + 1, 1);
+    let character: usize = source
+        .text
+        .get(line_start.min(offset)..offset)
         .unwrap_or("")
         .chars()
         .map(char::len_utf16)

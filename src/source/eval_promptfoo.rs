@@ -23,7 +23,7 @@ use crate::source::resolve::{Resolution, is_glob, is_reference, resolve};
 use crate::source::spec_yaml::yaml_problem;
 use crate::source::table::FileText;
 use crate::source::tree::Node;
-use crate::source::yaml_comments::{YamlComment, find_comments, references_above};
+use crate::source::yaml_comments::{YamlComments, find_comments, references_above};
 use crate::source::{
     Format, LoadContext, Role, eval_assertions, eval_csv, eval_dataset, json, prompt_chat,
     prompt_text, yaml,
@@ -60,7 +60,7 @@ impl Defaults {
 struct Document<'a> {
     file: FileId,
     text: &'a str,
-    comments: Vec<YamlComment>,
+    comments: YamlComments,
     directory: PathBuf,
 }
 
@@ -74,7 +74,7 @@ pub fn load(context: &LoadContext<'_>, file: FileId, text: &str) -> (Format, Ext
         file,
         text,
         comments: if is_json(&path) {
-            Vec::new()
+            YamlComments::default()
         } else {
             find_comments(text)
         },

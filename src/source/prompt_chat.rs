@@ -16,7 +16,7 @@ use crate::source::prompt_text;
 use crate::source::spec_yaml::yaml_problem;
 use crate::source::tree::Node;
 use crate::source::yaml;
-use crate::source::yaml_comments::{YamlComment, find_comments, references_above};
+use crate::source::yaml_comments::{YamlComments, find_comments, references_above};
 
 /// A JSON or YAML chat file.
 pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> (Format, Extraction) {
@@ -41,7 +41,7 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> (Format, Extractio
         }
     };
     let comments = if is_json {
-        Vec::new()
+        YamlComments::default()
     } else {
         find_comments(text)
     };
@@ -56,7 +56,7 @@ pub fn messages_into(
     file: FileId,
     text: &str,
     messages: &Node,
-    comments: &[YamlComment],
+    comments: &YamlComments,
     pattern: &IdPattern,
     extraction: &mut Extraction,
 ) {
@@ -78,7 +78,7 @@ pub fn string_prompt_passages(
     text: &str,
     node: &Node,
     entry_start: usize,
-    comments: &[YamlComment],
+    comments: &YamlComments,
     pattern: &IdPattern,
 ) -> Vec<PromptPassageDef> {
     let mut passages = prompt_text::load_range(file, text, node.start, node.end, pattern).passages;

@@ -17,7 +17,38 @@ pub struct YamlComment {
     pub own_line: bool,
 }
 
-pub fn find_comments(text: &str) -> Vec<YamlComment> {
+/// The comments of one file, with its line starts for finding the line of any offset.
+#[derive(Clone, Debug, Default)]
+pub struct YamlComments {
+    list: Vec<YamlComment>,
+    line_starts: Vec<usize>,
+}
+
+impl YamlComments {
+    /// The 0-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(index) => index,
+            Err(index) => index.saturating_sub(1),
+        }
+    }
+}
+
+pub fn find_comments(text: &str) -> YamlComments {
+    let mut line_starts = vec![0];
+    line_starts.extend(
+        text.bytes()
+            .enumerate()
+            .filter(|&(_, byte)| byte == b'\n')
+            .map(|(index, _)| index + 1),
+    );
+    YamlComments {
+        list: comment_list(text),
+        line_starts,
+    }
+}
+
+fn comment_list(text: &str) -> Vec<YamlComment> {
     let mut comments = Vec::new();
     let mut offset = 0;
     for (line_number, line) in text.split_inclusive('\n').enumerate() {
@@ -72,14 +103,21 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 pub fn references_above(
     file: FileId,
     text: &str,
-    comments: &[YamlComment],
+    comments: &YamlComments,
     node_start: usize,
     pattern: &IdPattern,
 ) -> Vec<Reference> {
-    let node_line = line_of(text, node_start);
+    if comments.list.is_empty() {
+        return Vec::new();
+    }
+    let node_line = comments.line_of(node_start);
     let mut belonging: Vec<&YamlComment> = Vec::new();
     let mut wanted_line = node_line;
-    for comment in comments.iter().rev() {
+    // Only comments before the node can belong to it; start from the last of them.
+    let before = comments
+        .list
+        .partition_point(|comment| comment.start < node_start);
+    for comment in comments.list.iter().take(before).rev() {
         if comment.line > node_line {
             continue;
         }
