@@ -11,7 +11,7 @@ run() {
   cargo fuzz run -O "$target" "corpus/$target" -- \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=262144 \
     >"logs/$target.log" 2>&1
-  echo "$target: exit $?; $(grep -E '^Done' "logs/$target.log" | tail -n 1)"
+  echo "$target: exit $?; $(grep -a -E '^Done' "logs/$target.log" | tail -n 1)"
 }
 export -f run
 export seconds

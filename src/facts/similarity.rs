@@ -161,7 +161,11 @@ impl SimilarityIndex {
     pub fn best_match(&self, query: &str, min_shared: usize, min_score: f64) -> Option<Match> {
         // Words in more than a tenth of all documents (and at least 50) say nothing specific.
         let common = (self.document_count / 10).max(50);
-        let mut scores: HashMap<usize, (f64, usize)> = HashMap::new();
+        // Scores per document in a plain array, with the list of documents touched: no hashing
+        // in the inner loop.
+        let mut weights = vec![0.0f64; self.document_count];
+        let mut shared = vec![0u32; self.document_count];
+        let mut touched: Vec<usize> = Vec::new();
         let mut total = 0.0;
         for term in terms(query) {
             let Some(documents) = self.postings.get(&term) else {
@@ -175,20 +179,25 @@ impl SimilarityIndex {
                 continue;
             }
             for &document in documents {
-                let entry = scores.entry(document).or_insert((0.0, 0));
-                entry.0 += weight;
-                entry.1 += 1;
+                let (Some(score), Some(count)) = (weights.get_mut(document), shared.get_mut(document)) else {
+                    continue;
+                };
+                if *count == 0 {
+                    touched.push(document);
+                }
+                *score += weight;
+                *count += 1;
             }
         }
         if total <= 0.0 {
             return None;
         }
-        scores
+        touched
             .into_iter()
-            .map(|(document, (weight, shared))| Match {
+            .map(|document| Match {
                 document,
-                score: weight / total,
-                shared_terms: shared,
+                score: weights.get(document).copied().unwrap_or(0.0) / total,
+                shared_terms: shared.get(document).copied().unwrap_or(0) as usize,
             })
             .filter(|candidate| {
                 candidate.shared_terms >= min_shared && candidate.score >= min_score
