@@ -514,7 +514,13 @@ enum ClauseNegation {
 /// Looks back to the last sentence or clause break before `start` for "never", "do not",
 /// "don't", "must not", and for a verb of excess after it.
 fn clause_negation(text: &str, start: usize) -> ClauseNegation {
-    let before = text.get(..start).unwrap_or("");
+    // A clause is short: look back at most 200 bytes, so that a long text without
+    // punctuation does not make every number rescan it.
+    let mut window_start = start.saturating_sub(200);
+    while window_start > 0 && !text.is_char_boundary(window_start) {
+        window_start -= 1;
+    }
+    let before = text.get(window_start..start).unwrap_or("");
     let clause_start = before
         .rfind(['.', ';', '!', '?', '\n', ','])
         .map_or(0, |at| at + 1);
