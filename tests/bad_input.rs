@@ -463,11 +463,24 @@ fn long_unpunctuated_text_with_many_numbers() {
     // Found by fuzzing `drift_facts`: every number used to rescan its whole clause.
     let directory = good_repository();
     let root = directory.path();
-    std::fs::write(root.join("specs/limits.md"), "- **FR-030**: Replies MUST be at most 120 words.\n").unwrap();
+    std::fs::write(
+        root.join("specs/limits.md"),
+        "- **FR-030**: Replies MUST be at most 120 words.\n",
+    )
+    .unwrap();
     let passage = "never use more than 12 words ".repeat(20_000);
-    std::fs::write(root.join("prompts/long.md"), format!("<!-- FR-030 -->\n{passage}\n")).unwrap();
+    std::fs::write(
+        root.join("prompts/long.md"),
+        format!("<!-- FR-030 -->\n{passage}\n"),
+    )
+    .unwrap();
     let outcome = check(root);
     assert!(outcome.code == 0 || outcome.code == 1);
-    assert!(outcome.codes_at("prompts/long.md").iter().any(|(code, _)| code == "SL006"));
+    assert!(
+        outcome
+            .codes_at("prompts/long.md")
+            .iter()
+            .any(|(code, _)| code == "SL006")
+    );
     outcome.rest_is_checked();
 }

@@ -179,7 +179,9 @@ impl SimilarityIndex {
                 continue;
             }
             for &document in documents {
-                let (Some(score), Some(count)) = (weights.get_mut(document), shared.get_mut(document)) else {
+                let (Some(score), Some(count)) =
+                    (weights.get_mut(document), shared.get_mut(document))
+                else {
                     continue;
                 };
                 if *count == 0 {

@@ -232,3 +232,29 @@ pub fn read_text(id: FileId, path: &Path, max_file_bytes: u64) -> FileText {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_vanished_is_a_problem_not_a_crash() {
+        let directory = std::env::temp_dir().join(format!("speclint-table-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&directory);
+        let path = directory.join("deleted.md");
+        std::fs::write(&path, "text").unwrap();
+        let table = FileTable::new(&directory, 1 << 20);
+        let id = table.intern(&path);
+        // Deleted between the walk and the read.
+        std::fs::remove_file(&path).unwrap();
+        match table.text(id) {
+            FileText::Unreadable(problem) => assert!(
+                problem.message.contains("cannot read file"),
+                "{}",
+                problem.message
+            ),
+            FileText::Text(_) => panic!("a deleted file cannot be read"),
+        }
+        let _ = std::fs::remove_dir_all(&directory);
+    }
+}
