@@ -68,11 +68,6 @@ fn run(cli: Cli) -> ExitCode {
 }
 
 fn check(arguments: &CheckArgs) -> ExitCode {
-    let checked_dir = arguments.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    if !checked_dir.is_dir() {
-        eprintln!("speclint: `{}` is not a directory", checked_dir.display());
-        return ExitCode::from(EXIT_TROUBLE);
-    }
     let colors = match arguments.color {
         ColorChoice::Always => Colors::Enabled,
         ColorChoice::Never => Colors::Disabled,
@@ -85,13 +80,11 @@ fn check(arguments: &CheckArgs) -> ExitCode {
             }
         }
     };
-    let settings = match load_settings(&checked_dir, arguments.config.as_deref()) {
-        Ok(settings) => settings,
-        Err(error) => {
-            eprint!("{}", render::full::render_config_error(&error, colors));
-            return ExitCode::from(EXIT_TROUBLE);
-        }
-    };
+    let (checked_dir, settings) =
+        match prepare(arguments.path.as_ref(), arguments.config.as_deref(), colors) {
+            Ok(prepared) => prepared,
+            Err(code) => return code,
+        };
     let mut result = if arguments.cache {
         speclint::check::run_check_cached(&checked_dir, &settings)
     } else {
@@ -172,21 +165,34 @@ fn check(arguments: &CheckArgs) -> ExitCode {
     }
 }
 
-fn lock(arguments: &LockArgs) -> ExitCode {
-    let checked_dir = arguments.path.clone().unwrap_or_else(|| PathBuf::from("."));
+/// The checked directory and its settings, or the exit code after saying what is wrong.
+fn prepare(
+    path: Option<&PathBuf>,
+    config: Option<&std::path::Path>,
+    colors: Colors,
+) -> Result<(PathBuf, speclint::config::Settings), ExitCode> {
+    let checked_dir = path.cloned().unwrap_or_else(|| PathBuf::from("."));
     if !checked_dir.is_dir() {
         eprintln!("speclint: `{}` is not a directory", checked_dir.display());
-        return ExitCode::from(EXIT_TROUBLE);
+        return Err(ExitCode::from(EXIT_TROUBLE));
     }
-    let settings = match load_settings(&checked_dir, arguments.config.as_deref()) {
-        Ok(settings) => settings,
+    match load_settings(&checked_dir, config) {
+        Ok(settings) => Ok((checked_dir, settings)),
         Err(error) => {
-            eprint!(
-                "{}",
-                render::full::render_config_error(&error, Colors::Disabled)
-            );
-            return ExitCode::from(EXIT_TROUBLE);
+            eprint!("{}", render::full::render_config_error(&error, colors));
+            Err(ExitCode::from(EXIT_TROUBLE))
         }
+    }
+}
+
+fn lock(arguments: &LockArgs) -> ExitCode {
+    let (checked_dir, settings) = match prepare(
+        arguments.path.as_ref(),
+        arguments.config.as_deref(),
+        Colors::Disabled,
+    ) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
     };
     let lock_path = checked_dir.join(speclint::lock::LOCK_FILE_NAME);
     let existing = match std::fs::read_to_string(&lock_path) {
@@ -231,20 +237,13 @@ fn lock(arguments: &LockArgs) -> ExitCode {
 }
 
 fn report(arguments: &ReportArgs) -> ExitCode {
-    let checked_dir = arguments.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    if !checked_dir.is_dir() {
-        eprintln!("speclint: `{}` is not a directory", checked_dir.display());
-        return ExitCode::from(EXIT_TROUBLE);
-    }
-    let settings = match load_settings(&checked_dir, arguments.config.as_deref()) {
-        Ok(settings) => settings,
-        Err(error) => {
-            eprint!(
-                "{}",
-                render::full::render_config_error(&error, Colors::Disabled)
-            );
-            return ExitCode::from(EXIT_TROUBLE);
-        }
+    let (checked_dir, settings) = match prepare(
+        arguments.path.as_ref(),
+        arguments.config.as_deref(),
+        Colors::Disabled,
+    ) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
     };
     let result = run_check(&checked_dir, &settings);
     let matrix = speclint::report::matrix(&result);

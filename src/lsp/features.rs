@@ -6,8 +6,7 @@ use std::path::Path;
 
 use lsp_types::{
     CodeAction, CodeActionKind, CompletionItem, CompletionItemKind, Documentation, Hover,
-    HoverContents, Location, MarkupContent, MarkupKind, Position, Range, TextEdit, Uri,
-    WorkspaceEdit,
+    HoverContents, Location, MarkupContent, MarkupKind, Range, TextEdit, Uri, WorkspaceEdit,
 };
 
 use crate::check::CheckResult;
@@ -341,21 +340,4 @@ fn closest_requirement(graph: &Graph, passage: &str) -> Option<RequirementIndex>
     );
     let found = index.best_match(passage, 2, 0.25)?;
     Some(RequirementIndex(found.document))
-}
-
-/// The LSP position of a byte offset in plain text (for a buffer not in the graph).
-pub fn text_position(text: &str, offset: usize) -> Position {
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
-    let character: usize = before
-        .get(line_start..)
-        .unwrap_or("")
-        .chars()
-        .map(char::len_utf16)
-        .sum();
-    Position::new(
-        u32::try_from(line).unwrap_or(u32::MAX),
-        u32::try_from(character).unwrap_or(u32::MAX),
-    )
 }

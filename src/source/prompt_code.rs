@@ -16,6 +16,7 @@ use crate::source::comments::references_in_comment;
 use crate::source::file::{FileId, Span};
 use crate::source::ids::IdPattern;
 use crate::source::model::{Extraction, Problem, PromptPassageDef, Reference};
+use crate::source::prompt_text;
 
 const STRING_KINDS: &[&str] = &["string", "template_string", "concatenated_string"];
 
@@ -54,7 +55,7 @@ pub fn load(file: FileId, text: &str, language: CodeLanguage, pattern: &IdPatter
             continue;
         }
         waiting.extend(references);
-        let target = if is_trailing(text, comment.start_byte()) {
+        let target = if prompt_text::is_trailing(text, comment.start_byte()) {
             statement_ending_at(comment)
         } else {
             next_statement(comment)
@@ -260,15 +261,6 @@ fn collect_comments<'tree>(root: SyntaxNode<'tree>, comments: &mut Vec<SyntaxNod
             }
         }
     }
-}
-
-fn is_trailing(text: &str, offset: usize) -> bool {
-    let line_start = text
-        .get(..offset)
-        .and_then(|before| before.rfind('\n'))
-        .map_or(0, |at| at + 1);
-    text.get(line_start..offset)
-        .is_some_and(|before| !before.trim().is_empty())
 }
 
 /// The next sibling that is not a comment; for a comment that is the last child of a

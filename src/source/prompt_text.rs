@@ -184,8 +184,8 @@ fn add_untagged_blocks(
         .sort_by_key(|passage| passage.span.start);
 }
 
-/// Whether there is text before `offset` on its line.
-fn is_trailing(text: &str, offset: usize) -> bool {
+/// Whether there is text before `offset` on its line (a comment ending a line of text).
+pub fn is_trailing(text: &str, offset: usize) -> bool {
     let line_start = text
         .get(..offset)
         .and_then(|before| before.rfind('\n'))
