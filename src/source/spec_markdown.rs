@@ -426,11 +426,7 @@ fn find_needs_line(
         let Some(words) = rest.strip_prefix(':').or_else(|| rest.strip_prefix('：')) else {
             continue;
         };
-        let words = words
-            .trim()
-            .trim_end_matches(['*', '_', '.'])
-            .trim()
-            .to_owned();
+        let words = words.trim().trim_matches(['*', '_', '.']).trim().to_owned();
         let trimmed_start = this_start + (line.len() - line.trim_start().len());
         return Some(NeedsLine {
             range: trimmed_start..this_start + line.trim_end().len(),
@@ -580,5 +576,29 @@ mod tests {
             "{:?}",
             extraction.requirements
         );
+    }
+}
+
+#[cfg(test)]
+mod needs_tests {
+    use super::*;
+
+    #[test]
+    fn bold_needs_labels() {
+        let extraction = load(
+            FileId(0),
+            "- **FR-001**: The bot MUST reply.\n  **Needs:** eval\n- **FR-002**: The bot MUST log.\n  _Needs_: prompt and eval\n",
+            &IdPattern::default_pattern(),
+        );
+        assert!(extraction.problems.is_empty(), "{:?}", extraction.problems);
+        assert_eq!(
+            extraction.requirements[0].needs,
+            Some(Needs {
+                prompt: false,
+                eval: true
+            })
+        );
+        assert_eq!(extraction.requirements[1].needs, Some(Needs::BOTH));
+        assert_eq!(extraction.requirements[0].text, "The bot MUST reply.");
     }
 }
