@@ -30,7 +30,7 @@ pub fn load(file: FileId, text: &str, language: CodeLanguage, pattern: &IdPatter
     let Some(tree) = parse(text, language) else {
         extraction.problems.push(Problem::error(
             Span::file_start(file),
-            "the source file could not be parsed",
+            "the source file could not be parsed within the time limit; its prompts were not read",
         ));
         return extraction;
     };
@@ -228,6 +228,8 @@ fn constant_passage(
     }
 }
 
+/// Parses `text`, giving up after a time budget: tree-sitter's error recovery can take very long
+/// on some hostile inputs (a fuzzer found a 416-byte one), and a linter must not hang.
 pub fn parse(text: &str, language: CodeLanguage) -> Option<Tree> {
     let language: tree_sitter::Language = match language {
         CodeLanguage::Python => tree_sitter_python::LANGUAGE.into(),
@@ -237,7 +239,17 @@ pub fn parse(text: &str, language: CodeLanguage) -> Option<Tree> {
     };
     let mut parser = Parser::new();
     parser.set_language(&language).ok()?;
-    parser.parse(text, None)
+    // Two seconds, plus one per 100 KB: ordinary files parse a hundred times faster.
+    let budget = std::time::Duration::from_secs(2 + (text.len() / 100_000) as u64);
+    let deadline = std::time::Instant::now() + budget;
+    let mut over_budget = |_: &tree_sitter::ParseState| std::time::Instant::now() > deadline;
+    let options = tree_sitter::ParseOptions::new().progress_callback(&mut over_budget);
+    let bytes = text.as_bytes();
+    parser.parse_with_options(
+        &mut |offset, _| bytes.get(offset..).unwrap_or_default(),
+        None,
+        Some(options),
+    )
 }
 
 /// Every comment node, in source order, without recursion (deeply nested code cannot overflow
@@ -426,5 +438,26 @@ mod constant_tests {
             texts(typescript, CodeLanguage::TypeScript),
             ["You are ${name}.", "Stay on topic.", "Hi!"]
         );
+    }
+}
+
+#[cfg(test)]
+mod fuzz_regressions {
+    use super::*;
+
+    /// A 416-byte input on which tree-sitter-typescript's error recovery ran for minutes
+    /// (found by the `prompt_code` fuzz target). The parse now gives up and says so.
+    #[test]
+    fn pathological_typescript_gives_up_in_time() {
+        let bytes = include_bytes!("../../tests/fixtures/fuzz/prompt_code_timeout.bin");
+        let text = String::from_utf8_lossy(bytes);
+        let extraction = load(
+            FileId(0),
+            &text,
+            CodeLanguage::TypeScript,
+            &IdPattern::default_pattern(),
+        );
+        assert_eq!(extraction.problems.len(), 1);
+        assert!(extraction.problems[0].message.contains("time limit"));
     }
 }
