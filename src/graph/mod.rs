@@ -129,6 +129,34 @@ impl Graph {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// Every requirement with its index, in path order.
+    pub fn indexed_requirements(&self) -> impl Iterator<Item = (RequirementIndex, &Requirement)> {
+        self.requirements
+            .iter()
+            .enumerate()
+            .map(|(index, requirement)| (RequirementIndex(index), requirement))
+    }
+
+    /// The prompt passages that reference a requirement.
+    pub fn linked_passages(
+        &self,
+        requirement: RequirementIndex,
+    ) -> impl Iterator<Item = &PromptPassageDef> {
+        self.passages_for(requirement)
+            .iter()
+            .filter_map(|&passage| self.passage(passage))
+    }
+
+    /// The eval cases that reference a requirement.
+    pub fn linked_eval_cases(
+        &self,
+        requirement: RequirementIndex,
+    ) -> impl Iterator<Item = &EvalCaseDef> {
+        self.eval_cases_for(requirement)
+            .iter()
+            .filter_map(|&case| self.eval_case(case))
+    }
+
     pub fn passage(&self, index: PassageIndex) -> Option<&PromptPassageDef> {
         self.passages.get(index.0)
     }

@@ -43,18 +43,12 @@ impl Rule for EvalAssertionDrift {
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
-        for index in graph.requirement_indices() {
-            let Some(requirement) = graph.requirement(index) else {
-                continue;
-            };
+        for (index, requirement) in graph.indexed_requirements() {
             let facts = RequirementFacts::new(&requirement.def.text);
             if !facts.is_comparable() {
                 continue;
             }
-            for &case_index in graph.eval_cases_for(index) {
-                let Some(case) = graph.eval_case(case_index) else {
-                    continue;
-                };
+            for case in graph.linked_eval_cases(index) {
                 for assertion in &case.assertions {
                     for disagreement in facts.assertion_disagreements(&analyze(assertion)) {
                         let (related_span, related_message) =

@@ -40,14 +40,8 @@ impl Rule for ModalityDrift {
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
-        for index in graph.requirement_indices() {
-            let Some(requirement) = graph.requirement(index) else {
-                continue;
-            };
-            for &passage_index in graph.passages_for(index) {
-                let Some(passage) = graph.passage(passage_index) else {
-                    continue;
-                };
+        for (index, requirement) in graph.indexed_requirements() {
+            for passage in graph.linked_passages(index) {
                 if passage.text.trim().is_empty() {
                     continue;
                 }

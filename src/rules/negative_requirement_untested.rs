@@ -43,10 +43,7 @@ impl Rule for NegativeRequirementUntested {
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
-        for index in graph.requirement_indices() {
-            let Some(requirement) = graph.requirement(index) else {
-                continue;
-            };
+        for (index, requirement) in graph.indexed_requirements() {
             let negative = matches!(
                 requirement.def.modality,
                 Some(Modality::MustNot | Modality::ShallNot)
@@ -54,11 +51,7 @@ impl Rule for NegativeRequirementUntested {
             if !negative || requirement.def.status != Status::Active {
                 continue;
             }
-            let cases: Vec<_> = graph
-                .eval_cases_for(index)
-                .iter()
-                .filter_map(|&case| graph.eval_case(case))
-                .collect();
+            let cases: Vec<_> = graph.linked_eval_cases(index).collect();
             if cases.is_empty() {
                 continue;
             }

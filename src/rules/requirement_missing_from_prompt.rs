@@ -48,10 +48,7 @@ impl Rule for RequirementMissingFromPrompt {
         let graph = context.graph;
         // Built once, and only when some requirement lacks a prompt.
         let mut suggestions: Option<Suggestions<'_>> = None;
-        for index in graph.requirement_indices() {
-            let Some(requirement) = graph.requirement(index) else {
-                continue;
-            };
+        for (index, requirement) in graph.indexed_requirements() {
             if !requirement.needs.prompt || requirement.def.status != Status::Active {
                 continue;
             }

@@ -42,10 +42,7 @@ impl Rule for RequirementUntested {
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
-        for index in graph.requirement_indices() {
-            let Some(requirement) = graph.requirement(index) else {
-                continue;
-            };
+        for (index, requirement) in graph.indexed_requirements() {
             if !requirement.needs.eval || requirement.def.status != Status::Active {
                 continue;
             }

@@ -40,14 +40,8 @@ impl Rule for WordingDrift {
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
-        for index in graph.requirement_indices() {
-            let Some(requirement) = graph.requirement(index) else {
-                continue;
-            };
-            for &passage_index in graph.passages_for(index) {
-                let Some(passage) = graph.passage(passage_index) else {
-                    continue;
-                };
+        for (index, requirement) in graph.indexed_requirements() {
+            for passage in graph.linked_passages(index) {
                 for disagreement in wording_disagreements(&requirement.def.text, &passage.text) {
                     let (related_span, related_message) =
                         context.requirement_note(&requirement.def);

@@ -12,6 +12,7 @@
 //! not exist is a broken reference; one that leaves the checked directory is refused.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::source::eval_refs::{mention_references, references_in_mapping, token_span};
 use crate::source::file::{FileId, Span};
@@ -288,19 +289,27 @@ impl ConfigReader<'_, '_> {
         self.extraction.passages.extend(passages);
     }
 
-    fn prompt_file(&mut self, target: FileId) {
+    /// The path, lower-cased extension and text of a referenced file; a file that cannot be
+    /// read is claimed as unread for `role` and its problem reported.
+    fn read_target(&mut self, target: FileId, role: Role) -> Option<(PathBuf, String, Arc<str>)> {
         let path = self.context.table.absolute_path(target);
         let extension = path
             .extension()
             .map(|extension| extension.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
-        let text = match self.context.table.text(target) {
-            FileText::Text(text) => text,
+        match self.context.table.text(target) {
+            FileText::Text(text) => Some((path, extension, text)),
             FileText::Unreadable(problem) => {
-                self.claim(target, Role::Prompt, Format::Unread);
+                self.claim(target, role, Format::Unread);
                 self.extraction.problems.push(problem);
-                return;
+                None
             }
+        }
+    }
+
+    fn prompt_file(&mut self, target: FileId) {
+        let Some((_, extension, text)) = self.read_target(target, Role::Prompt) else {
+            return;
         };
         let pattern = self.pattern().clone();
         let (format, loaded) = match extension.as_str() {
@@ -344,18 +353,8 @@ impl ConfigReader<'_, '_> {
     }
 
     fn tests_file(&mut self, target: FileId, defaults: &Defaults) {
-        let path = self.context.table.absolute_path(target);
-        let extension = path
-            .extension()
-            .map(|extension| extension.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
-        let text = match self.context.table.text(target) {
-            FileText::Text(text) => text,
-            FileText::Unreadable(problem) => {
-                self.claim(target, Role::Eval, Format::Unread);
-                self.extraction.problems.push(problem);
-                return;
-            }
+        let Some((path, extension, text)) = self.read_target(target, Role::Eval) else {
+            return;
         };
         let pattern = self.pattern().clone();
         let (format, mut loaded) = match extension.as_str() {
