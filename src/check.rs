@@ -120,22 +120,16 @@ pub fn run_rules_timed(
 }
 
 pub fn sort_diagnostics(graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
-    diagnostics.sort_by(|left, right| {
-        let left_key = (
-            graph.db.path(left.span.file),
-            left.span.start,
-            left.code,
-            left.span.end,
-            &left.message,
-        );
-        let right_key = (
-            graph.db.path(right.span.file),
-            right.span.start,
-            right.code,
-            right.span.end,
-            &right.message,
-        );
-        left_key.cmp(&right_key)
+    // Path, then position, then code; the end and message only break remaining ties, so the
+    // order is total and the output the same on every run.
+    diagnostics.sort_by_cached_key(|diagnostic| {
+        (
+            graph.db.path(diagnostic.span.file).to_owned(),
+            diagnostic.span.start,
+            diagnostic.code,
+            diagnostic.span.end,
+            diagnostic.message.clone(),
+        )
     });
     diagnostics.dedup();
 }

@@ -126,12 +126,15 @@ fn report(db: &SourceDb, diagnostic: &Diagnostic) -> Report {
     }
 }
 
-pub fn render(result: &CheckResult, colors: Colors) -> String {
-    let theme = match colors {
+fn theme(colors: Colors) -> GraphicalTheme {
+    match colors {
         Colors::Enabled => GraphicalTheme::unicode(),
         Colors::Disabled => GraphicalTheme::unicode_nocolor(),
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
+    }
+}
+
+pub fn render(result: &CheckResult, colors: Colors) -> String {
+    let handler = GraphicalReportHandler::new_themed(theme(colors))
         .with_width(100)
         .with_links(false)
         .with_context_lines(1);
@@ -152,11 +155,7 @@ pub fn render(result: &CheckResult, colors: Colors) -> String {
 
 /// Renders a configuration error the same way, pointing into speclint.toml.
 pub fn render_config_error(error: &crate::config::ConfigError, colors: Colors) -> String {
-    let theme = match colors {
-        Colors::Enabled => GraphicalTheme::unicode(),
-        Colors::Disabled => GraphicalTheme::unicode_nocolor(),
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
+    let handler = GraphicalReportHandler::new_themed(theme(colors))
         .with_width(100)
         .with_links(false);
     let path = error.path.display().to_string();
