@@ -10,10 +10,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use speclint::check::{run_check, run_check_with_overlays, run_rules};
+use speclint::check::{CheckOptions, CheckResult, check};
 use speclint::config::load_settings;
 use speclint::facts::similarity::SimilarityIndex;
-use speclint::source::load_project;
+use speclint::rules::run_rules;
+use speclint::settings::Settings;
+use speclint::source::{CacheUse, load_project};
+
+fn run_check(directory: &Path, settings: &Settings) -> CheckResult {
+    check(directory, settings, &CheckOptions::default()).unwrap()
+}
 
 fn main() {
     divan::main();
@@ -56,7 +62,7 @@ fn corpus(scale: &str) -> PathBuf {
 fn floor_read_and_parse(bencher: divan::Bencher<'_, '_>, scale: &str) {
     let directory = corpus(scale);
     let settings = load_settings(&directory, None).unwrap();
-    bencher.bench(|| load_project(&directory, &settings));
+    bencher.bench(|| load_project(&directory, &settings, &HashMap::new(), CacheUse::Disabled));
 }
 
 #[divan::bench(args = scales(), sample_count = 5, sample_size = 1)]
@@ -76,7 +82,11 @@ fn one_changed_file(bencher: divan::Bencher<'_, '_>, scale: &str) {
     let absolute = std::path::absolute(&prompt).unwrap();
     let overlays: HashMap<PathBuf, Arc<str>> =
         std::iter::once((absolute, Arc::from(text.as_str()))).collect();
-    bencher.bench(|| run_check_with_overlays(&directory, &settings, overlays.clone()));
+    let options = CheckOptions {
+        overlays,
+        ..CheckOptions::default()
+    };
+    bencher.bench(|| check(&directory, &settings, &options).unwrap());
 }
 
 #[divan::bench(args = scales(), sample_count = 5, sample_size = 1)]

@@ -6,10 +6,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::check::CheckResult;
-use crate::source::file::FileId;
-use crate::source::ids::IdPattern;
+use crate::diagnostic::Diagnostic;
+use crate::graph::Graph;
+use crate::requirement_id::IdPattern;
 use crate::source::{spec_kiro, spec_markdown, spec_yaml};
+use crate::source_db::{FileId, SourceDb};
 
 /// What changed since the ref.
 #[derive(Debug, Default)]
@@ -20,15 +21,50 @@ pub struct Changes {
     pub requirements: BTreeSet<String>,
 }
 
-fn git(directory: &Path, arguments: &[&str]) -> Result<String, String> {
+/// Why `--changed-since` cannot tell what changed.
+#[derive(Debug)]
+pub enum ChangedError {
+    /// The `git` command could not be started.
+    GitMissing(std::io::Error),
+    /// `git` ran and failed; its message.
+    Git(String),
+    NotAWorkTree(PathBuf),
+    UnknownRef(String),
+}
+
+impl std::fmt::Display for ChangedError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChangedError::GitMissing(error) => write!(formatter, "cannot run git: {error}"),
+            ChangedError::Git(message) => formatter.write_str(message),
+            ChangedError::NotAWorkTree(directory) => write!(
+                formatter,
+                "`{}` is not inside a git work tree, so --changed-since cannot tell what changed",
+                directory.display()
+            ),
+            ChangedError::UnknownRef(reference) => {
+                write!(
+                    formatter,
+                    "`{reference}` is not a commit in this repository"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ChangedError {}
+
+fn git(directory: &Path, arguments: &[&str]) -> Result<String, ChangedError> {
     let output = Command::new("git")
         .arg("-C")
         .arg(directory)
         .args(arguments)
         .output()
-        .map_err(|error| format!("cannot run git: {error}"))?;
+        .map_err(ChangedError::GitMissing)?;
     if !output.status.success() {
-        return Err(String::from_utf8_lossy(&output.stderr).trim().to_owned());
+        return Err(ChangedError::Git(
+            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        ));
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
@@ -37,15 +73,12 @@ fn git(directory: &Path, arguments: &[&str]) -> Result<String, String> {
 pub fn changes_since(
     checked_dir: &Path,
     reference: &str,
-    check: &CheckResult,
+    graph: &Graph,
     pattern: &IdPattern,
-) -> Result<Changes, String> {
+) -> Result<Changes, ChangedError> {
     let inside = git(checked_dir, &["rev-parse", "--is-inside-work-tree"]);
-    if inside.as_deref().map(str::trim) != Ok("true") {
-        return Err(format!(
-            "`{}` is not inside a git work tree, so --changed-since cannot tell what changed",
-            checked_dir.display()
-        ));
+    if !matches!(inside.as_deref().map(str::trim), Ok("true")) {
+        return Err(ChangedError::NotAWorkTree(checked_dir.to_path_buf()));
     }
     git(
         checked_dir,
@@ -56,9 +89,10 @@ pub fn changes_since(
             &format!("{reference}^{{commit}}"),
         ],
     )
-    .map_err(|_| format!("`{reference}` is not a commit in this repository"))?;
+    .map_err(|_| ChangedError::UnknownRef(reference.to_owned()))?;
     let top = PathBuf::from(git(checked_dir, &["rev-parse", "--show-toplevel"])?.trim());
-    let checked = std::path::absolute(checked_dir).map_err(|error| error.to_string())?;
+    let checked =
+        std::path::absolute(checked_dir).map_err(|error| ChangedError::Git(error.to_string()))?;
     let checked = checked.canonicalize().unwrap_or(checked);
     let top = top.canonicalize().unwrap_or(top);
 
@@ -93,7 +127,6 @@ pub fn changes_since(
     }
 
     // Requirements whose text differs from the ref, in spec files that changed.
-    let graph = &check.graph;
     let spec_files: BTreeSet<FileId> = graph
         .requirements
         .iter()
@@ -144,9 +177,8 @@ fn old_requirements(
 }
 
 /// Keeps the findings in changed files and about changed requirements.
-pub fn retain_changed(check: &mut CheckResult, changes: &Changes) {
-    let db = &check.graph.db;
-    check.diagnostics.retain(|diagnostic| {
+pub fn retain_changed(db: &SourceDb, diagnostics: &mut Vec<Diagnostic>, changes: &Changes) {
+    diagnostics.retain(|diagnostic| {
         changes.files.contains(db.path(diagnostic.span.file))
             || diagnostic
                 .requirement

@@ -1,18 +1,42 @@
-//! The pipeline: sources -> graph -> rules -> sorted diagnostics.
+//! The one entry point of a check: sources -> graph -> rules -> post-filters (per-path levels,
+//! inline suppressions, baseline, `--changed-since`) -> sorted diagnostics. The CLI, `lock`,
+//! `report` and the language server all call [`check`], so every filter applies everywhere.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use crate::config::Settings;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::baseline::{BaselineEntry, BaselineError};
+use crate::changed::ChangedError;
+use crate::diagnostic::Diagnostic;
 use crate::graph::{Graph, build};
-use crate::rules::{RuleContext, registry};
+use crate::settings::Settings;
+use crate::severity::Severity;
+use crate::source::CacheUse;
+
+/// What a check does besides reading the files on disk.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// Texts that replace files on disk (an editor's unsaved buffers), by absolute path.
+    pub overlays: HashMap<PathBuf, Arc<str>>,
+    /// Whether `.speclint_cache/` may be read and written.
+    pub cache: CacheUse,
+    /// A baseline file whose findings are hidden.
+    pub baseline: Option<PathBuf>,
+    /// A git ref: only findings in files changed since it, or about requirements whose text
+    /// changed since it, are kept.
+    pub changed_since: Option<String>,
+}
 
 /// The outcome of one check.
 pub struct CheckResult {
     pub graph: Graph,
     pub diagnostics: Vec<Diagnostic>,
+    /// Baseline entries that matched no finding (the baseline can shrink).
+    pub unmatched_baseline: Vec<BaselineEntry>,
     /// How long each phase took: loading, graph building, rules.
-    pub timings: Vec<(&'static str, std::time::Duration)>,
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 impl CheckResult {
@@ -28,108 +52,66 @@ impl CheckResult {
     }
 }
 
+/// Why a check could not run to the end.
+#[derive(Debug)]
+pub enum CheckError {
+    Baseline(BaselineError),
+    ChangedSince(ChangedError),
+}
+
+impl std::fmt::Display for CheckError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CheckError::Baseline(error) => error.fmt(formatter),
+            CheckError::ChangedSince(error) => error.fmt(formatter),
+        }
+    }
+}
+
+impl std::error::Error for CheckError {}
+
 /// Checks the repository at `checked_dir`.
-pub fn run_check(checked_dir: &Path, settings: &Settings) -> CheckResult {
-    run_check_with_overlays(checked_dir, settings, std::collections::HashMap::new())
-}
-
-/// [`run_check`] using `.speclint_cache/`, so that files unchanged since the last run are not
-/// parsed again.
-pub fn run_check_cached(checked_dir: &Path, settings: &Settings) -> CheckResult {
-    run_check_full(
-        checked_dir,
-        settings,
-        std::collections::HashMap::new(),
-        crate::source::CacheUse::Enabled,
-    )
-}
-
-/// [`run_check`] with some files' texts given in memory, by absolute path.
-pub fn run_check_with_overlays(
+pub fn check(
     checked_dir: &Path,
     settings: &Settings,
-    overlays: std::collections::HashMap<std::path::PathBuf, std::sync::Arc<str>>,
-) -> CheckResult {
-    run_check_full(
-        checked_dir,
-        settings,
-        overlays,
-        crate::source::CacheUse::Disabled,
-    )
-}
-
-/// The pipeline with every option: in-memory buffers and the cache.
-pub fn run_check_full(
-    checked_dir: &Path,
-    settings: &Settings,
-    overlays: std::collections::HashMap<std::path::PathBuf, std::sync::Arc<str>>,
-    cache_use: crate::source::CacheUse,
-) -> CheckResult {
-    let started = std::time::Instant::now();
+    options: &CheckOptions,
+) -> Result<CheckResult, CheckError> {
+    // Read the baseline first: a bad one should stop the run before any work is done.
+    let baseline = match &options.baseline {
+        Some(path) => Some(crate::baseline::read(path).map_err(CheckError::Baseline)?),
+        None => None,
+    };
+    let started = Instant::now();
     let project =
-        crate::source::load_project_with_overlays(checked_dir, settings, overlays, cache_use);
-    let loaded = std::time::Instant::now();
+        crate::source::load_project(checked_dir, settings, &options.overlays, options.cache);
+    let loaded = Instant::now();
     let graph = build::build(project, settings);
-    let built = std::time::Instant::now();
-    let (diagnostics, rule_timings) = run_rules_timed(&graph, settings);
-    let checked = std::time::Instant::now();
+    let built = Instant::now();
+    let (diagnostics, rule_timings) = crate::rules::run_rules(&graph, settings);
+    let ruled = Instant::now();
+    let diagnostics = crate::suppress::apply(&graph, settings, diagnostics);
     let mut timings = vec![
         ("load", loaded - started),
         ("graph", built - loaded),
-        ("rules", checked - built),
+        ("rules", ruled - built),
     ];
     timings.extend(rule_timings);
-    CheckResult {
+    timings.push(("suppressions and sorting", ruled.elapsed()));
+
+    let (mut diagnostics, unmatched_baseline) = match &baseline {
+        Some(baseline) => crate::baseline::apply(&graph.db, diagnostics, baseline),
+        None => (diagnostics, Vec::new()),
+    };
+    if let Some(reference) = &options.changed_since {
+        let changes =
+            crate::changed::changes_since(checked_dir, reference, &graph, &settings.id_pattern)
+                .map_err(CheckError::ChangedSince)?;
+        crate::changed::retain_changed(&graph.db, &mut diagnostics, &changes);
+    }
+    Ok(CheckResult {
         graph,
         diagnostics,
+        unmatched_baseline,
         timings,
-    }
-}
-
-/// Runs every enabled rule over `graph`. The result is sorted by path, line, column and code,
-/// and identical findings are reported once.
-pub fn run_rules(graph: &Graph, settings: &Settings) -> Vec<Diagnostic> {
-    run_rules_timed(graph, settings).0
-}
-
-/// [`run_rules`], with the time each rule took.
-pub fn run_rules_timed(
-    graph: &Graph,
-    settings: &Settings,
-) -> (Vec<Diagnostic>, Vec<(&'static str, std::time::Duration)>) {
-    let context = RuleContext { graph, settings };
-    let mut diagnostics = Vec::new();
-    let mut timings = Vec::new();
-    for rule in registry::all_rules() {
-        let enabled = settings
-            .rule_levels
-            .get(rule.meta().name)
-            .is_none_or(|level| level.severity().is_some());
-        if enabled {
-            let started = std::time::Instant::now();
-            rule.check(&context, &mut diagnostics);
-            timings.push((rule.meta().name, started.elapsed()));
-        }
-    }
-    sort_diagnostics(graph, &mut diagnostics);
-    let started = std::time::Instant::now();
-    let mut diagnostics = crate::suppress::apply(graph, settings, diagnostics);
-    sort_diagnostics(graph, &mut diagnostics);
-    timings.push(("suppressions and sorting", started.elapsed()));
-    (diagnostics, timings)
-}
-
-pub fn sort_diagnostics(graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
-    // Path, then position, then code; the end and message only break remaining ties, so the
-    // order is total and the output the same on every run.
-    diagnostics.sort_by_cached_key(|diagnostic| {
-        (
-            graph.db.path(diagnostic.span.file).to_owned(),
-            diagnostic.span.start,
-            diagnostic.code,
-            diagnostic.span.end,
-            diagnostic.message.clone(),
-        )
-    });
-    diagnostics.dedup();
+    })
 }

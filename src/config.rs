@@ -8,9 +8,11 @@ use globset::{GlobSet, GlobSetBuilder};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::rules::{Level, registry};
-use crate::source::ids::{DEFAULT_ID_PATTERN, IdPattern};
-use crate::source::model::Needs;
+use crate::needs::Needs;
+use crate::requirement_id::{DEFAULT_ID_PATTERN, IdPattern};
+use crate::rules::registry;
+use crate::settings::{FileSet, PathOverride, Settings};
+use crate::severity::Level;
 
 pub const CONFIG_FILE_NAME: &str = "speclint.toml";
 
@@ -93,13 +95,6 @@ pub struct OverrideConfig {
     pub rules: BTreeMap<toml::Spanned<String>, toml::Spanned<Level>>,
 }
 
-/// A resolved `[[overrides]]` entry.
-#[derive(Clone, Debug)]
-pub struct PathOverride {
-    pub paths: GlobSet,
-    pub levels: BTreeMap<&'static str, Level>,
-}
-
 /// Globs relative to the directory of `speclint.toml`.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -126,48 +121,6 @@ pub enum NeedsWord {
     Prompt,
     Eval,
     None,
-}
-
-/// A compiled include/exclude pair.
-#[derive(Clone, Debug)]
-pub struct FileSet {
-    include: GlobSet,
-    exclude: GlobSet,
-    /// Whether `include` was written in speclint.toml. Without it, files outside the default
-    /// globs are still recognised by their content.
-    pub explicit: bool,
-}
-
-impl FileSet {
-    pub fn matches(&self, relative_path: &str) -> bool {
-        self.include.is_match(relative_path) && !self.exclude.is_match(relative_path)
-    }
-
-    pub fn excludes(&self, relative_path: &str) -> bool {
-        self.exclude.is_match(relative_path)
-    }
-}
-
-/// Concrete settings for one run.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    /// The `speclint.toml` in force, if any.
-    pub config_path: Option<PathBuf>,
-    /// Globs are relative to this directory: the config file's, or the checked directory.
-    pub base_dir: PathBuf,
-    pub id_pattern: IdPattern,
-    pub spec_files: FileSet,
-    pub prompt_files: FileSet,
-    pub eval_files: FileSet,
-    pub default_needs: Needs,
-    /// Level per rule name, for every rule.
-    pub rule_levels: BTreeMap<&'static str, Level>,
-    /// Rules whose level speclint.toml sets.
-    pub configured_rules: std::collections::BTreeSet<&'static str>,
-    /// Per-path levels, applied after the rules run.
-    pub overrides: Vec<PathOverride>,
-    /// Files larger than this are skipped with a diagnostic.
-    pub max_file_bytes: u64,
 }
 
 /// A configuration problem, pointing into the file when it can.
@@ -272,11 +225,7 @@ fn resolve(
             Some(globs) => compile_globs(globs, &error_at)?,
             None => GlobSet::empty(),
         };
-        Ok::<FileSet, ConfigError>(FileSet {
-            include: include_set,
-            exclude: exclude_set,
-            explicit: include.is_some(),
-        })
+        Ok::<FileSet, ConfigError>(FileSet::new(include_set, exclude_set, include.is_some()))
     };
     let spec_files = build_set(config.spec.as_ref(), DEFAULT_SPEC_INCLUDE)?;
     let prompt_files = build_set(config.prompts.as_ref(), DEFAULT_PROMPT_INCLUDE)?;

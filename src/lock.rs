@@ -1,238 +1,93 @@
-//! `speclint.lock`: for every link between an artifact (a prompt or eval file) and a
-//! requirement, a fingerprint of the requirement's normative text as it was when the link was
-//! last reviewed. `stale-link` compares it with the current text.
-//!
-//! The file is TOML, sorted by artifact path and requirement ID, so it diffs well in a pull
-//! request, and it is written atomically (a temporary file in the same directory, renamed over
-//! the old one), so an interrupted run leaves the old lock intact.
+//! `speclint lock`: read `speclint.lock`, check the project, record the current links (keeping
+//! stale ones until they are accepted) and write the lock back atomically.
 
-use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use crate::check::{CheckError, CheckOptions, check};
+use crate::lockfile::{LOCK_FILE_NAME, LockFile, LockUpdate};
+use crate::settings::Settings;
 
-use crate::graph::Graph;
-
-pub const LOCK_FILE_NAME: &str = "speclint.lock";
-const LOCK_VERSION: u32 = 1;
-
-/// Fingerprints per artifact path, per requirement ID.
-pub type Links = BTreeMap<String, BTreeMap<String, String>>;
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LockFile {
-    pub version: u32,
-    #[serde(default)]
-    pub links: Links,
+/// Which stale links `speclint lock` re-records.
+#[derive(Clone, Debug, Default)]
+pub struct Accepts {
+    /// Artifact paths, folders or requirement IDs.
+    pub selected: Vec<String>,
+    /// Every link.
+    pub all: bool,
 }
 
-/// The fingerprint of a requirement's normative text. Whitespace, line wrapping and Markdown
-/// emphasis do not change it; any change of wording does.
-pub fn fingerprint(text: &str) -> String {
-    let normalized: String = text
-        .split_whitespace()
-        .map(|word| word.trim_matches(['*', '_', '`', '~']))
-        .filter(|word| !word.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    crate::diagnostic::stable_hash(&normalized)
+/// What `speclint lock` did.
+#[derive(Debug)]
+pub struct LockOutcome {
+    pub path: PathBuf,
+    pub update: LockUpdate,
 }
 
-/// Every current link of the graph with the fingerprint of its requirement.
-pub fn current_links(graph: &Graph) -> Links {
-    let mut links = Links::new();
-    for index in graph.requirement_indices() {
-        let Some(requirement) = graph.requirement(index) else {
-            continue;
-        };
-        let print = fingerprint(&requirement.def.text);
-        let passage_files = graph
-            .passages_for(index)
-            .iter()
-            .filter_map(|&passage| graph.passage(passage))
-            .map(|passage| passage.span.file);
-        let case_files = graph
-            .eval_cases_for(index)
-            .iter()
-            .filter_map(|&case| graph.eval_case(case))
-            .map(|case| case.span.file);
-        for file in passage_files.chain(case_files) {
-            links
-                .entry(graph.db.path(file).to_owned())
-                .or_default()
-                .insert(requirement.def.id.clone(), print.clone());
-        }
-    }
-    links
+/// Why the lock could not be updated.
+#[derive(Debug)]
+pub enum LockError {
+    /// The existing lock cannot be read as a lock; overwriting it would lose its records.
+    Invalid {
+        path: PathBuf,
+        message: String,
+    },
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    Write {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    Check(CheckError),
 }
 
-/// Parses a lock file; the error carries the byte range toml reports.
-pub fn parse(text: &str) -> Result<LockFile, (String, Option<std::ops::Range<usize>>)> {
-    let lock: LockFile =
-        toml::from_str(text).map_err(|error| (error.message().to_owned(), error.span()))?;
-    if lock.version != LOCK_VERSION {
-        return Err((
-            format!(
-                "unsupported lock version {}; this speclint writes version {LOCK_VERSION}",
-                lock.version
+impl std::fmt::Display for LockError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LockError::Invalid { path, message } => write!(
+                formatter,
+                "{} is not a valid lock ({message}); fix or delete it first",
+                path.display()
             ),
-            None,
-        ));
-    }
-    Ok(lock)
-}
-
-/// What `speclint lock` changed.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct LockUpdate {
-    pub added: usize,
-    pub accepted: usize,
-    pub removed: usize,
-    pub still_stale: usize,
-}
-
-/// The new lock: links that no longer exist are dropped, new links are recorded, and stale
-/// fingerprints are re-recorded only for links `accepts` selects (an artifact path, a folder, or
-/// a requirement ID) or when `accept_all` is set.
-pub fn update(
-    existing: &LockFile,
-    current: &Links,
-    accepts: &[String],
-    accept_all: bool,
-) -> (LockFile, LockUpdate) {
-    let mut summary = LockUpdate::default();
-    let mut links = Links::new();
-    for (artifact, requirements) in current {
-        for (id, print) in requirements {
-            let recorded = existing.links.get(artifact).and_then(|known| known.get(id));
-            let selected = accept_all || accepts.iter().any(|accept| selects(accept, artifact, id));
-            let kept = match recorded {
-                None => {
-                    summary.added += 1;
-                    print.clone()
-                }
-                Some(old) if old == print => old.clone(),
-                Some(_) if selected => {
-                    summary.accepted += 1;
-                    print.clone()
-                }
-                Some(old) => {
-                    summary.still_stale += 1;
-                    old.clone()
-                }
-            };
-            links
-                .entry(artifact.clone())
-                .or_default()
-                .insert(id.clone(), kept);
-        }
-    }
-    for (artifact, requirements) in &existing.links {
-        for id in requirements.keys() {
-            if !current
-                .get(artifact)
-                .is_some_and(|known| known.contains_key(id))
-            {
-                summary.removed += 1;
+            LockError::Read { path, error } => {
+                write!(formatter, "cannot read {}: {error}", path.display())
             }
+            LockError::Write { path, error } => {
+                write!(formatter, "cannot write {}: {error}", path.display())
+            }
+            LockError::Check(error) => error.fmt(formatter),
         }
     }
-    (
-        LockFile {
-            version: LOCK_VERSION,
-            links,
+}
+
+impl std::error::Error for LockError {}
+
+/// Updates `speclint.lock` in `checked_dir`.
+pub fn update_lock(
+    checked_dir: &Path,
+    settings: &Settings,
+    accepts: &Accepts,
+) -> Result<LockOutcome, LockError> {
+    let path = checked_dir.join(LOCK_FILE_NAME);
+    let existing = match std::fs::read_to_string(&path) {
+        Ok(text) => crate::lockfile::parse(&text).map_err(|(message, _)| LockError::Invalid {
+            path: path.clone(),
+            message,
+        })?,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => LockFile::default(),
+        Err(error) => return Err(LockError::Read { path, error }),
+    };
+    let result =
+        check(checked_dir, settings, &CheckOptions::default()).map_err(LockError::Check)?;
+    let current = result.graph.current_links();
+    let (updated, update) =
+        crate::lockfile::update(&existing, &current, &accepts.selected, accepts.all);
+    crate::atomic_write::write_atomically(&path, &crate::lockfile::render(&updated)).map_err(
+        |error| LockError::Write {
+            path: path.clone(),
+            error,
         },
-        summary,
-    )
-}
-
-fn selects(accept: &str, artifact: &str, id: &str) -> bool {
-    let accept = accept.trim_start_matches("./").trim_end_matches('/');
-    accept == id || accept == artifact || artifact.starts_with(&format!("{accept}/"))
-}
-
-pub fn render(lock: &LockFile) -> String {
-    let body = toml::to_string(lock).unwrap_or_default();
-    format!(
-        "# speclint.lock: the wording of each requirement as it was when the prompts and evals that\n# reference it were last reviewed. Written by `speclint lock`; commit it.\n\n{body}"
-    )
-}
-
-/// Writes `contents` to `path` through a temporary file in the same directory and a rename, so
-/// the target is either the old file or the new one, never a torn write.
-pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
-    let directory = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = directory.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(contents.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formatting_does_not_change_fingerprints() {
-        let base = fingerprint("The assistant MUST reply within 30 days.");
-        assert_eq!(
-            base,
-            fingerprint("The  assistant **MUST** reply\n  within 30 days.")
-        );
-        assert_ne!(
-            base,
-            fingerprint("The assistant MUST reply within 45 days.")
-        );
-    }
-
-    #[test]
-    fn update_keeps_stale_links_until_accepted() {
-        let mut old = LockFile::default();
-        old.links
-            .entry("p.md".to_owned())
-            .or_default()
-            .insert("FR-1".to_owned(), "a".to_owned());
-        old.links
-            .entry("p.md".to_owned())
-            .or_default()
-            .insert("FR-2".to_owned(), "b".to_owned());
-        let mut current = Links::new();
-        current
-            .entry("p.md".to_owned())
-            .or_default()
-            .insert("FR-1".to_owned(), "a2".to_owned());
-        current
-            .entry("q.md".to_owned())
-            .or_default()
-            .insert("FR-1".to_owned(), "a2".to_owned());
-        let (kept, summary) = update(&old, &current, &[], false);
-        assert_eq!(kept.links["p.md"]["FR-1"], "a");
-        assert_eq!(
-            summary,
-            LockUpdate {
-                added: 1,
-                accepted: 0,
-                removed: 1,
-                still_stale: 1
-            }
-        );
-        let (accepted, _) = update(&old, &current, &["FR-1".to_owned()], false);
-        assert_eq!(accepted.links["p.md"]["FR-1"], "a2");
-    }
+    )?;
+    Ok(LockOutcome { path, update })
 }

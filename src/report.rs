@@ -80,9 +80,7 @@ pub fn matrix(check: &CheckResult) -> Matrix {
     let graph = &check.graph;
     let mut rows = Vec::new();
     for index in graph.requirement_indices() {
-        let Some(requirement) = graph.requirement(index) else {
-            continue;
-        };
+        let requirement = &graph[index];
         // Later duplicate definitions are reported by their own rule; the matrix lists one row
         // per ID.
         if graph.definitions(&requirement.def.id).first() != Some(&index) {
@@ -122,7 +120,7 @@ pub fn matrix(check: &CheckResult) -> Matrix {
         }
         statuses.sort();
         let (start, _) = graph.db.line_column(requirement.def.id_span);
-        let place = |span: crate::source::file::Span, label: Option<String>| {
+        let place = |span: crate::source_db::Span, label: Option<String>| {
             let (start, _) = graph.db.line_column(span);
             Place {
                 path: graph.db.path(span.file).to_owned(),
@@ -144,13 +142,13 @@ pub fn matrix(check: &CheckResult) -> Matrix {
             prompts: graph
                 .passages_for(index)
                 .iter()
-                .filter_map(|&passage| graph.passage(passage))
+                .map(|&passage| &graph[passage])
                 .map(|passage| place(passage.span, None))
                 .collect(),
             eval_cases: graph
                 .eval_cases_for(index)
                 .iter()
-                .filter_map(|&case| graph.eval_case(case))
+                .map(|&case| &graph[case])
                 .map(|case| place(case.span, Some(case.label.clone())))
                 .collect(),
         });

@@ -5,16 +5,16 @@
 //! `speclint: ignore-file[...]` hides them in the whole file. A suppression that hides nothing
 //! is reported by `unused-suppression`.
 
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::config::Settings;
 use crate::diagnostic::Diagnostic;
 use crate::graph::Graph;
 use crate::rules::unused_suppression::UnusedSuppression;
 use crate::rules::{RuleContext, registry};
-use crate::source::file::{FileId, Span};
+use crate::settings::Settings;
+use crate::source_db::{FileId, Span};
 
 #[derive(Debug)]
 struct Suppression {
@@ -28,13 +28,9 @@ struct Suppression {
     used: bool,
 }
 
-fn pattern() -> &'static Regex {
-    static PATTERN: OnceLock<Regex> = OnceLock::new();
-    PATTERN.get_or_init(|| {
-        Regex::new(r"speclint:\s*ignore(?P<file>-file)?(?:\[(?P<rules>[^\]\n]*)\])?")
-            .unwrap_or_else(|_| unreachable!("a constant regex compiles"))
-    })
-}
+static SUPPRESSION: LazyLock<Regex> = crate::lazy_regex::lazy_regex!(
+    r"speclint:\s*ignore(?P<file>-file)?(?:\[(?P<rules>[^\]\n]*)\])?"
+);
 
 fn find_suppressions(graph: &Graph) -> Vec<Suppression> {
     let mut found = Vec::new();
@@ -42,7 +38,7 @@ fn find_suppressions(graph: &Graph) -> Vec<Suppression> {
         if !source.text.contains("speclint:") {
             continue;
         }
-        for captures in pattern().captures_iter(&source.text) {
+        for captures in SUPPRESSION.captures_iter(&source.text) {
             let Some(whole) = captures.get(0) else {
                 continue;
             };
@@ -75,13 +71,24 @@ fn find_suppressions(graph: &Graph) -> Vec<Suppression> {
 }
 
 /// Applies per-path levels and inline suppressions; returns what remains, plus the
-/// `unused-suppression` findings.
+/// `unused-suppression` findings, sorted.
 pub fn apply(graph: &Graph, settings: &Settings, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let diagnostics = apply_overrides(graph, settings, diagnostics);
     let mut suppressions = find_suppressions(graph);
     if suppressions.is_empty() {
         return diagnostics;
     }
+    let mut kept = hide_suppressed(graph, settings, diagnostics, &mut suppressions);
+    crate::rules::sort_diagnostics(graph, &mut kept);
+    kept
+}
+
+fn hide_suppressed(
+    graph: &Graph,
+    settings: &Settings,
+    diagnostics: Vec<Diagnostic>,
+    suppressions: &mut [Suppression],
+) -> Vec<Diagnostic> {
     let mut kept = Vec::with_capacity(diagnostics.len());
     for diagnostic in diagnostics {
         let line = graph
@@ -89,7 +96,7 @@ pub fn apply(graph: &Graph, settings: &Settings, diagnostics: Vec<Diagnostic>) -
             .get(diagnostic.span.file)
             .map_or(0, |source| source.line_column(diagnostic.span.start).line);
         let mut hidden = false;
-        for suppression in &mut suppressions {
+        for suppression in suppressions.iter_mut() {
             if suppresses(suppression, diagnostic.span.file, line, diagnostic.rule) {
                 suppression.used = true;
                 hidden = true;
@@ -99,12 +106,13 @@ pub fn apply(graph: &Graph, settings: &Settings, diagnostics: Vec<Diagnostic>) -
             kept.push(diagnostic);
         }
     }
-    let enabled = settings
+    let level = settings
         .rule_levels
         .get(UnusedSuppression::META.name)
-        .is_none_or(|level| level.severity().is_some());
-    if enabled {
-        let context = RuleContext { graph, settings };
+        .copied()
+        .unwrap_or(UnusedSuppression::META.default_level);
+    if let Some(severity) = level.severity() {
+        let context = RuleContext { graph };
         for suppression in suppressions.iter().filter(|suppression| !suppression.used) {
             let message = if suppression.unknown.is_empty() {
                 "this suppression hides no finding".to_owned()
@@ -119,12 +127,12 @@ pub fn apply(graph: &Graph, settings: &Settings, diagnostics: Vec<Diagnostic>) -
                     suppression.unknown.join("`, `")
                 )
             };
-            kept.push(
-                context
-                    .diagnostic(&UnusedSuppression::META, suppression.span, message)
-                    .with_label("unused")
-                    .with_help("remove it; `speclint rules` lists rule names and codes"),
-            );
+            let mut diagnostic = context
+                .diagnostic(&UnusedSuppression::META, suppression.span, message)
+                .with_label("unused")
+                .with_help("remove it; `speclint rules` lists rule names and codes");
+            diagnostic.severity = severity;
+            kept.push(diagnostic);
         }
     }
     kept
@@ -159,7 +167,7 @@ fn apply_overrides(
             let Some(source) = graph.db.get(diagnostic.span.file) else {
                 return Some(diagnostic);
             };
-            let path = crate::source::file::relative_path_string(&base, &source.absolute_path);
+            let path = crate::source_db::relative_path_string(&base, &source.absolute_path);
             for entry in &settings.overrides {
                 if !entry.paths.is_match(&path) {
                     continue;

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use speclint::source::file::FileId;
-use speclint::source::ids::IdPattern;
+use speclint::source_db::FileId;
+use speclint::requirement_id::IdPattern;
 use speclint::source::table::FileTable;
 use speclint::source::{CodeLanguage, Format, LoadContext};
 
@@ -122,7 +122,7 @@ pub fn drift_facts(text: &str) {
         kind: "javascript".to_owned(),
         value: text.to_owned(),
         threshold: None,
-        span: speclint::source::file::Span::default(),
+        span: speclint::source_db::Span::default(),
     };
     let _ = speclint::facts::compare::assertion_disagreements(left, &speclint::facts::assertion::analyze(&assertion));
 }

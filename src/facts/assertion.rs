@@ -1,7 +1,7 @@
 //! Facts in eval assertions: what a promptfoo assertion (or a dataset's metadata) expects of the
 //! output. Test inputs (`vars`, `input`) are what the model is given, so they are never read.
 
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -25,7 +25,7 @@ pub struct AssertionFacts {
 }
 
 fn regex(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|_| unreachable!("a constant regex compiles"))
+    crate::lazy_regex::compile_constant(pattern)
 }
 
 struct CodePatterns {
@@ -39,13 +39,14 @@ struct CodePatterns {
 }
 
 fn code_patterns() -> &'static CodePatterns {
-    static PATTERNS: OnceLock<CodePatterns> = OnceLock::new();
     const OPERATOR: &str = r"\s*(?P<op><=|>=|===|==|<|>)\s*(?P<n>\d+(?:\.\d+)?)";
-    PATTERNS.get_or_init(|| CodePatterns {
+    static PATTERNS: LazyLock<CodePatterns> = LazyLock::new(|| CodePatterns {
         word_count: regex(&format!(
             r#"(?:output(?:\.trim\(\))?\.split\(\s*(?:/\\s\+/g?|/\s+/g?|' '|" "|/ \+/)\s*\)(?:\.filter\([^)]*\))?\.length|len\(\s*output\.split\(\s*\)\s*\)){OPERATOR}"#
         )),
-        character_count: regex(&format!(r"(?:output(?:\.trim\(\))?\.length|len\(\s*output\s*\)){OPERATOR}")),
+        character_count: regex(&format!(
+            r"(?:output(?:\.trim\(\))?\.length|len\(\s*output\s*\)){OPERATOR}"
+        )),
         line_count: regex(&format!(
             r#"(?:output(?:\.trim\(\))?\.split\(\s*(?:'\\n'|"\\n"|/\\n/g?)\s*\)\.length|len\(\s*output\.(?:splitlines\(\)|split\(\s*['"]\\n['"]\s*\))\s*\)){OPERATOR}"#
         )),
@@ -58,8 +59,11 @@ fn code_patterns() -> &'static CodePatterns {
         includes: regex(
             r#"(?P<not>!\s*)?output(?:\.toLowerCase\(\)|\.toUpperCase\(\)|\.lower\(\))?\.(?:includes|startsWith|endsWith)\(\s*['"`](?P<js>[^'"`]+)['"`]\s*\)|['"](?P<py>[^'"]+)['"]\s+(?P<pynot>not\s+)?in\s+output"#,
         ),
-        negated: regex(r"!\s*output|!\s*/|===?\s*-1|===?\s*false|\bnot\s+in\b|\bnot\s+re\.|!\s*\(|\bnot\s+any\("),
-    })
+        negated: regex(
+            r"!\s*output|!\s*/|===?\s*-1|===?\s*false|\bnot\s+in\b|\bnot\s+re\.|!\s*\(|\bnot\s+any\(",
+        ),
+    });
+    &PATTERNS
 }
 
 const NEGATIVE_CAPABLE_KINDS: &[&str] = &["is-refusal", "moderation", "guardrails", "classifier"];
@@ -305,7 +309,7 @@ fn read_metadata_limit(key: &str, value: &str, facts: &mut AssertionFacts) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::file::Span;
+    use crate::source_db::Span;
 
     fn assertion(kind: &str, value: &str) -> AssertionDef {
         AssertionDef {

@@ -2,7 +2,7 @@
 //! something: "Never …" and "Do not …" are strong prohibitions, "try to avoid" a weak one,
 //! "always" and imperatives strong obligations, "if possible" and "you may" weak ones.
 
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -32,7 +32,7 @@ pub struct Marker {
 }
 
 fn compile(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|_| unreachable!("a constant regex compiles"))
+    crate::lazy_regex::compile_constant(pattern)
 }
 
 struct Patterns {
@@ -45,8 +45,7 @@ struct Patterns {
 }
 
 fn patterns() -> &'static Patterns {
-    static PATTERNS: OnceLock<Patterns> = OnceLock::new();
-    PATTERNS.get_or_init(|| Patterns {
+    static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| Patterns {
         strong_prohibition: compile(
             r"(?i)\b(?:never|do\s+not|don['’]t|must\s+not|mustn['’]t|shall\s+not|may\s+not|cannot|can['’]t|can\s+not|under\s+no\s+circumstances|is\s+not\s+allowed|are\s+not\s+allowed|not\s+allowed\s+to|forbidden|prohibited|refuse\s+to|no\s+longer)\b",
         ),
@@ -56,14 +55,17 @@ fn patterns() -> &'static Patterns {
         strong_obligation: compile(
             r"(?i)\b(?:always|must|shall|make\s+sure|be\s+sure\s+to|ensure|required\s+to|you\s+are\s+required|is\s+required|every\s+time|without\s+exception|only)\b",
         ),
-        recommendation: compile(r"(?i)\b(?:should|recommended|ideally|preferably|it\s+is\s+best\s+to)\b"),
+        recommendation: compile(
+            r"(?i)\b(?:should|recommended|ideally|preferably|it\s+is\s+best\s+to)\b",
+        ),
         permission: compile(
             r"(?i)\b(?:try\s+to|attempt\s+to|if\s+possible|when\s+possible|where\s+possible|whenever\s+possible|if\s+you\s+can|where\s+appropriate|when\s+appropriate|if\s+appropriate|as\s+appropriate|if\s+needed|consider|feel\s+free\s+to|you\s+may|you\s+can|you\s+could|you\s+might|may\s+want\s+to|optionally|optional|it\s+is\s+ok(?:ay)?\s+to|if\s+it\s+makes\s+sense|if\s+you\s+like)\b",
         ),
         opening_prohibition: compile(
             r"(?i)^\W*(?:never|do\s+not|don['’]t|under\s+no\s+circumstances|you\s+must\s+not|you\s+mustn['’]t|you\s+may\s+not|you\s+cannot)\b",
         ),
-    })
+    });
+    &PATTERNS
 }
 
 fn first_marker(pattern: &Regex, text: &str) -> Option<Marker> {

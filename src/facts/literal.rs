@@ -1,7 +1,7 @@
 //! Literals: quoted strings and inline code ("RF-", `refund_id`), and enumerations
 //! ("one of A, B or C").
 
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -13,11 +13,12 @@ pub struct Literal {
 }
 
 fn quoted() -> &'static Regex {
-    static PATTERN: OnceLock<Regex> = OnceLock::new();
-    PATTERN.get_or_init(|| {
-        Regex::new(r#"`([^`\n]{1,80})`|"([^"\n]{1,80})"|“([^”\n]{1,80})”|‘([^’\n]{1,80})’|(?:^|[\s(\[:])'([^'\n]{1,80})'(?:[\s.,;:!?)\]]|$)"#)
-            .unwrap_or_else(|_| unreachable!("a constant regex compiles"))
-    })
+    static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+        crate::lazy_regex::compile_constant(
+            r#"`([^`\n]{1,80})`|"([^"\n]{1,80})"|“([^”\n]{1,80})”|‘([^’\n]{1,80})’|(?:^|[\s(\[:])'([^'\n]{1,80})'(?:[\s.,;:!?)\]]|$)"#,
+        )
+    });
+    &PATTERN
 }
 
 /// Quoted strings and inline code in `text`, skipping template placeholders (`{{name}}`).
@@ -42,11 +43,12 @@ pub fn literals(text: &str) -> Vec<Literal> {
 }
 
 fn enumeration() -> &'static Regex {
-    static PATTERN: OnceLock<Regex> = OnceLock::new();
-    PATTERN.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:one\s+of|any\s+of|either|only|exactly)\s*:?\s+((?:[^,.;:\n]{1,40},\s*)+[^,.;:\n]{1,40}?,?\s+(?:or|and)\s+[^,.;:\n]{1,40}?)(?:[.;:\n)]|$)")
-            .unwrap_or_else(|_| unreachable!("a constant regex compiles"))
-    })
+    static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+        crate::lazy_regex::compile_constant(
+            r"(?i)\b(?:one\s+of|any\s+of|either|only|exactly)\s*:?\s+((?:[^,.;:\n]{1,40},\s*)+[^,.;:\n]{1,40}?,?\s+(?:or|and)\s+[^,.;:\n]{1,40}?)(?:[.;:\n)]|$)",
+        )
+    });
+    &PATTERN
 }
 
 /// The items of "one of A, B or C" lists, lower-cased and unquoted.

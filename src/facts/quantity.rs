@@ -2,7 +2,7 @@
 //! two weeks", "≤ 120", "under 3 seconds", "30%", "$50", "twice"), normalised so that
 //! 2 weeks = 14 days and 3 s = 3000 ms.
 
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -212,9 +212,8 @@ fn singular(word: &str) -> String {
 }
 
 fn pattern() -> &'static Regex {
-    static PATTERN: OnceLock<Regex> = OnceLock::new();
-    PATTERN.get_or_init(|| {
-        Regex::new(
+    static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+        crate::lazy_regex::compile_constant(
             r"(?xi)
             (?P<currency>[$€£])?
             (?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
@@ -225,8 +224,8 @@ fn pattern() -> &'static Regex {
             |
             \b(?P<adverb>once|twice|thrice)\b",
         )
-        .unwrap_or_else(|_| unreachable!("a constant regex compiles"))
-    })
+    });
+    &PATTERN
 }
 
 /// Phrases before a number, longest first, with what they mean.

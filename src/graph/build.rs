@@ -3,14 +3,14 @@
 
 use std::collections::HashMap;
 
-use crate::config::Settings;
 use crate::graph::{
     EvalCaseIndex, FileSummary, Graph, PassageIndex, Referrer, Requirement, RequirementIndex,
     UnresolvedReference,
 };
+use crate::settings::Settings;
 use crate::source::LoadedProject;
-use crate::source::file::Span;
 use crate::source::model::{Reference, ReferenceKind};
+use crate::source_db::Span;
 
 pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     let mut graph = Graph {
@@ -44,8 +44,7 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     }
     // Order by where things are written, so that "first definition" means first in path order
     // whichever loader read it.
-    let path_of =
-        |span: crate::source::file::Span| (graph.db.path(span.file).to_owned(), span.start);
+    let path_of = |span: crate::source_db::Span| (graph.db.path(span.file).to_owned(), span.start);
     graph
         .requirements
         .sort_by_cached_key(|requirement| path_of(requirement.def.id_span));
@@ -129,7 +128,7 @@ fn push_unique<T: PartialEq + Copy>(lists: &mut [Vec<T>], target: RequirementInd
 
 /// Counts what each file holds, by where it is written.
 fn count_per_file(graph: &mut Graph) {
-    let mut counts: HashMap<crate::source::file::FileId, (usize, usize, usize)> = HashMap::new();
+    let mut counts: HashMap<crate::source_db::FileId, (usize, usize, usize)> = HashMap::new();
     for requirement in &graph.requirements {
         counts.entry(requirement.def.id_span.file).or_default().0 += 1;
     }

@@ -3,11 +3,13 @@
 
 use std::collections::HashMap;
 
-use crate::source::file::{FileId, SourceDb};
+use crate::lockfile::{Links, fingerprint};
+use crate::needs::Needs;
 use crate::source::model::{
-    Clarification, EvalCaseDef, Needs, Problem, PromptPassageDef, Reference, RequirementDef,
+    Clarification, EvalCaseDef, Problem, PromptPassageDef, Reference, RequirementDef,
 };
 use crate::source::{Format, Role};
+use crate::source_db::{FileId, SourceDb};
 
 pub mod build;
 
@@ -79,15 +81,11 @@ pub struct Graph {
     pub(crate) eval_cases_by_requirement: Vec<Vec<EvalCaseIndex>>,
     pub unresolved: Vec<UnresolvedReference>,
     /// `speclint.lock`, when there is one.
-    pub lock: Option<crate::lock::LockFile>,
+    pub lock: Option<crate::lockfile::LockFile>,
 }
 
 impl Graph {
-    pub fn requirement(&self, index: RequirementIndex) -> Option<&Requirement> {
-        self.requirements.get(index.0)
-    }
-
-    pub fn requirement_indices(&self) -> impl Iterator<Item = RequirementIndex> + '_ {
+    pub fn requirement_indices(&self) -> impl Iterator<Item = RequirementIndex> + use<> {
         (0..self.requirements.len()).map(RequirementIndex)
     }
 
@@ -117,18 +115,6 @@ impl Graph {
         self.definitions_by_id.keys().map(String::as_str)
     }
 
-    pub fn passages_for(&self, requirement: RequirementIndex) -> &[PassageIndex] {
-        self.passages_by_requirement
-            .get(requirement.0)
-            .map_or(&[], Vec::as_slice)
-    }
-
-    pub fn eval_cases_for(&self, requirement: RequirementIndex) -> &[EvalCaseIndex] {
-        self.eval_cases_by_requirement
-            .get(requirement.0)
-            .map_or(&[], Vec::as_slice)
-    }
-
     /// Every requirement with its index, in path order.
     pub fn indexed_requirements(&self) -> impl Iterator<Item = (RequirementIndex, &Requirement)> {
         self.requirements
@@ -144,7 +130,7 @@ impl Graph {
     ) -> impl Iterator<Item = &PromptPassageDef> {
         self.passages_for(requirement)
             .iter()
-            .filter_map(|&passage| self.passage(passage))
+            .map(|&passage| &self[passage])
     }
 
     /// The eval cases that reference a requirement.
@@ -154,14 +140,69 @@ impl Graph {
     ) -> impl Iterator<Item = &EvalCaseDef> {
         self.eval_cases_for(requirement)
             .iter()
-            .filter_map(|&case| self.eval_case(case))
+            .map(|&case| &self[case])
     }
 
-    pub fn passage(&self, index: PassageIndex) -> Option<&PromptPassageDef> {
-        self.passages.get(index.0)
+    /// Every current link between an artifact file and a requirement, with the fingerprint of
+    /// the requirement's text: what `speclint.lock` records.
+    pub fn current_links(&self) -> Links {
+        let mut links = Links::new();
+        for (index, requirement) in self.indexed_requirements() {
+            let print = fingerprint(&requirement.def.text);
+            let passage_files = self.linked_passages(index).map(|passage| passage.span.file);
+            let case_files = self.linked_eval_cases(index).map(|case| case.span.file);
+            for file in passage_files.chain(case_files) {
+                links
+                    .entry(self.db.path(file).to_owned())
+                    .or_default()
+                    .insert(requirement.def.id.clone(), print.clone());
+            }
+        }
+        links
+    }
+}
+
+// The graph hands out only indices it made itself, into vectors it never shrinks, so indexing
+// with them cannot fail; a bug that broke this should panic loudly rather than drop findings.
+#[allow(clippy::indexing_slicing)]
+mod indexing {
+    use std::ops::Index;
+
+    use super::{
+        EvalCaseDef, EvalCaseIndex, Graph, PassageIndex, PromptPassageDef, Requirement,
+        RequirementIndex,
+    };
+
+    impl Index<RequirementIndex> for Graph {
+        type Output = Requirement;
+        fn index(&self, index: RequirementIndex) -> &Requirement {
+            &self.requirements[index.0]
+        }
     }
 
-    pub fn eval_case(&self, index: EvalCaseIndex) -> Option<&EvalCaseDef> {
-        self.eval_cases.get(index.0)
+    impl Index<PassageIndex> for Graph {
+        type Output = PromptPassageDef;
+        fn index(&self, index: PassageIndex) -> &PromptPassageDef {
+            &self.passages[index.0]
+        }
+    }
+
+    impl Index<EvalCaseIndex> for Graph {
+        type Output = EvalCaseDef;
+        fn index(&self, index: EvalCaseIndex) -> &EvalCaseDef {
+            &self.eval_cases[index.0]
+        }
+    }
+
+    impl Graph {
+        /// The passages that reference a requirement.
+        pub fn passages_for(&self, requirement: RequirementIndex) -> &[PassageIndex] {
+            &self.passages_by_requirement[requirement.0]
+        }
+
+        /// The eval cases that reference a requirement.
+        pub fn eval_cases_for(&self, requirement: RequirementIndex) -> &[EvalCaseIndex] {
+            &self.eval_cases_by_requirement[requirement.0]
+        }
     }
 }

@@ -13,9 +13,9 @@ use crate::check::CheckResult;
 use crate::facts::similarity::SimilarityIndex;
 use crate::graph::{Graph, RequirementIndex};
 use crate::render::lsp::{file_uri, range};
+use crate::requirement_id::IdPattern;
 use crate::source::comments::comment_for;
-use crate::source::file::{FileId, Span};
-use crate::source::ids::IdPattern;
+use crate::source_db::{FileId, Span};
 
 /// The requirement ID under `offset` in `text`: (id, start, end).
 pub fn id_at(text: &str, offset: usize, pattern: &IdPattern) -> Option<(String, usize, usize)> {
@@ -62,7 +62,7 @@ pub fn hover(check: &CheckResult, text: &str, offset: usize, pattern: &IdPattern
     let graph = &check.graph;
     let (id, _, _) = id_at(text, offset, pattern)?;
     let index = graph.lookup(&id)?;
-    let requirement = graph.requirement(index)?;
+    let requirement = &graph[index];
     let modality = requirement
         .def
         .modality
@@ -76,22 +76,14 @@ pub fn hover(check: &CheckResult, text: &str, offset: usize, pattern: &IdPattern
     let passages = graph.passages_for(index);
     let cases = graph.eval_cases_for(index);
     markdown.push_str(&format!("**Prompts** ({}):", passages.len()));
-    for passage in passages
-        .iter()
-        .filter_map(|&passage| graph.passage(passage))
-        .take(10)
-    {
+    for passage in passages.iter().map(|&passage| &graph[passage]).take(10) {
         markdown.push_str(&format!("\n- {}", place(graph, passage.span)));
     }
     if passages.is_empty() {
         markdown.push_str(" none");
     }
     markdown.push_str(&format!("\n\n**Eval cases** ({}):", cases.len()));
-    for case in cases
-        .iter()
-        .filter_map(|&case| graph.eval_case(case))
-        .take(10)
-    {
+    for case in cases.iter().map(|&case| &graph[case]).take(10) {
         markdown.push_str(&format!("\n- {} `{}`", place(graph, case.span), case.label));
     }
     if cases.is_empty() {
@@ -114,7 +106,7 @@ pub fn definition(
 ) -> Option<Location> {
     let graph = &check.graph;
     let (id, _, _) = id_at(text, offset, pattern)?;
-    let requirement = graph.requirement(graph.lookup(&id)?)?;
+    let requirement = &graph[graph.lookup(&id)?];
     location(graph, requirement.def.id_span)
 }
 
@@ -133,8 +125,8 @@ pub fn references(
         return Vec::new();
     };
     let mut spans = Vec::new();
-    if include_declaration && let Some(requirement) = graph.requirement(index) {
-        spans.push(requirement.def.id_span);
+    if include_declaration {
+        spans.push(graph[index].def.id_span);
     }
     let resolves =
         |reference: &crate::source::model::Reference| graph.lookup(&reference.id) == Some(index);
@@ -315,14 +307,13 @@ pub fn code_actions(check: &CheckResult, path: &Path, start: usize, end: usize) 
     });
     if let Some(passage) = untagged
         && let Some(index) = closest_requirement(graph, &passage.text)
-        && let Some(requirement) = graph.requirement(index)
-        && let Some(comment) = comment_for(&relative, &requirement.def.id)
+        && let Some(comment) = comment_for(&relative, &graph[index].def.id)
         && let Some((uri, edit)) = insert_line_before(graph, file, passage.span.start, &comment)
     {
         actions.push(action(
             format!(
                 "Reference {} here (closest requirement)",
-                requirement.def.id
+                graph[index].def.id
             ),
             uri,
             edit,

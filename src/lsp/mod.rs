@@ -30,7 +30,9 @@ use lsp_types::{
 };
 
 use crate::check::CheckResult;
-use crate::config::{Settings, load_settings};
+use crate::check::{CheckOptions, check};
+use crate::config::{ConfigError, load_settings};
+use crate::settings::Settings;
 
 pub mod features;
 pub mod position;
@@ -44,7 +46,7 @@ const DEBOUNCE: Duration = Duration::from_millis(40);
 
 struct Server {
     root: PathBuf,
-    settings: Result<Settings, String>,
+    settings: Result<Settings, Box<ConfigError>>,
     /// Open buffers by absolute path.
     documents: HashMap<PathBuf, Arc<str>>,
     check: Option<CheckResult>,
@@ -54,8 +56,32 @@ struct Server {
     output: std::io::Stdout,
 }
 
+/// How the server ended without a clean shutdown.
+#[derive(Debug)]
+pub enum LspError {
+    /// `exit` arrived before `shutdown`.
+    ExitBeforeShutdown,
+    /// The client closed the stream without shutting the server down.
+    Disconnected,
+}
+
+impl std::fmt::Display for LspError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(match self {
+            LspError::ExitBeforeShutdown => "exit before shutdown",
+            LspError::Disconnected => "the client disconnected without shutting the server down",
+        })
+    }
+}
+
+impl std::error::Error for LspError {}
+
+fn load_server_settings(root: &std::path::Path) -> Result<Settings, Box<ConfigError>> {
+    load_settings(root, None).map_err(Box::new)
+}
+
 /// Runs the server until the client sends `exit` or closes stdin.
-pub fn run_stdio() -> Result<(), String> {
+pub fn run_stdio() -> Result<(), LspError> {
     let (sender, receiver) = mpsc::channel::<Incoming>();
     std::thread::spawn(move || {
         let mut input = BufReader::new(std::io::stdin().lock());
@@ -69,7 +95,13 @@ pub fn run_stdio() -> Result<(), String> {
     });
     let mut server = Server {
         root: std::env::current_dir().unwrap_or_default(),
-        settings: Err("not initialized".to_owned()),
+        settings: Err(Box::new(ConfigError {
+            path: PathBuf::new(),
+            text: String::new(),
+            span: None,
+            message: "not initialized".to_owned(),
+            help: None,
+        })),
         documents: HashMap::new(),
         check: None,
         published: BTreeSet::new(),
@@ -141,7 +173,7 @@ pub fn run_stdio() -> Result<(), String> {
                     return if shutting_down {
                         Ok(())
                     } else {
-                        Err("exit before shutdown".to_owned())
+                        Err(LspError::ExitBeforeShutdown)
                     };
                 }
                 if initialized {
@@ -154,11 +186,11 @@ pub fn run_stdio() -> Result<(), String> {
 }
 
 /// The client closed the stream: a clean end after `shutdown`, an error otherwise.
-fn disconnected(shutting_down: bool) -> Result<(), String> {
+fn disconnected(shutting_down: bool) -> Result<(), LspError> {
     if shutting_down {
         Ok(())
     } else {
-        Err("the client disconnected without shutting the server down".to_owned())
+        Err(LspError::Disconnected)
     }
 }
 
@@ -190,7 +222,7 @@ impl Server {
         if let Some(root) = root {
             self.root = root;
         }
-        self.settings = load_settings(&self.root, None).map_err(|error| error.to_string());
+        self.settings = load_server_settings(&self.root);
         self.dirty = true;
         let capabilities = ServerCapabilities {
             text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
@@ -224,12 +256,12 @@ impl Server {
         let Ok(settings) = &self.settings else {
             return;
         };
-        self.check = Some(crate::check::run_check_full(
-            &self.root,
-            settings,
-            self.documents.clone(),
-            crate::source::CacheUse::Disabled,
-        ));
+        let options = CheckOptions {
+            overlays: self.documents.clone(),
+            ..CheckOptions::default()
+        };
+        // The options hold neither a baseline nor a git ref, so the check cannot fail.
+        self.check = check(&self.root, settings, &options).ok();
     }
 
     fn relint_and_publish(&mut self) {
@@ -300,7 +332,7 @@ impl Server {
             }
             DidSaveTextDocument::METHOD | DidChangeWatchedFiles::METHOD => {
                 // The configuration may have changed on disk too.
-                self.settings = load_settings(&self.root, None).map_err(|error| error.to_string());
+                self.settings = load_server_settings(&self.root);
                 self.dirty = true;
             }
             _ => {}
@@ -344,7 +376,7 @@ impl Server {
             .settings
             .as_ref()
             .map(|settings| settings.id_pattern.clone())
-            .map_err(|message| (ErrorCode::RequestFailed, message.clone()))?;
+            .map_err(|error| (ErrorCode::RequestFailed, error.to_string()))?;
         let to_json = |value: serde_json::Result<serde_json::Value>| {
             value.map_err(|error| (ErrorCode::InternalError, error.to_string()))
         };

@@ -9,9 +9,10 @@ use miette::{
 };
 
 use crate::check::CheckResult;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::render::{Colors, summary_line};
-use crate::source::file::{SourceDb, Span};
+use crate::severity::Severity;
+use crate::source_db::{SourceDb, Span};
 
 /// One report as miette sees it: a message, labels into one file, and nested reports for
 /// locations in other files.

@@ -4,8 +4,8 @@
 use std::fmt::Write;
 
 use crate::check::CheckResult;
-use crate::diagnostic::Severity;
 use crate::render::summary_line;
+use crate::severity::Severity;
 
 /// Workflow-command property values escape `%`, `\r`, `\n`, `:` and `,`.
 fn escape_property(value: &str) -> String {

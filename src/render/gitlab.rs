@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use crate::check::CheckResult;
-use crate::diagnostic::{Severity, finding_fingerprint};
+use crate::diagnostic::finding_fingerprint;
+use crate::severity::Severity;
 
 #[derive(Serialize)]
 struct Issue<'a> {

@@ -5,9 +5,10 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::check::CheckResult;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::file::{SourceDb, Span};
+use crate::diagnostic::Diagnostic;
+use crate::severity::Severity;
 use crate::source::{Format, Role};
+use crate::source_db::{SourceDb, Span};
 
 pub const OUTPUT_VERSION: u32 = 1;
 

@@ -7,8 +7,9 @@ use lsp_types::{
 };
 
 use crate::check::CheckResult;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::file::{FileId, SourceDb, Span};
+use crate::diagnostic::Diagnostic;
+use crate::severity::Severity;
+use crate::source_db::{FileId, SourceDb, Span};
 
 /// A `file://` URI for an absolute path.
 pub fn file_uri(path: &std::path::Path) -> Option<Uri> {

@@ -15,6 +15,7 @@ pub mod junit;
 pub mod list;
 pub mod lsp;
 pub mod report;
+pub mod rule_docs;
 pub mod sarif;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -62,7 +63,7 @@ pub fn render(result: &CheckResult, format: OutputFormat, colors: Colors) -> Str
 
 /// The closing line of the human formats.
 pub fn summary_line(result: &CheckResult) -> String {
-    use crate::diagnostic::Severity;
+    use crate::severity::Severity;
     let errors = result.count(Severity::Error);
     let warnings = result.count(Severity::Warning);
     let infos = result.count(Severity::Info);

@@ -8,9 +8,11 @@ use serde_sarif::sarif::{
 };
 
 use crate::check::CheckResult;
-use crate::diagnostic::{Diagnostic, Severity, finding_fingerprint};
-use crate::rules::{Level, registry};
-use crate::source::file::{SourceDb, Span};
+use crate::diagnostic::{Diagnostic, finding_fingerprint};
+use crate::rules::registry;
+use crate::severity::Level;
+use crate::severity::Severity;
+use crate::source_db::{SourceDb, Span};
 
 fn region(db: &SourceDb, span: Span) -> Region {
     let (start, end) = db.line_column(span);

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::rules::{Rule, RuleContext, declare_rule};
 use crate::source::model::{Reference, Status};
 
 declare_rule! {
@@ -25,10 +25,6 @@ declare_rule! {
 }
 
 impl Rule for DeprecatedRequirementReferenced {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
         let passage_references = graph.passages.iter().flat_map(|passage| {
@@ -57,7 +53,7 @@ fn report(
     let graph = context.graph;
     let Some(requirement) = graph
         .lookup(&reference.id)
-        .and_then(|index| graph.requirement(index))
+        .map(|index| &graph[index])
     else {
         return;
     };

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::rules::{Rule, RuleContext, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -26,17 +26,13 @@ declare_rule! {
 }
 
 impl Rule for DuplicateRequirementId {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
         for requirement in &graph.requirements {
             let definitions = graph.definitions(&requirement.def.id);
             let Some(first) = definitions
                 .first()
-                .and_then(|&index| graph.requirement(index))
+                .map(|&index| &graph[index])
             else {
                 continue;
             };

@@ -1,7 +1,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::facts::assertion::analyze;
 use crate::facts::compare::RequirementFacts;
-use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::rules::{Drift, Rule, RuleContext, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -37,10 +37,6 @@ declare_rule! {
 }
 
 impl Rule for EvalAssertionDrift {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
         for (index, requirement) in graph.indexed_requirements() {
@@ -51,26 +47,23 @@ impl Rule for EvalAssertionDrift {
             for case in graph.linked_eval_cases(index) {
                 for assertion in &case.assertions {
                     for disagreement in facts.assertion_disagreements(&analyze(assertion)) {
-                        let (related_span, related_message) =
-                            context.requirement_note(&requirement.def);
-                        diagnostics.push(
-                            context
-                                .diagnostic(
-                                    &Self::META,
-                                    assertion.span,
-                                    format!(
-                                        "this `{}` assertion {} (`{}`)",
-                                        assertion.kind, disagreement.message, requirement.def.id
-                                    ),
-                                )
-                                .with_label(format!("contradicts {}", requirement.def.id))
-                                .with_requirement(&requirement.def.id)
-                                .with_related(related_span, related_message)
-                                .with_help(format!(
+                        diagnostics.push(context.drift_diagnostic(
+                            &Self::META,
+                            Drift {
+                                requirement: &requirement.def,
+                                artifact_span: assertion.span,
+                                phrase: "",
+                                message: format!(
+                                    "this `{}` assertion {} (`{}`)",
+                                    assertion.kind, disagreement.message, requirement.def.id
+                                ),
+                                label: format!("contradicts {}", requirement.def.id),
+                                help: format!(
                                     "make the assertion check \"{}\" as the requirement says, or change the requirement if the test is right",
                                     disagreement.requirement_phrase
-                                )),
-                        );
+                                ),
+                            },
+                        ));
                     }
                 }
             }

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::rules::{Rule, RuleContext, declare_rule};
 use crate::source::model::ReferenceKind;
 
 declare_rule! {
@@ -35,10 +35,6 @@ declare_rule! {
 }
 
 impl Rule for EvalTestsUnspecifiedBehavior {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
         for case in &graph.eval_cases {

@@ -1,62 +1,53 @@
 //! Lint rules: each reads the graph and emits diagnostics. One rule per file; the list is in
 //! [`registry`].
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use std::time::{Duration, Instant};
 
-use crate::config::Settings;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::graph::Graph;
-use crate::source::file::Span;
+use crate::settings::Settings;
+use crate::severity::{Level, Severity};
 use crate::source::model::RequirementDef;
+use crate::source_db::Span;
 
 pub mod registry;
 
-pub mod broken_file_reference;
-pub mod deprecated_requirement_referenced;
-pub mod duplicate_requirement_id;
-pub mod eval_assertion_drift;
-pub mod eval_tests_unspecified_behavior;
-pub mod modality_drift;
-pub mod negative_requirement_untested;
-pub mod opaque_reference;
-pub mod requirement_missing_from_prompt;
-pub mod requirement_untested;
-pub mod stale_link;
-pub mod unknown_requirement_reference;
-pub mod unreadable_input;
-pub mod unresolved_clarification;
-pub mod unused_suppression;
-pub mod wording_drift;
+/// Declares every rule: its module and its place in the registry, one line each, in code
+/// order. Adding a rule adds one line here.
+macro_rules! register_rules {
+    ($($module:ident::$rule:ident,)+) => {
+        $(pub mod $module;)+
 
-/// The level a rule runs at, as configured.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Error,
-    Warning,
-    Info,
-    Off,
+        /// Every rule, in code order.
+        static ALL_RULES: &[&dyn Rule] = &[$(&$module::$rule,)+];
+    };
 }
 
-impl Level {
-    pub fn severity(self) -> Option<Severity> {
-        match self {
-            Level::Error => Some(Severity::Error),
-            Level::Warning => Some(Severity::Warning),
-            Level::Info => Some(Severity::Info),
-            Level::Off => None,
-        }
-    }
+register_rules! {
+    unreadable_input::UnreadableInput,
+    duplicate_requirement_id::DuplicateRequirementId,
+    unknown_requirement_reference::UnknownRequirementReference,
+    requirement_missing_from_prompt::RequirementMissingFromPrompt,
+    requirement_untested::RequirementUntested,
+    eval_tests_unspecified_behavior::EvalTestsUnspecifiedBehavior,
+    wording_drift::WordingDrift,
+    modality_drift::ModalityDrift,
+    eval_assertion_drift::EvalAssertionDrift,
+    stale_link::StaleLink,
+    deprecated_requirement_referenced::DeprecatedRequirementReferenced,
+    negative_requirement_untested::NegativeRequirementUntested,
+    broken_file_reference::BrokenFileReference,
+    unresolved_clarification::UnresolvedClarification,
+    opaque_reference::OpaqueReference,
+    unused_suppression::UnusedSuppression,
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Error => "error",
-            Level::Warning => "warning",
-            Level::Info => "info",
-            Level::Off => "off",
-        }
-    }
+/// A level a rule raises some of its findings to, unless its level is set in `speclint.toml`.
+#[derive(Debug)]
+pub struct Escalation {
+    pub level: Level,
+    /// Which findings, in words, for the rule's documentation.
+    pub when: &'static str,
 }
 
 /// What `speclint rules` and `speclint rule` print about a rule.
@@ -65,14 +56,38 @@ pub struct RuleMeta {
     pub code: &'static str,
     pub name: &'static str,
     pub default_level: Level,
+    pub escalation: Option<Escalation>,
     /// The rule's doc comment: What it does / Why is this bad? / Example / Use instead.
     pub docs: &'static str,
+}
+
+impl RuleMeta {
+    /// The doc comment as Markdown: doc comments arrive with one leading space per line.
+    pub fn documentation(&self) -> String {
+        self.docs
+            .lines()
+            .map(|line| line.strip_prefix(' ').unwrap_or(line))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The default level, with the escalation when there is one: `warning (error for ...)`.
+    pub fn default_level_description(&self) -> String {
+        match &self.escalation {
+            None => self.default_level.as_str().to_owned(),
+            Some(escalation) => format!(
+                "{} ({} for {})",
+                self.default_level.as_str(),
+                escalation.level.as_str(),
+                escalation.when
+            ),
+        }
+    }
 }
 
 /// What a rule can see.
 pub struct RuleContext<'a> {
     pub graph: &'a Graph,
-    pub settings: &'a Settings,
 }
 
 impl RuleContext<'_> {
@@ -122,11 +137,6 @@ impl RuleContext<'_> {
         )
     }
 
-    /// Whether the user set this rule's level in speclint.toml.
-    pub fn level_configured(&self, meta: &RuleMeta) -> bool {
-        self.settings.configured_rules.contains(meta.name)
-    }
-
     /// The span a requirement-level finding points at: from the ID to the end of its line.
     pub fn headline(&self, requirement: &RequirementDef) -> Span {
         let id_span = requirement.id_span;
@@ -142,20 +152,16 @@ impl RuleContext<'_> {
         )
     }
 
-    /// Starts a diagnostic for `rule` at its configured severity (rules that are off never run).
+    /// Starts a diagnostic of `rule`. Its severity is set by [`run_rules`] from the
+    /// configuration: a rule never raises it. A rule may only lower the ceiling it starts at
+    /// (`Error`), for findings that are never more than a warning or a note whatever the
+    /// configured level (a loader's own warning, say).
     pub fn diagnostic(&self, meta: &RuleMeta, span: Span, message: String) -> Diagnostic {
-        let severity = self
-            .settings
-            .rule_levels
-            .get(meta.name)
-            .copied()
-            .unwrap_or(meta.default_level)
-            .severity()
-            .unwrap_or(Severity::Info);
         Diagnostic {
             code: meta.code,
             rule: meta.name,
-            severity,
+            severity: Severity::Error,
+            escalated: false,
             message,
             span,
             label: None,
@@ -164,6 +170,33 @@ impl RuleContext<'_> {
             help: None,
         }
     }
+
+    /// The diagnostic the drift rules share: a phrase in an artifact that disagrees with a
+    /// requirement, with the requirement quoted as the related location.
+    pub fn drift_diagnostic(&self, meta: &RuleMeta, drift: Drift<'_>) -> Diagnostic {
+        let (related_span, related_message) = self.requirement_note(drift.requirement);
+        self.diagnostic(
+            meta,
+            self.locate(drift.artifact_span, drift.phrase),
+            drift.message,
+        )
+        .with_label(drift.label)
+        .with_requirement(&drift.requirement.id)
+        .with_related(related_span, related_message)
+        .with_help(drift.help)
+    }
+}
+
+/// What a drift rule found: where, against which requirement, and what to say.
+pub struct Drift<'a> {
+    pub requirement: &'a RequirementDef,
+    /// The passage or assertion that disagrees.
+    pub artifact_span: Span,
+    /// The disagreeing words, located inside `artifact_span` when they are written there.
+    pub phrase: &'a str,
+    pub message: String,
+    pub label: String,
+    pub help: String,
 }
 
 /// `text` cut at a word boundary near `limit` characters, with an ellipsis.
@@ -176,9 +209,73 @@ pub fn shorten(text: &str, limit: usize) -> String {
     format!("{cut}…")
 }
 
-pub trait Rule: Sync {
+/// A rule's metadata; implemented by [`declare_rule!`] from the rule's doc comment.
+pub trait RuleMetadata {
     fn meta(&self) -> &'static RuleMeta;
+}
+
+/// A lint rule: reads the graph and pushes diagnostics; it never prints.
+pub trait Rule: RuleMetadata + Sync {
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>);
+}
+
+/// Runs every enabled rule over `graph` and sets each finding's severity from the configured
+/// level (or the rule's escalation). The result is sorted, and identical findings are
+/// reported once.
+pub fn run_rules(
+    graph: &Graph,
+    settings: &Settings,
+) -> (Vec<Diagnostic>, Vec<(&'static str, Duration)>) {
+    let context = RuleContext { graph };
+    let mut diagnostics = Vec::new();
+    let mut timings = Vec::new();
+    for rule in registry::all_rules() {
+        let meta = rule.meta();
+        let level = settings
+            .rule_levels
+            .get(meta.name)
+            .copied()
+            .unwrap_or(meta.default_level);
+        let Some(severity) = level.severity() else {
+            continue;
+        };
+        let escalated_severity = match &meta.escalation {
+            Some(escalation) if !settings.configured_rules.contains(meta.name) => {
+                escalation.level.severity().unwrap_or(severity)
+            }
+            _ => severity,
+        };
+        let started = Instant::now();
+        let first_new = diagnostics.len();
+        rule.check(&context, &mut diagnostics);
+        for diagnostic in diagnostics.iter_mut().skip(first_new) {
+            let configured = if diagnostic.escalated {
+                escalated_severity
+            } else {
+                severity
+            };
+            // `Severity` orders Error < Warning < Info: the less serious of the two wins.
+            diagnostic.severity = configured.max(diagnostic.severity);
+        }
+        timings.push((meta.name, started.elapsed()));
+    }
+    sort_diagnostics(graph, &mut diagnostics);
+    (diagnostics, timings)
+}
+
+/// Sorts by path, then position, then code; the end and message only break remaining ties, so
+/// the order is total and the output the same on every run. Identical findings are dropped.
+pub fn sort_diagnostics(graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by_cached_key(|diagnostic| {
+        (
+            graph.db.path(diagnostic.span.file).to_owned(),
+            diagnostic.span.start,
+            diagnostic.code,
+            diagnostic.span.end,
+            diagnostic.message.clone(),
+        )
+    });
+    diagnostics.dedup();
 }
 
 /// Declares a rule's unit struct and its metadata from one doc comment, so that `speclint rule`
@@ -187,6 +284,7 @@ macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])+
         $name:ident, code = $code:literal, name = $rule_name:literal, level = $level:ident
+        $(, escalation = ($escalated_level:ident, $when:literal))?
     ) => {
         $(#[doc = $doc])+
         #[derive(Debug, Default, Clone, Copy)]
@@ -196,10 +294,24 @@ macro_rules! declare_rule {
             pub const META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
                 code: $code,
                 name: $rule_name,
-                default_level: $crate::rules::Level::$level,
+                default_level: $crate::severity::Level::$level,
+                escalation: $crate::rules::declare_rule!(@escalation $($escalated_level, $when)?),
                 docs: concat!($($doc, "\n"),+),
             };
         }
+
+        impl $crate::rules::RuleMetadata for $name {
+            fn meta(&self) -> &'static $crate::rules::RuleMeta {
+                &Self::META
+            }
+        }
+    };
+    (@escalation) => { None };
+    (@escalation $level:ident, $when:literal) => {
+        Some($crate::rules::Escalation {
+            level: $crate::severity::Level::$level,
+            when: $when,
+        })
     };
 }
 pub(crate) use declare_rule;

@@ -1,6 +1,6 @@
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::facts::compare::{DisagreementKind, modality_disagreement};
-use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::rules::{Drift, Rule, RuleContext, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -30,14 +30,11 @@ declare_rule! {
     /// <!-- SAFE-001 -->
     /// Never share another customer's personal data.
     /// ```
-    ModalityDrift, code = "SL007", name = "modality-drift", level = Warning
+    ModalityDrift, code = "SL007", name = "modality-drift", level = Warning,
+    escalation = (Error, "a lost or flipped negation")
 }
 
 impl Rule for ModalityDrift {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
         for (index, requirement) in graph.indexed_requirements() {
@@ -50,37 +47,42 @@ impl Rule for ModalityDrift {
                 else {
                     continue;
                 };
-                let (related_span, related_message) = context.requirement_note(&requirement.def);
-                let mut diagnostic = context
-                    .diagnostic(
-                        &Self::META,
-                        context.locate(passage.span, &disagreement.phrase),
-                        format!("this prompt {} (`{}`)", disagreement.message, requirement.def.id),
-                    )
-                    .with_label(match disagreement.kind {
-                        DisagreementKind::LostNegation => "no prohibition here".to_owned(),
-                        _ => format!("weaker than {}", disagreement.requirement_phrase),
-                    })
-                    .with_requirement(&requirement.def.id)
-                    .with_related(related_span, related_message)
-                    .with_help(match disagreement.kind {
-                        DisagreementKind::LostNegation | DisagreementKind::FlippedPolarity => format!(
-                            "state the requirement's {} plainly (\"Never …\", \"Do not …\" for a prohibition; \"Always …\" or an imperative for an obligation)",
-                            disagreement.requirement_phrase
-                        ),
-                        _ => format!(
-                            "drop the softening (\"{}\") so the instruction is as strong as the requirement's {}",
-                            disagreement.phrase, disagreement.requirement_phrase
-                        ),
-                    });
                 let negation = matches!(
                     disagreement.kind,
                     DisagreementKind::LostNegation | DisagreementKind::FlippedPolarity
                 );
-                if negation && !context.level_configured(&Self::META) {
-                    diagnostic.severity = Severity::Error;
-                }
-                diagnostics.push(diagnostic);
+                let diagnostic = context.drift_diagnostic(
+                    &Self::META,
+                    Drift {
+                        requirement: &requirement.def,
+                        artifact_span: passage.span,
+                        phrase: &disagreement.phrase,
+                        message: format!(
+                            "this prompt {} (`{}`)",
+                            disagreement.message, requirement.def.id
+                        ),
+                        label: match disagreement.kind {
+                            DisagreementKind::LostNegation => "no prohibition here".to_owned(),
+                            _ => format!("weaker than {}", disagreement.requirement_phrase),
+                        },
+                        help: if negation {
+                            format!(
+                                "state the requirement's {} plainly (\"Never …\", \"Do not …\" for a prohibition; \"Always …\" or an imperative for an obligation)",
+                                disagreement.requirement_phrase
+                            )
+                        } else {
+                            format!(
+                                "drop the softening (\"{}\") so the instruction is as strong as the requirement's {}",
+                                disagreement.phrase, disagreement.requirement_phrase
+                            )
+                        },
+                    },
+                );
+                diagnostics.push(if negation {
+                    diagnostic.escalated()
+                } else {
+                    diagnostic
+                });
             }
         }
     }

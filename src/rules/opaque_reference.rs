@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::rules::{Rule, RuleContext, declare_rule};
 use crate::source::model::ProblemKind;
 
 declare_rule! {
@@ -25,10 +25,6 @@ declare_rule! {
 }
 
 impl Rule for OpaqueReference {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         for problem in &context.graph.problems {
             if problem.kind != ProblemKind::Opaque {

@@ -1,6 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::facts::similarity::SimilarityIndex;
-use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::rules::{Rule, RuleContext, declare_rule};
 use crate::source::comments::comment_for;
 use crate::source::model::{PromptPassageDef, Status};
 
@@ -40,10 +40,6 @@ declare_rule! {
 }
 
 impl Rule for RequirementMissingFromPrompt {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
         // Built once, and only when some requirement lacks a prompt.

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::rules::{Rule, RuleContext, declare_rule};
 use crate::source::model::Status;
 
 declare_rule! {
@@ -36,10 +36,6 @@ declare_rule! {
 }
 
 impl Rule for RequirementUntested {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
         for (index, requirement) in graph.indexed_requirements() {

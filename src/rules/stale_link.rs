@@ -2,9 +2,9 @@ use std::collections::BTreeSet;
 
 use crate::diagnostic::Diagnostic;
 use crate::graph::RequirementIndex;
-use crate::lock::fingerprint;
-use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
-use crate::source::file::Span;
+use crate::lockfile::fingerprint;
+use crate::rules::{Rule, RuleContext, declare_rule};
+use crate::source_db::Span;
 
 declare_rule! {
     /// ## What it does
@@ -31,19 +31,13 @@ declare_rule! {
 }
 
 impl Rule for StaleLink {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
         let Some(lock) = &graph.lock else {
             return;
         };
         for index in graph.requirement_indices() {
-            let Some(requirement) = graph.requirement(index) else {
-                continue;
-            };
+            let requirement = &graph[index];
             let id = &requirement.def.id;
             let current = fingerprint(&requirement.def.text);
             let mut reported = BTreeSet::new();
@@ -79,17 +73,17 @@ impl Rule for StaleLink {
 fn linking_places(
     context: &RuleContext<'_>,
     index: RequirementIndex,
-) -> Vec<(crate::source::file::FileId, Span)> {
+) -> Vec<(crate::source_db::FileId, Span)> {
     let graph = context.graph;
     let passages = graph
         .passages_for(index)
         .iter()
-        .filter_map(|&passage| graph.passage(passage))
+        .map(|&passage| &graph[passage])
         .map(|passage| (passage.span.file, passage.span));
     let cases = graph
         .eval_cases_for(index)
         .iter()
-        .filter_map(|&case| graph.eval_case(case))
+        .map(|&case| &graph[case])
         .map(|case| (case.span.file, case.span));
     passages.chain(cases).collect()
 }

@@ -2,7 +2,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::Diagnostic;
 use crate::graph::{Graph, Referrer};
-use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::rules::{Rule, RuleContext, declare_rule};
 use crate::source::model::ReferenceKind;
 
 declare_rule! {
@@ -42,10 +42,6 @@ declare_rule! {
 }
 
 impl Rule for UnknownRequirementReference {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
         if graph.unresolved.is_empty() {
@@ -78,7 +74,7 @@ impl Rule for UnknownRequirementReference {
                 Some(closest) => {
                     if let Some(requirement) = graph
                         .lookup(closest)
-                        .and_then(|index| graph.requirement(index))
+                        .map(|index| &graph[index])
                     {
                         diagnostic = diagnostic.with_related(
                             requirement.def.id_span,

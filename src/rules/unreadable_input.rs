@@ -1,5 +1,6 @@
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::diagnostic::Diagnostic;
+use crate::severity::Severity;
+use crate::rules::{Rule, RuleContext, declare_rule};
 use crate::source::model::{ProblemKind, ProblemLevel};
 
 declare_rule! {
@@ -30,10 +31,6 @@ declare_rule! {
 }
 
 impl Rule for UnreadableInput {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         for problem in &context.graph.problems {
             if problem.kind != ProblemKind::Unreadable {
@@ -41,10 +38,11 @@ impl Rule for UnreadableInput {
             }
             let mut diagnostic =
                 context.diagnostic(&Self::META, problem.span, problem.message.clone());
-            // A loader's warning or note stays one; only errors take the configured level.
+            // A loader's warning or note stays one (a ceiling the rule runner keeps); only
+            // errors take the configured level.
             diagnostic.severity = match problem.level {
-                ProblemLevel::Error => diagnostic.severity,
-                ProblemLevel::Warning => diagnostic.severity.max(Severity::Warning),
+                ProblemLevel::Error => Severity::Error,
+                ProblemLevel::Warning => Severity::Warning,
                 ProblemLevel::Info => Severity::Info,
             };
             if let Some(help) = &problem.help {

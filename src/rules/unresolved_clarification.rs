@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::rules::{Rule, RuleContext, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -25,10 +25,6 @@ declare_rule! {
 }
 
 impl Rule for UnresolvedClarification {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         for clarification in &context.graph.clarifications {
             let question = if clarification.question.is_empty() {

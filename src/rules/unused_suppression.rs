@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::rules::{Rule, RuleContext, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -26,10 +26,6 @@ declare_rule! {
 }
 
 impl Rule for UnusedSuppression {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     /// The findings of this rule are made where suppressions are applied, after every other
     /// rule ran (`src/suppress.rs`).
     fn check(&self, _context: &RuleContext<'_>, _diagnostics: &mut Vec<Diagnostic>) {}

@@ -1,6 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::facts::compare::wording_disagreements;
-use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::rules::{Drift, Rule, RuleContext, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -34,32 +34,28 @@ declare_rule! {
 }
 
 impl Rule for WordingDrift {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
         for (index, requirement) in graph.indexed_requirements() {
             for passage in graph.linked_passages(index) {
                 for disagreement in wording_disagreements(&requirement.def.text, &passage.text) {
-                    let (related_span, related_message) =
-                        context.requirement_note(&requirement.def);
-                    diagnostics.push(
-                        context
-                            .diagnostic(
-                                &Self::META,
-                                context.locate(passage.span, &disagreement.phrase),
-                                format!("this prompt {} (`{}`)", disagreement.message, requirement.def.id),
-                            )
-                            .with_label(format!("contradicts {}", requirement.def.id))
-                            .with_requirement(&requirement.def.id)
-                            .with_related(related_span, related_message)
-                            .with_help(format!(
+                    diagnostics.push(context.drift_diagnostic(
+                        &Self::META,
+                        Drift {
+                            requirement: &requirement.def,
+                            artifact_span: passage.span,
+                            phrase: &disagreement.phrase,
+                            message: format!(
+                                "this prompt {} (`{}`)",
+                                disagreement.message, requirement.def.id
+                            ),
+                            label: format!("contradicts {}", requirement.def.id),
+                            help: format!(
                                 "make the prompt say \"{}\" as the requirement does, or change the requirement if the prompt is right",
                                 disagreement.requirement_phrase
-                            )),
-                    );
+                            ),
+                        },
+                    ));
                 }
             }
         }

@@ -1,8 +1,8 @@
 //! Reference comments: which IDs a comment names, and whether it names them on purpose.
 
-use crate::source::file::{FileId, Span};
-use crate::source::ids::IdPattern;
+use crate::requirement_id::IdPattern;
 use crate::source::model::{Reference, ReferenceKind};
+use crate::source_db::{FileId, Span};
 
 /// Words that may stand before the first ID of a reference comment (`Covers: FR-001`).
 const LABEL_WORDS: &[&str] = &[

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use regex::Regex;
 
-use crate::config::{FileSet, Settings};
-use crate::source::ids::IdPattern;
+use crate::requirement_id::IdPattern;
+use crate::settings::{FileSet, Settings};
 use crate::source::{CodeLanguage, Format, Role};
 
 /// Precompiled content probes; built once per run.
@@ -237,7 +237,7 @@ impl Detector {
 
 fn never_matches() -> Regex {
     // `[^\s\S]` matches nothing; it always compiles, so the fallback cannot fail.
-    Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!("a constant regex compiles"))
+    crate::lazy_regex::compile_constant(r"[^\s\S]")
 }
 
 fn head(text: &str) -> &str {

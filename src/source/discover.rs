@@ -6,9 +6,9 @@ use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
-use crate::config::Settings;
+use crate::settings::Settings;
 use crate::source::detect::is_candidate;
-use crate::source::file::relative_path_string;
+use crate::source_db::relative_path_string;
 
 /// A file the walker found.
 pub struct WalkedFile {

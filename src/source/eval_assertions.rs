@@ -1,9 +1,9 @@
 //! Assertions of eval cases: promptfoo `assert` lists, CSV `__expected` shorthands, GitHub
 //! Models evaluators and dataset metadata limits.
 
-use crate::source::file::{FileId, Span};
 use crate::source::model::AssertionDef;
 use crate::source::tree::{Node, NodeValue};
+use crate::source_db::{FileId, Span};
 
 /// The assertions of an `assert:` list (nested `assert-set`s included).
 pub fn from_assert_list(file: FileId, list: &Node) -> Vec<AssertionDef> {

@@ -3,11 +3,11 @@
 //! requirements through a `__metadata:requirements` or `requirements` column (several IDs
 //! separated by commas or spaces), and known IDs in its description.
 
+use crate::requirement_id::{IdPattern, split_id_list};
 use crate::source::eval_assertions::from_expected_cell;
 use crate::source::eval_refs::REQUIREMENT_KEYS;
-use crate::source::file::{FileId, Span};
-use crate::source::ids::{IdPattern, split_id_list};
 use crate::source::model::{EvalCaseDef, Extraction, Problem, Reference, ReferenceKind};
+use crate::source_db::{FileId, Span};
 
 /// A CSV file of eval cases; `defaults` are references every row inherits (promptfoo
 /// `defaultTest`).

@@ -2,13 +2,13 @@
 //! requirements through `metadata.requirements` or a top-level `requirements` field (also
 //! `requirement`, `req`), and known IDs in its `description`.
 
+use crate::requirement_id::IdPattern;
 use crate::source::eval_assertions;
 use crate::source::eval_refs::{is_lfs_pointer, mention_references, references_in_mapping};
-use crate::source::file::{FileId, Span};
-use crate::source::ids::IdPattern;
 use crate::source::json;
 use crate::source::model::{EvalCaseDef, Extraction, Problem};
 use crate::source::tree::Node;
+use crate::source_db::{FileId, Span};
 
 /// Keys under which a JSON object holds its list of cases.
 const LIST_KEYS: &[&str] = &[

@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 
 use crate::source::eval_dataset;
 use crate::source::eval_refs::{mention_references, references_in_mapping, token_span};
-use crate::source::file::FileId;
 use crate::source::model::{ClaimedFile, Extraction, Problem, Reference};
 use crate::source::resolve::{Resolution, resolve};
 use crate::source::spec_yaml::yaml_problem;
 use crate::source::table::FileText;
 use crate::source::{Format, LoadContext, Role, yaml};
+use crate::source_db::FileId;
 
 pub fn load(context: &LoadContext<'_>, file: FileId, text: &str) -> (Format, Extraction) {
     let pattern = &context.settings.id_pattern;

@@ -14,9 +14,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::requirement_id::IdPattern;
 use crate::source::eval_refs::{mention_references, references_in_mapping, token_span};
-use crate::source::file::{FileId, Span};
-use crate::source::ids::IdPattern;
 use crate::source::model::{
     AssertionDef, ClaimedFile, EvalCaseDef, Extraction, Problem, Reference,
 };
@@ -29,6 +28,7 @@ use crate::source::{
     Format, LoadContext, Role, eval_assertions, eval_csv, eval_dataset, json, prompt_chat,
     prompt_text, yaml,
 };
+use crate::source_db::{FileId, Span};
 
 const CONFIG_KEYS: &[&str] = &[
     "prompts",

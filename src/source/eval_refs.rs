@@ -1,9 +1,9 @@
 //! Requirement references in eval cases, shared by the promptfoo and dataset loaders.
 
-use crate::source::file::{FileId, Span};
-use crate::source::ids::{IdPattern, split_id_list};
+use crate::requirement_id::{IdPattern, split_id_list};
 use crate::source::model::{Reference, ReferenceKind};
 use crate::source::tree::Node;
+use crate::source_db::{FileId, Span};
 
 /// Keys of a metadata object (or of a dataset row) that hold requirement IDs.
 pub const REQUIREMENT_KEYS: &[&str] = &["requirements", "requirement", "req", "reqs"];

@@ -1,14 +1,16 @@
 //! Sources: finding input files, recognising their formats, and handing each to its loader.
 //! Loaders never fail: they return what they could read plus problems.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::config::Settings;
+use crate::settings::Settings;
 
+pub mod cache;
 pub mod comments;
 pub mod detect;
 pub mod discover;
@@ -18,8 +20,7 @@ pub mod eval_dataset;
 pub mod eval_openai;
 pub mod eval_promptfoo;
 pub mod eval_refs;
-pub mod file;
-pub mod ids;
+
 pub mod json;
 pub mod model;
 pub mod prompt_chat;
@@ -35,8 +36,8 @@ pub mod tree;
 pub mod yaml;
 pub mod yaml_comments;
 
+use crate::source_db::{self as file, FileId, SourceDb};
 use detect::Detector;
-use file::{FileId, SourceDb};
 use model::Extraction;
 use table::{FileTable, FileText};
 
@@ -126,9 +127,10 @@ pub struct LoadContext<'a> {
 }
 
 /// Whether a run may read and write `.speclint_cache/`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum CacheUse {
     Enabled,
+    #[default]
     Disabled,
 }
 
@@ -148,33 +150,23 @@ pub struct LoadedProject {
     /// Sorted by path.
     pub files: Vec<LoadedFile>,
     /// `speclint.lock` in the checked directory.
-    pub lock: Option<crate::lock::LockFile>,
+    pub lock: Option<crate::lockfile::LockFile>,
     /// Problems with speclint's own files (the lock).
     pub problems: Vec<model::Problem>,
 }
 
 /// Finds, recognises and loads every input file below `checked_dir`, in parallel. The result
-/// is ordered by path, whatever the thread count.
-pub fn load_project(checked_dir: &Path, settings: &Settings) -> LoadedProject {
-    load_project_with_overlays(
-        checked_dir,
-        settings,
-        std::collections::HashMap::new(),
-        CacheUse::Disabled,
-    )
-}
-
-/// [`load_project`] with some files' texts given in memory (an editor's unsaved buffers, by
-/// absolute path); open files that are not on disk yet are read too.
-pub fn load_project_with_overlays(
+/// is ordered by path, whatever the thread count. `overlays` replace files' texts (an editor's
+/// unsaved buffers, by absolute path); open files that are not on disk yet are read too.
+pub fn load_project(
     checked_dir: &Path,
     settings: &Settings,
-    overlays: std::collections::HashMap<PathBuf, std::sync::Arc<str>>,
+    overlays: &HashMap<PathBuf, Arc<str>>,
     cache_use: CacheUse,
 ) -> LoadedProject {
     let checked_dir = absolute_dir(checked_dir);
     let cache = match cache_use {
-        CacheUse::Enabled => crate::cache::Cache::open(&checked_dir, settings),
+        CacheUse::Enabled => crate::source::cache::Cache::open(&checked_dir, settings),
         CacheUse::Disabled => None,
     };
     let mut walked = discover::walk(&checked_dir, settings);
@@ -185,7 +177,7 @@ pub fn load_project_with_overlays(
         }
     }
     walked.sort_by(|left, right| left.relative_path.cmp(&right.relative_path));
-    let table = FileTable::with_overlays(&checked_dir, settings.max_file_bytes, overlays);
+    let table = FileTable::with_overlays(&checked_dir, settings.max_file_bytes, overlays.clone());
     let ids: Vec<FileId> = walked.iter().map(|file| table.intern(&file.path)).collect();
     let detector = Detector::new(&settings.id_pattern);
     let context = LoadContext {
@@ -236,8 +228,8 @@ pub fn load_project_with_overlays(
 
 /// Reads `speclint.lock` from the checked directory; a malformed lock is reported at the
 /// position toml gives and the rule that needs it stays silent.
-fn read_lock(table: &FileTable) -> (Option<crate::lock::LockFile>, Vec<model::Problem>) {
-    let path = table.checked_dir().join(crate::lock::LOCK_FILE_NAME);
+fn read_lock(table: &FileTable) -> (Option<crate::lockfile::LockFile>, Vec<model::Problem>) {
+    let path = table.checked_dir().join(crate::lockfile::LOCK_FILE_NAME);
     if !path.is_file() {
         return (None, Vec::new());
     }
@@ -246,7 +238,7 @@ fn read_lock(table: &FileTable) -> (Option<crate::lock::LockFile>, Vec<model::Pr
         FileText::Text(text) => text,
         FileText::Unreadable(problem) => return (None, vec![problem]),
     };
-    match crate::lock::parse(&text) {
+    match crate::lockfile::parse(&text) {
         Ok(lock) => (Some(lock), Vec::new()),
         Err((message, span)) => {
             let span = span.unwrap_or(0..0);
@@ -268,7 +260,7 @@ fn absolute_dir(directory: &Path) -> PathBuf {
 fn load_walked(
     context: &LoadContext<'_>,
     detector: &Detector,
-    cache: Option<&crate::cache::Cache>,
+    cache: Option<&crate::source::cache::Cache>,
     id: FileId,
     walked: &discover::WalkedFile,
 ) -> Option<LoadedFile> {
@@ -321,7 +313,7 @@ fn load_walked(
         && !context.table.is_overlay(&walked.path)
         && extraction.is_self_contained(id)
     {
-        let entry = crate::cache::Entry {
+        let entry = crate::source::cache::Entry {
             role,
             format,
             extraction,

@@ -4,40 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::modality::Modality;
-use crate::source::file::Span;
-
-/// What a requirement needs to be covered by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub struct Needs {
-    pub prompt: bool,
-    pub eval: bool,
-}
-
-impl Needs {
-    pub const BOTH: Needs = Needs {
-        prompt: true,
-        eval: true,
-    };
-    pub const NONE: Needs = Needs {
-        prompt: false,
-        eval: false,
-    };
-
-    /// Parses the words of a `Needs:` line or `needs:` list: `prompt`, `eval`, `none`, combined
-    /// with commas, spaces or "and". Returns the first unknown word as the error.
-    pub fn parse_words<'a>(words: impl IntoIterator<Item = &'a str>) -> Result<Needs, String> {
-        let mut needs = Needs::NONE;
-        for word in words {
-            match word.trim().to_ascii_lowercase().as_str() {
-                "" | "and" | "none" | "nothing" => {}
-                "prompt" | "prompts" => needs.prompt = true,
-                "eval" | "evals" | "test" | "tests" => needs.eval = true,
-                _ => return Err(word.trim().to_owned()),
-            }
-        }
-        Ok(needs)
-    }
-}
+use crate::needs::Needs;
+use crate::source_db::Span;
 
 /// Lifecycle of a requirement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -210,7 +178,7 @@ impl Problem {
 /// files). Its own standalone load is dropped so that nothing is counted twice.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ClaimedFile {
-    pub file: crate::source::file::FileId,
+    pub file: crate::source_db::FileId,
     pub role: crate::source::Role,
     pub format: crate::source::Format,
 }
@@ -282,12 +250,12 @@ impl Extraction {
 
     /// Whether everything was read from `file` alone (nothing through references), which is
     /// what makes an extraction reusable from the cache.
-    pub fn is_self_contained(&mut self, file: crate::source::file::FileId) -> bool {
+    pub fn is_self_contained(&mut self, file: crate::source_db::FileId) -> bool {
         self.claimed_files.is_empty() && self.spans_mut().all(|span| span.file == file)
     }
 
     /// Points every span at `file`: a cached extraction belongs to the file's ID of this run.
-    pub fn move_to(&mut self, file: crate::source::file::FileId) {
+    pub fn move_to(&mut self, file: crate::source_db::FileId) {
         for span in self.spans_mut() {
             span.file = file;
         }

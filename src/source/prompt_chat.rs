@@ -5,11 +5,10 @@
 //! A message is referenced by a template comment inside its content (`{# FR-001 #}`, which
 //! promptfoo's Nunjucks rendering removes) or, in YAML, by a `# FR-001` comment above it.
 
+use crate::requirement_id::IdPattern;
 use crate::source::Format;
 use crate::source::eval_assertions;
 use crate::source::eval_refs::{mention_references, references_in_mapping};
-use crate::source::file::{FileId, Span};
-use crate::source::ids::IdPattern;
 use crate::source::json;
 use crate::source::model::{EvalCaseDef, Extraction, PromptPassageDef};
 use crate::source::prompt_text;
@@ -17,6 +16,7 @@ use crate::source::spec_yaml::yaml_problem;
 use crate::source::tree::Node;
 use crate::source::yaml;
 use crate::source::yaml_comments::{YamlComments, find_comments, references_above};
+use crate::source_db::{FileId, Span};
 
 /// A JSON or YAML chat file.
 pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> (Format, Extraction) {

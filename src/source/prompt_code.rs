@@ -11,12 +11,12 @@
 
 use tree_sitter::{Node as SyntaxNode, Parser, Tree};
 
+use crate::requirement_id::IdPattern;
 use crate::source::CodeLanguage;
 use crate::source::comments::references_in_comment;
-use crate::source::file::{FileId, Span};
-use crate::source::ids::IdPattern;
 use crate::source::model::{Extraction, Problem, PromptPassageDef, Reference};
 use crate::source::prompt_text;
+use crate::source_db::{FileId, Span};
 
 const STRING_KINDS: &[&str] = &["string", "template_string", "concatenated_string"];
 

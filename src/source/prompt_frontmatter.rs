@@ -3,11 +3,11 @@
 //! `{{role "system"}}` blocks). The front matter is checked as YAML; the body is read like a text
 //! prompt, so `{# FR-001 #}` and `{{!-- FR-001 --}}` comments reference requirements.
 
-use crate::source::file::{FileId, Span};
-use crate::source::ids::IdPattern;
+use crate::requirement_id::IdPattern;
 use crate::source::model::{Extraction, Problem};
 use crate::source::prompt_text;
 use crate::source::yaml;
+use crate::source_db::{FileId, Span};
 
 pub fn load_prompty(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
     load_with_front_matter(file, text, pattern)

@@ -6,10 +6,10 @@
 //! A reference covers the text block after its comment, up to the next blank line or the next
 //! reference comment; a comment at the end of a line of text covers that line's paragraph.
 
+use crate::requirement_id::IdPattern;
 use crate::source::comments::references_in_comment;
-use crate::source::file::{FileId, Span};
-use crate::source::ids::IdPattern;
 use crate::source::model::{Extraction, PromptPassageDef, Reference};
+use crate::source_db::{FileId, Span};
 
 const DELIMITERS: &[(&str, &str)] = &[
     ("<!--", "-->"),

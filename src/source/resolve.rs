@@ -5,8 +5,8 @@ use std::path::{Component, Path, PathBuf};
 
 use globset::GlobBuilder;
 
-use crate::source::file::FileId;
 use crate::source::table::FileTable;
+use crate::source_db::FileId;
 
 /// Extensions of files that hold code: speclint records references to them but never runs them.
 const CODE_EXTENSIONS: &[&str] = &[

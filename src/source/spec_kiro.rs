@@ -8,21 +8,22 @@
 //! `_Requirements: 1.2_`) when only one spec defines it, and as `<feature>/R<N>.<M>` otherwise.
 
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 
 use crate::modality::detect_modality;
-use crate::source::file::{FileId, Span};
 use crate::source::model::{Ears, Extraction, RequirementDef, Status};
+use crate::source_db::{FileId, Span};
 
 fn requirement_heading() -> &'static Regex {
-    static PATTERN: OnceLock<Regex> = OnceLock::new();
-    PATTERN.get_or_init(|| {
-        Regex::new(r"(?i)^\s*requirement\s+(\d+)\s*(?:[:：.\-—–]\s*(.*))?$")
-            .unwrap_or_else(|_| unreachable!("a constant regex compiles"))
-    })
+    static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+        crate::lazy_regex::compile_constant(
+            r"(?i)^\s*requirement\s+(\d+)\s*(?:[:：.\-—–]\s*(.*))?$",
+        )
+    });
+    &PATTERN
 }
 
 /// Whether a Markdown file is a Kiro requirements document.
@@ -154,11 +155,10 @@ fn trim_end(text: &str, range: std::ops::Range<usize>) -> usize {
 }
 
 fn ears_keywords() -> &'static Regex {
-    static PATTERN: OnceLock<Regex> = OnceLock::new();
-    PATTERN.get_or_init(|| {
-        Regex::new(r"\b(WHEN|IF|WHILE|WHERE|THEN|THE|SHALL)\b")
-            .unwrap_or_else(|_| unreachable!("a constant regex compiles"))
-    })
+    static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+        crate::lazy_regex::compile_constant(r"\b(WHEN|IF|WHILE|WHERE|THEN|THE|SHALL)\b")
+    });
+    &PATTERN
 }
 
 /// Splits an EARS criterion into its parts; `None` when it has no `SHALL`. Keywords count in

@@ -10,9 +10,10 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use crate::modality::detect_modality;
-use crate::source::file::{FileId, Span};
-use crate::source::ids::IdPattern;
-use crate::source::model::{Clarification, Extraction, Needs, Problem, RequirementDef, Status};
+use crate::needs::Needs;
+use crate::requirement_id::IdPattern;
+use crate::source::model::{Clarification, Extraction, Problem, RequirementDef, Status};
+use crate::source_db::{FileId, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum DefinitionKind {

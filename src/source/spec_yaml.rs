@@ -1,25 +1,24 @@
 //! YAML specs: `requirements:` entries with `id`, `text`, optional `needs` and `status`,
 //! validated against `schema/spec.schema.json`; each schema error points at the offending node.
 
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use crate::modality::detect_modality;
-use crate::source::file::{FileId, Span};
-use crate::source::ids::IdPattern;
-use crate::source::model::{Extraction, Needs, Problem, RequirementDef, Status};
+use crate::needs::Needs;
+use crate::requirement_id::IdPattern;
+use crate::source::model::{Extraction, Problem, RequirementDef, Status};
 use crate::source::tree::Node;
 use crate::source::yaml;
+use crate::source_db::{FileId, Span};
 
 pub const SPEC_SCHEMA: &str = include_str!("../../schema/spec.schema.json");
 
 fn validator() -> Option<&'static jsonschema::Validator> {
-    static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
-    VALIDATOR
-        .get_or_init(|| {
-            let schema: serde_json::Value = serde_json::from_str(SPEC_SCHEMA).ok()?;
-            jsonschema::validator_for(&schema).ok()
-        })
-        .as_ref()
+    static VALIDATOR: LazyLock<Option<jsonschema::Validator>> = LazyLock::new(|| {
+        let schema: serde_json::Value = serde_json::from_str(SPEC_SCHEMA).ok()?;
+        jsonschema::validator_for(&schema).ok()
+    });
+    VALIDATOR.as_ref()
 }
 
 pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {

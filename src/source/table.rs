@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::source::file::{FileId, SourceDb, SourceFile, Span, relative_path_string};
 use crate::source::model::Problem;
+use crate::source_db::{FileId, SourceDb, SourceFile, Span, relative_path_string};
 
 /// A file's text, or why it could not be read (the problem points at the file's start).
 #[derive(Clone)]

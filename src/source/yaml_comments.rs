@@ -1,10 +1,10 @@
 //! `#` comments in YAML files. serde-saphyr reads values, not comments, so they are found by a
 //! line scan: a comment starts at a `#` that opens a line or follows white space outside quotes.
 
+use crate::requirement_id::IdPattern;
 use crate::source::comments::references_in_comment;
-use crate::source::file::{FileId, Span};
-use crate::source::ids::IdPattern;
 use crate::source::model::Reference;
+use crate::source_db::{FileId, Span};
 
 #[derive(Clone, Debug)]
 pub struct YamlComment {

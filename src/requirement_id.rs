@@ -55,11 +55,12 @@ impl IdPattern {
     }
 
     pub fn default_pattern() -> IdPattern {
-        match IdPattern::new(DEFAULT_ID_PATTERN) {
-            Ok(pattern) => pattern,
-            // The default pattern is a constant checked by a unit test; this arm is unreachable.
-            Err(_) => unreachable!("the default ID pattern compiles"),
-        }
+        static DEFAULT: std::sync::LazyLock<IdPattern> = std::sync::LazyLock::new(|| {
+            // A constant of speclint's own, checked by a unit test: not user input.
+            #[allow(clippy::expect_used)]
+            IdPattern::new(DEFAULT_ID_PATTERN).expect("the default ID pattern compiles")
+        });
+        DEFAULT.clone()
     }
 
     pub fn find_all<'a>(&self, text: &'a str) -> impl Iterator<Item = IdMatch<'a>> + use<'a, '_> {

@@ -1,14 +1,11 @@
 //! Everything speclint writes (the lock, baselines, reports) goes to a temporary file in the same
 //! folder and is renamed over the target: an interrupted or failed write leaves the old file.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
-
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-#[test]
-fn a_failed_write_leaves_the_old_file_and_no_temporary() {
+pub fn a_failed_write_leaves_the_old_file_and_no_temporary() {
     let directory = tempfile::tempdir().unwrap();
     let target = directory.path().join("speclint.lock");
     std::fs::write(&target, "old contents\n").unwrap();
@@ -17,12 +14,12 @@ fn a_failed_write_leaves_the_old_file_and_no_temporary() {
         .path()
         .join(format!(".speclint.lock.{}.tmp", std::process::id()));
     std::fs::create_dir(&temporary).unwrap();
-    assert!(speclint::lock::write_atomically(&target, "new contents\n").is_err());
+    assert!(speclint::atomic_write::write_atomically(&target, "new contents\n").is_err());
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "old contents\n");
     std::fs::remove_dir(&temporary).unwrap();
 
     // Without the obstacle the write goes through and leaves nothing behind.
-    speclint::lock::write_atomically(&target, "new contents\n").unwrap();
+    speclint::atomic_write::write_atomically(&target, "new contents\n").unwrap();
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "new contents\n");
     let leftovers: Vec<_> = std::fs::read_dir(directory.path())
         .unwrap()
@@ -47,8 +44,7 @@ fn project(root: &Path) {
     std::fs::write(root.join("prompts/system.md"), prompt).unwrap();
 }
 
-#[test]
-fn killing_speclint_while_it_writes_never_leaves_a_torn_lock() {
+pub fn killing_speclint_while_it_writes_never_leaves_a_torn_lock() {
     let directory = tempfile::tempdir().unwrap();
     let root = directory.path();
     project(root);
@@ -61,7 +57,7 @@ fn killing_speclint_while_it_writes_never_leaves_a_torn_lock() {
         .unwrap();
     assert!(status.success());
     let complete = std::fs::read_to_string(&lock).unwrap();
-    assert!(speclint::lock::parse(&complete).is_ok());
+    assert!(speclint::lockfile::parse(&complete).is_ok());
     // Reword every requirement so that each run has a different lock to write, then kill runs
     // at different moments.
     for round in 0..12u64 {
@@ -84,7 +80,7 @@ fn killing_speclint_while_it_writes_never_leaves_a_torn_lock() {
         let _ = child.wait();
         let text = std::fs::read_to_string(&lock).unwrap();
         assert!(
-            speclint::lock::parse(&text).is_ok(),
+            speclint::lockfile::parse(&text).is_ok(),
             "round {round}: the lock is torn:\n{}",
             &text[..text.len().min(300)]
         );

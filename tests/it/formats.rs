@@ -2,11 +2,9 @@
 //! checked and its `--list` view and findings are pinned by an insta snapshot, so that what
 //! speclint understood of every format is reviewed like code.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
-
 use std::path::Path;
 
-use speclint::check::run_check;
+use speclint::check::{CheckOptions, check as run_check};
 use speclint::config::load_settings;
 use speclint::render::{Colors, OutputFormat, list, render};
 
@@ -15,7 +13,7 @@ fn check(name: &str) -> (String, speclint::check::CheckResult) {
         .join("tests/fixtures/formats")
         .join(name);
     let settings = load_settings(&directory, None).unwrap();
-    let result = run_check(&directory, &settings);
+    let result = run_check(&directory, &settings, &CheckOptions::default()).unwrap();
     let output = format!(
         "{}\n{}",
         list::render(&result),
@@ -27,7 +25,7 @@ fn check(name: &str) -> (String, speclint::check::CheckResult) {
 fn snapshot(name: &str) -> speclint::check::CheckResult {
     let (output, result) = check(name);
     insta::with_settings!({
-        snapshot_path => "fixtures/formats/snapshots",
+        snapshot_path => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats/snapshots"),
         prepend_module_to_snapshot => false,
         omit_expression => true,
     }, {
@@ -59,8 +57,7 @@ fn linked_cases(result: &speclint::check::CheckResult, id: &str) -> usize {
         .map_or(0, |index| graph.eval_cases_for(index).len())
 }
 
-#[test]
-fn spec_kit() {
+pub fn spec_kit() {
     let result = snapshot("spec-kit");
     assert_eq!(
         ids(&result),
@@ -72,8 +69,7 @@ fn spec_kit() {
     assert_eq!(result.graph.clarifications.len(), 1);
 }
 
-#[test]
-fn kiro() {
+pub fn kiro() {
     let result = snapshot("kiro");
     assert_eq!(
         ids(&result),
@@ -92,14 +88,12 @@ fn kiro() {
     assert_eq!(linked_cases(&result, "checkout/R2.3"), 1);
 }
 
-#[test]
-fn yaml_spec() {
+pub fn yaml_spec() {
     let result = snapshot("yaml-spec");
     assert_eq!(ids(&result), ["REQ-001", "REQ-002", "REQ-003"]);
 }
 
-#[test]
-fn text_prompts() {
+pub fn text_prompts() {
     let result = snapshot("text-prompts");
     for id in [
         "REQ-001", "REQ-002", "REQ-003", "REQ-004", "REQ-005", "REQ-006", "REQ-007",
@@ -108,8 +102,7 @@ fn text_prompts() {
     }
 }
 
-#[test]
-fn code_prompts() {
+pub fn code_prompts() {
     let result = snapshot("code-prompts");
     for id in ["FR-001", "FR-002", "FR-003", "FR-004"] {
         assert_eq!(linked_passages(&result, id), 1, "{id}");
@@ -117,15 +110,13 @@ fn code_prompts() {
     assert!(result.diagnostics.is_empty());
 }
 
-#[test]
-fn prompty_and_dotprompt() {
+pub fn prompty_and_dotprompt() {
     let result = snapshot("prompty-dotprompt");
     assert_eq!(linked_passages(&result, "REQ-001"), 1);
     assert_eq!(linked_passages(&result, "REQ-002"), 1);
 }
 
-#[test]
-fn github_models() {
+pub fn github_models() {
     let result = snapshot("github-models");
     assert_eq!(result.graph.eval_cases.len(), 3);
     assert_eq!(linked_passages(&result, "FR-001"), 1);
@@ -133,8 +124,7 @@ fn github_models() {
     assert_eq!(linked_cases(&result, "FR-002"), 1);
 }
 
-#[test]
-fn promptfoo() {
+pub fn promptfoo() {
     let result = snapshot("promptfoo");
     assert_eq!(result.graph.eval_cases.len(), 10);
     // defaultTest (from a file) applies to every test.
@@ -145,16 +135,14 @@ fn promptfoo() {
     }
 }
 
-#[test]
-fn openai_evals() {
+pub fn openai_evals() {
     let result = snapshot("openai-evals");
     assert_eq!(result.graph.eval_cases.len(), 2);
     assert_eq!(linked_cases(&result, "FR-001"), 2);
     assert_eq!(linked_cases(&result, "FR-002"), 1);
 }
 
-#[test]
-fn inspect_datasets() {
+pub fn inspect_datasets() {
     let result = snapshot("inspect");
     assert_eq!(result.graph.eval_cases.len(), 6);
     assert_eq!(linked_cases(&result, "FR-001"), 3);

@@ -1,0 +1,29 @@
+//! Writing files so that a reader sees either the old contents or the new, never a torn write.
+//! Every file speclint writes (lock, baseline, report, cache entries, fixes) goes through here.
+
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `contents` to `path` through a temporary file in the same directory and a rename, so
+/// the target is either the old file or the new one, never a torn write.
+pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
+    let directory = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = directory.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(contents.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}

@@ -1,0 +1,99 @@
+//! Every integration test, in one binary (one link step), run by libtest-mimic so that a test
+//! can be generated per rule fixture and a test whose inputs are missing here (`../shared`,
+//! Chromium) is reported as ignored, with the reason, instead of passing silently.
+//!
+//! A test is a `pub fn` listed in `main` below; an unlisted one is dead code, which clippy
+//! rejects in CI, so none is forgotten.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod architecture;
+mod bad_input;
+mod cli;
+mod drift_corpus;
+mod example;
+mod formats;
+mod generated;
+mod lock;
+mod lsp;
+mod outputs;
+mod realworld;
+mod report;
+mod rule_fixtures;
+mod safe_write;
+mod support;
+
+use libtest_mimic::{Arguments, Trial};
+
+/// Trials for test functions, named `module::function`.
+macro_rules! tests {
+    ($($module:ident::$function:ident),+ $(,)?) => {
+        vec![$(
+            Trial::ignorable_test(
+                concat!(stringify!($module), "::", stringify!($function)),
+                || support::TestOutcome::into_completion($module::$function()),
+            )
+        ),+]
+    };
+}
+
+fn main() {
+    let arguments = Arguments::from_args();
+    let mut trials = rule_fixtures::trials();
+    trials.extend(tests![
+        architecture::every_import_is_allowed_by_docs_architecture,
+        architecture::the_table_names_every_module,
+        bad_input::yaml_alias_bomb,
+        bad_input::deep_nesting_in_yaml_and_json,
+        bad_input::huge_and_sparse_files_are_skipped_by_the_size_limit,
+        bad_input::encodings_binary_and_line_endings,
+        bad_input::crlf_mixed_endings_and_no_trailing_newline_keep_spans_right,
+        bad_input::symlinks_are_not_followed,
+        bad_input::unreadable_files_are_reported,
+        bad_input::special_files_are_not_read,
+        bad_input::file_references_leaving_the_repository_are_refused,
+        bad_input::bad_configurations,
+        bad_input::a_hundred_thousand_requirements_in_one_file,
+        bad_input::git_lfs_pointer_where_data_was_expected,
+        bad_input::unreadable_paths_become_problems,
+        bad_input::long_unpunctuated_text_with_many_numbers,
+        cli::cli,
+        drift_corpus::drift_detection_is_precise,
+        example::every_deliberate_defect_is_found_with_both_sides,
+        example::a_corrected_copy_of_the_example_is_clean,
+        formats::spec_kit,
+        formats::kiro,
+        formats::yaml_spec,
+        formats::text_prompts,
+        formats::code_prompts,
+        formats::prompty_and_dotprompt,
+        formats::github_models,
+        formats::promptfoo,
+        formats::openai_evals,
+        formats::inspect_datasets,
+        generated::config_schema_is_current,
+        generated::output_schema_is_current,
+        generated::rule_reference_is_current,
+        generated::readme_rules_table_is_current,
+        generated::json_output_matches_its_schema,
+        generated::example_specs_match_the_spec_schema,
+        lock::rewording_one_requirement_makes_exactly_its_links_stale,
+        lock::reformatting_the_spec_makes_nothing_stale,
+        lock::the_lock_is_sorted_and_stable,
+        lock::a_malformed_lock_is_reported_and_not_overwritten,
+        lsp::language_server_end_to_end,
+        lsp::ten_thousand_rapid_changes_are_debounced_and_the_server_stays_responsive,
+        outputs::sarif_is_valid_against_the_sarif_2_1_0_schema,
+        outputs::machine_formats_parse,
+        outputs::changed_since_keeps_changed_files_and_changed_requirements,
+        realworld::every_realworld_folder_is_read_without_a_crash,
+        realworld::requirements_are_counted_exactly_in_named_specs,
+        realworld::promptfoo_tests_are_counted_from_every_source,
+        realworld::the_known_broken_promptfoo_reference_is_found,
+        report::every_format_lists_every_requirement_with_its_status,
+        report::the_html_report_works_in_a_browser,
+        safe_write::a_failed_write_leaves_the_old_file_and_no_temporary,
+        safe_write::killing_speclint_while_it_writes_never_leaves_a_torn_lock,
+    ]);
+    libtest_mimic::run(&arguments, trials).exit();
+}
