@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::graph::{
     EvalCaseIndex, FileSummary, Graph, PassageIndex, Referrer, Requirement, RequirementIndex,
-    UnresolvedReference,
+    SkippedFile, UnresolvedReference,
 };
 use crate::settings::Settings;
 use crate::source::LoadedProject;
@@ -21,6 +21,13 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     };
     let mut extractions = Vec::new();
     for loaded in project.files {
+        if let Some(reason) = loaded.skipped {
+            graph.skipped.push(SkippedFile {
+                file: loaded.id,
+                reason,
+            });
+            continue;
+        }
         graph.files.push(FileSummary {
             file: loaded.id,
             role: loaded.role,

@@ -60,10 +60,19 @@ pub struct FileSummary {
     pub eval_cases: usize,
 }
 
+/// A candidate file speclint did not read, and why (for `--list`).
+#[derive(Clone, Debug)]
+pub struct SkippedFile {
+    pub file: FileId,
+    pub reason: String,
+}
+
 #[derive(Default)]
 pub struct Graph {
     pub db: SourceDb,
     pub files: Vec<FileSummary>,
+    /// Candidate files that were not read, in path order.
+    pub skipped: Vec<SkippedFile>,
     /// In file order, then in order of definition.
     pub requirements: Vec<Requirement>,
     pub passages: Vec<PromptPassageDef>,

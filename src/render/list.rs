@@ -10,28 +10,50 @@ pub fn render(result: &CheckResult) -> String {
     let width = graph
         .files
         .iter()
-        .map(|file| graph.db.path(file.file).len())
+        .map(|file| file.file)
+        .chain(graph.skipped.iter().map(|skipped| skipped.file))
+        .map(|file| graph.db.path(file).len())
         .max()
         .unwrap_or(0);
+    let mut lines: Vec<(&str, String)> = Vec::new();
+    for skipped in &graph.skipped {
+        let path = graph.db.path(skipped.file);
+        lines.push((
+            path,
+            format!("{path:width$}  skipped: {}\n", skipped.reason),
+        ));
+    }
     for file in &graph.files {
         let through = file
             .read_through
             .map(|config| format!(" (via {})", graph.db.path(config)))
             .unwrap_or_default();
-        let _ = writeln!(
-            output,
-            "{:width$}  {:6}  {:21}  {} requirements, {} prompt passages, {} eval cases{through}",
-            graph.db.path(file.file),
-            file.role.name(),
-            file.format.name(),
-            file.requirements,
-            file.passages,
-            file.eval_cases,
-        );
+        let path = graph.db.path(file.file);
+        lines.push((
+            path,
+            format!(
+                "{path:width$}  {:6}  {:21}  {} requirements, {} prompt passages, {} eval cases{through}\n",
+                file.role.name(),
+                file.format.name(),
+                file.requirements,
+                file.passages,
+                file.eval_cases,
+            ),
+        ));
     }
+    // Stable: a file listed as read keeps its place before nothing else of the same path.
+    lines.sort_by(|left, right| left.0.cmp(right.0));
+    for (_, line) in lines {
+        output.push_str(&line);
+    }
+    let skipped = if graph.skipped.is_empty() {
+        String::new()
+    } else {
+        format!(" ({} more skipped)", graph.skipped.len())
+    };
     let _ = writeln!(
         output,
-        "{} files: {} requirements, {} prompt passages, {} eval cases",
+        "{} files{skipped}: {} requirements, {} prompt passages, {} eval cases",
         graph.files.len(),
         graph.requirements.len(),
         graph.passages.len(),

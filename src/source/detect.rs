@@ -11,7 +11,7 @@ use regex::Regex;
 
 use crate::requirement_id::IdPattern;
 use crate::settings::{FileSet, Settings};
-use crate::source::{CodeLanguage, Format, Role};
+use crate::source::{CodeLanguage, Format, Role, layout};
 
 /// Precompiled content probes; built once per run.
 pub struct Detector {
@@ -54,19 +54,46 @@ impl Detector {
         }
     }
 
-    /// The role and format of a file, or `None` when speclint has no use for it.
+    /// The role and format of a file, or why speclint has no use for it (shown by `--list`).
     pub fn detect(
         &self,
         settings: &Settings,
         glob_path: &str,
         path: &Path,
         text: &str,
-    ) -> Option<(Role, Format)> {
+    ) -> Result<(Role, Format), String> {
         let name = path
             .file_name()
             .map(|name| name.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
         let extension = extension_of(&name);
+        let detected = self.detect_by_rules(settings, glob_path, &name, &extension, text);
+        // Layout rules apply to Markdown that is read as a spec, or not read at all: a plan or
+        // a task list says why it defines nothing.
+        let markdown = matches!(extension.as_str(), "md" | "markdown" | "mdx");
+        let as_spec_or_nothing = match detected {
+            None => markdown,
+            Some((role, format)) => role == Role::Spec && format == Format::MarkdownSpec,
+        };
+        if as_spec_or_nothing
+            && !settings.spec_files.explicit
+            && let Some(reason) = layout::not_a_requirements_document(glob_path)
+        {
+            return Err(reason.to_owned());
+        }
+        detected.ok_or_else(|| skip_reason(&extension).to_owned())
+    }
+
+    fn detect_by_rules(
+        &self,
+        settings: &Settings,
+        glob_path: &str,
+        name: &str,
+        extension: &str,
+        text: &str,
+    ) -> Option<(Role, Format)> {
+        let name = name.to_owned();
+        let extension = extension.to_owned();
         let sets = [
             (Role::Spec, &settings.spec_files),
             (Role::Prompt, &settings.prompt_files),
@@ -232,6 +259,29 @@ impl Detector {
                 _ => None,
             },
         }
+    }
+}
+
+/// Why a candidate file of this extension was not read, when no rule took it.
+fn skip_reason(extension: &str) -> &'static str {
+    match extension {
+        "md" | "markdown" | "mdx" => {
+            "no requirement definitions, no reference comments, and not in a prompts folder"
+        }
+        "yaml" | "yml" => "not a promptfoo config, YAML spec, OpenAI evals entry or chat prompt",
+        "json" => {
+            "not a chat prompt, promptfoo config or dataset (an array of objects with input/target-like keys)"
+        }
+        "jsonl" | "ndjson" => {
+            "the first row has none of the dataset keys (input, target, ideal, expected, vars, metadata, requirements)"
+        }
+        "csv" => {
+            "no dataset columns (input, target, expected, __expected…, __metadata…, requirements)"
+        }
+        "txt" | "j2" | "jinja" | "jinja2" | "njk" | "hbs" | "handlebars" | "mustache" | "tmpl" => {
+            "not in a prompts folder, not named like a prompt, and no reference comment"
+        }
+        _ => "no prompt-named or prompt-like string and no requirement comment",
     }
 }
 

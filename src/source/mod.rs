@@ -22,6 +22,7 @@ pub mod eval_promptfoo;
 pub mod eval_refs;
 
 pub mod json;
+pub mod layout;
 pub mod model;
 pub mod prompt_chat;
 pub mod prompt_code;
@@ -142,6 +143,21 @@ pub struct LoadedFile {
     /// Set for files read through another file's reference.
     pub claimed_by: Option<FileId>,
     pub extraction: Extraction,
+    /// Why a candidate file was not read (shown by `--list`); such a file yields nothing.
+    pub skipped: Option<String>,
+}
+
+impl LoadedFile {
+    fn skipped(id: FileId, reason: String) -> LoadedFile {
+        LoadedFile {
+            id,
+            role: Role::Spec,
+            format: Format::Unread,
+            claimed_by: None,
+            extraction: Extraction::default(),
+            skipped: Some(reason),
+        }
+    }
 }
 
 /// Everything read from the checked directory.
@@ -210,6 +226,7 @@ pub fn load_project(
                 role,
                 format,
                 claimed_by: Some(claimed_by),
+                skipped: None,
                 extraction: Extraction::default(),
             });
         }
@@ -266,12 +283,15 @@ fn load_walked(
 ) -> Option<LoadedFile> {
     if walked.is_link {
         // Links are not followed: they may lead outside the repository, or in a circle.
-        let (role, _) = detector.detect(context.settings, &walked.glob_path, &walked.path, "")?;
+        let (role, _) = detector
+            .detect(context.settings, &walked.glob_path, &walked.path, "")
+            .ok()?;
         return Some(LoadedFile {
             id,
             role,
             format: Format::Unread,
             claimed_by: None,
+            skipped: None,
             extraction: Extraction::with_problem(model::Problem::info(
                 file::Span::file_start(id),
                 "symbolic link not followed; speclint reads only regular files",
@@ -282,13 +302,15 @@ fn load_walked(
         FileText::Text(text) => text,
         FileText::Unreadable(problem) => {
             // Unreadable files are reported only when their name alone gives them a role.
-            let (role, _) =
-                detector.detect(context.settings, &walked.glob_path, &walked.path, "")?;
+            let (role, _) = detector
+                .detect(context.settings, &walked.glob_path, &walked.path, "")
+                .ok()?;
             return Some(LoadedFile {
                 id,
                 role,
                 format: Format::Unread,
                 claimed_by: None,
+                skipped: None,
                 extraction: Extraction::with_problem(problem),
             });
         }
@@ -299,12 +321,19 @@ fn load_walked(
             role: entry.role,
             format: entry.format,
             claimed_by: None,
+            skipped: None,
             extraction: entry.extraction,
         });
     }
     let (role, format) =
-        detector.detect(context.settings, &walked.glob_path, &walked.path, &text)?;
+        match detector.detect(context.settings, &walked.glob_path, &walked.path, &text) {
+            Ok(detected) => detected,
+            Err(reason) => return Some(LoadedFile::skipped(id, reason)),
+        };
     let (format, mut extraction) = load_as(context, id, &text, format);
+    if let Some(reason) = extraction.skipped.take() {
+        return Some(LoadedFile::skipped(id, reason));
+    }
     if format == Format::Unread && extraction.problems.is_empty() {
         return None;
     }
@@ -326,6 +355,7 @@ fn load_walked(
         role,
         format,
         claimed_by: None,
+        skipped: None,
         extraction,
     })
 }
@@ -347,7 +377,21 @@ pub fn load_as(
                     spec_kiro::load(id, text, &base, context.table.checked_dir()),
                 )
             } else {
-                (Format::MarkdownSpec, spec_markdown::load(id, text, pattern))
+                let mut extraction = spec_markdown::load(id, text, pattern);
+                let texts = extraction
+                    .requirements
+                    .iter()
+                    .map(|requirement| requirement.text.as_str());
+                if layout::is_placeholder_spec(texts) {
+                    extraction = Extraction {
+                        skipped: Some(
+                            "a template: most of its requirements are placeholders ([…])"
+                                .to_owned(),
+                        ),
+                        ..Extraction::default()
+                    };
+                }
+                (Format::MarkdownSpec, extraction)
             }
         }
         Format::YamlSpec => (Format::YamlSpec, spec_yaml::load(id, text, pattern)),

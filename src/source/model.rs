@@ -199,6 +199,10 @@ pub struct Extraction {
     pub clarifications: Vec<Clarification>,
     pub problems: Vec<Problem>,
     pub claimed_files: Vec<ClaimedFile>,
+    /// Set by a loader that finds, once it has read the file, that it is not what its name and
+    /// folder suggested (a spec template): the file is listed as skipped, with this reason.
+    #[serde(skip)]
+    pub skipped: Option<String>,
 }
 
 impl Extraction {

@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::modality::detect_modality;
 use crate::needs::Needs;
@@ -43,11 +43,15 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
         Parser::new_ext(text, options).into_offset_iter().collect();
     let matching_end = match_ends(&events);
 
+    let outside_requirements = sections_without_requirements(&events, pattern);
     let mut found = Vec::new();
     for (index, (event, _)) in events.iter().enumerate() {
         let Event::Start(tag) = event else {
             continue;
         };
+        if outside_requirements.get(index).copied().unwrap_or(false) {
+            continue;
+        }
         let definition = match tag {
             Tag::Item => bold_lead_definition(&events, index, pattern),
             Tag::Paragraph if !opens_item(&events, index) => {
@@ -119,6 +123,77 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
         });
     }
     extraction
+}
+
+/// Words in a heading whose section holds no requirements: clarification questions, open
+/// questions, risks, assumptions, decisions, glossaries, checklists, task lists, scope notes.
+const NON_REQUIREMENT_SECTIONS: &[&str] = &[
+    "clarification",
+    "question",
+    "risk",
+    "assumption",
+    "decision",
+    "glossary",
+    "checklist",
+    "task",
+    "out of scope",
+    "non-goal",
+    "execution status",
+];
+
+/// For every event, whether it sits in a section (under a heading, down to the next heading of
+/// the same or a higher level) whose heading names something other than requirements.
+fn sections_without_requirements(
+    events: &[(Event<'_>, Range<usize>)],
+    pattern: &IdPattern,
+) -> Vec<bool> {
+    let mut flags = Vec::with_capacity(events.len());
+    // Open headings: (level, excluded).
+    let mut open: Vec<(HeadingLevel, bool)> = Vec::new();
+    let mut heading: Option<(HeadingLevel, String)> = None;
+    for (event, _) in events {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((*level, String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, title)) = heading.take() {
+                    while open
+                        .last()
+                        .is_some_and(|(open_level, _)| *open_level >= level)
+                    {
+                        open.pop();
+                    }
+                    let lower = title.to_lowercase();
+                    // A heading that defines a requirement ("### REQ-014: Task lists") is not
+                    // a section title.
+                    let defines = pattern
+                        .leading_id(title.trim_start().trim_start_matches('*'))
+                        .is_some();
+                    let excluded = !defines
+                        && NON_REQUIREMENT_SECTIONS
+                            .iter()
+                            .any(|word| lower.contains(word));
+                    open.push((level, excluded));
+                }
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some((_, title)) = heading.as_mut() {
+                    title.push_str(text);
+                }
+            }
+            _ => {}
+        }
+        // A heading that defines a requirement is judged by the sections above it.
+        let excluded = match &heading {
+            Some((level, _)) => open
+                .iter()
+                .any(|(open_level, excluded)| open_level < level && *excluded),
+            None => open.iter().any(|(_, excluded)| *excluded),
+        };
+        flags.push(excluded);
+    }
+    flags
 }
 
 /// `[NEEDS CLARIFICATION: …]` markers outside code and HTML comments.
@@ -224,6 +299,15 @@ fn bold_lead_definition(
     pattern: &IdPattern,
 ) -> Option<FoundDefinition> {
     let mut cursor = first_inline(events, index);
+    let is_task = events
+        .get(index..cursor)
+        .unwrap_or_default()
+        .iter()
+        .any(|(event, _)| matches!(event, Event::TaskListMarker(_)));
+    if is_task {
+        // `- [x] **T001** …` is a task, never a requirement.
+        return None;
+    }
     let mut struck = false;
     if matches!(
         events.get(cursor),
