@@ -76,7 +76,7 @@ pub fn not_a_requirements_document(path: &str) -> Option<&'static str> {
         .rsplit_once('.')
         .map_or(*file_name, |(stem, _)| stem)
         .to_ascii_lowercase();
-    if stem.contains("template") || folders.iter().any(|folder| *folder == "templates") {
+    if stem.contains("template") || folders.contains(&"templates") {
         return Some("a template, not a spec");
     }
     let in_reference_folder = folders
