@@ -50,6 +50,11 @@ pub struct ConfigFile {
     /// or a string such as "64MB" or "1GiB". Default: 64 MiB.
     #[schemars(with = "Option<serde_json::Value>")]
     pub max_file_size: Option<toml::Spanned<FileSize>>,
+    /// Paths whose unqualified references (`FR-001`) resolve to one feature's requirements when
+    /// several spec-kit or Kiro features define the same ID: feature name (its folder, such as
+    /// `001-voice-orchestrator`) to globs relative to the directory of `speclint.toml`.
+    #[schemars(with = "Option<BTreeMap<String, Vec<String>>>")]
+    pub features: Option<BTreeMap<String, Vec<toml::Spanned<String>>>>,
 }
 
 /// A file size written as bytes or with a unit.
@@ -225,7 +230,16 @@ fn resolve(
             Some(globs) => compile_globs(globs, &error_at)?,
             None => GlobSet::empty(),
         };
-        Ok::<FileSet, ConfigError>(FileSet::new(include_set, exclude_set, include.is_some()))
+        let include_globs = match include {
+            Some(globs) => globs.iter().map(|glob| glob.get_ref().clone()).collect(),
+            None => defaults.iter().map(|glob| (*glob).to_owned()).collect(),
+        };
+        Ok::<FileSet, ConfigError>(FileSet::new(
+            include_set,
+            exclude_set,
+            include_globs,
+            include.is_some(),
+        ))
     };
     let spec_files = build_set(config.spec.as_ref(), DEFAULT_SPEC_INCLUDE)?;
     let prompt_files = build_set(config.prompts.as_ref(), DEFAULT_PROMPT_INCLUDE)?;
@@ -277,6 +291,11 @@ fn resolve(
         });
     }
 
+    let mut feature_paths = Vec::new();
+    for (name, globs) in config.features.iter().flatten() {
+        feature_paths.push((name.clone(), compile_globs(globs, &error_at)?));
+    }
+
     Ok(Settings {
         config_path: config_path.map(Path::to_path_buf),
         base_dir: base_dir.to_path_buf(),
@@ -289,6 +308,7 @@ fn resolve(
         configured_rules,
         overrides,
         max_file_bytes,
+        feature_paths,
     })
 }
 

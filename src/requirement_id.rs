@@ -7,7 +7,11 @@ use regex::Regex;
 pub const DEFAULT_ID_PATTERN: &str = r"[A-Z][A-Z0-9]*(?:-[A-Z][A-Z0-9]*)*-[0-9]+[a-z]?";
 
 /// A reference to a Kiro acceptance criterion.
-const KIRO_REFERENCE: &str = r"(?:[a-z0-9][a-z0-9_-]*/)?R[0-9]+\.[0-9]+";
+const KIRO_REFERENCE: &str = r"R[0-9]+\.[0-9]+";
+
+/// The feature part of a qualified reference: `001-voice-orchestrator/` in
+/// `001-voice-orchestrator/FR-001`, `checkout/` in `checkout/R1.2`.
+const FEATURE_PREFIX: &str = r"(?:[a-z0-9][a-z0-9_-]*/)?";
 
 /// A compiled requirement-ID pattern. Matches are only accepted at word boundaries, so that
 /// `XFR-001` inside `AXFR-001x` is not an ID.
@@ -39,11 +43,15 @@ impl IdPattern {
         }
         // Kiro acceptance criteria are referenced as `R1.2` or `<feature>/R1.2`, whatever the
         // configured pattern.
-        let anywhere = regex::RegexBuilder::new(&format!(r"\b(?:{pattern}|{KIRO_REFERENCE})\b"))
+        let anywhere = regex::RegexBuilder::new(&format!(
+            r"\b{FEATURE_PREFIX}(?:{pattern}|{KIRO_REFERENCE})\b"
+        ))
             .size_limit(1 << 20)
             .build()
             .map_err(|error| error.to_string())?;
-        let whole = regex::RegexBuilder::new(&format!(r"^(?:{pattern}|{KIRO_REFERENCE})$"))
+        let whole = regex::RegexBuilder::new(&format!(
+            r"^{FEATURE_PREFIX}(?:{pattern}|{KIRO_REFERENCE})$"
+        ))
             .size_limit(1 << 20)
             .build()
             .map_err(|error| error.to_string())?;

@@ -22,16 +22,25 @@ pub struct PathOverride {
 pub struct FileSet {
     include: GlobSet,
     exclude: GlobSet,
+    /// The include globs as written (or the defaults), for messages that say where speclint
+    /// looked.
+    pub include_globs: Vec<String>,
     /// Whether `include` was written in speclint.toml. Without it, files outside the default
     /// globs are still recognised by their content.
     pub explicit: bool,
 }
 
 impl FileSet {
-    pub fn new(include: GlobSet, exclude: GlobSet, explicit: bool) -> FileSet {
+    pub fn new(
+        include: GlobSet,
+        exclude: GlobSet,
+        include_globs: Vec<String>,
+        explicit: bool,
+    ) -> FileSet {
         FileSet {
             include,
             exclude,
+            include_globs,
             explicit,
         }
     }
@@ -65,6 +74,8 @@ pub struct Settings {
     pub overrides: Vec<PathOverride>,
     /// Files larger than this are skipped with a diagnostic.
     pub max_file_bytes: u64,
+    /// `[features]`: paths whose unqualified references resolve to a feature's requirements.
+    pub feature_paths: Vec<(String, GlobSet)>,
 }
 
 impl Settings {

@@ -42,7 +42,11 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     for extraction in extractions {
         for def in extraction.requirements {
             let needs = def.needs.unwrap_or(settings.default_needs);
-            graph.requirements.push(Requirement { def, needs });
+            graph.requirements.push(Requirement {
+                def,
+                needs,
+                feature: None,
+            });
         }
         graph.passages.extend(extraction.passages);
         graph.eval_cases.extend(extraction.eval_cases);
@@ -71,6 +75,7 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     });
     count_per_file(&mut graph);
 
+    qualify_ids_defined_by_several_features(&mut graph);
     let mut definitions_by_id: HashMap<String, Vec<RequirementIndex>> = HashMap::new();
     for (index, requirement) in graph.requirements.iter().enumerate() {
         definitions_by_id
@@ -85,15 +90,26 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     let mut passages_by_requirement = vec![Vec::new(); count];
     let mut eval_cases_by_requirement = vec![Vec::new(); count];
     let mut unresolved = Vec::new();
+    let scopes = FeatureScopes::new(&graph, settings);
     for (index, passage) in graph.passages.iter().enumerate() {
         let referrer = Referrer::Passage(PassageIndex(index));
-        for target in resolve(&graph, referrer, &passage.references, &mut unresolved) {
+        let path = graph.db.path(passage.span.file);
+        let scope = Scope {
+            scopes: &scopes,
+            path,
+        };
+        for target in resolve(&graph, &scope, referrer, &passage.references, &mut unresolved) {
             push_unique(&mut passages_by_requirement, target, PassageIndex(index));
         }
     }
     for (index, case) in graph.eval_cases.iter().enumerate() {
         let referrer = Referrer::EvalCase(EvalCaseIndex(index));
-        for target in resolve(&graph, referrer, &case.references, &mut unresolved) {
+        let path = graph.db.path(case.span.file);
+        let scope = Scope {
+            scopes: &scopes,
+            path,
+        };
+        for target in resolve(&graph, &scope, referrer, &case.references, &mut unresolved) {
             push_unique(&mut eval_cases_by_requirement, target, EvalCaseIndex(index));
         }
     }
@@ -105,24 +121,111 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
 
 fn resolve(
     graph: &Graph,
+    scope: &Scope<'_>,
     referrer: Referrer,
     references: &[Reference],
     unresolved: &mut Vec<UnresolvedReference>,
 ) -> Vec<RequirementIndex> {
     let mut targets = Vec::new();
     for reference in references {
-        match graph.lookup(&reference.id) {
-            Some(target) => targets.push(target),
-            None if reference.kind != ReferenceKind::Mention => {
-                unresolved.push(UnresolvedReference {
-                    referrer,
-                    reference: reference.clone(),
-                });
-            }
-            None => {}
+        if let Some(target) = graph.lookup(&reference.id) {
+            targets.push(target);
+            continue;
+        }
+        let candidates = graph.alias_candidates(&reference.id);
+        // An ID that several features define resolves to the one whose scope the referring
+        // file is in (its feature folder, or the paths speclint.toml maps to it).
+        let in_scope: Vec<RequirementIndex> = candidates
+            .iter()
+            .copied()
+            .filter(|&candidate| scope.contains(graph, candidate))
+            .collect();
+        if let [only] = in_scope.as_slice() {
+            targets.push(*only);
+            continue;
+        }
+        if reference.kind != ReferenceKind::Mention || candidates.len() > 1 {
+            unresolved.push(UnresolvedReference {
+                referrer,
+                reference: reference.clone(),
+                candidates: candidates.to_vec(),
+            });
         }
     }
     targets
+}
+
+/// Where each feature's requirements may be referenced without qualification: its own folder
+/// (the spec file's), and the paths `[features]` in speclint.toml maps to it.
+struct FeatureScopes<'a> {
+    settings: &'a Settings,
+}
+
+impl<'a> FeatureScopes<'a> {
+    fn new(_graph: &Graph, settings: &'a Settings) -> FeatureScopes<'a> {
+        FeatureScopes { settings }
+    }
+}
+
+/// The scope of one referring file.
+struct Scope<'a> {
+    scopes: &'a FeatureScopes<'a>,
+    path: &'a str,
+}
+
+impl Scope<'_> {
+    fn contains(&self, graph: &Graph, candidate: RequirementIndex) -> bool {
+        let requirement = &graph[candidate];
+        let spec_path = graph.db.path(requirement.def.id_span.file);
+        let folder = spec_path.rsplit_once('/').map_or("", |(folder, _)| folder);
+        if !folder.is_empty() && self.path.starts_with(&format!("{folder}/")) {
+            return true;
+        }
+        let Some(feature) = requirement.feature.as_deref() else {
+            return false;
+        };
+        self.scopes
+            .settings
+            .feature_paths
+            .iter()
+            .any(|(name, paths)| name == feature && paths.is_match(self.path))
+    }
+}
+
+/// Gives requirements a feature (spec-kit `specs/NNN-name/`, Kiro `.kiro/specs/<name>/`, or the
+/// `<feature>/` part of a Kiro ID), and qualifies as `<feature>/<ID>` every ID that more than
+/// one feature defines, so that each feature keeps its own `FR-001`.
+fn qualify_ids_defined_by_several_features(graph: &mut Graph) {
+    for requirement in &mut graph.requirements {
+        let path = graph.db.path(requirement.def.id_span.file);
+        requirement.feature = match requirement.def.id.rsplit_once('/') {
+            Some((feature, _)) => Some(feature.to_owned()),
+            None => crate::source::layout::feature_of(path).map(|(name, _)| name),
+        };
+    }
+    let mut features_by_id: HashMap<&str, Vec<&str>> = HashMap::new();
+    for requirement in &graph.requirements {
+        if let Some(feature) = &requirement.feature
+            && !requirement.def.id.contains('/')
+        {
+            let features = features_by_id.entry(&requirement.def.id).or_default();
+            if !features.contains(&feature.as_str()) {
+                features.push(feature);
+            }
+        }
+    }
+    let shared: Vec<String> = features_by_id
+        .into_iter()
+        .filter(|(_, features)| features.len() > 1)
+        .map(|(id, _)| id.to_owned())
+        .collect();
+    for requirement in &mut graph.requirements {
+        if let Some(feature) = &requirement.feature
+            && shared.contains(&requirement.def.id)
+        {
+            requirement.def.id = format!("{feature}/{}", requirement.def.id);
+        }
+    }
 }
 
 fn push_unique<T: PartialEq + Copy>(lists: &mut [Vec<T>], target: RequirementIndex, item: T) {
@@ -154,21 +257,22 @@ fn count_per_file(graph: &mut Graph) {
     }
 }
 
-/// `R1.2`, `1.2` and `feature/1.2` for every Kiro criterion `feature/R1.2`.
+/// Short forms of qualified IDs: `FR-001` for `001-voice/FR-001`, and `R1.2`, `1.2` and
+/// `feature/1.2` for every Kiro criterion `feature/R1.2`.
 fn scoped_aliases(graph: &Graph) -> HashMap<String, Vec<RequirementIndex>> {
     let mut aliases: HashMap<String, Vec<RequirementIndex>> = HashMap::new();
     for (index, requirement) in graph.requirements.iter().enumerate() {
         let Some((feature, local)) = requirement.def.id.rsplit_once('/') else {
             continue;
         };
-        let Some(number) = local.strip_prefix('R') else {
-            continue;
-        };
-        for alias in [
-            local.to_owned(),
-            number.to_owned(),
-            format!("{feature}/{number}"),
-        ] {
+        let mut forms = vec![local.to_owned()];
+        if let Some(number) = local.strip_prefix('R')
+            && number.starts_with(|character: char| character.is_ascii_digit())
+        {
+            forms.push(number.to_owned());
+            forms.push(format!("{feature}/{number}"));
+        }
+        for alias in forms {
             let targets = aliases.entry(alias).or_default();
             if !targets.contains(&RequirementIndex(index)) {
                 targets.push(RequirementIndex(index));

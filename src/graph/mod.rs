@@ -18,6 +18,9 @@ pub mod build;
 pub struct Requirement {
     pub def: RequirementDef,
     pub needs: Needs,
+    /// The spec-kit or Kiro feature the requirement belongs to. When several features define
+    /// the same ID, `def.id` is qualified as `<feature>/<ID>`.
+    pub feature: Option<String>,
 }
 
 /// Index into [`Graph::requirements`].
@@ -39,11 +42,14 @@ pub enum Referrer {
     EvalCase(EvalCaseIndex),
 }
 
-/// A reference whose ID the spec does not define.
+/// A reference whose ID the spec does not define, or that several features define and the
+/// referring file's scope does not decide.
 #[derive(Clone, Debug)]
 pub struct UnresolvedReference {
     pub referrer: Referrer,
     pub reference: Reference,
+    /// The requirements an ambiguous short form could mean; empty for an unknown ID.
+    pub candidates: Vec<RequirementIndex>,
 }
 
 /// What the run knows about one input file. Counts are of what is written in the file itself,
@@ -110,9 +116,17 @@ impl Graph {
             return Some(first);
         }
         match self.aliases.get(id).map(Vec::as_slice) {
-            Some([only]) => Some(*only),
-            _ => None,
+            Some([only]) => return Some(*only),
+            Some(_) => return None,
+            None => {}
         }
+        // `001-voice/FR-001` where only one feature defines `FR-001`, so the graph keeps it
+        // unqualified.
+        let (feature, local) = id.rsplit_once('/')?;
+        self.definitions(local)
+            .iter()
+            .copied()
+            .find(|&index| self[index].feature.as_deref() == Some(feature))
     }
 
     /// The requirements a short form could mean, when it is ambiguous.
@@ -150,6 +164,20 @@ impl Graph {
         self.eval_cases_for(requirement)
             .iter()
             .map(|&case| &self[case])
+    }
+
+    /// Whether any prompt passage references any requirement.
+    pub fn has_prompt_links(&self) -> bool {
+        self.passages_by_requirement
+            .iter()
+            .any(|passages| !passages.is_empty())
+    }
+
+    /// Whether any eval case references any requirement.
+    pub fn has_eval_links(&self) -> bool {
+        self.eval_cases_by_requirement
+            .iter()
+            .any(|cases| !cases.is_empty())
     }
 
     /// Every current link between an artifact file and a requirement, with the fingerprint of

@@ -40,6 +40,7 @@ register_rules! {
     unresolved_clarification::UnresolvedClarification,
     opaque_reference::OpaqueReference,
     unused_suppression::UnusedSuppression,
+    missing_artifacts::MissingArtifacts,
 }
 
 /// A level a rule raises some of its findings to, unless its level is set in `speclint.toml`.
@@ -88,6 +89,8 @@ impl RuleMeta {
 /// What a rule can see.
 pub struct RuleContext<'a> {
     pub graph: &'a Graph,
+    /// For rules that say where speclint looked; severity is never a rule's business.
+    pub settings: &'a Settings,
 }
 
 impl RuleContext<'_> {
@@ -226,7 +229,7 @@ pub fn run_rules(
     graph: &Graph,
     settings: &Settings,
 ) -> (Vec<Diagnostic>, Vec<(&'static str, Duration)>) {
-    let context = RuleContext { graph };
+    let context = RuleContext { graph, settings };
     let mut diagnostics = Vec::new();
     let mut timings = Vec::new();
     for rule in registry::all_rules() {

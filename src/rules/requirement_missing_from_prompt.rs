@@ -42,6 +42,10 @@ declare_rule! {
 impl Rule for RequirementMissingFromPrompt {
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
+        // With no prompt link at all, `missing-artifacts` says so once instead.
+        if !graph.has_prompt_links() {
+            return;
+        }
         // Built once, and only when some requirement lacks a prompt.
         let mut suggestions: Option<Suggestions<'_>> = None;
         for (index, requirement) in graph.indexed_requirements() {

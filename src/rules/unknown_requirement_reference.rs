@@ -1,7 +1,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::Diagnostic;
-use crate::graph::{Graph, Referrer};
+use crate::graph::{Graph, Referrer, UnresolvedReference};
 use crate::rules::{Rule, RuleContext, declare_rule};
 use crate::source::model::ReferenceKind;
 
@@ -51,6 +51,10 @@ impl Rule for UnknownRequirementReference {
         let near_misses = NearMisses::new(graph);
         for unresolved in &graph.unresolved {
             let id = &unresolved.reference.id;
+            if !unresolved.candidates.is_empty() {
+                diagnostics.push(ambiguous(context, unresolved));
+                continue;
+            }
             let closest = near_misses.closest(id);
             if unresolved.reference.kind == ReferenceKind::Comment
                 && closest.is_none()
@@ -92,6 +96,45 @@ impl Rule for UnknownRequirementReference {
             diagnostics.push(diagnostic);
         }
     }
+}
+
+/// A short ID that several features define, from a file outside every one's scope.
+fn ambiguous(context: &RuleContext<'_>, unresolved: &UnresolvedReference) -> Diagnostic {
+    let graph = context.graph;
+    let id = &unresolved.reference.id;
+    let qualified: Vec<&str> = unresolved
+        .candidates
+        .iter()
+        .map(|&candidate| graph[candidate].def.id.as_str())
+        .collect();
+    let place = match unresolved.referrer {
+        Referrer::Passage(_) => "this prompt",
+        Referrer::EvalCase(_) => "this eval case",
+    };
+    let mut diagnostic = context
+        .diagnostic(
+            &UnknownRequirementReference::META,
+            unresolved.reference.span,
+            format!(
+                "{place} references `{id}`, which {} features define (`{}`)",
+                qualified.len(),
+                qualified.join("`, `")
+            ),
+        )
+        .with_label("ambiguous requirement")
+        .with_requirement(id)
+        .with_help(format!(
+            "qualify it (`{}`), or map this file to its feature under `[features]` in speclint.toml",
+            qualified.first().copied().unwrap_or_default()
+        ));
+    for &candidate in &unresolved.candidates {
+        let requirement = &graph[candidate];
+        diagnostic = diagnostic.with_related(
+            requirement.def.id_span,
+            format!("`{}` is defined here", requirement.def.id),
+        );
+    }
+    diagnostic
 }
 
 /// The part of an ID before its number: `FR` for `FR-004a`, `SAFE-REFUND` for `SAFE-REFUND-12`.

@@ -6,6 +6,7 @@
 //! for roles whose `include` was not written, the content decides.
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -131,8 +132,7 @@ impl Detector {
                 if name.ends_with(".prompt.yml") || name.ends_with(".prompt.yaml") {
                     return prompt_allowed.then_some((Role::Prompt, Format::GithubModels));
                 }
-                if eval_allowed
-                    && (name.starts_with("promptfooconfig") || self.promptfoo_keys.is_match(text))
+                if eval_allowed && (name.starts_with("promptfooconfig") || looks_like_promptfoo(text))
                 {
                     return Some((Role::Eval, Format::PromptfooConfig));
                 }
@@ -260,6 +260,35 @@ impl Detector {
             },
         }
     }
+}
+
+/// A YAML file promptfoo would run: its schema comment, or top-level promptfoo keys with what
+/// promptfoo configs hold (tests, assertions, variables, `file://` references). An application
+/// config that merely has a `prompts:` or `providers:` key is not one.
+fn looks_like_promptfoo(text: &str) -> bool {
+    static TOP_KEY: LazyLock<Regex> = crate::lazy_regex::lazy_regex!(
+        r"(?m)^(prompts|providers|targets|tests|defaultTest|scenarios|evaluateOptions|redteam)[ \t]*:"
+    );
+    if text.contains("promptfoo.dev/config-schema") {
+        return true;
+    }
+    let mut keys: Vec<&str> = TOP_KEY
+        .captures_iter(text)
+        .filter_map(|captures| captures.get(1))
+        .map(|key| key.as_str())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    if keys.is_empty() {
+        return false;
+    }
+    let has_tests = keys
+        .iter()
+        .any(|key| matches!(*key, "tests" | "defaultTest" | "scenarios" | "redteam"));
+    let promptfoo_content = ["assert:", "vars:", "file://", "{{"]
+        .iter()
+        .any(|marker| text.contains(marker));
+    (has_tests && keys.len() >= 2) || (has_tests && promptfoo_content) || (keys.len() >= 2 && promptfoo_content)
 }
 
 /// Why a candidate file of this extension was not read, when no rule took it.

@@ -237,12 +237,36 @@ pub fn clarifications(
             .trim_start_matches([':', ' '])
             .trim()
             .to_owned();
+        let line_start = text.get(..start).and_then(|before| before.rfind('\n')).map_or(0, |at| at + 1);
+        let before = text.get(line_start..start).unwrap_or("");
+        if is_about_markers(before, &question) {
+            continue;
+        }
         found.push(Clarification {
             span: Span::new(file, start, start + end),
             question,
         });
     }
     found
+}
+
+/// Whether a marker is text about markers rather than an open question: on a checklist line
+/// (`- [x] No [NEEDS CLARIFICATION] markers remain`), with a generic placeholder for its question
+/// (`[NEEDS CLARIFICATION: specific question]`), or after an instruction ("Use …", "Mark with …").
+fn is_about_markers(before: &str, question: &str) -> bool {
+    let line = before.trim_start();
+    let checklist = ["- [", "* [", "+ ["]
+        .iter()
+        .any(|opening| line.starts_with(opening) && line.get(4..5) == Some("]"));
+    let generic = matches!(
+        question.to_lowercase().trim_matches(['"', '.', '…', ' ']),
+        "" | "specific question" | "question" | "your question" | "the question" | "reason"
+    );
+    let lower = line.to_lowercase();
+    let instruction = ["use ", "mark with ", "mark it with ", "marked with ", "mark as ", "add ", "if any ", "no "]
+        .iter()
+        .any(|phrase| lower.trim_end_matches(['`', '"', '\'', ' ']).ends_with(phrase.trim_end()));
+    checklist || generic || instruction
 }
 
 /// For every `Start` event, the index of its `End`.
