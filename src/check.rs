@@ -82,8 +82,10 @@ pub fn check(
         None => None,
     };
     let started = Instant::now();
-    let project =
-        crate::source::load_project(checked_dir, settings, &options.overlays, options.cache);
+    // The whole project is read, so that links resolve whatever folder is checked; findings
+    // are then kept for the checked folder only.
+    let root = &settings.project_root;
+    let project = crate::source::load_project(root, settings, &options.overlays, options.cache);
     let loaded = Instant::now();
     let graph = build::build(project, settings);
     let built = Instant::now();
@@ -103,15 +105,33 @@ pub fn check(
         None => (diagnostics, Vec::new()),
     };
     if let Some(reference) = &options.changed_since {
-        let changes =
-            crate::changed::changes_since(checked_dir, reference, &graph, &settings.id_pattern)
-                .map_err(CheckError::ChangedSince)?;
+        let changes = crate::changed::changes_since(root, reference, &graph, &settings.id_pattern)
+            .map_err(CheckError::ChangedSince)?;
         crate::changed::retain_changed(&graph.db, &mut diagnostics, &changes);
     }
+    retain_checked_folder(&graph, root, checked_dir, &mut diagnostics);
     Ok(CheckResult {
         graph,
         diagnostics,
         unmatched_baseline,
         timings,
     })
+}
+
+/// Keeps the findings in files below `checked_dir` when it is a subfolder of the project.
+fn retain_checked_folder(
+    graph: &Graph,
+    root: &Path,
+    checked_dir: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let checked = crate::source_db::absolute_normalized(checked_dir);
+    let Ok(folder) = checked.strip_prefix(root) else {
+        return;
+    };
+    if folder.as_os_str().is_empty() {
+        return;
+    }
+    let prefix = format!("{}/", folder.to_string_lossy().replace('\\', "/"));
+    diagnostics.retain(|diagnostic| graph.db.path(diagnostic.span.file).starts_with(&prefix));
 }

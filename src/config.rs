@@ -13,6 +13,7 @@ use crate::requirement_id::{DEFAULT_ID_PATTERN, IdPattern};
 use crate::rules::registry;
 use crate::settings::{FileSet, PathOverride, Settings};
 use crate::severity::Level;
+use crate::source_db::absolute_normalized;
 
 pub const CONFIG_FILE_NAME: &str = "speclint.toml";
 
@@ -152,17 +153,51 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// Reads and resolves the configuration for checking `checked_dir`.
+/// The root of the project `checked_dir` belongs to when no configuration names it: the
+/// repository root (the nearest folder at or above it holding `.git`), or `checked_dir` itself
+/// outside a repository.
+pub fn project_root_without_config(checked_dir: &Path) -> PathBuf {
+    let absolute = absolute_normalized(checked_dir);
+    absolute
+        .ancestors()
+        .find(|directory| directory.join(".git").exists())
+        .map_or_else(|| absolute.clone(), Path::to_path_buf)
+}
+
+/// Reads and resolves the configuration for checking `checked_dir`. Like ruff, the nearest
+/// `speclint.toml` at or above `checked_dir` decides the project root (its folder); without
+/// one, the repository root does ([`project_root_without_config`]). A configuration given with
+/// `--config` applies to `checked_dir` as the root.
 pub fn load_settings(
     checked_dir: &Path,
     explicit_config: Option<&Path>,
 ) -> Result<Settings, ConfigError> {
-    let config_path = match explicit_config {
-        Some(path) => Some(path.to_path_buf()),
-        None => find_config(checked_dir),
+    let absolute = absolute_normalized(checked_dir);
+    let (config_path, project_root) = match explicit_config {
+        Some(path) => (Some(path.to_path_buf()), absolute.clone()),
+        None => match find_config(&absolute) {
+            Some(found) => {
+                let root = found
+                    .parent()
+                    .map_or_else(|| absolute.clone(), Path::to_path_buf);
+                // Shown relative to the current directory, as the user would type it.
+                let current = absolute_normalized(Path::new("."));
+                let shown = found
+                    .strip_prefix(&current)
+                    .map_or_else(|_| found.clone(), Path::to_path_buf);
+                (Some(shown), root)
+            }
+            None => (None, project_root_without_config(&absolute)),
+        },
     };
     let Some(config_path) = config_path else {
-        return resolve(ConfigFile::default(), checked_dir, None, "");
+        return resolve(
+            ConfigFile::default(),
+            &project_root,
+            None,
+            "",
+            &project_root,
+        );
     };
     let text = std::fs::read_to_string(&config_path).map_err(|error| ConfigError {
         path: config_path.clone(),
@@ -171,14 +206,15 @@ pub fn load_settings(
         message: format!("cannot read the configuration: {error}"),
         help: None,
     })?;
-    settings_from_text(&text, &config_path, checked_dir)
+    settings_from_text(&text, &config_path, &project_root)
 }
 
-/// Parses and resolves the text of a `speclint.toml` found at `config_path`.
+/// Parses and resolves the text of a `speclint.toml` found at `config_path`, for the project
+/// rooted at `project_root`.
 pub fn settings_from_text(
     text: &str,
     config_path: &Path,
-    checked_dir: &Path,
+    project_root: &Path,
 ) -> Result<Settings, ConfigError> {
     let parsed: ConfigFile = toml::from_str(text).map_err(|error| ConfigError {
         path: config_path.to_path_buf(),
@@ -187,10 +223,17 @@ pub fn settings_from_text(
         message: error.message().to_owned(),
         help: Some("see schema/config.schema.json for the keys speclint.toml accepts".to_owned()),
     })?;
-    let base_dir = config_path
+    // The path may be shown relative to the current directory; globs need its real folder.
+    let base_dir = absolute_normalized(config_path)
         .parent()
-        .map_or_else(|| checked_dir.to_path_buf(), Path::to_path_buf);
-    resolve(parsed, &base_dir, Some(config_path), text)
+        .map_or_else(|| project_root.to_path_buf(), Path::to_path_buf);
+    resolve(
+        parsed,
+        &base_dir,
+        Some(config_path),
+        text,
+        &absolute_normalized(project_root),
+    )
 }
 
 fn resolve(
@@ -198,6 +241,7 @@ fn resolve(
     base_dir: &Path,
     config_path: Option<&Path>,
     text: &str,
+    project_root: &Path,
 ) -> Result<Settings, ConfigError> {
     let error_at =
         |span: Option<Range<usize>>, message: String, help: Option<String>| ConfigError {
@@ -309,6 +353,7 @@ fn resolve(
         overrides,
         max_file_bytes,
         feature_paths,
+        project_root: project_root.to_path_buf(),
     })
 }
 

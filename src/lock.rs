@@ -63,13 +63,14 @@ impl std::fmt::Display for LockError {
 
 impl std::error::Error for LockError {}
 
-/// Updates `speclint.lock` in `checked_dir`.
+/// Updates `speclint.lock` at the root of the project `checked_dir` belongs to.
 pub fn update_lock(
     checked_dir: &Path,
     settings: &Settings,
     accepts: &Accepts,
 ) -> Result<LockOutcome, LockError> {
-    let path = checked_dir.join(LOCK_FILE_NAME);
+    // The lock belongs to the project, wherever in it the command runs.
+    let path = settings.project_root.join(LOCK_FILE_NAME);
     let existing = match std::fs::read_to_string(&path) {
         Ok(text) => crate::lockfile::parse(&text).map_err(|(message, _)| LockError::Invalid {
             path: path.clone(),

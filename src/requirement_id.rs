@@ -46,15 +46,15 @@ impl IdPattern {
         let anywhere = regex::RegexBuilder::new(&format!(
             r"\b{FEATURE_PREFIX}(?:{pattern}|{KIRO_REFERENCE})\b"
         ))
-            .size_limit(1 << 20)
-            .build()
-            .map_err(|error| error.to_string())?;
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|error| error.to_string())?;
         let whole = regex::RegexBuilder::new(&format!(
             r"^{FEATURE_PREFIX}(?:{pattern}|{KIRO_REFERENCE})$"
         ))
-            .size_limit(1 << 20)
-            .build()
-            .map_err(|error| error.to_string())?;
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|error| error.to_string())?;
         Ok(IdPattern {
             source: pattern.to_owned(),
             anywhere,

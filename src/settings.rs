@@ -74,6 +74,9 @@ pub struct Settings {
     pub overrides: Vec<PathOverride>,
     /// Files larger than this are skipped with a diagnostic.
     pub max_file_bytes: u64,
+    /// The project's root, absolute: every file below it is read, and paths are shown
+    /// relative to it. A check of a subfolder reports only that subfolder's files.
+    pub project_root: PathBuf,
     /// `[features]`: paths whose unqualified references resolve to a feature's requirements.
     pub feature_paths: Vec<(String, GlobSet)>,
 }

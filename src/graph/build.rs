@@ -98,7 +98,13 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
             scopes: &scopes,
             path,
         };
-        for target in resolve(&graph, &scope, referrer, &passage.references, &mut unresolved) {
+        for target in resolve(
+            &graph,
+            &scope,
+            referrer,
+            &passage.references,
+            &mut unresolved,
+        ) {
             push_unique(&mut passages_by_requirement, target, PassageIndex(index));
         }
     }

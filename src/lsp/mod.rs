@@ -260,8 +260,10 @@ impl Server {
             overlays: self.documents.clone(),
             ..CheckOptions::default()
         };
-        // The options hold neither a baseline nor a git ref, so the check cannot fail.
-        self.check = check(&self.root, settings, &options).ok();
+        // The options hold neither a baseline nor a git ref, so the check cannot fail. The
+        // project is the one the workspace folder belongs to (its speclint.toml or repository),
+        // even when the editor opened a subfolder.
+        self.check = check(&settings.project_root, settings, &options).ok();
     }
 
     fn relint_and_publish(&mut self) {

@@ -75,6 +75,9 @@ pub fn summary_line(result: &CheckResult) -> String {
             format!("{count} {word}s")
         }
     };
+    if graph.files.is_empty() {
+        return "no spec, prompt or eval files found here; `speclint check --list` shows what was skipped, and docs/configuration.md how to point speclint at your files".to_owned();
+    }
     let findings = if errors + warnings + infos == 0 {
         "no findings".to_owned()
     } else {

@@ -132,7 +132,8 @@ impl Detector {
                 if name.ends_with(".prompt.yml") || name.ends_with(".prompt.yaml") {
                     return prompt_allowed.then_some((Role::Prompt, Format::GithubModels));
                 }
-                if eval_allowed && (name.starts_with("promptfooconfig") || looks_like_promptfoo(text))
+                if eval_allowed
+                    && (name.starts_with("promptfooconfig") || looks_like_promptfoo(text))
                 {
                     return Some((Role::Eval, Format::PromptfooConfig));
                 }
@@ -288,7 +289,9 @@ fn looks_like_promptfoo(text: &str) -> bool {
     let promptfoo_content = ["assert:", "vars:", "file://", "{{"]
         .iter()
         .any(|marker| text.contains(marker));
-    (has_tests && keys.len() >= 2) || (has_tests && promptfoo_content) || (keys.len() >= 2 && promptfoo_content)
+    (has_tests && keys.len() >= 2)
+        || (has_tests && promptfoo_content)
+        || (keys.len() >= 2 && promptfoo_content)
 }
 
 /// Why a candidate file of this extension was not read, when no rule took it.

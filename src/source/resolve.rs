@@ -1,7 +1,7 @@
 //! `file://` references in promptfoo configs and similar files: parsing them, keeping them inside
 //! the checked directory, expanding globs. Nothing referenced is ever executed or fetched.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use globset::GlobBuilder;
 
@@ -179,17 +179,4 @@ fn expand_glob(table: &FileTable, checked_dir: &Path, pattern: &Path, written: &
     Resolution::Files(matches.iter().map(|path| table.intern(path)).collect())
 }
 
-/// Removes `.` and resolves `..` without touching the file system.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut result = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                result.pop();
-            }
-            other => result.push(other),
-        }
-    }
-    result
-}
+pub use crate::source_db::normalize;

@@ -237,7 +237,10 @@ pub fn clarifications(
             .trim_start_matches([':', ' '])
             .trim()
             .to_owned();
-        let line_start = text.get(..start).and_then(|before| before.rfind('\n')).map_or(0, |at| at + 1);
+        let line_start = text
+            .get(..start)
+            .and_then(|before| before.rfind('\n'))
+            .map_or(0, |at| at + 1);
         let before = text.get(line_start..start).unwrap_or("");
         if is_about_markers(before, &question) {
             continue;
@@ -263,9 +266,22 @@ fn is_about_markers(before: &str, question: &str) -> bool {
         "" | "specific question" | "question" | "your question" | "the question" | "reason"
     );
     let lower = line.to_lowercase();
-    let instruction = ["use ", "mark with ", "mark it with ", "marked with ", "mark as ", "add ", "if any ", "no "]
-        .iter()
-        .any(|phrase| lower.trim_end_matches(['`', '"', '\'', ' ']).ends_with(phrase.trim_end()));
+    let instruction = [
+        "use ",
+        "mark with ",
+        "mark it with ",
+        "marked with ",
+        "mark as ",
+        "add ",
+        "if any ",
+        "no ",
+    ]
+    .iter()
+    .any(|phrase| {
+        lower
+            .trim_end_matches(['`', '"', '\'', ' '])
+            .ends_with(phrase.trim_end())
+    });
     checklist || generic || instruction
 }
 
