@@ -289,7 +289,9 @@ fn looks_like_promptfoo(text: &str) -> bool {
     let promptfoo_content = ["assert:", "vars:", "file://", "{{"]
         .iter()
         .any(|marker| text.contains(marker));
-    (has_tests && keys.len() >= 2)
+    // Two of the three signs: test keys, more than one promptfoo key, promptfoo content.
+    let signs = [has_tests, keys.len() >= 2, promptfoo_content];
+    signs.iter().filter(|sign| **sign).count() >= 2
         || (has_tests && promptfoo_content)
         || (keys.len() >= 2 && promptfoo_content)
 }
