@@ -17,7 +17,6 @@ use crate::source::{CodeLanguage, Format, Role, layout};
 /// Precompiled content probes; built once per run.
 pub struct Detector {
     spec_line: Regex,
-    kiro_heading: Regex,
     reference_comment: Regex,
     code_prompt: Regex,
     promptfoo_keys: Regex,
@@ -35,7 +34,6 @@ impl Detector {
             spec_line: compile(format!(
                 r"(?m)^[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]+)?)?(?:~~)?(?:\*\*|__)(?:{id})\b|^#{{1,6}}[ \t]+(?:\*\*)?(?:{id})\b|^[ \t]*\|[ \t]*(?:\*\*)?(?:{id})\b"
             )),
-            kiro_heading: compile(r"(?mi)^#{2,4}[ \t]+Requirement[ \t]+\d+".to_owned()),
             reference_comment: compile(format!(
                 r"(?:<!--|\{{#|\{{\{{!(?:--)?)[ \t]*(?:[A-Za-z]+:?[ \t]+){{0,3}}(?:{id})\b"
             )),
@@ -118,7 +116,9 @@ impl Detector {
 
         match extension.as_str() {
             "md" | "markdown" | "mdx" => {
-                if spec_allowed && self.looks_like_spec(text) {
+                if spec_allowed
+                    && (self.looks_like_spec(text) || is_feature_requirements_document(glob_path))
+                {
                     return Some((Role::Spec, Format::MarkdownSpec));
                 }
                 if prompt_allowed
@@ -207,9 +207,7 @@ impl Detector {
     }
 
     fn looks_like_spec(&self, text: &str) -> bool {
-        self.spec_line.is_match(text)
-            || (self.kiro_heading.is_match(text)
-                && text.to_ascii_lowercase().contains("acceptance criteria"))
+        self.spec_line.is_match(text) || crate::source::spec_kiro::is_kiro_spec(text)
     }
 
     /// The format of a file that a configured or default glob gives `role`.
@@ -261,6 +259,14 @@ impl Detector {
             },
         }
     }
+}
+
+/// A feature folder's `requirements.md` (Kiro) or `spec.md` (spec-kit) is read as a spec even
+/// when nothing in it looks like a requirement, so that one speclint cannot read is reported,
+/// never skipped.
+fn is_feature_requirements_document(glob_path: &str) -> bool {
+    let name = glob_path.rsplit('/').next().unwrap_or(glob_path);
+    matches!(name, "requirements.md" | "spec.md") && layout::feature_of(glob_path).is_some()
 }
 
 /// A YAML file promptfoo would run: its schema comment, or top-level promptfoo keys with what

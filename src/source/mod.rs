@@ -360,6 +360,49 @@ fn load_walked(
     })
 }
 
+/// A Markdown spec: Kiro's requirements document, or any other Markdown spec; a template whose
+/// requirements are placeholders is skipped.
+fn load_markdown_spec(context: &LoadContext<'_>, id: FileId, text: &str) -> (Format, Extraction) {
+    let pattern = &context.settings.id_pattern;
+    if spec_kiro::is_kiro_spec(text) {
+        let base = context.table.absolute_path(id);
+        (
+            Format::KiroSpec,
+            spec_kiro::load(id, text, &base, context.table.checked_dir()),
+        )
+    } else {
+        let mut extraction = spec_markdown::load(id, text, pattern);
+        let texts = extraction
+            .requirements
+            .iter()
+            .map(|requirement| requirement.text.as_str());
+        if layout::is_placeholder_spec(texts) {
+            extraction = Extraction {
+                skipped: Some(
+                    "a template: most of its requirements are placeholders ([…])".to_owned(),
+                ),
+                ..Extraction::default()
+            };
+        }
+        (Format::MarkdownSpec, extraction)
+    }
+}
+
+/// A file named like a requirements document, or titled like one, or with Kiro's headings.
+fn looks_like_requirements_document(path: &str, text: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let title = text
+        .lines()
+        .find(|line| line.starts_with("# "))
+        .unwrap_or("")
+        .to_lowercase();
+    matches!(name.as_str(), "requirements.md" | "spec.md")
+        || title.contains("requirements")
+        || title.contains("specification")
+        || title.contains("需求")
+        || title.contains("要件")
+}
+
 /// Runs the loader for `format`; it may settle on a more precise format.
 pub fn load_as(
     context: &LoadContext<'_>,
@@ -370,29 +413,20 @@ pub fn load_as(
     let pattern = &context.settings.id_pattern;
     match format {
         Format::MarkdownSpec | Format::KiroSpec => {
-            if spec_kiro::is_kiro_spec(text) {
-                let base = context.table.absolute_path(id);
-                (
-                    Format::KiroSpec,
-                    spec_kiro::load(id, text, &base, context.table.checked_dir()),
-                )
-            } else {
-                let mut extraction = spec_markdown::load(id, text, pattern);
-                let texts = extraction
-                    .requirements
-                    .iter()
-                    .map(|requirement| requirement.text.as_str());
-                if layout::is_placeholder_spec(texts) {
-                    extraction = Extraction {
-                        skipped: Some(
-                            "a template: most of its requirements are placeholders ([…])"
-                                .to_owned(),
-                        ),
-                        ..Extraction::default()
-                    };
-                }
-                (Format::MarkdownSpec, extraction)
+            let (format, mut extraction) = load_markdown_spec(context, id, text);
+            if extraction.requirements.is_empty()
+                && extraction.skipped.is_none()
+                && looks_like_requirements_document(&context.table.relative_path(id), text)
+            {
+                extraction.problems.push(
+                    model::Problem::warning(
+                        file::Span::file_start(id),
+                        "this looks like a requirements document, but speclint read no requirement from it",
+                    )
+                    .with_help("speclint reads `- **FR-001**: …` items, ID headings and table rows, and Kiro `### Requirement N` sections with an `#### Acceptance Criteria` list (in English, Chinese, Japanese, Korean, Spanish, French, German or Portuguese); see docs/formats.md"),
+                );
             }
+            (format, extraction)
         }
         Format::YamlSpec => (Format::YamlSpec, spec_yaml::load(id, text, pattern)),
         Format::TextPrompt => (Format::TextPrompt, prompt_text::load(id, text, pattern)),

@@ -17,19 +17,53 @@ use crate::modality::detect_modality;
 use crate::source::model::{Ears, Extraction, RequirementDef, Status};
 use crate::source_db::{FileId, Span};
 
+/// `Requirement 3`, `Requirement 3: Title` and the same heading in the languages Kiro writes
+/// specs in: Chinese (`需求 3`, `要求 3`), Japanese (`要件 3`), Korean (`요구사항 3`), Spanish and
+/// Portuguese (`Requisito 3`), French (`Exigence 3`) and German (`Anforderung 3`).
 fn requirement_heading() -> &'static Regex {
     static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
         crate::lazy_regex::compile_constant(
-            r"(?i)^\s*requirement\s+(\d+)\s*(?:[:：.\-—–]\s*(.*))?$",
+            r"(?i)^\s*(?:requirement|需求|要求|要件|요구\s?사항|requisito|exigence|anforderung)\s*(\d+)\s*(?:[:：.\-—–、]\s*(.*))?$",
         )
     });
     &PATTERN
 }
 
+/// "Acceptance criteria" in the languages of [`requirement_heading`], lower-cased.
+const ACCEPTANCE_CRITERIA: &[&str] = &[
+    "acceptance criteria",
+    "验收标准",
+    "驗收標準",
+    "验收条件",
+    "驗收條件",
+    "受け入れ基準",
+    "受入基準",
+    "受け入れ条件",
+    "수락 기준",
+    "인수 기준",
+    "승인 기준",
+    "criterios de aceptación",
+    "criterios de aceptacion",
+    "critères d'acceptation",
+    "critères d’acceptation",
+    "criteres d'acceptation",
+    "akzeptanzkriterien",
+    "abnahmekriterien",
+    "critérios de aceitação",
+    "criterios de aceitacao",
+];
+
+/// Whether a heading (or a text) names the acceptance criteria, in any supported language.
+fn names_acceptance_criteria(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    ACCEPTANCE_CRITERIA
+        .iter()
+        .any(|words| lower.contains(words))
+}
+
 /// Whether a Markdown file is a Kiro requirements document.
 pub fn is_kiro_spec(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    lower.contains("acceptance criteria")
+    names_acceptance_criteria(text)
         && text.lines().any(|line| {
             let trimmed = line.trim_start();
             trimmed.starts_with("##")
@@ -72,7 +106,7 @@ pub fn load(file: FileId, text: &str, path: &Path, checked_dir: &Path) -> Extrac
                         .get(1)
                         .and_then(|number| number.as_str().parse().ok());
                     in_criteria = false;
-                } else if title.to_ascii_lowercase().contains("acceptance criteria") {
+                } else if names_acceptance_criteria(title) {
                     in_criteria = requirement_number.is_some();
                 } else if *level <= HeadingLevel::H3 {
                     requirement_number = None;
