@@ -38,7 +38,7 @@ impl Detector {
                 r"(?:<!--|\{{#|\{{\{{!(?:--)?)[ \t]*(?:[A-Za-z]+:?[ \t]+){{0,3}}(?:{id})\b"
             )),
             code_prompt: compile(format!(
-                r"(?m)^[ \t]*(?:export[ \t]+)?(?:(?:const|let|var)[ \t]+)?[A-Za-z_]*(?:PROMPT|INSTRUCTION|SYSTEM_MESSAGE|TEMPLATE)[A-Za-z0-9_]*[ \t]*(?::[^=\n]*)?=|speclint:[ \t]*prompt|(?:#|//|/\*)[ \t]*(?:[A-Za-z]+:?[ \t]+){{0,3}}(?:{id})\b"
+                r#"(?m)^[ \t]*(?:export[ \t]+)?(?:(?:const|let|var)[ \t]+)?[A-Za-z_]*(?:PROMPT|INSTRUCTION|SYSTEM|MESSAGE|TEMPLATE|PERSONA|PREAMBLE)[A-Za-z0-9_]*[ \t]*(?::[^=\n]*)?=|(?i:(?:`|"""|'''|"|')[ \t]*(?:you[ \t]+are|you're|your[ \t]+(?:task|job|role|goal)|act[ \t]+as|you[ \t]+will|you[ \t]+must))|speclint:[ \t]*prompt|(?:#|//|/\*)[ \t]*(?:[A-Za-z]+:?[ \t]+){{0,3}}(?:{id})\b"#
             )),
             promptfoo_keys: compile(
                 r"(?m)^(?:prompts|providers|tests|defaultTest|scenarios|targets)[ \t]*:".to_owned(),
@@ -47,7 +47,7 @@ impl Detector {
             registry_entry: compile(r"(?m)^[ \t]+(?:class|samples_jsonl)[ \t]*:".to_owned()),
             chat_keys: compile(r"(?m)^(?:messages|testData)[ \t]*:".to_owned()),
             dataset_keys: compile(
-                r#""(?:input|inputs|target|ideal|expected_output|expected|requirements|metadata|vars|choices|answer)"\s*:"#
+                r#""(?:input|inputs|question|target|ideal|expected_output|expected|requirements|metadata|vars|choices|answer)"\s*:"#
                     .to_owned(),
             ),
         }
@@ -153,6 +153,15 @@ impl Detector {
                     return Some((Role::Eval, Format::PromptfooConfig));
                 }
                 let start = text.trim_start();
+                // An array of samples whose `input` is a message list (Inspect) is a dataset,
+                // not a chat: a chat's messages have `role` and `content` at the top.
+                if eval_allowed
+                    && start.starts_with('[')
+                    && first_key(start).is_some_and(|key| !CHAT_KEYS.contains(&key))
+                    && self.dataset_keys.is_match(head(text))
+                {
+                    return Some((Role::Eval, Format::JsonDataset));
+                }
                 if prompt_allowed && start.starts_with('[') && looks_like_chat(start) {
                     return Some((Role::Prompt, Format::ChatPrompt));
                 }
@@ -336,6 +345,21 @@ fn head(text: &str) -> &str {
         end -= 1;
     }
     text.get(..end).unwrap_or(text)
+}
+
+/// Keys a chat message has at its top level.
+const CHAT_KEYS: &[&str] = &["role", "content", "name", "tool_calls", "tool_call_id"];
+
+/// The first key of the first object of a JSON array: `input` in `[{"input": …`.
+fn first_key(text: &str) -> Option<&str> {
+    let rest = text
+        .strip_prefix('[')?
+        .trim_start()
+        .strip_prefix('{')?
+        .trim_start();
+    let rest = rest.strip_prefix('"')?;
+    let end = rest.find('"')?;
+    rest.get(..end)
 }
 
 fn looks_like_chat(text: &str) -> bool {

@@ -1,9 +1,11 @@
 //! Prompts in Python, TypeScript and JavaScript source, read with tree-sitter.
 //!
-//! Prompt artifacts are module- or class-level string constants whose name contains `PROMPT`,
-//! `INSTRUCTION`, `SYSTEM_MESSAGE` or `TEMPLATE` (in any case, so `systemPrompt` counts), and any
-//! string or template literal after a `speclint: prompt` comment; f-strings and template
-//! literals included.
+//! Prompt artifacts are strings assigned at module or class level (constants, class fields,
+//! class attributes, and the values of object/dict and array/list literals assigned there),
+//! f-strings and template literals included, when the name or key they are assigned to contains
+//! `PROMPT`, `INSTRUCTION`, `SYSTEM_MESSAGE`, `TEMPLATE`, `PERSONA` or `PREAMBLE` (in any case,
+//! so `systemPrompt` counts), or when the string reads as a prompt (prose of eight words or
+//! more, not markup, SQL or a URL); and any string after a `speclint: prompt` comment.
 //!
 //! A reference is an ID in a comment (`# FR-001`, `// FR-001`, `/* FR-001 */`); it covers the
 //! string literal of the statement that follows the comment (the longest one, so that a chat
@@ -102,11 +104,38 @@ const PROMPT_NAME_PARTS: &[&str] = &[
     "system_message",
     "systemmessage",
     "template",
+    "persona",
+    "preamble",
+];
+
+/// Openings of prompt prose, for skipping files that cannot hold a prompt without parsing them.
+const PROMPT_OPENINGS: &[&str] = &[
+    "you are",
+    "you're",
+    "your task",
+    "your job",
+    "your role",
+    "your goal",
+    "act as",
+    "you will",
+    "you must",
+    "respond ",
+    "answer ",
+    "reply ",
+    "given ",
+    "below is",
+    "the following",
+    "as an ",
+    "as a ",
 ];
 
 fn might_hold_prompts(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    PROMPT_NAME_PARTS.iter().any(|part| lower.contains(part)) || lower.contains("speclint: prompt")
+    PROMPT_NAME_PARTS.iter().any(|part| lower.contains(part))
+        || lower.contains("speclint: prompt")
+        || PROMPT_OPENINGS
+            .iter()
+            .any(|opening| lower.contains(opening))
 }
 
 fn is_prompt_name(name: &str) -> bool {
@@ -208,9 +237,23 @@ fn constant_passage(
     let Some(name_text) = text.get(name.byte_range()) else {
         return;
     };
-    if !is_prompt_name(name_text) {
-        return;
-    }
+    collect_value(file, text, value, is_prompt_name(name_text), 0, extraction);
+}
+
+/// How deep object and array literals are searched for prompt strings.
+const MAX_LITERAL_DEPTH: usize = 4;
+
+/// The prompt strings of an assigned value: the value itself when it is a string (any string
+/// for a prompt-named target, otherwise one that reads as a prompt), the strings of a
+/// concatenation, and the values of object/dict and array/list literals, judged by their keys.
+fn collect_value(
+    file: FileId,
+    text: &str,
+    value: SyntaxNode<'_>,
+    prompt_named: bool,
+    depth: usize,
+    extraction: &mut Extraction,
+) {
     let literal = if STRING_KINDS.contains(&value.kind()) {
         Some(value)
     } else if matches!(
@@ -222,10 +265,66 @@ fn constant_passage(
         None
     };
     if let Some(literal) = literal {
-        extraction
-            .passages
-            .push(untagged_passage(file, text, literal));
+        let content = literal_text(text, literal);
+        if prompt_named || reads_as_prompt(&content) {
+            extraction
+                .passages
+                .push(untagged_passage(file, text, literal));
+        }
+        return;
     }
+    if depth >= MAX_LITERAL_DEPTH {
+        return;
+    }
+    let mut cursor = value.walk();
+    match value.kind() {
+        "object" | "dictionary" => {
+            for pair in value.named_children(&mut cursor) {
+                if pair.kind() != "pair" {
+                    continue;
+                }
+                let (Some(key), Some(inner)) = (
+                    pair.child_by_field_name("key"),
+                    pair.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
+                let key_named = text.get(key.byte_range()).is_some_and(is_prompt_name);
+                collect_value(file, text, inner, key_named, depth + 1, extraction);
+            }
+        }
+        "array" | "list" | "tuple" => {
+            for item in value.named_children(&mut cursor) {
+                collect_value(file, text, item, prompt_named, depth + 1, extraction);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a string reads as a prompt: prose of some length (eight words or more, mostly
+/// letters and spaces), not markup, SQL, a URL or a path.
+pub fn reads_as_prompt(content: &str) -> bool {
+    let trimmed = content.trim();
+    let words = trimmed.split_whitespace().count();
+    if words < 8 || trimmed.len() < 40 {
+        return false;
+    }
+    let lower = trimmed.to_ascii_lowercase();
+    let code_like = [
+        "select ", "insert ", "update ", "delete ", "create ", "<", "{", "http://", "https://",
+        "/", "#!",
+    ]
+    .iter()
+    .any(|start| lower.starts_with(start));
+    if code_like {
+        return false;
+    }
+    let prose = trimmed
+        .chars()
+        .filter(|character| character.is_alphabetic() || character.is_whitespace())
+        .count();
+    prose * 10 >= trimmed.chars().count() * 7
 }
 
 /// Parses `text`, giving up after a time budget: tree-sitter's error recovery can take very long

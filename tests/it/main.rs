@@ -14,6 +14,7 @@ mod drift_corpus;
 mod example;
 mod formats;
 mod generated;
+mod layouts;
 mod lock;
 mod lsp;
 mod outputs;
@@ -77,6 +78,15 @@ fn main() {
         generated::readme_rules_table_is_current,
         generated::json_output_matches_its_schema,
         generated::example_specs_match_the_spec_schema,
+        layouts::spec_kit_features_templates_plans_and_tasks,
+        layouts::a_template_outside_specify_is_not_a_spec,
+        layouts::kiro_specs_in_other_languages,
+        layouts::a_requirements_document_that_yields_nothing_is_reported,
+        layouts::prompts_in_classes_objects_and_dicts,
+        layouts::a_project_without_a_spec_gets_one_finding,
+        layouts::inspect_datasets_and_application_configs,
+        layouts::clarification_markers_only_where_open,
+        layouts::a_subfolder_is_checked_against_the_whole_project,
         lock::rewording_one_requirement_makes_exactly_its_links_stale,
         lock::reformatting_the_spec_makes_nothing_stale,
         lock::the_lock_is_sorted_and_stable,

@@ -1,0 +1,452 @@
+//! Repositories as teams lay them out (written for these tests, after real spec-kit, Kiro,
+//! promptfoo and Inspect projects): the first run must give right answers with no
+//! configuration.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn write(root: &Path, relative: &str, text: &str) {
+    let path = root.join(relative);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// `speclint check <arguments>` run in `directory`: exit code and the JSON output.
+fn check_json(directory: &Path, arguments: &[&str]) -> (i32, Value) {
+    let output = Command::new(env!("CARGO_BIN_EXE_speclint"))
+        .arg("check")
+        .args(arguments)
+        .args(["--output-format", "json"])
+        .current_dir(directory)
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "{error}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.code().unwrap(), json)
+}
+
+fn list(directory: &Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_speclint"))
+        .args(["check", "--list", "."])
+        .current_dir(directory)
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn codes(json: &Value) -> Vec<String> {
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|diagnostic| diagnostic["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn with_code<'a>(json: &'a Value, code: &str) -> Vec<&'a Value> {
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|diagnostic| diagnostic["code"] == code)
+        .collect()
+}
+
+const SPEC_TEMPLATE: &str = "# Feature Specification: [FEATURE NAME]\n\n## Requirements\n\n- **FR-001**: System MUST [specific capability, e.g., \"allow users to create accounts\"]\n- **FR-002**: System MUST [specific capability, e.g., \"validate email addresses\"]\n- **FR-003**: Users MUST be able to [key interaction]\n- **FR-004**: System MUST authenticate users via [NEEDS CLARIFICATION: auth method not specified - email/password, SSO, OAuth?]\n\n### Measurable Outcomes\n\n- **SC-001**: [Measurable metric, e.g., \"Users can complete account creation in under 2 minutes\"]\n";
+
+/// A spec-kit repository with two features that both number from FR-001, its templates, and
+/// plans, task lists, research notes, data models and contracts beside the specs.
+fn spec_kit_repository(root: &Path) {
+    write(root, ".specify/templates/spec-template.md", SPEC_TEMPLATE);
+    write(
+        root,
+        ".specify/memory/constitution.md",
+        "# Constitution\n\n- **P-001**: Every feature MUST have a spec.\n",
+    );
+    write(
+        root,
+        "specs/001-voice-orchestrator/spec.md",
+        "# Feature Specification: Voice orchestrator\n\n## Clarifications\n\n### Session 2025-10-01\n\n- **Q-001**: Which languages? → English and French.\n\n## Requirements\n\n- **FR-001**: The assistant MUST greet the caller by name.\n- **FR-002**: The assistant MUST NOT read out card numbers.\n\n## Review & Acceptance Checklist\n\n- [x] No [NEEDS CLARIFICATION] markers remain\n",
+    );
+    write(
+        root,
+        "specs/001-voice-orchestrator/plan.md",
+        "# Plan\n\n## Risks\n\n- **R-001**: Latency of the speech model.\n- **OQ-001**: Do we stream audio?\n\nImplements FR-001 and FR-002.\n",
+    );
+    write(
+        root,
+        "specs/001-voice-orchestrator/tasks.md",
+        "# Tasks\n\n- [X] **T0-001** Write the greeting prompt (FR-001)\n- [ ] **T0-002** Mask card numbers (FR-002)\n\n| Task | Requirement |\n|---|---|\n| T0-001 | FR-001 |\n| FR-002 | T0-002 |\n",
+    );
+    write(
+        root,
+        "specs/001-voice-orchestrator/research.md",
+        "# Research\n\n- **D-001**: We chose streaming.\n",
+    );
+    write(
+        root,
+        "specs/001-voice-orchestrator/data-model.md",
+        "# Data model\n\n| ID | Entity |\n|---|---|\n| FR-001 | Caller |\n",
+    );
+    write(
+        root,
+        "specs/001-voice-orchestrator/contracts/api.md",
+        "# API\n\n- **FR-001**: `POST /greet`\n",
+    );
+    write(
+        root,
+        "specs/002-billing/spec.md",
+        "# Feature Specification: Billing\n\n## Requirements\n\n- **FR-001**: Refunds MUST be accepted within 30 days of delivery.\n- **FR-002**: The assistant MUST answer in the customer's language.\n",
+    );
+    write(
+        root,
+        "prompts/voice.md.j2",
+        "{# 001-voice-orchestrator/FR-001 #}\nGreet the caller by their name.\n\n{# 001-voice-orchestrator/FR-002 #}\nNever read out a card number.\n",
+    );
+    write(
+        root,
+        "prompts/billing/refunds.md",
+        "<!-- FR-001 -->\nCustomers can return any order within 30 days of delivery.\n\n<!-- 002-billing/FR-002 -->\nAlways answer in the language the customer wrote in.\n",
+    );
+    write(
+        root,
+        "evals/promptfooconfig.yaml",
+        "prompts:\n  - file://../prompts/billing/refunds.md\nproviders:\n  - openai:gpt-4o-mini\ntests:\n  - description: greeting\n    metadata:\n      requirements: [001-voice-orchestrator/FR-001, 001-voice-orchestrator/FR-002]\n    assert:\n      - type: not-icontains\n        value: '4111'\n  - description: refund window\n    metadata:\n      requirements: [002-billing/FR-001, 002-billing/FR-002]\n    assert:\n      - type: icontains\n        value: 30 days\n",
+    );
+}
+
+pub fn spec_kit_features_templates_plans_and_tasks() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path();
+    spec_kit_repository(root);
+    let (_, json) = check_json(root, &["."]);
+    assert!(
+        with_code(&json, "SL001").is_empty(),
+        "no duplicate across features: {json}"
+    );
+    assert_eq!(json["summary"]["requirements"], 4, "{json}");
+    // The unqualified `FR-001` in prompts/billing is ambiguous: both features define it.
+    let ambiguous = with_code(&json, "SL002");
+    assert_eq!(ambiguous.len(), 1, "{json}");
+    let message = ambiguous[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("001-voice-orchestrator/FR-001") && message.contains("002-billing/FR-001"),
+        "{message}"
+    );
+    assert_eq!(ambiguous[0]["related"].as_array().unwrap().len(), 2);
+    // Only that requirement lacks a prompt; nothing from templates, plans or tasks appears.
+    let missing = with_code(&json, "SL003");
+    assert_eq!(missing.len(), 1, "{json}");
+    assert_eq!(missing[0]["path"], "specs/002-billing/spec.md");
+    assert!(!json.to_string().contains("T0-001"));
+    assert!(with_code(&json, "SL013").is_empty(), "{json}");
+
+    let listed = list(root);
+    for (path, reason) in [
+        (
+            ".specify/templates/spec-template.md",
+            "spec-kit's own folder",
+        ),
+        (".specify/memory/constitution.md", "spec-kit's own folder"),
+        ("specs/001-voice-orchestrator/plan.md", "plans, task lists"),
+        ("specs/001-voice-orchestrator/tasks.md", "plans, task lists"),
+        (
+            "specs/001-voice-orchestrator/research.md",
+            "plans, task lists",
+        ),
+        ("specs/001-voice-orchestrator/data-model.md", "data model"),
+        ("specs/001-voice-orchestrator/contracts/api.md", "contracts"),
+    ] {
+        let line = listed
+            .lines()
+            .find(|line| line.starts_with(path))
+            .unwrap_or_else(|| panic!("{path} not listed:\n{listed}"));
+        assert!(line.contains("skipped:") && line.contains(reason), "{line}");
+    }
+
+    // Mapping the billing prompts to their feature resolves the short form.
+    write(
+        root,
+        "speclint.toml",
+        "[features]\n\"002-billing\" = [\"prompts/billing/**\"]\n",
+    );
+    let (code, json) = check_json(root, &["."]);
+    assert!(codes(&json).is_empty(), "{json}");
+    assert_eq!(code, 0);
+}
+
+pub fn a_template_outside_specify_is_not_a_spec() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path();
+    // A team's own template, named plainly, in the specs folder.
+    write(root, "specs/000-example/spec.md", SPEC_TEMPLATE);
+    let listed = list(root);
+    assert!(listed.contains("skipped: a template"), "{listed}");
+}
+
+/// Kiro specs in the languages Kiro writes them in: every criterion is read, with the same IDs
+/// as in English.
+pub fn kiro_specs_in_other_languages() {
+    let cases = [
+        (
+            "zh-hans",
+            "# 需求文档\n\n## 需求\n\n### 需求 1：登录\n\n**用户故事：** 作为用户，我希望登录。\n\n#### 验收标准\n\n1. WHEN 用户提交密码 THEN 系统 SHALL 在 2 秒内验证\n2. IF 密码错误 THEN 系统 SHALL 显示错误\n\n### 需求 2：退出\n\n#### 验收标准\n\n1. WHEN 用户点击退出 THEN 系统 SHALL 结束会话\n",
+        ),
+        (
+            "zh-hant",
+            "# 需求文件\n\n### 需求 1：登入\n\n#### 驗收條件\n\n1. WHEN 使用者提交密碼 THEN 系統 SHALL 驗證\n2. WHEN 密碼錯誤 THEN 系統 SHALL 顯示錯誤\n\n### 需求 2：登出\n\n#### 驗收標準\n\n1. WHEN 使用者登出 THEN 系統 SHALL 結束工作階段\n",
+        ),
+        (
+            "ja",
+            "# 要件定義書\n\n### 要件 1: ログイン\n\n#### 受け入れ基準\n\n1. WHEN ユーザーがパスワードを送信した THEN システム SHALL 検証する\n2. IF パスワードが誤り THEN システム SHALL エラーを表示する\n\n### 要件 2: ログアウト\n\n#### 受け入れ基準\n\n1. WHEN ユーザーがログアウトした THEN システム SHALL セッションを終了する\n",
+        ),
+        (
+            "ko",
+            "# 요구사항 문서\n\n### 요구사항 1: 로그인\n\n#### 수락 기준\n\n1. WHEN 사용자가 비밀번호를 제출하면 THEN 시스템 SHALL 검증한다\n2. IF 비밀번호가 틀리면 THEN 시스템 SHALL 오류를 표시한다\n\n### 요구사항 2: 로그아웃\n\n#### 수락 기준\n\n1. WHEN 사용자가 로그아웃하면 THEN 시스템 SHALL 세션을 종료한다\n",
+        ),
+        (
+            "es",
+            "# Documento de requisitos\n\n### Requisito 1: Inicio de sesión\n\n#### Criterios de aceptación\n\n1. WHEN el usuario envía la contraseña THEN el sistema SHALL validarla\n2. IF la contraseña es incorrecta THEN el sistema SHALL mostrar un error\n\n### Requisito 2: Cierre de sesión\n\n#### Criterios de aceptación\n\n1. WHEN el usuario cierra la sesión THEN el sistema SHALL terminarla\n",
+        ),
+        (
+            "fr",
+            "# Document d'exigences\n\n### Exigence 1 : Connexion\n\n#### Critères d'acceptation\n\n1. WHEN l'utilisateur envoie son mot de passe THEN le système SHALL le vérifier\n2. IF le mot de passe est faux THEN le système SHALL afficher une erreur\n\n### Exigence 2 : Déconnexion\n\n#### Critères d'acceptation\n\n1. WHEN l'utilisateur se déconnecte THEN le système SHALL fermer la session\n",
+        ),
+        (
+            "de",
+            "# Anforderungsdokument\n\n### Anforderung 1: Anmeldung\n\n#### Akzeptanzkriterien\n\n1. WHEN der Benutzer das Passwort sendet THEN das System SHALL es prüfen\n2. IF das Passwort falsch ist THEN das System SHALL einen Fehler anzeigen\n\n### Anforderung 2: Abmeldung\n\n#### Akzeptanzkriterien\n\n1. WHEN der Benutzer sich abmeldet THEN das System SHALL die Sitzung beenden\n",
+        ),
+        (
+            "pt",
+            "# Documento de requisitos\n\n### Requisito 1: Login\n\n#### Critérios de aceitação\n\n1. WHEN o usuário envia a senha THEN o sistema SHALL validá-la\n2. IF a senha estiver errada THEN o sistema SHALL mostrar um erro\n\n### Requisito 2: Logout\n\n#### Critérios de aceitação\n\n1. WHEN o usuário sai THEN o sistema SHALL encerrar a sessão\n",
+        ),
+    ];
+    for (language, text) in cases {
+        let directory = tempfile::tempdir().unwrap();
+        let root = directory.path();
+        write(root, ".kiro/specs/login/requirements.md", text);
+        write(
+            root,
+            ".kiro/specs/login/design.md",
+            "# 设计\n\n- **D-001**: 使用 JWT\n",
+        );
+        write(
+            root,
+            "prompts/login.md",
+            "<!-- R1.1 -->\nCheck the password within 2 seconds.\n",
+        );
+        let (_, json) = check_json(root, &["."]);
+        assert_eq!(json["summary"]["requirements"], 3, "{language}: {json}");
+        assert!(with_code(&json, "SL002").is_empty(), "{language}: {json}");
+        let listed = list(root);
+        assert!(listed.contains("kiro-spec"), "{language}: {listed}");
+    }
+}
+
+pub fn a_requirements_document_that_yields_nothing_is_reported() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path();
+    write(
+        root,
+        ".kiro/specs/chat/requirements.md",
+        "# Requirements Document\n\n## Requisitos\n\nEl sistema debe responder rápido.\n",
+    );
+    let (_, json) = check_json(root, &["."]);
+    let unread = with_code(&json, "SL000");
+    assert_eq!(unread.len(), 1, "{json}");
+    assert!(
+        unread[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("looks like a requirements document"),
+        "{json}"
+    );
+}
+
+/// Prompts kept where application code keeps them: class fields, class attributes, object and
+/// dict values, template literals and f-strings, tagged by comments.
+pub fn prompts_in_classes_objects_and_dicts() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path();
+    write(
+        root,
+        "specs/spec.md",
+        "- **FR-001**: The assistant MUST answer in English or French only.\n- **FR-002**: The assistant MUST NOT mention the risk score.\n- **FR-003**: Summaries MUST be at most 120 words.\n- **FR-004**: The assistant MUST greet the user by name.\n",
+    );
+    write(
+        root,
+        "src/agent.ts",
+        "export class SupportAgent {\n  // FR-001\n  private readonly SYSTEM_EN = `You are a support agent for an online shop. Answer in English or French only, whatever the customer writes.`;\n  private readonly retries = 3;\n}\n",
+    );
+    write(
+        root,
+        "src/scoring.py",
+        "class Scorer:\n    # FR-002\n    system = f\"\"\"You review loan applications for {BANK}. Do not mention the score, the band or the threshold to the customer.\"\"\"\n\nMESSAGES = {\n    # FR-003\n    \"summary\": \"Summarise the conversation for the next agent in at most 120 words, plain text.\",\n    \"sql\": \"SELECT id, name FROM customers WHERE id = %s AND active = true\",\n}\n",
+    );
+    write(
+        root,
+        "src/greet.js",
+        "const config = {\n  model: 'gpt-4o',\n  // FR-004\n  instructions: 'Greet the user by their first name and ask how you can help them today.',\n};\nmodule.exports = config;\n",
+    );
+    write(
+        root,
+        "evals/cases.jsonl",
+        "{\"input\": \"Hola\", \"metadata\": {\"requirements\": [\"FR-001\", \"FR-002\", \"FR-003\", \"FR-004\"]}}\n",
+    );
+    let (_, json) = check_json(root, &["."]);
+    assert!(with_code(&json, "SL003").is_empty(), "{json}");
+    assert!(with_code(&json, "SL016").is_empty(), "{json}");
+    let listed = list(root);
+    assert!(listed.contains("src/agent.ts"), "{listed}");
+    assert!(listed.contains("typescript-prompts"), "{listed}");
+    assert!(listed.contains("python-prompts"), "{listed}");
+    assert!(listed.contains("javascript-prompts"), "{listed}");
+    // The SQL string is not a prompt.
+    assert!(!json.to_string().contains("SELECT"), "{json}");
+}
+
+/// A promptfoo-only project: one project-level finding, not one per test.
+pub fn a_project_without_a_spec_gets_one_finding() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path();
+    let mut tests = String::from(
+        "prompts:\n  - 'Answer: {{question}}'\nproviders:\n  - openai:gpt-4o-mini\ntests:\n",
+    );
+    for index in 0..50 {
+        tests.push_str(&format!(
+            "  - vars:\n      question: q{index}\n    assert:\n      - type: contains\n        value: a{index}\n"
+        ));
+    }
+    write(root, "promptfooconfig.yaml", &tests);
+    let (code, json) = check_json(root, &["."]);
+    assert_eq!(codes(&json), ["SL016"], "{json}");
+    assert_eq!(code, 0);
+}
+
+/// Datasets as Inspect writes them, and YAML that only looks like promptfoo.
+pub fn inspect_datasets_and_application_configs() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path();
+    write(
+        root,
+        "data/dataset.json",
+        "[\n  {\"input\": [{\"role\": \"user\", \"content\": \"What is 2+2?\"}], \"target\": \"4\"},\n  {\"input\": [{\"role\": \"user\", \"content\": \"Capital of France?\"}], \"target\": \"Paris\"}\n]\n",
+    );
+    write(
+        root,
+        "data/samples.jsonl",
+        "{\"input\": [{\"role\": \"user\", \"content\": \"Hi\"}], \"target\": \"Hello\", \"id\": 1}\n",
+    );
+    write(
+        root,
+        "configs/llm.yaml",
+        "model: gpt-4o\nprompts:\n  system: You are helpful.\ntemperature: 0.2\n",
+    );
+    write(
+        root,
+        "data/unrelated.jsonl",
+        "{\"ts\": 1, \"level\": \"info\"}\n",
+    );
+    let listed = list(root);
+    let line = |path: &str| {
+        listed
+            .lines()
+            .find(|line| line.starts_with(path))
+            .unwrap_or_else(|| panic!("{path} not listed:\n{listed}"))
+            .to_owned()
+    };
+    assert!(
+        line("data/dataset.json").contains("json-dataset"),
+        "{listed}"
+    );
+    assert!(
+        line("data/dataset.json").contains("2 eval cases"),
+        "{listed}"
+    );
+    assert!(
+        line("data/samples.jsonl").contains("jsonl-dataset"),
+        "{listed}"
+    );
+    assert!(line("configs/llm.yaml").contains("skipped:"), "{listed}");
+    assert!(
+        line("data/unrelated.jsonl").contains("skipped:"),
+        "{listed}"
+    );
+}
+
+/// Markers only count where they ask a real question.
+pub fn clarification_markers_only_where_open() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path();
+    write(
+        root,
+        "specs/spec.md",
+        "# Spec\n\n## Guidelines\n\n1. **Mark all ambiguities**: Use [NEEDS CLARIFICATION: specific question] for any assumption.\n\n## Requirements\n\n- **FR-001**: The system MUST keep data for [NEEDS CLARIFICATION: retention period not specified]\n\n## Checklist\n\n- [x] No [NEEDS CLARIFICATION] markers remain\n- [ ] No [NEEDS CLARIFICATION] markers remain\n",
+    );
+    let (_, json) = check_json(root, &["."]);
+    let open = with_code(&json, "SL013");
+    assert_eq!(open.len(), 1, "{json}");
+    assert!(
+        open[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("retention period")
+    );
+}
+
+/// `speclint check specs/refunds` from the root and `speclint check` inside that folder report
+/// the same findings, resolved against the whole repository.
+pub fn a_subfolder_is_checked_against_the_whole_project() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    write(
+        root,
+        "specs/refunds/spec.md",
+        "- **FR-001**: Refunds MUST be accepted within 30 days.\n- **FR-002**: The assistant MUST answer in French.\n",
+    );
+    write(
+        root,
+        "specs/other/spec.md",
+        "- **FR-101**: Reports MUST be weekly.\n",
+    );
+    write(
+        root,
+        "prompts/refunds.md",
+        "<!-- FR-001 -->\nRefunds within 30 days.\n<!-- FR-101 -->\nWeekly reports.\n",
+    );
+    write(
+        root,
+        "evals/cases.jsonl",
+        "{\"input\": \"x\", \"metadata\": {\"requirements\": [\"FR-001\", \"FR-101\"]}}\n",
+    );
+    let (_, whole) = check_json(root, &["."]);
+    let (_, from_root) = check_json(root, &["specs/refunds"]);
+    let (_, inside) = check_json(&root.join("specs/refunds"), &[]);
+    let in_folder: Vec<Value> = whole["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|diagnostic| {
+            diagnostic["path"]
+                .as_str()
+                .unwrap()
+                .starts_with("specs/refunds/")
+        })
+        .cloned()
+        .collect();
+    assert_eq!(
+        in_folder.len(),
+        2,
+        "FR-002 lacks a prompt and an eval: {whole}"
+    );
+    assert_eq!(from_root["diagnostics"], Value::from(in_folder.clone()));
+    assert_eq!(inside["diagnostics"], Value::from(in_folder));
+}
