@@ -18,6 +18,10 @@ declare_rule! {
     /// IDs (a prefix the spec uses, such as `FR-`, or a near miss of a defined ID), so that
     /// `# PROJ-1234: use the larger model` in code stays quiet.
     ///
+    /// The same rule reports an ambiguous reference: an unqualified ID that several spec-kit or
+    /// Kiro features define (each numbers its own `FR-001`), from a file outside every one's
+    /// folder and not mapped to one under `[features]` in speclint.toml. The finding names every
+    /// candidate; qualify the reference (`001-voice/FR-001`) or map the path.
     /// ## Why is this bad?
     /// A typo or a renamed requirement leaves the prompt or eval pointing at nothing: the
     /// requirement it was meant for looks uncovered, and the link that was meant to keep them in

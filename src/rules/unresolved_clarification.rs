@@ -7,6 +7,9 @@ declare_rule! {
     /// questions the spec cannot answer yet). Markers in code blocks and HTML comments are
     /// ignored.
     ///
+    /// Text about markers is not an open question: a marker on a checklist line
+    /// (`- [x] No [NEEDS CLARIFICATION] markers remain`), one whose question is a generic
+    /// placeholder (`specific question`), or one after an instruction ("Use …", "Mark with …").
     /// ## Why is this bad?
     /// A prompt and an eval written against an open question encode somebody's guess. Until the
     /// question is answered, the requirement around it cannot be implemented or tested with

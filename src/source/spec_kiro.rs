@@ -14,7 +14,8 @@ use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 
 use crate::modality::detect_modality;
-use crate::source::model::{Ears, Extraction, RequirementDef, Status};
+use crate::needs::Needs;
+use crate::source::model::{Ears, Extraction, Problem, RequirementDef, Status};
 use crate::source_db::{FileId, Span};
 
 /// `Requirement 3`, `Requirement 3: Title` and the same heading in the languages Kiro writes
@@ -94,6 +95,10 @@ pub fn load(file: FileId, text: &str, path: &Path, checked_dir: &Path) -> Extrac
     let mut criteria_list_start: Option<u64> = None;
     let mut item_index = 0u64;
     let mut item: Option<(std::ops::Range<usize>, String)> = None;
+    // A `Needs:` line in a requirement's section applies to all its criteria.
+    let mut paragraph: Option<(std::ops::Range<usize>, String)> = None;
+    let mut section_start = 0usize;
+    let mut section_needs: Option<Needs> = None;
 
     for (event, range) in &events {
         match event {
@@ -106,6 +111,8 @@ pub fn load(file: FileId, text: &str, path: &Path, checked_dir: &Path) -> Extrac
                         .get(1)
                         .and_then(|number| number.as_str().parse().ok());
                     in_criteria = false;
+                    section_start = extraction.requirements.len();
+                    section_needs = None;
                 } else if names_acceptance_criteria(title) {
                     in_criteria = requirement_number.is_some();
                 } else if *level <= HeadingLevel::H3 {
@@ -120,6 +127,34 @@ pub fn load(file: FileId, text: &str, path: &Path, checked_dir: &Path) -> Extrac
                     heading.push_str(text_event);
                 } else if let Some((_, item_text)) = item.as_mut() {
                     item_text.push_str(text_event);
+                } else if let Some((_, paragraph_text)) = paragraph.as_mut() {
+                    paragraph_text.push_str(text_event);
+                }
+            }
+            Event::Start(Tag::Paragraph) if item.is_none() && requirement_number.is_some() => {
+                paragraph = Some((range.clone(), String::new()));
+            }
+            Event::End(TagEnd::Paragraph) => {
+                let Some((paragraph_range, paragraph_text)) = paragraph.take() else {
+                    continue;
+                };
+                let Some(words) = needs_words(&paragraph_text) else {
+                    continue;
+                };
+                match Needs::parse_words(words.split([',', ' ', '\t', '/', '+'])) {
+                    Ok(needs) => {
+                        section_needs = Some(needs);
+                        for requirement in extraction.requirements.iter_mut().skip(section_start) {
+                            requirement.needs = Some(needs);
+                        }
+                    }
+                    Err(word) => extraction.problems.push(
+                        Problem::warning(
+                            Span::new(file, paragraph_range.start, paragraph_range.end),
+                            format!("unknown coverage kind `{word}` in a `Needs:` line"),
+                        )
+                        .with_help("write `Needs: prompt`, `Needs: eval`, `Needs: prompt, eval` or `Needs: none`"),
+                    ),
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
@@ -162,7 +197,7 @@ pub fn load(file: FileId, text: &str, path: &Path, checked_dir: &Path) -> Extrac
                     modality: detect_modality(&normalized),
                     ears: parse_ears(&normalized),
                     text: normalized,
-                    needs: None,
+                    needs: section_needs,
                     status: Status::Active,
                 });
             }
@@ -170,6 +205,18 @@ pub fn load(file: FileId, text: &str, path: &Path, checked_dir: &Path) -> Extrac
         }
     }
     extraction
+}
+
+/// The words after `Needs:` (bold or not) opening a paragraph.
+fn needs_words(paragraph: &str) -> Option<&str> {
+    let trimmed = paragraph.trim_start();
+    let lower = trimmed.to_ascii_lowercase();
+    let rest = lower.strip_prefix("needs")?;
+    let colon = rest.find(':')?;
+    if !rest.get(..colon)?.trim().is_empty() {
+        return None;
+    }
+    trimmed.get("needs".len() + colon + 1..).map(str::trim)
 }
 
 /// The end of a list marker such as `1.` at `start`.

@@ -450,3 +450,34 @@ pub fn a_subfolder_is_checked_against_the_whole_project() {
     assert_eq!(from_root["diagnostics"], Value::from(in_folder.clone()));
     assert_eq!(inside["diagnostics"], Value::from(in_folder));
 }
+
+/// `Needs:` works in Kiro specs as in Markdown ones.
+pub fn needs_lines_in_kiro_specs() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path();
+    write(
+        root,
+        ".kiro/specs/chat/requirements.md",
+        "# Requirements Document\n\n### Requirement 1: Greeting\n\n#### Acceptance Criteria\n\n1. WHEN a user opens the chat THEN the system SHALL greet them\n\n### Requirement 2: Latency\n\n**Needs:** eval\n\n#### Acceptance Criteria\n\n1. WHEN a user sends a message THEN the system SHALL answer within 2 seconds\n2. WHEN the model is slow THEN the system SHALL show a typing indicator\n\n### Requirement 3: Logs\n\n#### Acceptance Criteria\n\n1. WHEN a session ends THEN the system SHALL store its transcript\n\nNeeds: lunch\n",
+    );
+    write(
+        root,
+        "prompts/chat.md",
+        "<!-- R1.1 -->\nGreet the user when the chat opens.\n",
+    );
+    write(
+        root,
+        "evals/cases.jsonl",
+        "{\"input\": \"hi\", \"metadata\": {\"requirements\": [\"R1.1\", \"R2.1\", \"R2.2\", \"R3.1\"]}}\n",
+    );
+    let (_, json) = check_json(root, &["."]);
+    let missing: Vec<&str> = with_code(&json, "SL003")
+        .iter()
+        .map(|diagnostic| diagnostic["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing.len(), 1, "only R3.1 lacks a prompt: {json}");
+    assert!(missing[0].contains("chat/R3.1"), "{missing:?}");
+    let unknown = with_code(&json, "SL000");
+    assert_eq!(unknown.len(), 1, "{json}");
+    assert!(unknown[0]["message"].as_str().unwrap().contains("`lunch`"));
+}

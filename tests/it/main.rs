@@ -87,6 +87,7 @@ fn main() {
         layouts::inspect_datasets_and_application_configs,
         layouts::clarification_markers_only_where_open,
         layouts::a_subfolder_is_checked_against_the_whole_project,
+        layouts::needs_lines_in_kiro_specs,
         lock::rewording_one_requirement_makes_exactly_its_links_stale,
         lock::reformatting_the_spec_makes_nothing_stale,
         lock::the_lock_is_sorted_and_stable,
