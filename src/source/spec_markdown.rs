@@ -125,17 +125,23 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
     extraction
 }
 
-/// Words in a heading whose section holds no requirements: clarification questions, open
-/// questions, risks, assumptions, decisions, glossaries, checklists, task lists, scope notes.
+/// How headings of sections that hold no requirements begin: clarification questions, open
+/// questions, risks, assumptions, decisions, glossaries, checklists, task lists, scope and status
+/// notes. Only the opening counts, so "Task creation" or "Question answering" requirements stay.
 const NON_REQUIREMENT_SECTIONS: &[&str] = &[
     "clarification",
-    "question",
+    "open question",
+    "questions",
     "risk",
     "assumption",
     "decision",
     "glossary",
     "checklist",
-    "task",
+    "review & acceptance",
+    "review and acceptance",
+    "tasks",
+    "task list",
+    "todo",
     "out of scope",
     "non-goal",
     "execution status",
@@ -164,7 +170,10 @@ fn sections_without_requirements(
                     {
                         open.pop();
                     }
-                    let lower = title.to_lowercase();
+                    let lower = title
+                        .to_lowercase()
+                        .trim_start_matches(|character: char| !character.is_alphabetic())
+                        .to_owned();
                     // A heading that defines a requirement ("### REQ-014: Task lists") is not
                     // a section title.
                     let defines = pattern
@@ -173,7 +182,7 @@ fn sections_without_requirements(
                     let excluded = !defines
                         && NON_REQUIREMENT_SECTIONS
                             .iter()
-                            .any(|word| lower.contains(word));
+                            .any(|opening| lower.starts_with(opening));
                     open.push((level, excluded));
                 }
             }
@@ -651,7 +660,7 @@ fn strip_separator(text: &str) -> &str {
 mod tests {
     use super::*;
 
-    fn load_text(text: &str) -> Extraction {
+    pub(super) fn load_text(text: &str) -> Extraction {
         load(FileId(0), text, &IdPattern::default_pattern())
     }
 
@@ -725,5 +734,16 @@ mod needs_tests {
         );
         assert_eq!(extraction.requirements[1].needs, Some(Needs::BOTH));
         assert_eq!(extraction.requirements[0].text, "The bot MUST reply.");
+    }
+
+    #[test]
+    fn sections_about_questions_risks_and_tasks_define_nothing() {
+        let text = "# Spec\n\n## Clarifications\n\n### Session 1\n\n- **Q-001**: Which languages?\n\n## Task creation\n\n- **FR-001**: Users MUST be able to create a task.\n\n## Open Questions\n\n- **OQ-001**: Streaming?\n\n## Requirements\n\n- **FR-002**: The system MUST log.\n- [x] **T-001** Write the logger\n\n### ⚠️ Risks\n\n- **R-001**: Latency.\n";
+        let ids: Vec<String> = tests::load_text(text)
+            .requirements
+            .into_iter()
+            .map(|requirement| requirement.id)
+            .collect();
+        assert_eq!(ids, ["FR-001", "FR-002"]);
     }
 }
