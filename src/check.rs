@@ -35,6 +35,10 @@ pub struct CheckResult {
     pub diagnostics: Vec<Diagnostic>,
     /// Baseline entries that matched no finding (the baseline can shrink).
     pub unmatched_baseline: Vec<BaselineEntry>,
+    /// What CI formats (SARIF, GitHub, GitLab, JUnit) put before a file's project-relative
+    /// path so that it is relative to the repository root: `packages/bot/` for a project in a
+    /// monorepo folder; empty when the project is the repository. `--path-prefix` replaces it.
+    pub path_prefix: String,
     /// How long each phase took: loading, graph building, rules.
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -115,6 +119,7 @@ pub fn check(
         diagnostics,
         unmatched_baseline,
         timings,
+        path_prefix: repository_prefix(root),
     })
 }
 
@@ -134,4 +139,21 @@ fn retain_checked_folder(
     }
     let prefix = format!("{}/", folder.to_string_lossy().replace('\\', "/"));
     diagnostics.retain(|diagnostic| graph.db.path(diagnostic.span.file).starts_with(&prefix));
+}
+
+/// The project root's path inside its git repository, with a trailing `/`; empty at the
+/// repository root or outside a repository. Found by looking for `.git`, without running git.
+fn repository_prefix(root: &Path) -> String {
+    let Some(repository) = root
+        .ancestors()
+        .find(|directory| directory.join(".git").exists())
+    else {
+        return String::new();
+    };
+    match root.strip_prefix(repository) {
+        Ok(inside) if !inside.as_os_str().is_empty() => {
+            format!("{}/", inside.to_string_lossy().replace('\\', "/"))
+        }
+        _ => String::new(),
+    }
 }

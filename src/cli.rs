@@ -69,6 +69,11 @@ pub struct CheckArgs {
     /// Print how long loading, graph building and the rules took, on stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Put this before every path in the CI formats (sarif, github, gitlab, junit), instead of
+    /// the project's folder inside its git repository, which speclint finds by itself; use
+    /// `--path-prefix ''` for paths relative to the project root.
+    #[arg(long, value_name = "PREFIX")]
+    pub path_prefix: Option<String>,
     /// Reuse what was read from unchanged files in `.speclint_cache/` (experimental: see
     /// bench/README.md for when it pays off).
     #[arg(long)]

@@ -95,7 +95,14 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         },
         ..CheckOptions::default()
     };
-    let result = check(&checked_dir, &settings, &options)?;
+    let mut result = check(&checked_dir, &settings, &options)?;
+    if let Some(prefix) = &arguments.path_prefix {
+        result.path_prefix = if prefix.is_empty() || prefix.ends_with('/') {
+            prefix.clone()
+        } else {
+            format!("{prefix}/")
+        };
+    }
     if arguments.timings {
         for (phase, duration) in &result.timings {
             print_error(&format!(

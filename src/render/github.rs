@@ -43,7 +43,7 @@ pub fn render(check: &CheckResult) -> String {
         let _ = writeln!(
             output,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            escape_property(db.path(diagnostic.span.file)),
+            escape_property(&crate::render::ci_path(check, diagnostic.span.file)),
             start.line,
             start.column,
             end.line,

@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use crate::check::CheckResult;
-use crate::diagnostic::finding_fingerprint;
 use crate::severity::Severity;
 
 #[derive(Serialize)]
@@ -30,10 +29,12 @@ struct Lines {
 
 pub fn render(check: &CheckResult) -> String {
     let db = &check.graph.db;
+    let fingerprints = crate::render::unique_fingerprints(check);
     let issues: Vec<Issue<'_>> = check
         .diagnostics
         .iter()
-        .map(|diagnostic| {
+        .zip(fingerprints)
+        .map(|(diagnostic, fingerprint)| {
             let (start, end) = db.line_column(diagnostic.span);
             Issue {
                 description: format!(
@@ -41,14 +42,14 @@ pub fn render(check: &CheckResult) -> String {
                     diagnostic.code, diagnostic.rule, diagnostic.message
                 ),
                 check_name: diagnostic.rule,
-                fingerprint: finding_fingerprint(db, diagnostic),
+                fingerprint,
                 severity: match diagnostic.severity {
                     Severity::Error => "major",
                     Severity::Warning => "minor",
                     Severity::Info => "info",
                 },
                 location: IssueLocation {
-                    path: db.path(diagnostic.span.file).to_owned(),
+                    path: crate::render::ci_path(check, diagnostic.span.file),
                     lines: Lines {
                         begin: start.line,
                         end: end.line,

@@ -61,6 +61,48 @@ pub fn render(result: &CheckResult, format: OutputFormat, colors: Colors) -> Str
     }
 }
 
+/// A file's path as CI systems need it: relative to the repository root
+/// ([`CheckResult::path_prefix`] before the project-relative path).
+pub fn ci_path(result: &CheckResult, file: crate::source_db::FileId) -> String {
+    format!("{}{}", result.path_prefix, result.graph.db.path(file))
+}
+
+/// One fingerprint per finding, in order, distinct even for identical findings (the same
+/// drifted sentence on two lines): the first keeps the line-independent fingerprint, the n-th
+/// repeat has the occurrence number mixed in, so that code scanning and GitLab keep every one.
+pub fn unique_fingerprints(result: &CheckResult) -> Vec<String> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    result
+        .diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let base = crate::diagnostic::finding_fingerprint(&result.graph.db, diagnostic);
+            let count = seen.entry(base.clone()).or_default();
+            *count += 1;
+            if *count == 1 {
+                base
+            } else {
+                crate::stable_hash::stable_hash(&format!("{base}#{count}"))
+            }
+        })
+        .collect()
+}
+
+/// A relative path as an RFC 3986 URI reference: every byte but unreserved characters and `/`
+/// percent-encoded (UTF-8), so that spaces, `%`, `,`, `:` and non-ASCII names stay valid and
+/// decode back to the same file.
+pub fn uri_reference(path: &str) -> String {
+    let mut encoded = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
 /// The closing line of the human formats.
 pub fn summary_line(result: &CheckResult) -> String {
     use crate::severity::Severity;

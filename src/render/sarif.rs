@@ -8,7 +8,7 @@ use serde_sarif::sarif::{
 };
 
 use crate::check::CheckResult;
-use crate::diagnostic::{Diagnostic, finding_fingerprint};
+use crate::diagnostic::Diagnostic;
 use crate::rules::registry;
 use crate::severity::Level;
 use crate::severity::Severity;
@@ -24,11 +24,14 @@ fn region(db: &SourceDb, span: Span) -> Region {
         .build()
 }
 
-fn location(db: &SourceDb, span: Span, message: Option<&str>) -> Location {
+fn location(check: &CheckResult, span: Span, message: Option<&str>) -> Location {
+    let db = &check.graph.db;
     let physical = PhysicalLocation::builder()
         .artifact_location(
             ArtifactLocation::builder()
-                .uri(db.path(span.file).to_owned())
+                .uri(crate::render::uri_reference(&crate::render::ci_path(
+                    check, span.file,
+                )))
                 .build(),
         )
         .region(region(db, span))
@@ -95,23 +98,25 @@ fn rule_descriptor(meta: &crate::rules::RuleMeta) -> ReportingDescriptor {
         .build()
 }
 
-fn result(db: &SourceDb, diagnostic: &Diagnostic, rule_index: usize) -> SarifResult {
+fn result(
+    check: &CheckResult,
+    diagnostic: &Diagnostic,
+    fingerprint: String,
+    rule_index: usize,
+) -> SarifResult {
     let mut text = diagnostic.message.clone();
     if let Some(help) = &diagnostic.help {
         text.push_str("\nhelp: ");
         text.push_str(help);
     }
     let mut fingerprints = std::collections::BTreeMap::new();
-    fingerprints.insert(
-        "speclint/v1".to_owned(),
-        finding_fingerprint(db, diagnostic),
-    );
+    fingerprints.insert("speclint/v1".to_owned(), fingerprint);
     let related: Vec<Location> = diagnostic
         .related
         .iter()
         .enumerate()
         .map(|(index, related)| {
-            let mut location = location(db, related.span, Some(&related.message));
+            let mut location = location(check, related.span, Some(&related.message));
             location.id = Some(index as i64);
             location
         })
@@ -121,7 +126,7 @@ fn result(db: &SourceDb, diagnostic: &Diagnostic, rule_index: usize) -> SarifRes
         .rule_index(rule_index as i64)
         .level(level(diagnostic.severity))
         .message(Message::builder().text(text).build())
-        .locations(vec![location(db, diagnostic.span, None)])
+        .locations(vec![location(check, diagnostic.span, None)])
         .partial_fingerprints(fingerprints);
     if related.is_empty() {
         builder.build()
@@ -136,15 +141,17 @@ pub fn to_sarif(check: &CheckResult) -> Sarif {
         .iter()
         .map(|rule| rule_descriptor(rule.meta()))
         .collect();
+    let fingerprints = crate::render::unique_fingerprints(check);
     let results: Vec<SarifResult> = check
         .diagnostics
         .iter()
-        .map(|diagnostic| {
+        .zip(fingerprints)
+        .map(|(diagnostic, fingerprint)| {
             let index = rules
                 .iter()
                 .position(|rule| rule.meta().code == diagnostic.code)
                 .unwrap_or(0);
-            result(&check.graph.db, diagnostic, index)
+            result(check, diagnostic, fingerprint, index)
         })
         .collect();
     let driver = ToolComponent::builder()

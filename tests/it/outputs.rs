@@ -184,3 +184,210 @@ pub fn changed_since_keeps_changed_files_and_changed_requirements() {
     assert_eq!(code, 2);
     assert!(stderr.contains("not inside a git work tree"), "{stderr}");
 }
+
+/// A project whose prompt files have hostile names (space, `%`, `,`, `:`, non-ASCII), hold a
+/// vertical tab, and repeat one drifted sentence on two lines.
+fn hostile_project() -> tempfile::TempDir {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path();
+    let write = |relative: &str, text: &str| {
+        let path = root.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("speclint.toml", "[coverage]\nneeds = [\"prompt\"]\n");
+    write(
+        "specs/spec.md",
+        "- **FR-001**: Refunds MUST be accepted within 30 days of delivery.\n- **FR-002**: The assistant MUST be polite.\n",
+    );
+    write(
+        "prompts/a b.md.j2",
+        "{# FR-001 #}\nRefunds are accepted within 45 days of delivery.\n\n{# FR-001 #}\nRefunds are accepted within 45 days of delivery.\n",
+    );
+    write(
+        "prompts/tone, v2: draft/réponse é 100%.md.j2",
+        "{# FR-002 #}\nBe polite\u{b} and warm. Refunds within 45 days.\n",
+    );
+    directory
+}
+
+fn sarif_validator() -> Result<jsonschema::Validator, crate::support::Skipped> {
+    let schema_path = crate::support::shared("schemas/sarif-schema-2.1.0.json")?;
+    let mut schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
+    fix_language_patterns(&mut schema);
+    Ok(jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap())
+}
+
+/// Percent-decodes a URI reference (what a SARIF consumer does before opening the file).
+fn percent_decode(uri: &str) -> String {
+    let bytes = uri.as_bytes();
+    let mut decoded = Vec::new();
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' {
+            let hex = std::str::from_utf8(&bytes[index + 1..index + 3]).unwrap();
+            decoded.push(u8::from_str_radix(hex, 16).unwrap());
+            index += 3;
+        } else {
+            decoded.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8(decoded).unwrap()
+}
+
+pub fn sarif_paths_are_uri_references_and_fingerprints_distinct()
+-> Result<(), crate::support::Skipped> {
+    let validator = sarif_validator()?;
+    let project = hostile_project();
+    let (code, stdout, stderr) = run(&["check", "--output-format", "sarif"], project.path());
+    assert_eq!(code, 1, "{stderr}");
+    let sarif: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|error| format!("{error} at {}", error.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let uris: Vec<&str> = results
+        .iter()
+        .map(|result| {
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(uris.contains(&"prompts/a%20b.md.j2"), "{uris:?}");
+    for uri in &uris {
+        assert!(
+            project.path().join(percent_decode(uri)).is_file(),
+            "{uri} does not decode to a file"
+        );
+    }
+    let fingerprints: std::collections::BTreeSet<&str> = results
+        .iter()
+        .map(|result| {
+            result["partialFingerprints"]["speclint/v1"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(fingerprints.len(), results.len(), "{stdout}");
+    Ok(())
+}
+
+pub fn gitlab_fingerprints_are_distinct_for_repeated_findings() {
+    let project = hostile_project();
+    let (_, stdout, _) = run(&["check", "--output-format", "gitlab"], project.path());
+    let issues: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let issues = issues.as_array().unwrap();
+    // GitLab's documented Code Quality fields.
+    for issue in issues {
+        for field in ["description", "check_name", "fingerprint", "severity"] {
+            assert!(issue[field].is_string(), "{field} in {issue}");
+        }
+        assert!(issue["location"]["path"].is_string());
+        assert!(issue["location"]["lines"]["begin"].is_u64());
+    }
+    let fingerprints: std::collections::BTreeSet<&str> = issues
+        .iter()
+        .map(|issue| issue["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(fingerprints.len(), issues.len(), "{stdout}");
+    let drift_in_a_b = issues
+        .iter()
+        .filter(|issue| issue["location"]["path"] == "prompts/a b.md.j2")
+        .count();
+    assert_eq!(drift_in_a_b, 2, "{stdout}");
+}
+
+/// JUnit against Jenkins' junit-10.xsd with xmllint; warnings never fail.
+pub fn junit_is_valid_against_jenkins_xsd() -> Result<(), crate::support::Skipped> {
+    let has_xmllint = Command::new("xmllint").arg("--version").output().is_ok();
+    if !has_xmllint {
+        return Err(crate::support::Skipped(
+            "no xmllint (Debian's libxml2-utils; .ci/run installs it)".to_owned(),
+        ));
+    }
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/junit-10.xsd");
+    let project = hostile_project();
+    for directory in [project.path().to_path_buf(), example()] {
+        let (_, stdout, _) = run(&["check", "--output-format", "junit"], &directory);
+        assert!(!stdout.contains('\u{b}'));
+        let report = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(report.path(), &stdout).unwrap();
+        let output = Command::new("xmllint")
+            .args(["--noout", "--schema"])
+            .arg(&schema)
+            .arg(report.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}\n{stdout}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        // Test names carry no line numbers.
+        for name in stdout.split(" name=\"").skip(1) {
+            let name = name.split('"').next().unwrap();
+            assert!(!name.contains(".j2:") && !name.contains(".md:"), "{name}");
+        }
+    }
+    // A run with warnings only exits 0 and reports no failure.
+    let warnings = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(warnings.path().join("specs")).unwrap();
+    std::fs::write(
+        warnings.path().join("specs/spec.md"),
+        "- **FR-001**: Keep data for [NEEDS CLARIFICATION: how long?]\n",
+    )
+    .unwrap();
+    std::fs::write(warnings.path().join("speclint.toml"), "").unwrap();
+    let (code, stdout, _) = run(&["check", "--output-format", "junit"], warnings.path());
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("failures=\"0\""), "{stdout}");
+    assert!(!stdout.contains("<failure"), "{stdout}");
+    assert!(stdout.contains("<system-out>"), "{stdout}");
+    Ok(())
+}
+
+/// In a monorepo, CI paths are relative to the repository root, automatically or as
+/// `--path-prefix` says.
+pub fn ci_paths_are_relative_to_the_repository_root() {
+    let repository = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(repository.path().join(".git")).unwrap();
+    let project = repository.path().join("packages/bot");
+    std::fs::create_dir_all(project.join("specs")).unwrap();
+    std::fs::write(project.join("speclint.toml"), "").unwrap();
+    std::fs::write(
+        project.join("specs/spec.md"),
+        "- **FR-001**: Keep data for [NEEDS CLARIFICATION: how long?]\n",
+    )
+    .unwrap();
+    let (_, github, _) = run(&["check", "--output-format", "github"], &project);
+    assert!(
+        github.contains("file=packages/bot/specs/spec.md,"),
+        "{github}"
+    );
+    let (_, concise, _) = run(&["check", "--output-format", "concise"], &project);
+    assert!(concise.starts_with("specs/spec.md:"), "{concise}");
+    let (_, gitlab, _) = run(
+        &[
+            "check",
+            "--output-format",
+            "gitlab",
+            "--path-prefix",
+            "services/x",
+        ],
+        &project,
+    );
+    assert!(gitlab.contains("\"services/x/specs/spec.md\""), "{gitlab}");
+    let (_, sarif, _) = run(
+        &["check", "--output-format", "sarif", "--path-prefix", ""],
+        &project,
+    );
+    assert!(sarif.contains("\"uri\": \"specs/spec.md\""), "{sarif}");
+}
