@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use lsp_types::{
-    CodeAction, CodeActionKind, CompletionItem, CompletionItemKind, Documentation, Hover,
-    HoverContents, Location, MarkupContent, MarkupKind, Range, TextEdit, Uri, WorkspaceEdit,
+    CodeAction, CodeActionKind, CompletionItem, CompletionItemKind, CompletionTextEdit,
+    Documentation, Hover, HoverContents, Location, MarkupContent, MarkupKind, Range, TextEdit, Uri,
+    WorkspaceEdit,
 };
 
 use crate::check::CheckResult;
@@ -165,6 +166,27 @@ pub fn references(
 
 /// Whether the cursor is where a requirement ID belongs: in a comment, or after a requirement
 /// key.
+/// The byte range of the ID characters (`A-Z a-z 0-9 - _ . /`) around `offset`.
+fn typed_id_range(text: &str, offset: usize) -> std::ops::Range<usize> {
+    let is_id = |character: char| {
+        character.is_ascii_alphanumeric() || matches!(character, '-' | '_' | '.' | '/')
+    };
+    let before = text.get(..offset).unwrap_or("");
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, character)| is_id(*character))
+        .last()
+        .map_or(offset, |(index, _)| index);
+    let after = text.get(offset..).unwrap_or("");
+    let end = offset
+        + after
+            .char_indices()
+            .find(|(_, character)| !is_id(*character))
+            .map_or(after.len(), |(index, _)| index);
+    start..end
+}
+
 fn in_reference_context(text: &str, offset: usize) -> bool {
     let line_start = text
         .get(..offset)
@@ -191,6 +213,14 @@ pub fn completion(check: &CheckResult, text: &str, offset: usize) -> Vec<Complet
         return Vec::new();
     }
     let graph = &check.graph;
+    // The partly typed ID around the cursor (`FR-00` in `{# FR-00`): every item replaces it,
+    // so that accepting `FR-001` after `FR-` gives `FR-001`, not `FR-FR-001`, and clients filter
+    // on the whole typed ID rather than on the word after the last `-`.
+    let typed = typed_id_range(text, offset);
+    let range = Range::new(
+        crate::lsp::position::position_of(text, typed.start),
+        crate::lsp::position::position_of(text, typed.end),
+    );
     let mut items: Vec<CompletionItem> = graph
         .requirements
         .iter()
@@ -202,6 +232,11 @@ pub fn completion(check: &CheckResult, text: &str, offset: usize) -> Vec<Complet
                 .modality
                 .map(|modality| modality.keyword().to_owned()),
             documentation: Some(Documentation::String(requirement.def.text.clone())),
+            filter_text: Some(requirement.def.id.clone()),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                range,
+                new_text: requirement.def.id.clone(),
+            })),
             ..CompletionItem::default()
         })
         .collect();

@@ -3,8 +3,10 @@
 //! the files on disk, so editing a requirement updates the diagnostics of the prompts and evals
 //! that reference it, open or not.
 //!
-//! Changes are debounced: the server re-lints once the client has been quiet for a moment, and
-//! before answering a request, so a burst of keystrokes costs one check.
+//! Changes are debounced on both edges: a change after a quiet spell is checked at once (an
+//! edit shows its diagnostics without delay), and the changes of a burst (typing) are merged
+//! into one check once the client has been quiet for [`DEBOUNCE`], and before answering a
+//! request.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::BufReader;
@@ -41,8 +43,9 @@ pub mod transport;
 use position::{offset, uri_path};
 use transport::Incoming;
 
-/// How long the client must be quiet before a re-lint.
-const DEBOUNCE: Duration = Duration::from_millis(40);
+/// How long the client must be quiet before a re-lint during a burst of changes. Longer than
+/// the gap between keystrokes of normal typing (60 to 120 ms), so a typed word costs one check.
+const DEBOUNCE: Duration = Duration::from_millis(200);
 
 struct Server {
     root: PathBuf,
@@ -53,6 +56,8 @@ struct Server {
     /// URIs that currently show diagnostics in the client.
     published: BTreeSet<String>,
     dirty: bool,
+    /// When the last change arrived: a change after a quiet spell is checked at once.
+    last_change: Option<std::time::Instant>,
     output: std::io::Stdout,
 }
 
@@ -106,6 +111,7 @@ pub fn run_stdio() -> Result<(), LspError> {
         check: None,
         published: BTreeSet::new(),
         dirty: false,
+        last_change: None,
         output: std::io::stdout(),
     };
     let mut initialized = false;
@@ -177,7 +183,20 @@ pub fn run_stdio() -> Result<(), LspError> {
                     };
                 }
                 if initialized {
+                    let was_dirty = server.dirty;
                     server.handle_notification(notification);
+                    let changed = server.dirty && !was_dirty;
+                    // The leading edge: a change after a quiet spell is checked at once; the
+                    // changes that follow it closely wait for the burst to end.
+                    let quiet = server
+                        .last_change
+                        .is_none_or(|last| last.elapsed() >= DEBOUNCE);
+                    if server.dirty {
+                        server.last_change = Some(std::time::Instant::now());
+                    }
+                    if changed && quiet {
+                        server.relint_and_publish();
+                    }
                 }
             }
             Message::Response(_) => {}

@@ -281,6 +281,39 @@ pub fn language_server_end_to_end() {
         labels.contains(&"FR-001") && labels.contains(&"SAFE-002"),
         "{labels:?}"
     );
+    // Every item replaces the partly typed ID (`FR`, columns 3 to 5), so accepting one never
+    // doubles its prefix.
+    for item in completion["result"].as_array().unwrap() {
+        let edit = &item["textEdit"];
+        assert_eq!(edit["newText"], item["label"], "{item}");
+        assert_eq!(
+            edit["range"]["start"],
+            json!({"line": lines, "character": 3}),
+            "{item}"
+        );
+        assert_eq!(
+            edit["range"]["end"],
+            json!({"line": lines, "character": 5}),
+            "{item}"
+        );
+    }
+    // After `{# FR-00` the typed text `FR-00` is what clients filter on.
+    let partial = format!("{prompt}\n{{# FR-00");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": prompt_uri, "version": 3}, "contentChanges": [{"text": partial}]}),
+    );
+    let completion = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": prompt_uri}, "position": {"line": lines, "character": 8}}),
+    );
+    let first = &completion["result"][0];
+    assert_eq!(
+        first["textEdit"]["range"]["start"]["character"], 3,
+        "{first}"
+    );
+    assert_eq!(first["textEdit"]["range"]["end"]["character"], 8, "{first}");
+    assert_eq!(first["filterText"], first["label"]);
 
     // Code actions: suppress a finding, and tag the passage SL003 points at.
     let fr005 = position_of(&edited, "FR-005");
@@ -406,4 +439,71 @@ pub fn ten_thousand_rapid_changes_are_debounced_and_the_server_stays_responsive(
         !status.success(),
         "exit without shutdown is an error exit, as LSP asks"
     );
+}
+
+/// Typing (a change every 80 ms) costs a check at the first key and one when the typing stops,
+/// not one per key.
+pub fn typing_is_checked_at_the_first_key_and_when_it_stops() {
+    let (_directory, root) = copy_example();
+    let prompt_path = root.join("prompts/refund_system.md.j2");
+    let prompt = std::fs::read_to_string(&prompt_path).unwrap();
+    let prompt_uri = uri(&prompt_path);
+    let mut client = Client::start(&root);
+    client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root), "capabilities": {}}),
+    );
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": prompt_uri, "languageId": "jinja", "version": 1, "text": prompt}}),
+    );
+    // Let the first check after opening go by.
+    std::thread::sleep(Duration::from_millis(600));
+    while client.messages.try_recv().is_ok() {}
+    for version in 2..22 {
+        let text = format!("{prompt}\n{}", "word ".repeat(version));
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": prompt_uri, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+        std::thread::sleep(Duration::from_millis(80));
+    }
+    let mut published = 0;
+    while let Ok(message) = client.messages.recv_timeout(Duration::from_millis(800)) {
+        if message["method"] == "textDocument/publishDiagnostics"
+            && message["params"]["uri"] == prompt_uri
+        {
+            published += 1;
+        }
+    }
+    assert!(
+        (1..=3).contains(&published),
+        "{published} publications for 20 keystrokes 80 ms apart"
+    );
+}
+
+/// An editor killed with `kill -9` closes every pipe at once: the server must end with its
+/// documented exit code (1: no shutdown), not a panic's 101.
+pub fn a_killed_editor_ends_the_server_with_its_documented_code() {
+    let (_directory, root) = copy_example();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_speclint"))
+        .arg("lsp")
+        .current_dir(&root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": null, "rootUri": uri(&root), "capabilities": {}}}).to_string();
+    write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // Every pipe closes at once, as when the editor process dies.
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{status}");
 }

@@ -94,6 +94,8 @@ fn main() {
         lock::a_malformed_lock_is_reported_and_not_overwritten,
         lsp::language_server_end_to_end,
         lsp::ten_thousand_rapid_changes_are_debounced_and_the_server_stays_responsive,
+        lsp::typing_is_checked_at_the_first_key_and_when_it_stops,
+        lsp::a_killed_editor_ends_the_server_with_its_documented_code,
         outputs::sarif_is_valid_against_the_sarif_2_1_0_schema,
         outputs::machine_formats_parse,
         outputs::changed_since_keeps_changed_files_and_changed_requirements,
