@@ -36,6 +36,7 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
             requirements: 0,
             passages: 0,
             eval_cases: 0,
+            eval_runs: 0,
         });
         extractions.push(loaded.extraction);
     }
@@ -67,11 +68,12 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
         .sort_by_cached_key(|case| path_of(case.span));
     // A file read through two references (a test file named and also matched by a glob, or
     // shared by two configs) yields the same cases twice: keep one, with every reference.
+    // promptfoo runs a test once per load of its file: the runs add up.
     merge_same_span(&mut graph.eval_cases, |case| {
-        (case.span, &mut case.references)
+        (case.span, &mut case.references, Some(&mut case.runs))
     });
     merge_same_span(&mut graph.passages, |passage| {
-        (passage.span, &mut passage.references)
+        (passage.span, &mut passage.references, None)
     });
     count_per_file(&mut graph);
 
@@ -244,22 +246,26 @@ fn push_unique<T: PartialEq + Copy>(lists: &mut [Vec<T>], target: RequirementInd
 
 /// Counts what each file holds, by where it is written.
 fn count_per_file(graph: &mut Graph) {
-    let mut counts: HashMap<crate::source_db::FileId, (usize, usize, usize)> = HashMap::new();
+    // Per file: requirements, passages, eval cases, promptfoo runs of those cases.
+    let mut counts: HashMap<crate::source_db::FileId, [usize; 4]> = HashMap::new();
     for requirement in &graph.requirements {
-        counts.entry(requirement.def.id_span.file).or_default().0 += 1;
+        counts.entry(requirement.def.id_span.file).or_default()[0] += 1;
     }
     for passage in &graph.passages {
-        counts.entry(passage.span.file).or_default().1 += 1;
+        counts.entry(passage.span.file).or_default()[1] += 1;
     }
     for case in &graph.eval_cases {
-        counts.entry(case.span.file).or_default().2 += 1;
+        let count = counts.entry(case.span.file).or_default();
+        count[2] += 1;
+        count[3] += case.runs as usize;
     }
     for summary in &mut graph.files {
-        let (requirements, passages, eval_cases) =
+        let [requirements, passages, eval_cases, eval_runs] =
             counts.get(&summary.file).copied().unwrap_or_default();
         summary.requirements = requirements;
         summary.passages = passages;
         summary.eval_cases = eval_cases;
+        summary.eval_runs = eval_runs;
     }
 }
 
@@ -289,17 +295,24 @@ fn scoped_aliases(graph: &Graph) -> HashMap<String, Vec<RequirementIndex>> {
 }
 
 /// Merges neighbours written at the same span (the list is sorted by span), keeping every
-/// distinct reference.
-fn merge_same_span<T>(items: &mut Vec<T>, parts: impl Fn(&mut T) -> (Span, &mut Vec<Reference>)) {
+/// distinct reference and adding up the runs of eval cases.
+fn merge_same_span<T>(
+    items: &mut Vec<T>,
+    parts: impl Fn(&mut T) -> (Span, &mut Vec<Reference>, Option<&mut u32>),
+) {
     items.dedup_by(|later, earlier| {
-        let (later_span, later_references) = parts(later);
+        let (later_span, later_references, later_runs) = parts(later);
+        let later_runs = later_runs.map_or(0, |runs| *runs);
         let later_references = std::mem::take(later_references);
-        let (earlier_span, earlier_references) = parts(earlier);
+        let (earlier_span, earlier_references, earlier_runs) = parts(earlier);
         if later_span != earlier_span {
             // Not a duplicate: put the references back.
-            let (_, restore) = parts(later);
+            let (_, restore, _) = parts(later);
             *restore = later_references;
             return false;
+        }
+        if let Some(runs) = earlier_runs {
+            *runs += later_runs;
         }
         for reference in later_references {
             let known = earlier_references

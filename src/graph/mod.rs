@@ -64,6 +64,8 @@ pub struct FileSummary {
     pub requirements: usize,
     pub passages: usize,
     pub eval_cases: usize,
+    /// How many times promptfoo runs those cases (scenario configs, repeated loads).
+    pub eval_runs: usize,
 }
 
 /// A candidate file speclint did not read, and why (for `--list`).

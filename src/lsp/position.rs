@@ -50,6 +50,23 @@ pub fn uri_path(uri: &Uri) -> Option<PathBuf> {
     Some(crate::source::resolve::normalize(Path::new(&path)))
 }
 
+/// The LSP position (line, UTF-16 column) of byte `offset` in `text`.
+pub fn position_of(text: &str, offset: usize) -> Position {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    let column: usize = before
+        .get(line_start..)
+        .unwrap_or("")
+        .chars()
+        .map(char::len_utf16)
+        .sum();
+    Position::new(
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(column).unwrap_or(u32::MAX),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,21 +83,4 @@ mod tests {
         let uri: Uri = "file:///tmp/a%20b/c.md".parse().unwrap();
         assert_eq!(uri_path(&uri), Some(PathBuf::from("/tmp/a b/c.md")));
     }
-}
-
-/// The LSP position (line, UTF-16 column) of byte `offset` in `text`.
-pub fn position_of(text: &str, offset: usize) -> Position {
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
-    let column: usize = before
-        .get(line_start..)
-        .unwrap_or("")
-        .chars()
-        .map(char::len_utf16)
-        .sum();
-    Position::new(
-        u32::try_from(line).unwrap_or(u32::MAX),
-        u32::try_from(column).unwrap_or(u32::MAX),
-    )
 }

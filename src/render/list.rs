@@ -29,10 +29,15 @@ pub fn render(result: &CheckResult) -> String {
             .map(|config| format!(" (via {})", graph.db.path(config)))
             .unwrap_or_default();
         let path = graph.db.path(file.file);
+        let runs = if file.eval_runs == file.eval_cases {
+            String::new()
+        } else {
+            format!(" ({} runs in promptfoo)", file.eval_runs)
+        };
         lines.push((
             path,
             format!(
-                "{path:width$}  {:6}  {:21}  {} requirements, {} prompt passages, {} eval cases{through}\n",
+                "{path:width$}  {:6}  {:21}  {} requirements, {} prompt passages, {} eval cases{runs}{through}\n",
                 file.role.name(),
                 file.format.name(),
                 file.requirements,

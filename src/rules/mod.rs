@@ -41,6 +41,7 @@ register_rules! {
     opaque_reference::OpaqueReference,
     unused_suppression::UnusedSuppression,
     missing_artifacts::MissingArtifacts,
+    eval_config_problem::EvalConfigProblem,
 }
 
 /// A level a rule raises some of its findings to, unless its level is set in `speclint.toml`.

@@ -6,7 +6,9 @@
 use crate::requirement_id::{IdPattern, split_id_list};
 use crate::source::eval_assertions::from_expected_cell;
 use crate::source::eval_refs::REQUIREMENT_KEYS;
-use crate::source::model::{EvalCaseDef, Extraction, Problem, Reference, ReferenceKind};
+use crate::source::model::{
+    EvalCaseDef, Extraction, Problem, ProblemLevel, Reference, ReferenceKind,
+};
 use crate::source_db::{FileId, Span};
 
 /// A CSV file of eval cases; `defaults` are references every row inherits (promptfoo
@@ -70,6 +72,23 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern, defaults: &[Reference
         let end = usize::try_from(reader.position().byte())
             .unwrap_or(text.len())
             .min(text.len());
+        if record.len() != headers.len() && !record.iter().all(|cell| cell.trim().is_empty()) {
+            let line_end = text
+                .get(start..end)
+                .map_or(start, |row| start + row.trim_end().len());
+            extraction.problems.push(
+                Problem::eval_config(
+                    Span::new(file, start, line_end),
+                    ProblemLevel::Error,
+                    format!(
+                        "row {row_number} has {} fields where the header has {}: promptfoo rejects a CSV whose rows do not match its header",
+                        record.len(),
+                        headers.len()
+                    ),
+                )
+                .with_help("quote cells that hold commas, and give every row one cell per column"),
+            );
+        }
         let row_text = text.get(start..end).unwrap_or("");
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
@@ -120,6 +139,7 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern, defaults: &[Reference
             label,
             references,
             assertions,
+            runs: 1,
         });
     }
     extraction

@@ -123,6 +123,7 @@ fn case_from_row(
         label,
         references,
         assertions,
+        runs: 1,
     })
 }
 

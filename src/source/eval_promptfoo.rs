@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::requirement_id::IdPattern;
 use crate::source::eval_refs::{mention_references, references_in_mapping, token_span};
 use crate::source::model::{
-    AssertionDef, ClaimedFile, EvalCaseDef, Extraction, Problem, Reference,
+    AssertionDef, ClaimedFile, EvalCaseDef, Extraction, Problem, ProblemLevel, Reference,
 };
 use crate::source::resolve::{Resolution, is_glob, is_reference, resolve};
 use crate::source::spec_yaml::yaml_problem;
@@ -84,6 +84,7 @@ pub fn load(context: &LoadContext<'_>, file: FileId, text: &str) -> (Format, Ext
     let mut reader = ConfigReader {
         context,
         extraction,
+        loaded_tests: std::collections::HashMap::new(),
     };
     if root.is_sequence() {
         let cases = reader.tests_from_list(&document, &root, &Defaults::default());
@@ -105,10 +106,8 @@ pub fn load(context: &LoadContext<'_>, file: FileId, text: &str) -> (Format, Ext
     if let Some(tests) = root.get("tests") {
         reader.tests(&document, tests, &defaults);
     }
-    for scenario in root.get("scenarios").map(Node::items).unwrap_or_default() {
-        if let Some(tests) = scenario.get("tests") {
-            reader.tests(&document, tests, &defaults);
-        }
+    if let Some(scenarios) = root.get("scenarios") {
+        reader.scenarios(&document, scenarios, &defaults);
     }
     reader.check_references(&document, &root);
     (Format::PromptfooConfig, reader.extraction)
@@ -158,6 +157,8 @@ fn parse_tree(file: FileId, text: &str, path: &Path, extraction: &mut Extraction
 struct ConfigReader<'a, 'b> {
     context: &'a LoadContext<'b>,
     extraction: Extraction,
+    /// Test files already loaded, with the reference that loaded them first.
+    loaded_tests: std::collections::HashMap<FileId, String>,
 }
 
 impl ConfigReader<'_, '_> {
@@ -348,7 +349,87 @@ impl ConfigReader<'_, '_> {
             return;
         };
         for target in self.resolve_at(document, node, raw) {
+            if let Some(first) = self.loaded_tests.get(&target) {
+                let span = token_span(document.file, document.text, node, raw.trim());
+                let name = self.context.table.relative_path(target);
+                let message = if first == raw.trim() {
+                    format!("`{name}` is loaded again here: promptfoo runs its tests once more")
+                } else {
+                    format!(
+                        "`{name}` is loaded again here (also by `{first}`): promptfoo runs its tests once more"
+                    )
+                };
+                self.extraction.problems.push(
+                    Problem::eval_config(span, ProblemLevel::Warning, message).with_help(
+                        "list each test file once, or narrow the glob so it leaves out the files named elsewhere",
+                    ),
+                );
+            } else {
+                self.loaded_tests.insert(target, raw.trim().to_owned());
+            }
             self.tests_file(target, defaults);
+        }
+    }
+
+    /// `scenarios`: inline, a `file://` reference, or a list mixing both. promptfoo runs each
+    /// scenario's tests once per entry of its `config`.
+    fn scenarios(&mut self, document: &Document<'_>, scenarios: &Node, defaults: &Defaults) {
+        let entries: Vec<&Node> = if scenarios.as_str().is_some() {
+            vec![scenarios]
+        } else {
+            scenarios.items().iter().collect()
+        };
+        for entry in entries {
+            let Some(raw) = entry.as_str() else {
+                self.scenario(document, entry, defaults);
+                continue;
+            };
+            for target in self.resolve_at(document, entry, raw) {
+                self.scenarios_file(target, defaults);
+            }
+        }
+    }
+
+    fn scenarios_file(&mut self, target: FileId, defaults: &Defaults) {
+        let Some((path, _, text)) = self.read_target(target, Role::Eval) else {
+            return;
+        };
+        self.claim(target, Role::Eval, Format::PromptfooTests);
+        let mut loaded = Extraction::default();
+        let Some(root) = parse_tree(target, &text, &path, &mut loaded) else {
+            self.extraction.merge(loaded);
+            return;
+        };
+        self.extraction.merge(loaded);
+        let inner_document = Document {
+            file: target,
+            text: &text,
+            comments: find_comments(&text),
+            directory: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        };
+        let scenarios: Vec<&Node> = if root.is_mapping() {
+            vec![&root]
+        } else {
+            root.items().iter().collect()
+        };
+        for scenario in scenarios {
+            self.scenario(&inner_document, scenario, defaults);
+        }
+        self.check_references(&inner_document, &root);
+    }
+
+    fn scenario(&mut self, document: &Document<'_>, scenario: &Node, defaults: &Defaults) {
+        let Some(tests) = scenario.get("tests") else {
+            return;
+        };
+        let configs = scenario
+            .get("config")
+            .map_or(1, |config| config.items().len().max(1));
+        let first_new = self.extraction.eval_cases.len();
+        self.tests(document, tests, defaults);
+        let runs = u32::try_from(configs).unwrap_or(u32::MAX);
+        for case in self.extraction.eval_cases.iter_mut().skip(first_new) {
+            case.runs = case.runs.saturating_mul(runs);
         }
     }
 
@@ -366,10 +447,11 @@ impl ConfigReader<'_, '_> {
                 Format::JsonlDataset,
                 eval_dataset::load_jsonl(target, &text, &pattern),
             ),
-            "json" => (
-                Format::JsonDataset,
-                eval_dataset::load_json(target, &text, &pattern),
-            ),
+            "json" => {
+                let mut loaded = eval_dataset::load_json(target, &text, &pattern);
+                loaded.problems.extend(tests_without_vars(target, &text));
+                (Format::JsonDataset, loaded)
+            }
             _ => {
                 let mut loaded = Extraction::default();
                 let inner_document = Document {
@@ -460,6 +542,7 @@ impl ConfigReader<'_, '_> {
                 label,
                 references,
                 assertions,
+                runs: 1,
             };
             defaults.apply(&mut case);
             cases.push(case);
@@ -513,6 +596,26 @@ impl ConfigReader<'_, '_> {
 
 /// A bare prompt entry that names files rather than holding text: `prompts/*.txt`,
 /// `prompt.json`.
+/// promptfoo rejects a JSON tests file whose tests have no `vars`.
+fn tests_without_vars(file: FileId, text: &str) -> Vec<Problem> {
+    let Ok(root) = crate::source::json::parse(text, 0) else {
+        return Vec::new();
+    };
+    let list = root.get("tests").unwrap_or(&root);
+    list.items()
+        .iter()
+        .filter(|test| test.is_mapping() && test.get("vars").is_none())
+        .map(|test| {
+            Problem::eval_config(
+                Span::new(file, test.start, test.start + 1),
+                ProblemLevel::Error,
+                "promptfoo rejects this test: a test in a JSON tests file needs `vars`",
+            )
+            .with_help("add `\"vars\": {…}` with the test's inputs")
+        })
+        .collect()
+}
+
 fn looks_like_prompt_path(value: &str) -> bool {
     let value = value.trim();
     if value.contains(char::is_whitespace) || value.contains("{{") || value.is_empty() {

@@ -86,6 +86,14 @@ pub struct EvalCaseDef {
     pub references: Vec<Reference>,
     /// What the case checks of the output (never its inputs).
     pub assertions: Vec<AssertionDef>,
+    /// How many times promptfoo runs it: once per `config` entry of its scenario, and once
+    /// more for every extra time its config loads its file.
+    #[serde(default = "one_run")]
+    pub runs: u32,
+}
+
+fn one_run() -> u32 {
+    1
 }
 
 /// One check of an eval case: a promptfoo assertion (`type`, `value`, `threshold`), a CSV
@@ -117,6 +125,9 @@ pub enum ProblemKind {
     /// Something speclint deliberately does not look into: code, remote data
     /// (`opaque-reference`).
     Opaque,
+    /// An eval input promptfoo would reject, or run another number of times than written
+    /// (`eval-config-problem`).
+    EvalConfig,
 }
 
 /// Something a loader could not read or understand.
@@ -165,6 +176,16 @@ impl Problem {
         Problem {
             kind: ProblemKind::Opaque,
             ..Problem::info(span, message)
+        }
+    }
+
+    /// An eval input promptfoo rejects (`level` error) or runs more often than written
+    /// (warning).
+    pub fn eval_config(span: Span, level: ProblemLevel, message: impl Into<String>) -> Problem {
+        Problem {
+            kind: ProblemKind::EvalConfig,
+            level,
+            ..Problem::error(span, message)
         }
     }
 

@@ -148,3 +148,50 @@ pub fn inspect_datasets() {
     assert_eq!(linked_cases(&result, "FR-001"), 3);
     assert_eq!(linked_cases(&result, "FR-002"), 1);
 }
+
+/// promptfoo's own counts, stated in the fixture's configs: scenario configs times tests, a
+/// file loaded twice running twice, and inputs promptfoo rejects reported.
+pub fn promptfoo_runs_and_rejected_inputs() {
+    let result = snapshot("promptfoo-fidelity");
+    let runs = |path: &str| {
+        result
+            .graph
+            .files
+            .iter()
+            .find(|file| result.graph.db.path(file.file) == path)
+            .map(|file| (file.eval_cases, file.eval_runs))
+            .unwrap_or_else(|| panic!("{path} not read"))
+    };
+    // scenarios.yaml: 2 tests, run for 2 configs by each of the two configs that load it.
+    assert_eq!(runs("scenarios/scenarios.yaml"), (2, 8));
+    assert_eq!(runs("tests/a.yaml"), (2, 4));
+    assert_eq!(runs("tests/b.yaml"), (1, 1));
+    let codes: Vec<(&str, String)> = result
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code == "SL017")
+        .map(|diagnostic| {
+            (
+                result.graph.db.path(diagnostic.span.file),
+                diagnostic.message.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(codes.len(), 3, "{codes:?}");
+    assert!(
+        codes
+            .iter()
+            .any(|(path, message)| *path == "promptfooconfig.yaml"
+                && message.contains("loaded again"))
+    );
+    assert!(
+        codes.iter().any(
+            |(path, message)| *path == "rejected/rows.json" && message.contains("needs `vars`")
+        )
+    );
+    assert!(
+        codes
+            .iter()
+            .any(|(path, message)| *path == "rejected/ragged.csv" && message.contains("3 fields"))
+    );
+}

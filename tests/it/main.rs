@@ -72,6 +72,7 @@ fn main() {
         formats::promptfoo,
         formats::openai_evals,
         formats::inspect_datasets,
+        formats::promptfoo_runs_and_rejected_inputs,
         generated::config_schema_is_current,
         generated::output_schema_is_current,
         generated::rule_reference_is_current,
