@@ -391,3 +391,52 @@ pub fn ci_paths_are_relative_to_the_repository_root() {
     );
     assert!(sarif.contains("\"uri\": \"specs/spec.md\""), "{sarif}");
 }
+
+/// Microsoft's SARIF multitool (npm `@microsoft/sarif-multitool`, which `.ci/run` installs into
+/// `target/tools/`) with the SARIF and GitHub rule sets: no error or warning, on the example
+/// and on hostile paths.
+pub fn sarif_passes_the_sarif_multitool() -> Result<(), crate::support::Skipped> {
+    let tool = std::env::var_os("SARIF_MULTITOOL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("target/tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool")
+        });
+    if !tool.is_file() {
+        return Err(crate::support::Skipped(
+            "no SARIF multitool (npm install @microsoft/sarif-multitool; .ci/run does)".to_owned(),
+        ));
+    }
+    let project = hostile_project();
+    for directory in [project.path().to_path_buf(), example()] {
+        let (_, stdout, _) = run(&["check", "--output-format", "sarif"], &directory);
+        let work = tempfile::tempdir().unwrap();
+        let input = work.path().join("speclint.sarif");
+        let output = work.path().join("validation.sarif");
+        std::fs::write(&input, &stdout).unwrap();
+        let status = Command::new(&tool)
+            .arg("validate")
+            .arg(&input)
+            .arg("--output")
+            .arg(&output)
+            .args(["--level", "Error;Warning;Note", "--rule-kind", "Sarif;Gh"])
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stdout)
+        );
+        let validation: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
+        let serious: Vec<String> = validation["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|result| result["level"] != "note")
+            .map(|result| format!("{} {}", result["ruleId"], result["message"]))
+            .collect();
+        assert!(serious.is_empty(), "{serious:#?}");
+    }
+    Ok(())
+}
