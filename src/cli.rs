@@ -6,10 +6,18 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::render::OutputFormat;
 
+/// `0.1.0 (commit 1a2b3c4d5e6f)`: the version and the commit it was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("SPECLINT_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "speclint",
-    version,
+    version = VERSION,
     about = "Keeps an LLM feature's spec, prompts and evals in agreement"
 )]
 pub struct Cli {

@@ -9,6 +9,7 @@
 
 mod architecture;
 mod bad_input;
+mod ci_docs;
 mod cli;
 mod drift_corpus;
 mod example;
@@ -58,6 +59,8 @@ fn main() {
         bad_input::git_lfs_pointer_where_data_was_expected,
         bad_input::unreadable_paths_become_problems,
         bad_input::long_unpunctuated_text_with_many_numbers,
+        ci_docs::workflows_pass_actionlint,
+        ci_docs::actionlint_rejects_a_script_injection,
         cli::cli,
         drift_corpus::drift_detection_is_precise,
         example::every_deliberate_defect_is_found_with_both_sides,
