@@ -38,7 +38,7 @@ impl Detector {
                 r"(?:<!--|\{{#|\{{\{{!(?:--)?)[ \t]*(?:[A-Za-z]+:?[ \t]+){{0,3}}(?:{id})\b"
             )),
             code_prompt: compile(format!(
-                r#"(?m)^[ \t]*(?:export[ \t]+)?(?:(?:const|let|var)[ \t]+)?[A-Za-z_]*(?:PROMPT|INSTRUCTION|SYSTEM|MESSAGE|TEMPLATE|PERSONA|PREAMBLE)[A-Za-z0-9_]*[ \t]*(?::[^=\n]*)?=|(?i:(?:`|"""|'''|"|')[ \t]*(?:you[ \t]+are|you're|your[ \t]+(?:task|job|role|goal)|act[ \t]+as|you[ \t]+will|you[ \t]+must))|speclint:[ \t]*prompt|(?:#|//|/\*)[ \t]*(?:[A-Za-z]+:?[ \t]+){{0,3}}(?:{id})\b"#
+                r#"(?m)^[ \t]*(?:export[ \t]+)?(?:(?:const|let|var)[ \t]+)?[A-Za-z_]*(?:PROMPT|INSTRUCTION|SYSTEM|MESSAGE|TEMPLATE|PERSONA|PREAMBLE)[A-Za-z0-9_]*[ \t]*(?::[^=\n]*)?=|(?i:["']?[A-Za-z_]*(?:prompt|instruction|persona|preamble)[A-Za-z0-9_]*["']?[ \t]*[:=])|(?i:(?:`|"""|'''|"|')[ \t]*(?:you[ \t]+are|you're|your[ \t]+(?:task|job|role|goal)|act[ \t]+as|you[ \t]+will|you[ \t]+must))|speclint:[ \t]*prompt|(?:#|//|/\*)[ \t]*(?:[A-Za-z]+:?[ \t]+){{0,3}}(?:{id})\b"#
             )),
             promptfoo_keys: compile(
                 r"(?m)^(?:prompts|providers|tests|defaultTest|scenarios|targets)[ \t]*:".to_owned(),

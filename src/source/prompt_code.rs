@@ -190,12 +190,19 @@ fn prompt_constants(file: FileId, text: &str, root: SyntaxNode<'_>, extraction: 
                     }
                 }
                 "expression_statement" => {
-                    // Python: `NAME = "..."` or `NAME: str = "..."`.
+                    // Python: `NAME = "..."` or `NAME: str = "..."`; JavaScript:
+                    // `module.exports = {...}`, `exports.PROMPT = "..."`.
                     let mut inner = declaration.walk();
                     for assignment in declaration.named_children(&mut inner) {
-                        if assignment.kind() == "assignment" {
+                        if matches!(assignment.kind(), "assignment" | "assignment_expression") {
                             constant_passage(file, text, assignment, "left", "right", extraction);
                         }
+                    }
+                }
+                "export_statement" => {
+                    // `export default { system: "..." }`: judged by its keys and contents.
+                    if let Some(value) = declaration.child_by_field_name("value") {
+                        collect_value(file, text, value, false, 0, extraction);
                     }
                 }
                 "lexical_declaration" | "variable_declaration" => {
