@@ -153,14 +153,43 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+/// Folders and files that mark the root of a project without `speclint.toml` or `.git`.
+const PROJECT_MARKERS: &[&str] = &[
+    "specs",
+    "prompts",
+    "evals",
+    ".kiro",
+    ".specify",
+    "promptfooconfig.yaml",
+    "promptfooconfig.yml",
+];
+
 /// The root of the project `checked_dir` belongs to when no configuration names it: the
-/// repository root (the nearest folder at or above it holding `.git`), or `checked_dir` itself
-/// outside a repository.
+/// repository root (the nearest folder at or above it holding `.git`). Outside a repository,
+/// `checked_dir` itself when it holds a project marker (`specs/`, `prompts/`, `evals/`,
+/// `.kiro/`, `.specify/`, a promptfoo config), else the nearest folder above that holds one (an
+/// editor opened on `specs/refunds/` of a project that is not a repository), else
+/// `checked_dir`.
 pub fn project_root_without_config(checked_dir: &Path) -> PathBuf {
     let absolute = absolute_normalized(checked_dir);
-    absolute
+    if let Some(repository) = absolute
         .ancestors()
         .find(|directory| directory.join(".git").exists())
+    {
+        return repository.to_path_buf();
+    }
+    let has_marker = |directory: &Path| {
+        PROJECT_MARKERS
+            .iter()
+            .any(|marker| directory.join(marker).exists())
+    };
+    if has_marker(&absolute) {
+        return absolute;
+    }
+    absolute
+        .ancestors()
+        .skip(1)
+        .find(|directory| has_marker(directory))
         .map_or_else(|| absolute.clone(), Path::to_path_buf)
 }
 

@@ -481,3 +481,29 @@ pub fn needs_lines_in_kiro_specs() {
     assert_eq!(unknown.len(), 1, "{json}");
     assert!(unknown[0]["message"].as_str().unwrap().contains("`lunch`"));
 }
+
+/// Without `.git` or `speclint.toml`, an editor or a shell in `specs/refunds/` still finds the
+/// project by its folders.
+pub fn a_subfolder_of_a_project_that_is_not_a_repository() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path().join("bot");
+    write(
+        &root,
+        "specs/refunds/spec.md",
+        "- **FR-001**: Refunds MUST be accepted within 30 days.\n",
+    );
+    write(
+        &root,
+        "prompts/refunds.md",
+        "<!-- FR-001 -->\nRefunds within 30 days.\n",
+    );
+    write(
+        &root,
+        "evals/cases.jsonl",
+        "{\"input\": \"x\", \"metadata\": {\"requirements\": [\"FR-001\"]}}\n",
+    );
+    let (code, inside) = check_json(&root.join("specs/refunds"), &[]);
+    assert!(codes(&inside).is_empty(), "{inside}");
+    assert_eq!(code, 0);
+    assert_eq!(inside["summary"]["prompts"], 1, "{inside}");
+}
