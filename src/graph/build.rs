@@ -92,14 +92,10 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     let mut passages_by_requirement = vec![Vec::new(); count];
     let mut eval_cases_by_requirement = vec![Vec::new(); count];
     let mut unresolved = Vec::new();
-    let scopes = FeatureScopes::new(&graph, settings);
     for (index, passage) in graph.passages.iter().enumerate() {
         let referrer = Referrer::Passage(PassageIndex(index));
         let path = graph.db.path(passage.span.file);
-        let scope = Scope {
-            scopes: &scopes,
-            path,
-        };
+        let scope = Scope { settings, path };
         for target in resolve(
             &graph,
             &scope,
@@ -113,10 +109,7 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     for (index, case) in graph.eval_cases.iter().enumerate() {
         let referrer = Referrer::EvalCase(EvalCaseIndex(index));
         let path = graph.db.path(case.span.file);
-        let scope = Scope {
-            scopes: &scopes,
-            path,
-        };
+        let scope = Scope { settings, path };
         for target in resolve(&graph, &scope, referrer, &case.references, &mut unresolved) {
             push_unique(&mut eval_cases_by_requirement, target, EvalCaseIndex(index));
         }
@@ -163,21 +156,11 @@ fn resolve(
     targets
 }
 
-/// Where each feature's requirements may be referenced without qualification: its own folder
-/// (the spec file's), and the paths `[features]` in speclint.toml maps to it.
-struct FeatureScopes<'a> {
-    settings: &'a Settings,
-}
-
-impl<'a> FeatureScopes<'a> {
-    fn new(_graph: &Graph, settings: &'a Settings) -> FeatureScopes<'a> {
-        FeatureScopes { settings }
-    }
-}
-
-/// The scope of one referring file.
+/// The scope of one referring file: the features whose requirements it may reference without
+/// qualification (those whose folder holds it, and those `[features]` in speclint.toml maps it
+/// to).
 struct Scope<'a> {
-    scopes: &'a FeatureScopes<'a>,
+    settings: &'a Settings,
     path: &'a str,
 }
 
@@ -192,8 +175,7 @@ impl Scope<'_> {
         let Some(feature) = requirement.feature.as_deref() else {
             return false;
         };
-        self.scopes
-            .settings
+        self.settings
             .feature_paths
             .iter()
             .any(|(name, paths)| name == feature && paths.is_match(self.path))
