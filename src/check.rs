@@ -22,11 +22,24 @@ pub struct CheckOptions {
     pub overlays: HashMap<PathBuf, Arc<str>>,
     /// Whether `.speclint_cache/` may be read and written.
     pub cache: CacheUse,
-    /// A baseline file whose findings are hidden.
-    pub baseline: Option<PathBuf>,
+    /// Which baseline hides findings.
+    pub baseline: BaselineChoice,
     /// A git ref: only findings in files changed since it, or about requirements whose text
     /// changed since it, are kept.
     pub changed_since: Option<String>,
+}
+
+/// Which baseline a check applies.
+#[derive(Clone, Debug, Default)]
+pub enum BaselineChoice {
+    /// The `baseline` file named in speclint.toml, if any: what the language server and a
+    /// plain `speclint check` use.
+    #[default]
+    FromSettings,
+    /// This file (`--baseline FILE`).
+    File(PathBuf),
+    /// None: every finding is reported (`--list`, `--write-baseline`).
+    Off,
 }
 
 /// The outcome of one check.
@@ -81,7 +94,12 @@ pub fn check(
     options: &CheckOptions,
 ) -> Result<CheckResult, CheckError> {
     // Read the baseline first: a bad one should stop the run before any work is done.
-    let baseline = match &options.baseline {
+    let baseline_path = match &options.baseline {
+        BaselineChoice::FromSettings => settings.baseline.as_ref(),
+        BaselineChoice::File(path) => Some(path),
+        BaselineChoice::Off => None,
+    };
+    let baseline = match baseline_path {
         Some(path) => Some(crate::baseline::read(path).map_err(CheckError::Baseline)?),
         None => None,
     };

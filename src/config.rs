@@ -51,6 +51,9 @@ pub struct ConfigFile {
     /// or a string such as "64MB" or "1GiB". Default: 64 MiB.
     #[schemars(with = "Option<serde_json::Value>")]
     pub max_file_size: Option<toml::Spanned<FileSize>>,
+    /// A baseline file (relative to this file) whose findings every check hides, the language
+    /// server's included; `--baseline` replaces it for one run. See docs/ci.md.
+    pub baseline: Option<String>,
     /// Paths whose unqualified references (`FR-001`) resolve to one feature's requirements when
     /// several spec-kit or Kiro features define the same ID: feature name (its folder, such as
     /// `001-voice-orchestrator`) to globs relative to the directory of `speclint.toml`.
@@ -383,6 +386,7 @@ fn resolve(
         max_file_bytes,
         feature_paths,
         project_root: project_root.to_path_buf(),
+        baseline: config.baseline.as_ref().map(|path| base_dir.join(path)),
     })
 }
 

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use speclint::check::{CheckOptions, CheckResult, check};
+use speclint::check::{BaselineChoice, CheckOptions, CheckResult, check};
 use speclint::cli::{CheckArgs, Cli, ColorChoice, Command, LockArgs, ReportArgs};
 use speclint::error::Error;
 use speclint::render::{self, Colors};
@@ -83,10 +83,10 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         } else {
             CacheUse::Disabled
         },
-        baseline: if describes_everything {
-            None
-        } else {
-            arguments.baseline.clone()
+        baseline: match (&arguments.baseline, describes_everything) {
+            (_, true) => BaselineChoice::Off,
+            (Some(path), false) => BaselineChoice::File(path.clone()),
+            (None, false) => BaselineChoice::FromSettings,
         },
         changed_since: if describes_everything {
             None
@@ -125,7 +125,8 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         ));
         return Ok(ExitCode::SUCCESS);
     }
-    if let Some(path) = &arguments.baseline {
+    let baseline_in_use = arguments.baseline.as_ref().or(settings.baseline.as_ref());
+    if let Some(path) = baseline_in_use {
         print_error(&unmatched_baseline_note(&result, path));
     }
     print(&render::render(&result, arguments.output_format, colors));

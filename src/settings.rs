@@ -77,6 +77,8 @@ pub struct Settings {
     /// The project's root, absolute: every file below it is read, and paths are shown
     /// relative to it. A check of a subfolder reports only that subfolder's files.
     pub project_root: PathBuf,
+    /// `baseline` in speclint.toml: the baseline every check applies unless told otherwise.
+    pub baseline: Option<PathBuf>,
     /// `[features]`: paths whose unqualified references resolve to a feature's requirements.
     pub feature_paths: Vec<(String, GlobSet)>,
 }

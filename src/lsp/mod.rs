@@ -279,10 +279,20 @@ impl Server {
             overlays: self.documents.clone(),
             ..CheckOptions::default()
         };
-        // The options hold neither a baseline nor a git ref, so the check cannot fail. The
-        // project is the one the workspace folder belongs to (its speclint.toml or repository),
-        // even when the editor opened a subfolder.
-        self.check = check(&settings.project_root, settings, &options).ok();
+        // The project is the one the workspace folder belongs to (its speclint.toml or
+        // repository), even when the editor opened a subfolder. The baseline speclint.toml
+        // names applies here as in `speclint check`; one that cannot be read is left out
+        // rather than leaving the editor without diagnostics.
+        self.check = match check(&settings.project_root, settings, &options) {
+            Ok(result) => Some(result),
+            Err(_) => {
+                let without_baseline = CheckOptions {
+                    baseline: crate::check::BaselineChoice::Off,
+                    ..options
+                };
+                check(&settings.project_root, settings, &without_baseline).ok()
+            }
+        };
     }
 
     fn relint_and_publish(&mut self) {

@@ -109,6 +109,7 @@ fn main() {
         outputs::junit_is_valid_against_jenkins_xsd,
         outputs::ci_paths_are_relative_to_the_repository_root,
         outputs::sarif_passes_the_sarif_multitool,
+        outputs::a_configured_baseline_applies_everywhere,
         realworld::every_realworld_folder_is_read_without_a_crash,
         realworld::requirements_are_counted_exactly_in_named_specs,
         realworld::promptfoo_tests_are_counted_from_every_source,

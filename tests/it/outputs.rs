@@ -440,3 +440,38 @@ pub fn sarif_passes_the_sarif_multitool() -> Result<(), crate::support::Skipped>
     }
     Ok(())
 }
+
+/// A baseline named in speclint.toml applies to every check: `speclint check` and the library
+/// call the language server makes (default options).
+pub fn a_configured_baseline_applies_everywhere() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path();
+    std::fs::create_dir_all(root.join("specs")).unwrap();
+    std::fs::write(
+        root.join("specs/spec.md"),
+        "- **FR-001**: Keep data for [NEEDS CLARIFICATION: how long?]\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("speclint.toml"), "").unwrap();
+    let baseline = root.join("speclint-baseline.json");
+    let (_, _, stderr) = run(
+        &["check", "--write-baseline", baseline.to_str().unwrap()],
+        root,
+    );
+    assert!(stderr.contains("recorded 3 findings"), "{stderr}");
+    std::fs::write(
+        root.join("speclint.toml"),
+        "baseline = \"speclint-baseline.json\"\n",
+    )
+    .unwrap();
+    let (code, stdout, _) = run(&["check", "--output-format", "concise"], root);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("no findings"), "{stdout}");
+    let settings = speclint::config::load_settings(root, None).unwrap();
+    let result =
+        speclint::check::check(root, &settings, &speclint::check::CheckOptions::default()).unwrap();
+    assert!(result.diagnostics.is_empty());
+    // `--list` and `--write-baseline` see every finding.
+    let (_, listed, _) = run(&["check", "--list"], root);
+    assert!(listed.contains("specs/spec.md"), "{listed}");
+}
