@@ -48,6 +48,8 @@ pub struct CheckResult {
     pub diagnostics: Vec<Diagnostic>,
     /// Baseline entries that matched no finding (the baseline can shrink).
     pub unmatched_baseline: Vec<BaselineEntry>,
+    /// How many findings the baseline hid.
+    pub baseline_hidden: usize,
     /// What CI formats (SARIF, GitHub, GitLab, JUnit) put before a file's project-relative
     /// path so that it is relative to the repository root: `packages/bot/` for a project in a
     /// monorepo folder; empty when the project is the repository. `--path-prefix` replaces it.
@@ -122,10 +124,12 @@ pub fn check(
     timings.extend(rule_timings);
     timings.push(("suppressions and sorting", ruled.elapsed()));
 
+    let found = diagnostics.len();
     let (mut diagnostics, unmatched_baseline) = match &baseline {
         Some(baseline) => crate::baseline::apply(&graph.db, diagnostics, baseline),
         None => (diagnostics, Vec::new()),
     };
+    let baseline_hidden = found - diagnostics.len();
     if let Some(reference) = &options.changed_since {
         let changes = crate::changed::changes_since(root, reference, &graph, &settings.id_pattern)
             .map_err(CheckError::ChangedSince)?;
@@ -136,6 +140,7 @@ pub fn check(
         graph,
         diagnostics,
         unmatched_baseline,
+        baseline_hidden,
         timings,
         path_prefix: repository_prefix(root),
     })

@@ -37,6 +37,9 @@ pub enum Command {
     /// Print the traceability matrix: every requirement with the prompts and eval cases that
     /// cover it, and its status.
     Report(ReportArgs),
+    /// Write a commented speclint.toml naming the specs, prompts and evals found, and print
+    /// a summary with the next steps. Never overwrites a configuration without --force.
+    Init(InitArgs),
     /// Run the language server over stdio (for VS Code, Neovim, Helix and other editors).
     Lsp,
     /// List every rule with its code, name and default level.
@@ -74,6 +77,9 @@ pub struct CheckArgs {
     /// Record the current findings in this baseline file (and exit 0).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Print the number of findings per rule instead of the findings (as ruff does).
+    #[arg(long)]
+    pub statistics: bool,
     /// Print how long loading, graph building and the rules took, on stderr.
     #[arg(long)]
     pub timings: bool,
@@ -109,6 +115,15 @@ pub struct LockArgs {
     /// Re-record every link.
     #[arg(long)]
     pub accept_all: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The repository (default: the current directory); the file is written at its root.
+    pub path: Option<PathBuf>,
+    /// Replace an existing speclint.toml.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]

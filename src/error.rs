@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::check::CheckError;
 use crate::config::ConfigError;
+use crate::init::InitError;
 use crate::lock::LockError;
 use crate::lsp::LspError;
 use crate::render::Colors;
@@ -19,6 +20,7 @@ pub enum Error {
     },
     Check(CheckError),
     Lock(LockError),
+    Init(InitError),
     Write {
         path: PathBuf,
         error: std::io::Error,
@@ -50,6 +52,7 @@ impl std::fmt::Display for Error {
             Error::Config { error, .. } => error.fmt(formatter),
             Error::Check(error) => error.fmt(formatter),
             Error::Lock(error) => error.fmt(formatter),
+            Error::Init(error) => error.fmt(formatter),
             Error::Write { path, error } => {
                 write!(formatter, "cannot write {}: {error}", path.display())
             }
@@ -76,6 +79,12 @@ impl From<CheckError> for Error {
 impl From<LockError> for Error {
     fn from(error: LockError) -> Error {
         Error::Lock(error)
+    }
+}
+
+impl From<InitError> for Error {
+    fn from(error: InitError) -> Error {
+        Error::Init(error)
     }
 }
 

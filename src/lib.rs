@@ -38,6 +38,7 @@ pub mod suppress;
 // What is built on a check.
 pub mod cli;
 pub mod error;
+pub mod init;
 pub mod lock;
 pub mod lsp;
 pub mod render;

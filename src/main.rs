@@ -41,6 +41,20 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Check(arguments) => run_check(&arguments),
         Command::Lock(arguments) => run_lock(&arguments),
         Command::Report(arguments) => run_report(&arguments),
+        Command::Init(arguments) => {
+            let directory = arguments.path.clone().unwrap_or_else(|| PathBuf::from("."));
+            if !directory.is_dir() {
+                return Err(Error::NotADirectory(directory));
+            }
+            let existing = if arguments.force {
+                speclint::init::Existing::Replace
+            } else {
+                speclint::init::Existing::Keep
+            };
+            let outcome = speclint::init::init(&directory, existing)?;
+            print(&outcome.summary);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Lsp => {
             speclint::lsp::run_stdio()?;
             Ok(ExitCode::SUCCESS)
@@ -127,14 +141,28 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
     }
     let baseline_in_use = arguments.baseline.as_ref().or(settings.baseline.as_ref());
     if let Some(path) = baseline_in_use {
+        print_error(&format!(
+            "speclint: the baseline {} hid {} finding{}\n",
+            path.display(),
+            result.baseline_hidden,
+            if result.baseline_hidden == 1 { "" } else { "s" }
+        ));
         print_error(&unmatched_baseline_note(&result, path));
     }
+    if arguments.statistics {
+        print(&render::statistics::render(&result));
+        return Ok(exit_code(&result));
+    }
     print(&render::render(&result, arguments.output_format, colors));
-    Ok(if result.has_errors() {
+    Ok(exit_code(&result))
+}
+
+fn exit_code(result: &CheckResult) -> ExitCode {
+    if result.has_errors() {
         ExitCode::from(EXIT_FINDINGS)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
 /// Says which baseline entries no longer match a finding; empty when all do.

@@ -17,6 +17,7 @@ pub mod lsp;
 pub mod report;
 pub mod rule_docs;
 pub mod sarif;
+pub mod statistics;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {

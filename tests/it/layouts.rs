@@ -507,3 +507,85 @@ pub fn a_subfolder_of_a_project_that_is_not_a_repository() {
     assert_eq!(code, 0);
     assert_eq!(inside["summary"]["prompts"], 1, "{inside}");
 }
+
+fn speclint(directory: &Path, arguments: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_speclint"))
+        .args(arguments)
+        .current_dir(directory)
+        .output()
+        .unwrap()
+}
+
+/// `speclint init` on each layout: a configuration `speclint check` accepts, a summary that
+/// names what was found, and never an overwrite without `--force`.
+pub fn init_writes_a_configuration_check_accepts_on_every_layout() {
+    let kiro = |root: &Path| {
+        write(
+            root,
+            ".kiro/specs/login/requirements.md",
+            "# Requirements Document\n\n### Requirement 1: Login\n\n#### Acceptance Criteria\n\n1. WHEN a user signs in THEN the system SHALL check the password\n",
+        );
+    };
+    let promptfoo_only = |root: &Path| {
+        write(
+            root,
+            "promptfooconfig.yaml",
+            "prompts:\n  - 'Answer: {{question}}'\nproviders:\n  - openai:gpt-4o-mini\ntests:\n  - vars:\n      question: hi\n",
+        );
+    };
+    let code = |root: &Path| {
+        write(
+            root,
+            "src/agent.ts",
+            "export class Agent {\n  private readonly SYSTEM_EN = `You are a support agent for an online shop; answer briefly and kindly.`;\n}\n",
+        );
+        write(
+            root,
+            "specs/spec.md",
+            "- **FR-001**: The agent MUST answer briefly.\n",
+        );
+    };
+    let empty = |_: &Path| {};
+    let layouts: [(&str, &dyn Fn(&Path), &str); 5] = [
+        ("spec-kit", &spec_kit_repository, "layout: spec-kit"),
+        ("kiro", &kiro, "layout: Kiro"),
+        (
+            "promptfoo",
+            &promptfoo_only,
+            "evals:   1 eval case in 1 file (1 promptfoo-config)",
+        ),
+        ("code", &code, "typescript-prompts"),
+        ("empty", &empty, "specs:   0 requirements in 0 files"),
+    ];
+    for (name, make, expected) in layouts {
+        let directory = tempfile::tempdir().unwrap();
+        let root = directory.path();
+        make(root);
+        let output = speclint(root, &["init"]);
+        let summary = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{name}: {summary}");
+        assert!(summary.contains(expected), "{name}: {summary}");
+        let config = std::fs::read_to_string(root.join("speclint.toml")).unwrap();
+        let check = speclint(root, &["check", "--output-format", "concise"]);
+        assert_ne!(
+            check.status.code(),
+            Some(2),
+            "{name}: {}\n{config}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+        // A second run keeps the file; --force replaces it.
+        std::fs::write(root.join("speclint.toml"), "# mine\n").unwrap();
+        let again = speclint(root, &["init"]);
+        assert_eq!(again.status.code(), Some(2), "{name}");
+        assert_eq!(
+            std::fs::read_to_string(root.join("speclint.toml")).unwrap(),
+            "# mine\n"
+        );
+        let forced = speclint(root, &["init", "--force"]);
+        assert!(forced.status.success(), "{name}");
+        assert_eq!(
+            std::fs::read_to_string(root.join("speclint.toml")).unwrap(),
+            config
+        );
+    }
+}
