@@ -516,6 +516,9 @@ fn speclint(directory: &Path, arguments: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// A layout for `init`: its name, what writes it, and what the summary must say.
+type Layout<'a> = (&'a str, &'a dyn Fn(&Path), &'a str);
+
 /// `speclint init` on each layout: a configuration `speclint check` accepts, a summary that
 /// names what was found, and never an overwrite without `--force`.
 pub fn init_writes_a_configuration_check_accepts_on_every_layout() {
@@ -546,7 +549,7 @@ pub fn init_writes_a_configuration_check_accepts_on_every_layout() {
         );
     };
     let empty = |_: &Path| {};
-    let layouts: [(&str, &dyn Fn(&Path), &str); 5] = [
+    let layouts: [Layout<'_>; 5] = [
         ("spec-kit", &spec_kit_repository, "layout: spec-kit"),
         ("kiro", &kiro, "layout: Kiro"),
         (
