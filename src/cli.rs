@@ -40,6 +40,9 @@ pub enum Command {
     /// Write a commented speclint.toml naming the specs, prompts and evals found, and print
     /// a summary with the next steps. Never overwrites a configuration without --force.
     Init(InitArgs),
+    /// Suggest links: for every requirement without a prompt or eval link, the untagged prompt
+    /// passage or eval case that most likely implements or tests it, with a confidence.
+    Link(LinkArgs),
     /// Run the language server over stdio (for VS Code, Neovim, Helix and other editors).
     Lsp,
     /// List every rule with its code, name and default level.
@@ -115,6 +118,24 @@ pub struct LockArgs {
     /// Re-record every link.
     #[arg(long)]
     pub accept_all: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LinkArgs {
+    /// Directory to check (default: the current directory).
+    pub path: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = crate::render::link::LinkFormat::Full)]
+    pub output_format: crate::render::link::LinkFormat,
+    /// Leave out suggestions below this confidence (0 to 1).
+    #[arg(long, default_value_t = crate::link::DEFAULT_MIN_CONFIDENCE)]
+    pub min_confidence: f64,
+    /// Only this requirement's suggestions.
+    #[arg(long, value_name = "ID")]
+    pub requirement: Option<String>,
+    /// Configuration file to use instead of the nearest `speclint.toml`.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -39,6 +39,7 @@ pub mod suppress;
 pub mod cli;
 pub mod error;
 pub mod init;
+pub mod link;
 pub mod lock;
 pub mod lsp;
 pub mod render;

@@ -41,6 +41,25 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Check(arguments) => run_check(&arguments),
         Command::Lock(arguments) => run_lock(&arguments),
         Command::Report(arguments) => run_report(&arguments),
+        Command::Link(arguments) => {
+            let (checked_dir, settings) = prepare(
+                arguments.path.as_ref(),
+                arguments.config.as_deref(),
+                Colors::Disabled,
+            )?;
+            let result = check(&checked_dir, &settings, &CheckOptions::default())?;
+            let options = speclint::link::LinkOptions {
+                min_confidence: arguments.min_confidence,
+                requirement: arguments.requirement.clone(),
+            };
+            let suggestions = speclint::link::suggest(&result.graph, &options);
+            print(&render::link::render(
+                &result.graph,
+                &suggestions,
+                arguments.output_format,
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Init(arguments) => {
             let directory = arguments.path.clone().unwrap_or_else(|| PathBuf::from("."));
             if !directory.is_dir() {

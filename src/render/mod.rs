@@ -12,6 +12,7 @@ pub mod gitlab;
 pub mod json;
 pub mod json_lines;
 pub mod junit;
+pub mod link;
 pub mod list;
 pub mod lsp;
 pub mod report;

@@ -592,3 +592,98 @@ pub fn init_writes_a_configuration_check_accepts_on_every_layout() {
         );
     }
 }
+
+/// `speclint link` suggests the untagged passage and eval case that fit, and abstains where
+/// nothing does.
+pub fn link_suggests_passages_and_abstains() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path();
+    write(
+        root,
+        "specs/spec.md",
+        "- **FR-001**: Customers must never see the risk score.\n- **FR-002**: The reply MUST be a single JSON object.\n- **FR-003**: The dashboard MUST load within 2 seconds.\n",
+    );
+    write(
+        root,
+        "prompts/scoring.md",
+        "You review loan applications.\n\nNever mention the risk score, the band or the threshold to the customer.\n\nReturn a single JSON object with the fields decision and reason.\n",
+    );
+    write(
+        root,
+        "evals/cases.yaml",
+        "prompts:\n  - file://../prompts/scoring.md\nproviders:\n  - openai:gpt-4o-mini\ntests:\n  - description: the risk score is never shown to the customer\n    vars:\n      question: What is my score?\n    assert:\n      - type: not-icontains\n        value: risk score\n",
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_speclint"))
+        .args(["link", "--output-format", "json", "."])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["version"], 1);
+    let suggestions = json["suggestions"].as_array().unwrap();
+    let found: Vec<(&str, &str, &str, u64)> = suggestions
+        .iter()
+        .map(|suggestion| {
+            (
+                suggestion["requirement"].as_str().unwrap(),
+                suggestion["kind"].as_str().unwrap(),
+                suggestion["path"].as_str().unwrap(),
+                suggestion["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        found.contains(&("FR-001", "prompt", "prompts/scoring.md", 3)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("FR-002", "prompt", "prompts/scoring.md", 5)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("FR-001", "eval", "evals/cases.yaml", 6)),
+        "{found:?}"
+    );
+    // A dashboard's loading time has no prompt passage: no suggestion.
+    assert!(!found.iter().any(|(id, ..)| *id == "FR-003"), "{found:?}");
+    for suggestion in suggestions {
+        let confidence = suggestion["confidence"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&confidence));
+        assert!(suggestion["end_line"].as_u64().unwrap() >= suggestion["line"].as_u64().unwrap());
+        assert!(suggestion["reason"].is_string());
+    }
+    // --requirement limits, --min-confidence filters.
+    let only = Command::new(env!("CARGO_BIN_EXE_speclint"))
+        .args([
+            "link",
+            "--output-format",
+            "concise",
+            "--requirement",
+            "FR-002",
+            ".",
+        ])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&only.stdout);
+    assert!(
+        text.starts_with("FR-002 -> prompt prompts/scoring.md:5"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 2, "{text}");
+    let strict = Command::new(env!("CARGO_BIN_EXE_speclint"))
+        .args([
+            "link",
+            "--output-format",
+            "json",
+            "--min-confidence",
+            "1.01",
+            ".",
+        ])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&strict.stdout).unwrap();
+    assert!(json["suggestions"].as_array().unwrap().is_empty());
+}

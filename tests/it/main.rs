@@ -94,6 +94,7 @@ fn main() {
         layouts::needs_lines_in_kiro_specs,
         layouts::a_subfolder_of_a_project_that_is_not_a_repository,
         layouts::init_writes_a_configuration_check_accepts_on_every_layout,
+        layouts::link_suggests_passages_and_abstains,
         lock::rewording_one_requirement_makes_exactly_its_links_stale,
         lock::reformatting_the_spec_makes_nothing_stale,
         lock::the_lock_is_sorted_and_stable,
