@@ -7,7 +7,9 @@ declare_rule! {
     /// ## What it does
     /// Reports eval inputs that promptfoo would reject, or run another number of times than
     /// they are written:
-    /// - a test in a JSON tests file without `vars` (promptfoo rejects the file);
+    /// - a test case in a JSON tests file (a row with `assert`, `description` or another
+    ///   test-case key) without `vars` (promptfoo rejects the file); a plain data row, whose
+    ///   keys promptfoo takes as variables, is fine;
     /// - a CSV row with more or fewer cells than the header (promptfoo rejects the file);
     /// - a tests file loaded twice by one config, by name and again through a glob: promptfoo
     ///   runs its tests twice (a warning at most).

@@ -596,7 +596,19 @@ impl ConfigReader<'_, '_> {
 
 /// A bare prompt entry that names files rather than holding text: `prompts/*.txt`,
 /// `prompt.json`.
-/// promptfoo rejects a JSON tests file whose tests have no `vars`.
+/// Keys only a promptfoo test case has; a row with none of them is a data row, whose keys
+/// promptfoo takes as the test's variables (as in promptfoo's own cyberseceval example).
+const TEST_CASE_KEYS: &[&str] = &[
+    "assert",
+    "description",
+    "options",
+    "threshold",
+    "provider",
+    "providerOutput",
+];
+
+/// promptfoo rejects a JSON tests file whose test cases (rows with test-case keys such as
+/// `assert` or `description`) have no `vars`.
 fn tests_without_vars(file: FileId, text: &str) -> Vec<Problem> {
     let Ok(root) = crate::source::json::parse(text, 0) else {
         return Vec::new();
@@ -604,7 +616,11 @@ fn tests_without_vars(file: FileId, text: &str) -> Vec<Problem> {
     let list = root.get("tests").unwrap_or(&root);
     list.items()
         .iter()
-        .filter(|test| test.is_mapping() && test.get("vars").is_none())
+        .filter(|test| {
+            test.is_mapping()
+                && test.get("vars").is_none()
+                && TEST_CASE_KEYS.iter().any(|key| test.get(key).is_some())
+        })
         .map(|test| {
             Problem::eval_config(
                 Span::new(file, test.start, test.start + 1),

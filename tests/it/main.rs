@@ -116,6 +116,7 @@ fn main() {
         realworld::requirements_are_counted_exactly_in_named_specs,
         realworld::promptfoo_tests_are_counted_from_every_source,
         realworld::the_known_broken_promptfoo_reference_is_found,
+        realworld::promptfoo_examples_have_no_false_eval_config_problems,
         report::every_format_lists_every_requirement_with_its_status,
         report::the_html_report_works_in_a_browser,
         safe_write::a_failed_write_leaves_the_old_file_and_no_temporary,

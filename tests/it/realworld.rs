@@ -218,3 +218,32 @@ pub fn the_known_broken_promptfoo_reference_is_found() -> Result<(), Skipped> {
     );
     Ok(())
 }
+
+/// promptfoo's own examples all load in promptfoo: the only eval-config problem is the test
+/// file that `separate-test-configs` loads twice (by name and through a glob).
+pub fn promptfoo_examples_have_no_false_eval_config_problems() -> Result<(), Skipped> {
+    let root = realworld_root()?;
+    let (_, json, _) = run_json(&root.join("promptfoo__promptfoo"), &[]);
+    let problems: Vec<String> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|diagnostic| diagnostic["code"] == "SL017")
+        .map(|diagnostic| format!("{} {}", diagnostic["path"], diagnostic["message"]))
+        .collect();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].contains("separate-test-configs"),
+        "{problems:#?}"
+    );
+    assert!(problems[0].contains("tests/tests2.yaml"), "{problems:#?}");
+    // And no requirement-level flood: one missing-spec finding for the whole folder.
+    let missing = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|diagnostic| diagnostic["code"] == "SL016" || diagnostic["code"] == "SL005")
+        .count();
+    assert_eq!(missing, 1);
+    Ok(())
+}
