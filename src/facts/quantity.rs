@@ -170,6 +170,7 @@ fn unit(word: &str) -> Option<(Dimension, f64)> {
         "h" | "hr" | "hrs" | "hour" | "hours" => (Dimension::Duration, 3600.0),
         "d" | "day" | "days" => (Dimension::Duration, 86_400.0),
         "week" | "weeks" | "wk" | "wks" => (Dimension::Duration, 604_800.0),
+        "fortnight" | "fortnights" => (Dimension::Duration, 1_209_600.0),
         "month" | "months" => (Dimension::Months, 1.0),
         "year" | "years" | "yr" | "yrs" => (Dimension::Months, 12.0),
         "%" | "percent" | "pct" => (Dimension::Percent, 1.0),
@@ -217,6 +218,7 @@ fn pattern() -> &'static Regex {
             r"(?xi)
             (?P<currency>[$€£])?
             (?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
+            (?P<thousands>k\b)?
             (?:\s*(?:-|–|to)\s*(?P<upper>\d+(?:\.\d+)?))?
             (?P<percent>\s?%)?
             |
@@ -355,8 +357,33 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
             let upper = captures
                 .name("upper")
                 .and_then(|upper| upper.as_str().parse::<f64>().ok());
-            (value, upper, false)
+            // "20k" is 20,000.
+            let scale = if captures.name("thousands").is_some() {
+                1000.0
+            } else {
+                1.0
+            };
+            (value * scale, upper.map(|upper| upper * scale), false)
         };
+        // "half an hour", "a quarter of an hour", "three quarters of a day".
+        let mut number_start = whole.start();
+        if article {
+            let before = source.get(..whole.start()).unwrap_or("");
+            for (phrase, fraction) in [
+                ("three quarters of ", 0.75),
+                ("three-quarters of ", 0.75),
+                ("a quarter of ", 0.25),
+                ("quarter of ", 0.25),
+                ("half ", 0.5),
+                ("half of ", 0.5),
+            ] {
+                if before.ends_with(phrase) {
+                    value *= fraction;
+                    number_start = whole.start() - phrase.len();
+                    break;
+                }
+            }
+        }
         let mut dimension = None;
         let mut factor = 1.0;
         if captures.name("percent").is_some() {
@@ -421,7 +448,7 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
                 }
             }
         }
-        let before = comparator_before(source, whole.start());
+        let before = comparator_before(source, number_start);
         let Some(dimension) = dimension.or_else(|| {
             before
                 .filter(|comparator| *comparator != Comparator::Exactly)
@@ -440,22 +467,22 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
                 value,
                 dimension: dimension.clone(),
                 comparator: Comparator::AtLeast,
-                start: whole.start(),
+                start: number_start,
                 end,
             });
             found.push(Quantity {
                 value: upper * factor,
                 dimension,
                 comparator: Comparator::AtMost,
-                start: whole.start(),
+                start: number_start,
                 end,
             });
             continue;
         }
         let mut comparator = before.or(after).unwrap_or(Comparator::Unspecified);
         // The phrase includes its comparator ("within 30 days"), for messages.
-        let start = comparator_phrase_before(source, whole.start())
-            .map_or(whole.start(), |(_, phrase_start)| phrase_start);
+        let start = comparator_phrase_before(source, number_start)
+            .map_or(number_start, |(_, phrase_start)| phrase_start);
         // "Never offer more than 30%" bounds from above, like "at most 30%".
         match clause_negation(source, start) {
             ClauseNegation::None => {}
@@ -728,5 +755,20 @@ mod word_tests {
         let found = quantities("Escalate after three failed attempts.");
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].value, 3.0);
+    }
+
+    #[test]
+    fn fractions_thousands_and_fortnights_are_amounts() {
+        let half = quantities("Reply within half an hour.");
+        assert_eq!(half.len(), 1, "{half:?}");
+        assert_eq!(half[0].value, 1800.0);
+        assert_eq!(half[0].comparator, Comparator::AtMost);
+        let quarter = quantities("Escalate after a quarter of an hour.");
+        assert_eq!(quarter[0].value, 900.0, "{quarter:?}");
+        let thousands = quantities("Review orders above 20k USD.");
+        assert_eq!(thousands[0].value, 20_000.0, "{thousands:?}");
+        assert_eq!(thousands[0].dimension, Dimension::Currency("USD"));
+        let fortnight = quantities("Refunds are accepted within a fortnight.");
+        assert_eq!(fortnight[0].value, 1_209_600.0, "{fortnight:?}");
     }
 }
