@@ -1,6 +1,5 @@
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Rule, RuleContext, declare_rule};
-use crate::severity::Severity;
 use crate::source::model::{ProblemKind, ProblemLevel};
 
 declare_rule! {
@@ -50,11 +49,7 @@ impl Rule for EvalConfigProblem {
                     _ => "runs more often than written",
                 });
             // A repeated load is a warning at most, whatever the configured level.
-            diagnostic.severity = match problem.level {
-                ProblemLevel::Error => Severity::Error,
-                ProblemLevel::Warning => Severity::Warning,
-                ProblemLevel::Info => Severity::Info,
-            };
+            diagnostic.severity = crate::rules::problem_ceiling(problem.level);
             if let Some(help) = &problem.help {
                 diagnostic = diagnostic.with_help(help.clone());
             }

@@ -191,6 +191,16 @@ impl RuleContext<'_> {
     }
 }
 
+/// The most serious a finding about a loader's problem may be: a loader's warning or note
+/// stays one whatever the rule's level; its errors take the configured level.
+pub fn problem_ceiling(level: crate::source::model::ProblemLevel) -> Severity {
+    match level {
+        crate::source::model::ProblemLevel::Error => Severity::Error,
+        crate::source::model::ProblemLevel::Warning => Severity::Warning,
+        crate::source::model::ProblemLevel::Info => Severity::Info,
+    }
+}
+
 /// What a drift rule found: where, against which requirement, and what to say.
 pub struct Drift<'a> {
     pub requirement: &'a RequirementDef,

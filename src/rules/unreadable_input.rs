@@ -1,7 +1,6 @@
 use crate::diagnostic::Diagnostic;
-use crate::severity::Severity;
 use crate::rules::{Rule, RuleContext, declare_rule};
-use crate::source::model::{ProblemKind, ProblemLevel};
+use crate::source::model::ProblemKind;
 
 declare_rule! {
     /// ## What it does
@@ -40,11 +39,7 @@ impl Rule for UnreadableInput {
                 context.diagnostic(&Self::META, problem.span, problem.message.clone());
             // A loader's warning or note stays one (a ceiling the rule runner keeps); only
             // errors take the configured level.
-            diagnostic.severity = match problem.level {
-                ProblemLevel::Error => Severity::Error,
-                ProblemLevel::Warning => Severity::Warning,
-                ProblemLevel::Info => Severity::Info,
-            };
+            diagnostic.severity = crate::rules::problem_ceiling(problem.level);
             if let Some(help) = &problem.help {
                 diagnostic = diagnostic.with_help(help.clone());
             }
