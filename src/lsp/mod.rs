@@ -13,7 +13,7 @@ use std::io::BufReader;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
@@ -57,7 +57,7 @@ struct Server {
     published: BTreeSet<String>,
     dirty: bool,
     /// When the last change arrived: a change after a quiet spell is checked at once.
-    last_change: Option<std::time::Instant>,
+    last_change: Option<Instant>,
     output: std::io::Stdout,
 }
 
@@ -87,13 +87,15 @@ fn load_server_settings(root: &std::path::Path) -> Result<Settings, Box<ConfigEr
 
 /// Runs the server until the client sends `exit` or closes stdin.
 pub fn run_stdio() -> Result<(), LspError> {
-    let (sender, receiver) = mpsc::channel::<Incoming>();
+    // Messages are stamped when they arrive, so that a burst is told from a quiet spell by
+    // the client's timing, not by how long the server took to get to them.
+    let (sender, receiver) = mpsc::channel::<(Instant, Incoming)>();
     std::thread::spawn(move || {
         let mut input = BufReader::new(std::io::stdin().lock());
         loop {
             let incoming = transport::read(&mut input);
             let closed = matches!(incoming, Incoming::Closed);
-            if sender.send(incoming).is_err() || closed {
+            if sender.send((Instant::now(), incoming)).is_err() || closed {
                 return;
             }
         }
@@ -117,7 +119,7 @@ pub fn run_stdio() -> Result<(), LspError> {
     let mut initialized = false;
     let mut shutting_down = false;
     loop {
-        let incoming = if server.dirty {
+        let (arrived, incoming) = if server.dirty {
             match receiver.recv_timeout(DEBOUNCE) {
                 Ok(incoming) => incoming,
                 Err(RecvTimeoutError::Timeout) => {
@@ -190,9 +192,9 @@ pub fn run_stdio() -> Result<(), LspError> {
                     // changes that follow it closely wait for the burst to end.
                     let quiet = server
                         .last_change
-                        .is_none_or(|last| last.elapsed() >= DEBOUNCE);
+                        .is_none_or(|last| arrived.duration_since(last) >= DEBOUNCE);
                     if server.dirty {
-                        server.last_change = Some(std::time::Instant::now());
+                        server.last_change = Some(arrived);
                     }
                     if changed && quiet {
                         server.relint_and_publish();
