@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use speclint::check::{BaselineChoice, CheckOptions, CheckResult, check};
-use speclint::cli::{CheckArgs, Cli, ColorChoice, Command, LockArgs, ReportArgs};
+use speclint::cli::{
+    CheckArgs, Cli, ColorChoice, Command, InitArgs, LinkArgs, LockArgs, ReportArgs,
+};
 use speclint::error::Error;
 use speclint::render::{self, Colors};
 use speclint::rules::registry;
@@ -41,39 +43,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Check(arguments) => run_check(&arguments),
         Command::Lock(arguments) => run_lock(&arguments),
         Command::Report(arguments) => run_report(&arguments),
-        Command::Link(arguments) => {
-            let (checked_dir, settings) = prepare(
-                arguments.path.as_ref(),
-                arguments.config.as_deref(),
-                Colors::Disabled,
-            )?;
-            let result = check(&checked_dir, &settings, &CheckOptions::default())?;
-            let options = speclint::link::LinkOptions {
-                min_confidence: arguments.min_confidence,
-                requirement: arguments.requirement.clone(),
-            };
-            let suggestions = speclint::link::suggest(&result.graph, &options);
-            print(&render::link::render(
-                &result.graph,
-                &suggestions,
-                arguments.output_format,
-            ));
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Init(arguments) => {
-            let directory = arguments.path.clone().unwrap_or_else(|| PathBuf::from("."));
-            if !directory.is_dir() {
-                return Err(Error::NotADirectory(directory));
-            }
-            let existing = if arguments.force {
-                speclint::init::Existing::Replace
-            } else {
-                speclint::init::Existing::Keep
-            };
-            let outcome = speclint::init::init(&directory, existing)?;
-            print(&outcome.summary);
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Link(arguments) => run_link(&arguments),
+        Command::Init(arguments) => run_init(&arguments),
         Command::Lsp => {
             speclint::lsp::run_stdio()?;
             Ok(ExitCode::SUCCESS)
@@ -250,13 +221,44 @@ fn run_lock(arguments: &LockArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A plain check of a directory, for the commands built on one (`report`, `link`).
+fn checked(path: Option<&PathBuf>, config: Option<&Path>) -> Result<CheckResult, Error> {
+    let (checked_dir, settings) = prepare(path, config, Colors::Disabled)?;
+    Ok(check(&checked_dir, &settings, &CheckOptions::default())?)
+}
+
+fn run_link(arguments: &LinkArgs) -> Result<ExitCode, Error> {
+    let result = checked(arguments.path.as_ref(), arguments.config.as_deref())?;
+    let options = speclint::link::LinkOptions {
+        min_confidence: arguments.min_confidence,
+        requirement: arguments.requirement.clone(),
+    };
+    let suggestions = speclint::link::suggest(&result.graph, &options);
+    print(&render::link::render(
+        &result.graph,
+        &suggestions,
+        arguments.output_format,
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_init(arguments: &InitArgs) -> Result<ExitCode, Error> {
+    let directory = arguments.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    if !directory.is_dir() {
+        return Err(Error::NotADirectory(directory));
+    }
+    let existing = if arguments.force {
+        speclint::init::Existing::Replace
+    } else {
+        speclint::init::Existing::Keep
+    };
+    let outcome = speclint::init::init(&directory, existing)?;
+    print(&outcome.summary);
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run_report(arguments: &ReportArgs) -> Result<ExitCode, Error> {
-    let (checked_dir, settings) = prepare(
-        arguments.path.as_ref(),
-        arguments.config.as_deref(),
-        Colors::Disabled,
-    )?;
-    let result = check(&checked_dir, &settings, &CheckOptions::default())?;
+    let result = checked(arguments.path.as_ref(), arguments.config.as_deref())?;
     let matrix = speclint::report::matrix(&result);
     let text = render::report::render(&matrix, arguments.format);
     match &arguments.output {

@@ -386,8 +386,10 @@ pub fn language_server_end_to_end() {
     assert!(status.success());
 }
 
-pub fn ten_thousand_rapid_changes_are_debounced_and_the_server_stays_responsive() {
-    let (_directory, root) = copy_example();
+/// A server on a copy of the example with its prompt open: the copy (kept alive by the first
+/// value), the client, the prompt's text and its URI.
+fn open_example_prompt() -> (tempfile::TempDir, Client, String, String) {
+    let (directory, root) = copy_example();
     let prompt_path = root.join("prompts/refund_system.md.j2");
     let prompt = std::fs::read_to_string(&prompt_path).unwrap();
     let prompt_uri = uri(&prompt_path);
@@ -401,6 +403,11 @@ pub fn ten_thousand_rapid_changes_are_debounced_and_the_server_stays_responsive(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": prompt_uri, "languageId": "jinja", "version": 1, "text": prompt}}),
     );
+    (directory, client, prompt, prompt_uri)
+}
+
+pub fn ten_thousand_rapid_changes_are_debounced_and_the_server_stays_responsive() {
+    let (_directory, mut client, prompt, prompt_uri) = open_example_prompt();
     for version in 2..10_002 {
         let text = format!("{prompt}\n{}", "x".repeat(version % 7));
         client.notify(
@@ -444,20 +451,7 @@ pub fn ten_thousand_rapid_changes_are_debounced_and_the_server_stays_responsive(
 /// Typing (a change every 80 ms) costs a check at the first key and one when the typing stops,
 /// not one per key.
 pub fn typing_is_checked_at_the_first_key_and_when_it_stops() {
-    let (_directory, root) = copy_example();
-    let prompt_path = root.join("prompts/refund_system.md.j2");
-    let prompt = std::fs::read_to_string(&prompt_path).unwrap();
-    let prompt_uri = uri(&prompt_path);
-    let mut client = Client::start(&root);
-    client.request(
-        "initialize",
-        json!({"processId": null, "rootUri": uri(&root), "capabilities": {}}),
-    );
-    client.notify("initialized", json!({}));
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": prompt_uri, "languageId": "jinja", "version": 1, "text": prompt}}),
-    );
+    let (_directory, mut client, prompt, prompt_uri) = open_example_prompt();
     // Let the first check after opening go by.
     std::thread::sleep(Duration::from_millis(600));
     while client.messages.try_recv().is_ok() {}
