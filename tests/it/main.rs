@@ -63,6 +63,8 @@ fn main() {
         ci_docs::actionlint_rejects_a_script_injection,
         cli::cli,
         drift_corpus::drift_detection_is_precise,
+        drift_corpus::real_sentence_drift_corpus,
+        drift_corpus::real_sentence_citations_hold,
         example::every_deliberate_defect_is_found_with_both_sides,
         example::a_corrected_copy_of_the_example_is_clean,
         formats::spec_kit,
