@@ -34,6 +34,9 @@ struct CodePatterns {
     line_count: Regex,
     paragraph_count: Regex,
     sentence_count: Regex,
+    /// `output.selectedModels.length === 1`, `len(output["models"]) <= 3`: how many of a
+    /// named thing the output holds.
+    property_count: Regex,
     includes: Regex,
     negated: Regex,
 }
@@ -55,6 +58,9 @@ fn code_patterns() -> &'static CodePatterns {
         )),
         sentence_count: regex(&format!(
             r"output(?:\.trim\(\))?\.split\(\s*/[^/]*[.!?][^/]*/g?\s*\)(?:\.filter\([^)]*\))?\.length{OPERATOR}"
+        )),
+        property_count: regex(&format!(
+            r#"(?:(?:output|JSON\.parse\(\s*output\s*\))(?:\.\w+|\[['"]\w+['"]\])*?(?:\.(?P<js>[A-Za-z_]\w*)\.length|\[['"](?P<jsindex>\w+)['"]\]\.length)|len\(\s*output(?:\[['"]\w+['"]\])*?\[['"](?P<py>\w+)['"]\]\s*\)){OPERATOR}"#
         )),
         includes: regex(
             r#"(?P<not>!\s*)?output(?:\.toLowerCase\(\)|\.toUpperCase\(\)|\.lower\(\))?\.(?:includes|startsWith|endsWith)\(\s*['"`](?P<js>[^'"`]+)['"`]\s*\)|['"](?P<py>[^'"]+)['"]\s+(?P<pynot>not\s+)?in\s+output"#,
@@ -211,6 +217,21 @@ fn regex_literal(kind: &str, value: &str) -> String {
     best
 }
 
+/// The thing a property counts: the last word of `selectedModels` or `selected_models`, in the
+/// singular ("model"), as the quantity extractor names counted nouns.
+fn counted_noun(property: &str) -> String {
+    let mut last_word_start = 0;
+    for (index, character) in property.char_indices() {
+        if character == '_' {
+            last_word_start = index + 1;
+        } else if character.is_uppercase() && index > 0 {
+            last_word_start = index;
+        }
+    }
+    let word = property.get(last_word_start..).unwrap_or(property);
+    crate::facts::quantity::singular(&word.to_lowercase())
+}
+
 fn read_code(code: &str, facts: &mut AssertionFacts) {
     let patterns = code_patterns();
     let counted: [(&Regex, &str); 5] = [
@@ -247,6 +268,29 @@ fn read_code(code: &str, facts: &mut AssertionFacts) {
                 end: whole.end(),
             });
         }
+    }
+    for captures in patterns.property_count.captures_iter(code) {
+        let (Some(operator), Some(number), Some(whole)) =
+            (captures.name("op"), captures.name("n"), captures.get(0))
+        else {
+            continue;
+        };
+        let Some(property) = ["js", "jsindex", "py"]
+            .iter()
+            .find_map(|name| captures.name(name))
+        else {
+            continue;
+        };
+        let Ok(value) = number.as_str().parse::<f64>() else {
+            continue;
+        };
+        facts.quantities.push(Quantity {
+            value,
+            dimension: Dimension::Count(counted_noun(property.as_str())),
+            comparator: Comparator::from_operator(operator.as_str()),
+            start: whole.start(),
+            end: whole.end(),
+        });
     }
     for captures in patterns.includes.captures_iter(code) {
         if let Some(literal) = captures.name("js") {

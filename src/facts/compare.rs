@@ -3,7 +3,8 @@
 use crate::facts::assertion::AssertionFacts;
 use crate::facts::directive::directives;
 use crate::facts::literal::{enumerations, literals, similar};
-use crate::facts::quantity::{Dimension, Quantity, quantities};
+use crate::facts::quantity::{Comparator, Dimension, Quantity, quantities};
+use crate::facts::negation::{Polarity, Reversal, ReversalKind};
 use crate::modality::Modality;
 
 /// One disagreement. `phrase` is the other side's words, to be located in its file.
@@ -47,10 +48,11 @@ fn describe(quantity: &Quantity, text: &str) -> String {
         )
 }
 
-/// Requirement quantities the other side contradicts. A requirement quantity is fine when the
-/// other side states any quantity of the same kind that agrees with it (numbers in unrelated
-/// clauses of a long passage are then ignored), and contradicted when it states only ones that
-/// disagree.
+/// Requirement quantities the other side contradicts. Quantities are compared per dimension:
+/// the requirement's statements of one kind (a single bound or a range such as "2-3 models")
+/// are fine when the other side states anything of that kind that agrees with one of them
+/// (numbers in unrelated clauses of a long passage are then ignored), and contradicted when it
+/// states only ones that disagree.
 pub fn quantity_disagreements(
     requirement_text: &str,
     other_quantities: &[Quantity],
@@ -64,6 +66,76 @@ pub fn quantity_disagreements(
     )
 }
 
+/// One statement about an amount: a single bound, or a range read as two bounds.
+#[derive(Clone, Copy)]
+enum Statement<'a> {
+    Single(&'a Quantity),
+    Range(&'a Quantity, &'a Quantity),
+}
+
+impl<'a> Statement<'a> {
+    fn first(self) -> &'a Quantity {
+        match self {
+            Statement::Single(quantity) | Statement::Range(quantity, _) => quantity,
+        }
+    }
+
+    /// Whether `other` (from the prompt or assertion) says what `self` (the requirement)
+    /// says.
+    fn agrees_with(self, other: Statement<'_>) -> bool {
+        match (self, other) {
+            (Statement::Single(wanted), Statement::Single(candidate)) => {
+                candidate.agrees_with(wanted)
+            }
+            (Statement::Range(low, high), Statement::Single(candidate)) => {
+                let inside = matches!(
+                    candidate.comparator,
+                    Comparator::Unspecified | Comparator::Exactly
+                ) && low.value <= candidate.value
+                    && candidate.value <= high.value;
+                inside || candidate.agrees_with(low) || candidate.agrees_with(high)
+            }
+            (Statement::Single(wanted), Statement::Range(low, high)) => {
+                match wanted.comparator {
+                    Comparator::AtMost | Comparator::LessThan => same_value(high, wanted),
+                    Comparator::AtLeast | Comparator::MoreThan => same_value(low, wanted),
+                    Comparator::Exactly | Comparator::Unspecified => {
+                        same_value(low, wanted) && same_value(high, wanted)
+                    }
+                }
+            }
+            (Statement::Range(low, high), Statement::Range(other_low, other_high)) => {
+                same_value(low, other_low) && same_value(high, other_high)
+            }
+        }
+    }
+}
+
+fn same_value(left: &Quantity, right: &Quantity) -> bool {
+    (left.value - right.value).abs() <= 1e-9 * left.value.abs().max(1.0)
+}
+
+/// Groups a range's two bounds (same phrase, at-least then at-most) into one statement.
+fn statements<'a>(quantities: &[&'a Quantity]) -> Vec<Statement<'a>> {
+    let mut found = Vec::new();
+    let mut index = 0;
+    while let Some(&quantity) = quantities.get(index) {
+        if let Some(&next) = quantities.get(index + 1)
+            && next.start == quantity.start
+            && next.end == quantity.end
+            && quantity.comparator == Comparator::AtLeast
+            && next.comparator == Comparator::AtMost
+        {
+            found.push(Statement::Range(quantity, next));
+            index += 2;
+            continue;
+        }
+        found.push(Statement::Single(quantity));
+        index += 1;
+    }
+    found
+}
+
 /// [`quantity_disagreements`] with the requirement's quantities already read.
 pub fn quantity_disagreements_of(
     required: &[Quantity],
@@ -72,25 +144,54 @@ pub fn quantity_disagreements_of(
     other_text: &str,
 ) -> Vec<Disagreement> {
     let mut found = Vec::new();
-    for wanted in required {
+    let mut dimensions: Vec<&Dimension> = Vec::new();
+    for quantity in required {
+        if !dimensions.contains(&&quantity.dimension) {
+            dimensions.push(&quantity.dimension);
+        }
+    }
+    let one_statement = statements(&required.iter().collect::<Vec<_>>()).len() == 1;
+    for dimension in dimensions {
+        let wanted: Vec<&Quantity> = required
+            .iter()
+            .filter(|quantity| &quantity.dimension == dimension)
+            .collect();
         let mut same: Vec<&Quantity> = other_quantities
             .iter()
-            .filter(|candidate| candidate.dimension == wanted.dimension)
+            .filter(|candidate| &candidate.dimension == dimension)
             .collect();
-        if same.is_empty() && required.len() == 1 {
+        if same.is_empty() && one_statement {
             same = other_quantities
                 .iter()
                 .filter(|candidate| candidate.dimension == Dimension::Unitless)
                 .collect();
         }
-        if same.is_empty() || same.iter().any(|candidate| candidate.agrees_with(wanted)) {
+        if same.is_empty() {
             continue;
         }
-        let flipped = same.iter().find(|candidate| candidate.is_flip_of(wanted));
+        let wanted_statements = statements(&wanted);
+        let other_statements = statements(&same);
+        let agreed = wanted_statements.iter().any(|statement| {
+            other_statements
+                .iter()
+                .any(|candidate| statement.agrees_with(*candidate))
+        });
+        if agreed {
+            continue;
+        }
+        let Some(first_wanted) = wanted_statements.first().map(|statement| statement.first())
+        else {
+            continue;
+        };
+        let flipped = same.iter().find(|candidate| {
+            wanted_statements.len() == 1
+                && matches!(wanted_statements.first(), Some(Statement::Single(_)))
+                && candidate.is_flip_of(first_wanted)
+        });
         let Some(&conflict) = flipped.or_else(|| same.first()) else {
             continue;
         };
-        let requirement_phrase = describe(wanted, requirement_text);
+        let requirement_phrase = describe(first_wanted, requirement_text);
         let phrase = describe(conflict, other_text);
         let (kind, message) = if flipped.is_some() {
             (
@@ -185,10 +286,15 @@ pub fn wording_disagreements(requirement_text: &str, passage: &str) -> Vec<Disag
 }
 
 /// Whether a passage keeps the requirement's obligation or prohibition.
-pub fn modality_disagreement(modality: Option<Modality>, passage: &str) -> Option<Disagreement> {
+pub fn modality_disagreement(
+    requirement_text: &str,
+    modality: Option<Modality>,
+    passage: &str,
+) -> Option<Disagreement> {
     let modality = modality?;
     let found = directives(passage);
     let keyword = modality.keyword();
+    let polarity = Polarity::of(requirement_text);
     match modality {
         Modality::MustNot | Modality::ShallNot | Modality::ShouldNot => {
             if found.strong_prohibition.is_some() {
@@ -205,6 +311,10 @@ pub fn modality_disagreement(modality: Option<Modality>, passage: &str) -> Optio
                     requirement_phrase: keyword.to_owned(),
                 });
             }
+            // "Show low scores without red badges" keeps "MUST NOT use red badges".
+            if polarity.prohibition_kept(passage) {
+                return None;
+            }
             Some(Disagreement {
                 kind: DisagreementKind::LostNegation,
                 message: format!(
@@ -214,59 +324,90 @@ pub fn modality_disagreement(modality: Option<Modality>, passage: &str) -> Optio
                 requirement_phrase: keyword.to_owned(),
             })
         }
-        Modality::Must | Modality::Shall | Modality::Required => {
-            if found.opens_with_prohibition
-                && found.strong_obligation.is_none()
-                && let Some(prohibition) = found.strong_prohibition.clone()
-                && !prohibits_excess(passage, prohibition.end)
-            {
-                return Some(Disagreement {
-                    kind: DisagreementKind::FlippedPolarity,
-                    message: format!("turns \"{keyword}\" into \"{}\"", prohibition.phrase),
-                    phrase: prohibition.phrase,
-                    requirement_phrase: keyword.to_owned(),
-                });
+        Modality::Must
+        | Modality::Shall
+        | Modality::Required
+        | Modality::Should
+        | Modality::Recommended => {
+            if let Some(reversal) = polarity.reversal(passage) {
+                return Some(reversal_disagreement(keyword, reversal));
             }
-            weakened(keyword, &found)
+            weakened(requirement_text, keyword, &found, passage)
         }
-        Modality::Should | Modality::Recommended => weakened(keyword, &found),
         Modality::May | Modality::Optional => None,
     }
 }
 
-/// "Never exceed 120 words", "Do not go over budget": a prohibition of going past a limit is
-/// an obligation to stay within it, not a flipped one.
-fn prohibits_excess(passage: &str, after: usize) -> bool {
-    let rest: String = passage
-        .get(after..)
-        .unwrap_or("")
-        .chars()
-        .take(40)
-        .collect::<String>()
-        .to_lowercase();
-    [
-        "exceed",
-        "more than",
-        "over ",
-        "above",
-        "longer than",
-        "beyond",
-        "go past",
-        "surpass",
-    ]
-    .iter()
-    .any(|phrase| rest.contains(phrase))
+fn reversal_disagreement(keyword: &str, reversal: Reversal) -> Disagreement {
+    match reversal.kind {
+        ReversalKind::NegatesObligation => Disagreement {
+            kind: DisagreementKind::FlippedPolarity,
+            message: format!(
+                "negates what the requirement's \"{keyword}\" asks for (\"{}\"): \"{}\"",
+                reversal.requirement_phrase, reversal.phrase
+            ),
+            phrase: reversal.phrase,
+            requirement_phrase: keyword.to_owned(),
+        },
+        ReversalKind::DropsNegation => Disagreement {
+            kind: DisagreementKind::LostNegation,
+            message: format!(
+                "says \"{}\" where the requirement says \"{}\"",
+                reversal.phrase, reversal.requirement_phrase
+            ),
+            phrase: reversal.phrase,
+            requirement_phrase: reversal.requirement_phrase,
+        },
+    }
 }
 
-fn weakened(keyword: &str, found: &crate::facts::directive::Directives) -> Option<Disagreement> {
+fn hedge() -> &'static regex::Regex {
+    static PATTERN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        crate::lazy_regex::compile_constant(
+            r"(?i)\b(?:ideally|preferably|it\s+is\s+recommended|it\s+is\s+preferable|if\s+you\s+want|if\s+you\s+wish|as\s+far\s+as\s+possible)\b",
+        )
+    });
+    &PATTERN
+}
+
+/// "MUST allow users to …", "users SHALL be able to …": an obligation to permit, which "you
+/// can" and "you may" keep.
+fn grants_permission() -> &'static regex::Regex {
+    static PATTERN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        crate::lazy_regex::compile_constant(
+            r"\b(?:MUST|SHALL|SHOULD)\s+(?:also\s+)?(?:allow|enable|let|permit|support|be\s+able\s+to)\b",
+        )
+    });
+    &PATTERN
+}
+
+fn weakened(
+    requirement_text: &str,
+    keyword: &str,
+    found: &crate::facts::directive::Directives,
+    passage: &str,
+) -> Option<Disagreement> {
     if found.strong_obligation.is_some() {
         return None;
     }
-    let permission = found.permission.clone()?;
+    let requirement_lower = requirement_text.to_lowercase();
+    // A softening word the requirement itself uses ("optional streaks") is its content, not a
+    // softening.
+    let own_words = |phrase: &str| requirement_lower.contains(&phrase.to_lowercase());
+    let permission = found.permission.clone().filter(|marker| {
+        !own_words(&marker.phrase) && !grants_permission().is_match(requirement_text)
+    });
+    let hedged = || {
+        hedge()
+            .find(passage)
+            .map(|found| found.as_str().to_owned())
+            .filter(|phrase| !own_words(phrase))
+    };
+    let phrase = permission.map(|marker| marker.phrase).or_else(hedged)?;
     Some(Disagreement {
         kind: DisagreementKind::WeakenedModality,
-        message: format!("weakens \"{keyword}\" to \"{}\"", permission.phrase),
-        phrase: permission.phrase,
+        message: format!("weakens \"{keyword}\" to \"{phrase}\""),
+        phrase,
         requirement_phrase: keyword.to_owned(),
     })
 }
@@ -344,20 +485,23 @@ mod tests {
 
     #[test]
     fn modality() {
-        let lost = modality_disagreement(Some(Modality::MustNot), "Promise refunds when asked.");
+        let lost = modality_disagreement("", Some(Modality::MustNot), "Promise refunds when asked.");
         assert_eq!(
             lost.map(|found| found.kind),
             Some(DisagreementKind::LostNegation)
         );
         let weak =
-            modality_disagreement(Some(Modality::MustNot), "Try to avoid promising refunds.");
+            modality_disagreement("", Some(Modality::MustNot), "Try to avoid promising refunds.");
         assert_eq!(
             weak.map(|found| found.kind),
             Some(DisagreementKind::WeakenedModality)
         );
-        assert!(modality_disagreement(Some(Modality::MustNot), "Never promise refunds.").is_none());
         assert!(
-            modality_disagreement(Some(Modality::Must), "Reply in the user's language.").is_none()
+            modality_disagreement("", Some(Modality::MustNot), "Never promise refunds.").is_none()
+        );
+        assert!(
+            modality_disagreement("", Some(Modality::Must), "Reply in the user's language.")
+                .is_none()
         );
     }
 }

@@ -6,5 +6,7 @@ pub mod assertion;
 pub mod compare;
 pub mod directive;
 pub mod literal;
+pub mod negation;
 pub mod quantity;
 pub mod similarity;
+pub mod words;

@@ -197,7 +197,7 @@ const NOT_UNITS: &[&str] = &[
     "when", "after", "before", "into", "its", "their", "your", "our", "am", "pm",
 ];
 
-fn singular(word: &str) -> String {
+pub fn singular(word: &str) -> String {
     if let Some(stem) = word.strip_suffix("ies") {
         return format!("{stem}y");
     }
@@ -265,6 +265,7 @@ const BEFORE: &[(&str, Comparator)] = &[
     ("above", Comparator::MoreThan),
     ("exceeds", Comparator::MoreThan),
     ("exactly", Comparator::Exactly),
+    ("only", Comparator::AtMost),
     ("precisely", Comparator::Exactly),
     ("<=", Comparator::AtMost),
     ("≤", Comparator::AtMost),
@@ -430,9 +431,34 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
                     end = word_end;
                     break;
                 }
-                // Any other plural noun right after a number is a counted thing ("7 products").
+                // A hyphenated compound ("4-space", "3-step") names what is counted.
                 if position == 0
-                    && !is_word
+                    && source.get(end..).is_some_and(|rest| rest.starts_with('-'))
+                    && word.len() >= 3
+                    && word.chars().all(char::is_alphabetic)
+                {
+                    dimension = Some(Dimension::Count(singular(word)));
+                    end = word_end;
+                    break;
+                }
+                // "only one debate", "at most one reviewer": a bounded single thing.
+                if position == 0
+                    && is_word
+                    && value == 1.0
+                    && !article
+                    && comparator_before(source, number_start).is_some()
+                    && !source.get(word_end..).is_some_and(|rest| rest.starts_with('-'))
+                    && word.len() > 3
+                    && word.chars().all(char::is_alphabetic)
+                {
+                    dimension = Some(Dimension::Count(singular(word)));
+                    end = word_end;
+                    break;
+                }
+                // Any other plural noun right after a number is a counted thing ("7 products",
+                // "six levels").
+                if position == 0
+                    && (!is_word || (value >= 2.0 && !article))
                     && value != 1.0
                     && word.len() > 3
                     && word.ends_with('s')
@@ -498,7 +524,75 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
             end,
         });
     }
+    join_word_ranges(source, &mut found);
     found
+}
+
+fn word_range() -> &'static Regex {
+    static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+        crate::lazy_regex::compile_constant(
+            r"(?i)\b(?P<between>between\s+)?(?P<low>\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|hundred)\s+(?:or|and|to)\s+(?P<high>\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|hundred)\b",
+        )
+    });
+    &PATTERN
+}
+
+/// "two or three models", "between 2 and 5 models", "3 to 5 days": the first number shares
+/// the second one's unit, and together they are a range, read as two bounds like "2-3 models".
+fn join_word_ranges(source: &str, found: &mut Vec<Quantity>) {
+    for captures in word_range().captures_iter(source) {
+        let (Some(low), Some(high), Some(whole)) =
+            (captures.name("low"), captures.name("high"), captures.get(0))
+        else {
+            continue;
+        };
+        let parse = |written: &str| {
+            written
+                .parse::<f64>()
+                .ok()
+                .or_else(|| number_word(&written.to_lowercase()))
+        };
+        let (Some(low_value), Some(high_value)) = (parse(low.as_str()), parse(high.as_str()))
+        else {
+            continue;
+        };
+        if high_value <= low_value {
+            continue;
+        }
+        let Some(index) = found.iter().position(|quantity| {
+            quantity.start == high.start() && quantity.comparator == Comparator::Unspecified
+        }) else {
+            continue;
+        };
+        let Some(upper) = found.get(index).cloned() else {
+            continue;
+        };
+        let factor = upper.value / high_value;
+        let start = whole.start();
+        found.retain(|quantity| quantity.start < start || quantity.start > high.start());
+        let position = found
+            .iter()
+            .position(|quantity| quantity.start > start)
+            .unwrap_or(found.len());
+        found.insert(
+            position,
+            Quantity {
+                value: upper.value,
+                comparator: Comparator::AtMost,
+                start,
+                ..upper.clone()
+            },
+        );
+        found.insert(
+            position,
+            Quantity {
+                value: low_value * factor,
+                comparator: Comparator::AtLeast,
+                start,
+                ..upper
+            },
+        );
+    }
 }
 
 /// Up to three words after `from`, separated by single spaces or hyphens: (word, start, end).

@@ -43,7 +43,11 @@ impl Rule for ModalityDrift {
                     continue;
                 }
                 let Some(disagreement) =
-                    modality_disagreement(requirement.def.modality, &passage.text)
+                    modality_disagreement(
+                        &requirement.def.text,
+                        requirement.def.modality,
+                        &passage.text,
+                    )
                 else {
                     continue;
                 };

@@ -73,7 +73,11 @@ fn findings(case: &Case) -> Vec<String> {
                 .map(|disagreement| disagreement.message)
                 .collect();
             if let Some(disagreement) =
-                modality_disagreement(detect_modality(&case.requirement), prompt)
+                modality_disagreement(
+                    &case.requirement,
+                    detect_modality(&case.requirement),
+                    prompt,
+                )
             {
                 found.push(disagreement.message);
             }

@@ -1,0 +1,347 @@
+//! Negation by other words. A requirement that obliges ("MUST show a spinner") is turned
+//! around by a passage that negates what it obliges ("show it without a spinner", "the banner
+//! cannot be dismissed"), wherever the negation stands; a requirement's own negated action
+//! ("SHALL not reprocess", "without making network calls") is lost when the passage states it
+//! plainly ("reprocess the attempt"). A "MUST NOT" is kept by "without …", "skip …" or "no …"
+//! aimed at what it forbids.
+
+use std::collections::HashSet;
+
+use crate::facts::words::{Word, is_content, words};
+
+/// What a requirement obliges and forbids.
+pub struct Polarity {
+    /// Stems of content words after a positive RFC 2119 keyword, outside any negation.
+    obliged: HashSet<String>,
+    /// Stems of content words under a negation, or after "MUST NOT".
+    forbidden: HashSet<String>,
+    /// Stems of every content word of the requirement.
+    all: HashSet<String>,
+    /// Actions the requirement negates: "not reprocess", "without making network calls".
+    negated_actions: Vec<NegatedAction>,
+}
+
+struct NegatedAction {
+    /// The negation as written ("not reprocess").
+    phrase: String,
+    verb: String,
+    /// The verb's object, needed when the verb says little on its own ("make … calls") or
+    /// takes an object ("follow symlinks").
+    object: Option<String>,
+}
+
+/// A passage that turns a requirement around.
+pub struct Reversal {
+    /// The passage's words, as written.
+    pub phrase: String,
+    /// The requirement's words, as written.
+    pub requirement_phrase: String,
+    pub kind: ReversalKind,
+}
+
+pub enum ReversalKind {
+    /// The passage negates what the requirement obliges.
+    NegatesObligation,
+    /// The passage states plainly an action the requirement negates.
+    DropsNegation,
+}
+
+/// Verbs that say little without their object.
+fn is_light_verb(stem: &str) -> bool {
+    matches!(
+        stem,
+        "mak" | "make" | "do" | "us" | "use" | "hav" | "have" | "get" | "tak" | "take" | "giv"
+            | "give" | "put" | "set" | "go" | "keep" | "provid" | "provide" | "includ"
+    )
+}
+
+/// The keyword words of RFC 2119 as written in capitals in `text`.
+fn keyword_at(text: &str, word: &Word) -> Option<&'static str> {
+    match text.get(word.start..word.end)? {
+        "MUST" => Some("MUST"),
+        "SHALL" => Some("SHALL"),
+        "SHOULD" => Some("SHOULD"),
+        "REQUIRED" => Some("REQUIRED"),
+        "MUSTN'T" | "SHAN'T" | "SHOULDN'T" => Some("NOT"),
+        _ => None,
+    }
+}
+
+impl Polarity {
+    pub fn of(requirement: &str) -> Polarity {
+        let read = words(requirement);
+        let mut obliged = HashSet::new();
+        let mut forbidden = HashSet::new();
+        let all: HashSet<String> = read
+            .iter()
+            .filter(|word| is_content(word))
+            .map(|word| word.stem.clone())
+            .collect();
+        // The sentence a keyword governs runs to the next sentence break; clauses split at
+        // commas too, so the sentence is followed through clause indices up to a full stop.
+        let mut index = 0;
+        while let Some(word) = read.get(index) {
+            let Some(keyword) = keyword_at(requirement, word) else {
+                index += 1;
+                continue;
+            };
+            let next_is_not = read.get(index + 1).is_some_and(|next| {
+                requirement
+                    .get(next.start..next.end)
+                    .is_some_and(|written| written == "NOT" || written == "not")
+            });
+            let prohibits = keyword == "NOT" || next_is_not;
+            let mut cursor = index + 1;
+            while let Some(governed) = read.get(cursor) {
+                if keyword_at(requirement, governed).is_some() {
+                    break;
+                }
+                if ends_sentence(requirement, governed) {
+                    break;
+                }
+                if is_content(governed) {
+                    if prohibits || governed.negated {
+                        forbidden.insert(governed.stem.clone());
+                    } else {
+                        obliged.insert(governed.stem.clone());
+                    }
+                }
+                cursor += 1;
+            }
+            index = cursor;
+        }
+        for word in &read {
+            if word.negated && is_content(word) {
+                forbidden.insert(word.stem.clone());
+            }
+        }
+        for stem in &forbidden {
+            obliged.remove(stem);
+        }
+        Polarity {
+            obliged,
+            forbidden,
+            all,
+            negated_actions: negated_actions(requirement, &read),
+        }
+    }
+
+    /// Whether any word under a negation in `passage` is one the requirement forbids: the
+    /// passage keeps the requirement's prohibition in its own words.
+    pub fn prohibition_kept(&self, passage: &str) -> bool {
+        words(passage)
+            .iter()
+            .any(|word| word.negated && is_content(word) && self.forbidden.contains(&word.stem))
+    }
+
+    /// Where the passage turns the requirement around, if it does.
+    pub fn reversal(&self, passage: &str) -> Option<Reversal> {
+        let read = words(passage);
+        let positive: HashSet<&str> = read
+            .iter()
+            .filter(|word| !word.negated && is_content(word))
+            .map(|word| word.stem.as_str())
+            .collect();
+        if let Some(reversal) = self.negated_obligation(passage, &read, &positive) {
+            return Some(reversal);
+        }
+        self.dropped_negation(passage, &read)
+    }
+
+    fn negated_obligation(
+        &self,
+        passage: &str,
+        read: &[Word],
+        positive: &HashSet<&str>,
+    ) -> Option<Reversal> {
+        let mut scopes: Vec<usize> = read.iter().filter_map(|word| word.negator).collect();
+        scopes.dedup();
+        for negator in scopes {
+            let scope: Vec<&Word> = read
+                .iter()
+                .filter(|word| word.negator == Some(negator) && is_content(word))
+                .collect();
+            if scope.is_empty() {
+                continue;
+            }
+            // A negation about something else ("never reply with a refund amount") is not
+            // about the requirement: most of what it negates must be the requirement's words.
+            let shared = scope
+                .iter()
+                .filter(|word| self.all.contains(&word.stem))
+                .count();
+            if shared * 2 < scope.len() {
+                continue;
+            }
+            let Some(hit) = scope.iter().find(|word| {
+                self.obliged.contains(&word.stem) && !positive.contains(word.stem.as_str())
+            }) else {
+                continue;
+            };
+            let start = read.get(negator).map_or(hit.start, |word| word.start);
+            let end = scope.last().map_or(hit.end, |word| word.end);
+            return Some(Reversal {
+                phrase: passage.get(start..end).unwrap_or_default().to_owned(),
+                requirement_phrase: hit.text.clone(),
+                kind: ReversalKind::NegatesObligation,
+            });
+        }
+        None
+    }
+
+    fn dropped_negation(&self, passage: &str, read: &[Word]) -> Option<Reversal> {
+        for action in &self.negated_actions {
+            for (index, word) in read.iter().enumerate() {
+                if word.negated || word.stem != action.verb {
+                    continue;
+                }
+                // The verb is negated elsewhere too: the passage keeps the negation.
+                if read
+                    .iter()
+                    .any(|other| other.negated && other.stem == action.verb)
+                {
+                    break;
+                }
+                let object_follows = action.object.as_ref().is_none_or(|object| {
+                    read.iter()
+                        .skip(index + 1)
+                        .take(4)
+                        .any(|other| !other.negated && &other.stem == object)
+                });
+                if !object_follows {
+                    continue;
+                }
+                let end = action
+                    .object
+                    .as_ref()
+                    .and_then(|object| {
+                        read.iter()
+                            .skip(index + 1)
+                            .take(4)
+                            .find(|other| &other.stem == object)
+                    })
+                    .map_or(word.end, |other| other.end);
+                return Some(Reversal {
+                    phrase: passage.get(word.start..end).unwrap_or_default().to_owned(),
+                    requirement_phrase: action.phrase.clone(),
+                    kind: ReversalKind::DropsNegation,
+                });
+            }
+        }
+        None
+    }
+}
+
+fn ends_sentence(text: &str, word: &Word) -> bool {
+    // The character just before the word: a full stop, semicolon or line break ends the
+    // sentence the keyword governs ("e.g." is not a break: its next word is lower case).
+    let before = text.get(..word.start).unwrap_or_default().trim_end_matches([' ', '\t']);
+    let Some(last) = before.chars().next_back() else {
+        return false;
+    };
+    match last {
+        ';' | '\n' | '!' | '?' => true,
+        '.' => text
+            .get(word.start..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(char::is_uppercase),
+        _ => false,
+    }
+}
+
+/// Actions a requirement negates, with the verb a passage would have to repeat plainly.
+fn negated_actions(text: &str, read: &[Word]) -> Vec<NegatedAction> {
+    let mut found = Vec::new();
+    for (index, word) in read.iter().enumerate() {
+        let takes_gerund = matches!(
+            word.text.as_str(),
+            "without" | "avoid" | "avoids" | "avoiding" | "instead" | "refrain" | "refrains"
+        );
+        let takes_verb = matches!(
+            word.text.as_str(),
+            "not" | "never" | "cannot" | "can't" | "don't" | "doesn't" | "won't" | "mustn't"
+                | "shouldn't" | "shan't" | "rather"
+        );
+        let is_prevent = matches!(word.text.as_str(), "prevent" | "prevents");
+        if !(takes_gerund || takes_verb || is_prevent) {
+            continue;
+        }
+        let scope: Vec<&Word> = read
+            .iter()
+            .skip(index + 1)
+            .filter(|other| other.negator == Some(index))
+            .collect();
+        let verb = if is_prevent {
+            // "prevent agents from referencing …": the action follows "from".
+            scope
+                .iter()
+                .skip_while(|other| other.text != "from")
+                .nth(1)
+                .filter(|other| other.text.ends_with("ing"))
+        } else if takes_gerund {
+            scope
+                .iter()
+                .find(|other| !matches!(other.text.as_str(), "of" | "from" | "than"))
+                .filter(|other| other.text.ends_with("ing"))
+        } else {
+            scope.iter().find(|other| {
+                is_content(other)
+                    && !other.text.ends_with("ly")
+                    && !matches!(other.text.as_str(), "be" | "than")
+            })
+        };
+        let Some(verb) = verb else {
+            continue;
+        };
+        let object = scope
+            .iter()
+            .skip_while(|other| other.start <= verb.start)
+            .take(3)
+            .find(|other| is_content(other))
+            .map(|other| other.stem.clone());
+        let needs_object = is_light_verb(&verb.stem) || object.is_some();
+        if is_light_verb(&verb.stem) && object.is_none() {
+            continue;
+        }
+        found.push(NegatedAction {
+            phrase: text
+                .get(word.start..verb.end)
+                .unwrap_or_default()
+                .to_owned(),
+            verb: verb.stem.clone(),
+            object: if needs_object { object } else { None },
+        });
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negating_what_is_obliged() {
+        let polarity = Polarity::of("WHEN evaluation is running THEN the system SHALL display \"Evaluating…\" with spinner");
+        assert!(polarity.reversal("Show \"Evaluating…\" without a spinner.").is_some());
+        assert!(polarity.reversal("Show \"Evaluating…\" next to a spinner.").is_none());
+        let polarity = Polarity::of("System MUST prevent agents from referencing non-existent arguments");
+        assert!(polarity.reversal("Never let an agent reference an argument that does not exist.").is_none());
+        assert!(polarity.reversal("Allow agents to reference non-existent arguments.").is_some());
+    }
+
+    #[test]
+    fn dropping_a_negated_action() {
+        let polarity = Polarity::of("THEN the hook SHALL not reprocess and SHALL log 'skipped'");
+        assert!(polarity.reversal("Reprocess the attempt anyway.").is_some());
+        assert!(polarity.reversal("Do not reprocess it; log 'skipped'.").is_none());
+        let polarity = Polarity::of("The assistant MUST answer without revealing the risk score.");
+        assert!(polarity.reversal("You may reveal the order status.").is_none());
+    }
+
+    #[test]
+    fn kept_prohibition() {
+        let polarity = Polarity::of("the system SHALL NOT use negative-colored badges such as red");
+        assert!(polarity.prohibition_kept("Show low scores without red badges."));
+        assert!(!polarity.prohibition_kept("Use red badges for low scores."));
+    }
+}

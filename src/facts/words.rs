@@ -1,0 +1,294 @@
+//! Words of a sentence with their places, a light stemmer, and which words stand under a
+//! negation ("never", "without", "do not", "skip", "rather than"). The negation, antonym and
+//! list readers share them.
+
+/// One word of a text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word {
+    /// Lower-cased, as written.
+    pub text: String,
+    /// Crudely stemmed so that "dismissible", "dismissed" and "dismiss" meet.
+    pub stem: String,
+    pub start: usize,
+    pub end: usize,
+    /// Index of the clause (split at `.;:!?`, commas and line breaks) the word belongs to.
+    pub clause: usize,
+    /// Under a negation that opened earlier in the clause.
+    pub negated: bool,
+    /// Which word opened that negation.
+    pub negator: Option<usize>,
+}
+
+/// Function words, modal words and words every requirement uses ("system").
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "for", "by", "with",
+    "from", "into", "onto", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its",
+    "this", "that", "these", "those", "their", "they", "them", "there", "then", "than", "when",
+    "whenever", "where", "which", "who", "whom", "what", "if", "so", "such", "any", "all", "each",
+    "every", "some", "can", "could", "may", "might", "must", "shall", "should", "will", "would",
+    "do", "does", "did", "has", "have", "had", "not", "no", "never", "always", "you", "your",
+    "yours", "we", "our", "us", "i", "me", "my", "he", "she", "his", "her", "system", "also",
+    "only", "just", "very", "able", "e", "g", "eg", "ie", "etc", "about", "up", "out", "over",
+    "one", "ones", "own", "same", "other", "via", "per", "after", "before", "while", "both",
+    "either", "neither", "more", "most", "less", "least", "much", "many", "how", "why", "once",
+    "again", "ever", "yet", "still", "here", "make", "sure", "ensure", "please", "let", "lets",
+];
+
+pub fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.contains(&word)
+}
+
+/// Whether a word carries content: not a stop word, not a number, at least two letters.
+pub fn is_content(word: &Word) -> bool {
+    word.text.chars().filter(|character| character.is_alphabetic()).count() >= 2
+        && !is_stop_word(&word.text)
+}
+
+/// A light suffix stemmer, applied twice so that "triggering" and "trigger" meet.
+pub fn stem(word: &str) -> String {
+    let mut current = word.to_owned();
+    for _ in 0..2 {
+        let mut changed = false;
+        for suffix in [
+            "ications", "ication", "ations", "ation", "ibility", "ability", "ings", "ing", "ible",
+            "able", "ies", "ied", "ers", "ed", "es", "er", "ly", "s", "e",
+        ] {
+            if let Some(stripped) = current.strip_suffix(suffix)
+                && stripped.chars().count() >= 3
+            {
+                current = stripped.to_owned();
+                changed = true;
+                break;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    current
+}
+
+/// Words that open a negation over the rest of their clause.
+fn opens_negation(word: &str) -> bool {
+    matches!(
+        word,
+        "not"
+            | "no"
+            | "never"
+            | "without"
+            | "cannot"
+            | "can't"
+            | "don't"
+            | "doesn't"
+            | "won't"
+            | "isn't"
+            | "aren't"
+            | "mustn't"
+            | "shouldn't"
+            | "shan't"
+            | "needn't"
+            | "nor"
+            | "none"
+            | "skip"
+            | "skips"
+            | "skipping"
+            | "omit"
+            | "omits"
+            | "omitting"
+            | "avoid"
+            | "avoids"
+            | "avoiding"
+            | "prevent"
+            | "prevents"
+            | "preventing"
+            | "refrain"
+            | "refrains"
+            | "instead"
+            | "rather"
+    )
+}
+
+/// Words right after a negation that make it a bound, not a negation: "never more than six",
+/// "no longer than 120 words", "do not exceed".
+fn bounds_an_amount(word: &str) -> bool {
+    matches!(
+        word,
+        "more"
+            | "less"
+            | "fewer"
+            | "longer"
+            | "shorter"
+            | "exceed"
+            | "exceeds"
+            | "over"
+            | "above"
+            | "below"
+            | "under"
+            | "beyond"
+            | "later"
+            | "earlier"
+    )
+}
+
+/// Words after a negation that cancel it: "do not fail to", "never forget to".
+fn cancels_negation(word: &str) -> bool {
+    matches!(
+        word,
+        "fail" | "forget" | "neglect" | "hesitate" | "omit" | "skip"
+    )
+}
+
+/// How many words a negation reaches at most.
+const NEGATION_REACH: usize = 7;
+
+/// The words of `text`, with clauses and negation scopes.
+pub fn words(text: &str) -> Vec<Word> {
+    let mut found: Vec<Word> = Vec::new();
+    let mut clause = 0;
+    let mut word_start: Option<usize> = None;
+    let mut pending_break = false;
+    let mut characters = text.char_indices().peekable();
+    while let Some((index, character)) = characters.next() {
+        let inside_word = character.is_alphanumeric()
+            || ((character == '-' || character == '\'' || character == '’' || character == '_')
+                && word_start.is_some()
+                && characters
+                    .peek()
+                    .is_some_and(|(_, next)| next.is_alphanumeric()));
+        if inside_word {
+            if word_start.is_none() {
+                word_start = Some(index);
+                if pending_break {
+                    clause += 1;
+                    pending_break = false;
+                }
+            }
+            continue;
+        }
+        if let Some(start) = word_start.take() {
+            push_word(&mut found, text, start, index, clause);
+        }
+        if matches!(
+            character,
+            '.' | ';' | ':' | '!' | '?' | ',' | '\n' | '(' | ')' | '|' | '•'
+        ) {
+            pending_break = true;
+        }
+    }
+    if let Some(start) = word_start {
+        push_word(&mut found, text, start, text.len(), clause);
+    }
+    mark_negations(&mut found);
+    found
+}
+
+fn push_word(found: &mut Vec<Word>, text: &str, start: usize, end: usize, clause: usize) {
+    let Some(written) = text.get(start..end) else {
+        return;
+    };
+    let lower = written.to_lowercase().replace('’', "'");
+    found.push(Word {
+        stem: stem(&lower),
+        text: lower,
+        start,
+        end,
+        clause,
+        negated: false,
+        negator: None,
+    });
+}
+
+fn mark_negations(found: &mut [Word]) {
+    let mut index = 0;
+    while index < found.len() {
+        let Some(word) = found.get(index) else {
+            break;
+        };
+        if !opens_negation(&word.text) {
+            index += 1;
+            continue;
+        }
+        let clause = word.clause;
+        // "no longer" negates; "no longer than" bounds.
+        let next = found.get(index + 1).map(|next| next.text.clone());
+        let after_next = found.get(index + 2).map(|next| next.text.clone());
+        let skip_auxiliary = next
+            .as_deref()
+            .is_some_and(|next| matches!(next, "to" | "be" | "from" | "of" | "than"));
+        let first = if skip_auxiliary { &after_next } else { &next };
+        // "never nest more than six levels", "no deeper than 3", "do not exceed": a bound.
+        let is_bound = (1..=3).any(|offset| {
+            let Some(candidate) = found.get(index + offset) else {
+                return false;
+            };
+            if candidate.clause != clause {
+                return false;
+            }
+            let followed_by_than = found
+                .get(index + offset + 1)
+                .is_some_and(|following| following.text == "than");
+            let exceeds = candidate.text.starts_with("exceed");
+            exceeds || followed_by_than || (offset == 1 && bounds_an_amount(&candidate.text) && candidate.text != "longer")
+        });
+        let is_cancelled = first.as_deref().is_some_and(cancels_negation);
+        // "rather" and "instead" negate only as "rather than" and "instead of".
+        let incomplete = match word.text.as_str() {
+            "rather" => next.as_deref() != Some("than"),
+            "instead" => next.as_deref() != Some("of"),
+            "refrain" | "refrains" => next.as_deref() != Some("from"),
+            _ => false,
+        };
+        if is_bound || is_cancelled || incomplete {
+            index += 1;
+            continue;
+        }
+        let mut reach = 0;
+        let mut cursor = index + 1;
+        while let Some(target) = found.get_mut(cursor) {
+            // A modal verb opens a new predicate: "SHALL not reprocess and SHALL log".
+            let new_predicate = matches!(
+                target.text.as_str(),
+                "shall" | "must" | "should" | "will" | "may"
+            ) && reach > 0;
+            if target.clause != clause || reach >= NEGATION_REACH || new_predicate {
+                break;
+            }
+            target.negated = true;
+            target.negator = Some(index);
+            reach += 1;
+            cursor += 1;
+        }
+        index = cursor.max(index + 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn negated(text: &str) -> Vec<String> {
+        words(text)
+            .into_iter()
+            .filter(|word| word.negated)
+            .map(|word| word.text)
+            .collect()
+    }
+
+    #[test]
+    fn stems_meet() {
+        assert_eq!(stem("dismissible"), stem("dismissed"));
+        assert_eq!(stem("triggering"), stem("trigger"));
+        assert_eq!(stem("justified"), stem("justification"));
+        assert_eq!(stem("referencing"), stem("reference"));
+    }
+
+    #[test]
+    fn negation_scopes() {
+        assert_eq!(negated("Show it without a spinner."), ["a", "spinner"]);
+        assert_eq!(negated("Do not reprocess it; log it."), ["reprocess", "it"]);
+        assert!(negated("Never nest more than six levels.").is_empty());
+        assert!(negated("Do not fail to confirm.").is_empty());
+        assert_eq!(negated("Fail loudly rather than override"), ["than", "override"]);
+        assert!(negated("Rather, say it plainly.").is_empty());
+    }
+}
