@@ -1,7 +1,9 @@
 //! Where a requirement and a linked prompt passage or eval assertion disagree.
 
 use crate::facts::assertion::AssertionFacts;
+use crate::facts::antonym::antonym_swap;
 use crate::facts::directive::directives;
+use crate::facts::list::list_changes;
 use crate::facts::literal::{enumerations, literals, similar};
 use crate::facts::quantity::{Comparator, Dimension, Quantity, quantities};
 use crate::facts::negation::{Polarity, Reversal, ReversalKind};
@@ -32,6 +34,9 @@ pub enum DisagreementKind {
     LostNegation,
     /// "MUST" turned into a prohibition.
     FlippedPolarity,
+    /// A word swapped for its opposite about the same thing ("including VAT" → "excluding
+    /// VAT").
+    Antonym,
 }
 
 fn describe(quantity: &Quantity, text: &str) -> String {
@@ -270,7 +275,8 @@ pub fn literal_disagreements(
     found
 }
 
-/// Quantity and literal disagreements between a requirement and a prompt passage.
+/// Quantity, literal, list and antonym disagreements between a requirement and a prompt
+/// passage.
 pub fn wording_disagreements(requirement_text: &str, passage: &str) -> Vec<Disagreement> {
     let mut found = quantity_disagreements(requirement_text, &quantities(passage), passage);
     let passage_literals: Vec<String> = literals(passage)
@@ -282,7 +288,65 @@ pub fn wording_disagreements(requirement_text: &str, passage: &str) -> Vec<Disag
         &passage_literals,
         passage,
     ));
+    if !found
+        .iter()
+        .any(|disagreement| disagreement.message.starts_with("lists"))
+    {
+        found.extend(list_disagreements(requirement_text, passage));
+    }
+    if let Some(swap) = antonym_swap(requirement_text, passage) {
+        found.push(Disagreement {
+            kind: DisagreementKind::Antonym,
+            message: format!(
+                "says \"{}\" where the requirement says \"{}\"",
+                swap.phrase, swap.requirement_phrase
+            ),
+            phrase: swap.phrase,
+            requirement_phrase: swap.requirement_phrase,
+        });
+    }
     found
+}
+
+/// Requirement lists a passage changes: an item left out (and not named elsewhere in the
+/// passage) or replaced.
+fn list_disagreements(requirement_text: &str, passage: &str) -> Vec<Disagreement> {
+    list_changes(requirement_text, passage)
+        .into_iter()
+        .map(|change| {
+            let requirement_phrase = requirement_text
+                .get(change.requirement_start..change.requirement_end)
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            let phrase = passage
+                .get(change.start..change.end)
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            let mut message = format!(
+                "leaves out {} from the requirement's list",
+                quoted_items(&change.missing)
+            );
+            if !change.added.is_empty() {
+                message.push_str(&format!(" and adds {}", quoted_items(&change.added)));
+            }
+            Disagreement {
+                kind: DisagreementKind::Literal,
+                message,
+                phrase,
+                requirement_phrase,
+            }
+        })
+        .collect()
+}
+
+fn quoted_items(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|item| format!("\"{item}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether a passage keeps the requirement's obligation or prohibition.

@@ -2,9 +2,11 @@
 //! a small deterministic extractor (no model, no network): quantities, directives (modality and
 //! polarity) and literals. [`compare`] decides where two sides disagree.
 
+pub mod antonym;
 pub mod assertion;
 pub mod compare;
 pub mod directive;
+pub mod list;
 pub mod literal;
 pub mod negation;
 pub mod quantity;
