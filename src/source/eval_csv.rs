@@ -134,11 +134,29 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern, defaults: &[Reference
                 from_expected_cell(cell, span)
             })
             .collect();
+        let mut inputs = String::new();
+        for (column, header) in headers.iter().enumerate() {
+            let skipped = requirement_columns.contains(&column)
+                || expected_columns.contains(&column)
+                || Some(column) == description_column
+                || Some(column) == id_column
+                || header.starts_with("__");
+            if skipped {
+                continue;
+            }
+            if let Some(cell) = record.get(column) {
+                inputs.push_str(header);
+                inputs.push_str(": ");
+                inputs.push_str(cell);
+                inputs.push('\n');
+            }
+        }
         extraction.eval_cases.push(EvalCaseDef {
             span: Span::new(file, start, start + line_length),
             label,
             references,
             assertions,
+            inputs,
             runs: 1,
         });
     }

@@ -85,6 +85,22 @@ pub fn load_json(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
     extraction
 }
 
+/// Row fields that are not what the model is given: expected outputs, checks, labels.
+const NOT_INPUTS: &[&str] = &[
+    "assert",
+    "metadata",
+    "description",
+    "id",
+    "ideal",
+    "expected",
+    "expected_output",
+    "target",
+    "answer",
+    "output",
+    "completion",
+    "requirements",
+];
+
 fn case_from_row(
     file: FileId,
     text: &str,
@@ -123,6 +139,7 @@ fn case_from_row(
         label,
         references,
         assertions,
+        inputs: row.input_text(NOT_INPUTS),
         runs: 1,
     })
 }

@@ -542,6 +542,10 @@ impl ConfigReader<'_, '_> {
                 label,
                 references,
                 assertions,
+                inputs: test
+                    .get("vars")
+                    .map(|vars| vars.input_text(&[]))
+                    .unwrap_or_default(),
                 runs: 1,
             };
             defaults.apply(&mut case);

@@ -86,6 +86,10 @@ pub struct EvalCaseDef {
     pub references: Vec<Reference>,
     /// What the case checks of the output (never its inputs).
     pub assertions: Vec<AssertionDef>,
+    /// What the case gives the model: its `vars` or a dataset row's input fields, as
+    /// "key: value" lines. The blind-spot rules read amounts and cases from it.
+    #[serde(default)]
+    pub inputs: String,
     /// How many times promptfoo runs it: once per `config` entry of its scenario, and once
     /// more for every extra time its config loads its file.
     #[serde(default = "one_run")]

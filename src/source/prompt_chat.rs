@@ -138,6 +138,7 @@ pub fn load_github_models(file: FileId, text: &str, pattern: &IdPattern) -> Extr
             label,
             references,
             assertions: evaluators.clone(),
+            inputs: row.input_text(&["expected", "metadata", "description", "name"]),
             runs: 1,
         });
     }

@@ -70,6 +70,56 @@ impl Node {
         }
     }
 
+    /// The scalars under this node as "key: value" lines, leaving out the keys in `skip` at
+    /// the top level: what an eval case gives the model (its `vars`, a dataset row's input).
+    /// Nesting and length are bounded so that a huge row costs little.
+    pub fn input_text(&self, skip: &[&str]) -> String {
+        let mut text = String::new();
+        self.append_inputs(skip, "", 0, &mut text);
+        text
+    }
+
+    fn append_inputs(&self, skip: &[&str], key: &str, depth: usize, text: &mut String) {
+        const MAX_DEPTH: usize = 8;
+        const MAX_LENGTH: usize = 8 * 1024;
+        if depth > MAX_DEPTH || text.len() >= MAX_LENGTH {
+            return;
+        }
+        match &self.value {
+            NodeValue::Mapping(entries) => {
+                for (entry_key, value) in entries {
+                    let name = entry_key.scalar_text().unwrap_or_default();
+                    if depth == 0 && skip.contains(&name.as_str()) {
+                        continue;
+                    }
+                    value.append_inputs(skip, &name, depth + 1, text);
+                }
+            }
+            NodeValue::Sequence(items) => {
+                for item in items {
+                    item.append_inputs(skip, key, depth + 1, text);
+                }
+            }
+            NodeValue::Null => {}
+            _ => {
+                let Some(value) = self.scalar_text() else {
+                    return;
+                };
+                if !key.is_empty() {
+                    text.push_str(key);
+                    text.push_str(": ");
+                }
+                let room = MAX_LENGTH.saturating_sub(text.len());
+                let mut end = value.len().min(room);
+                while end > 0 && !value.is_char_boundary(end) {
+                    end -= 1;
+                }
+                text.push_str(value.get(..end).unwrap_or_default());
+                text.push('\n');
+            }
+        }
+    }
+
     /// Converts to JSON for schema validation.
     pub fn to_json(&self) -> serde_json::Value {
         match &self.value {
