@@ -194,17 +194,23 @@ fn inline_list(segment: &str, offset: usize) -> Option<List> {
     if first_item.is_empty() || last_item.is_empty() {
         return None;
     }
-    let mut items = vec![normalise(&first_item.join(" "))];
+    let first_raw = first_item.join(" ");
+    let last_raw = last_item.join(" ");
+    let relative_start = segment.find(first_raw.as_str()).unwrap_or(0);
+    let relative_end = segment
+        .rfind(last_raw.as_str())
+        .map_or(segment.len(), |at| at + last_raw.len());
+    let mut items = vec![normalise(&first_raw)];
     items.extend(middle.iter().map(|item| normalise(item)));
-    items.push(normalise(&last_item.join(" ")));
+    items.push(normalise(&last_raw));
     items.retain(|item| !item.is_empty());
     if items.len() < 2 {
         return None;
     }
     Some(List {
         items,
-        start: offset,
-        end: offset + segment.len(),
+        start: offset + relative_start,
+        end: offset + relative_end.max(relative_start),
     })
 }
 

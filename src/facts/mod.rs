@@ -3,6 +3,7 @@
 //! polarity) and literals. [`compare`] decides where two sides disagree.
 
 pub mod antonym;
+pub mod coverage;
 pub mod assertion;
 pub mod compare;
 pub mod directive;

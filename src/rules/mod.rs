@@ -42,6 +42,10 @@ register_rules! {
     unused_suppression::UnusedSuppression,
     missing_artifacts::MissingArtifacts,
     eval_config_problem::EvalConfigProblem,
+    boundary_untested::BoundaryUntested,
+    enumeration_untested::EnumerationUntested,
+    exception_untested::ExceptionUntested,
+    config_drift::ConfigDrift,
 }
 
 /// A level a rule raises some of its findings to, unless its level is set in `speclint.toml`.

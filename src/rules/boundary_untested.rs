@@ -1,0 +1,130 @@
+use crate::diagnostic::Diagnostic;
+use crate::facts::coverage::{Side, describe_amount, input_amounts, thresholds};
+use crate::rules::{Rule, RuleContext, declare_rule};
+use crate::source::model::Status;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a requirement with a numeric limit on its inputs ("within 30 days", "orders
+    /// above $500", "at most 3 retries") whose eval cases never probe both sides of it: no case
+    /// gives an amount inside the limit and another beyond it. Amounts are read from each
+    /// case's inputs (promptfoo `vars`, dataset input fields) with the same quantity reader as
+    /// the drift rules, written with their unit ("I bought it 45 days ago", "$650") or as a bare
+    /// number under a key that names the unit (`days_since_delivery: 45`, `order_total: 650`).
+    ///
+    /// Limits on the output's shape (words, sentences, characters, bullets) and latencies under
+    /// an hour are left out: assertions check those, not inputs. Requirements with no eval case
+    /// are `requirement-untested`'s.
+    ///
+    /// ## Why is this bad?
+    /// Off-by-one and wrong-side mistakes live at the boundary. A refund window tested only
+    /// with a 10-day-old order passes whether the prompt says 30 days, 45 days or no limit at
+    /// all.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// # REF-001: Refunds MUST be accepted within 30 days of delivery.
+    /// tests:
+    ///   - vars: {message: "I got my order 10 days ago, can I return it?"}
+    ///     metadata: {requirements: [REF-001]}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// tests:
+    ///   - vars: {message: "I got my order 10 days ago, can I return it?"}
+    ///     metadata: {requirements: [REF-001]}
+    ///   - vars: {message: "It arrived 45 days ago. Can I still get a refund?"}
+    ///     metadata: {requirements: [REF-001]}
+    /// ```
+    BoundaryUntested, code = "SL018", name = "boundary-untested", level = Warning
+}
+
+impl Rule for BoundaryUntested {
+    fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        let graph = context.graph;
+        for (index, requirement) in graph.indexed_requirements() {
+            if requirement.def.status != Status::Active {
+                continue;
+            }
+            let limits = thresholds(&requirement.def.text);
+            if limits.is_empty() {
+                continue;
+            }
+            let cases: Vec<_> = graph.linked_eval_cases(index).collect();
+            if cases.is_empty() {
+                continue;
+            }
+            for limit in limits {
+                let mut inside = Vec::new();
+                let mut beyond = Vec::new();
+                for case in &cases {
+                    for amount in input_amounts(&case.inputs, &limit.dimension) {
+                        match limit.side(amount) {
+                            Side::Inside => inside.push((case, amount)),
+                            Side::Beyond => beyond.push((case, amount)),
+                        }
+                    }
+                }
+                if !inside.is_empty() && !beyond.is_empty() {
+                    continue;
+                }
+                let id = &requirement.def.id;
+                let phrase = &limit.phrase;
+                let (message, label, help) = match (inside.first(), beyond.first()) {
+                    (Some(_), None) => (
+                        format!(
+                            "the eval cases of `{id}` only probe inside its limit \"{phrase}\": none gives an amount beyond it"
+                        ),
+                        "only the inside of this limit is tested".to_owned(),
+                        format!(
+                            "add an eval case of `{id}` whose input goes past \"{phrase}\", and assert what should happen there"
+                        ),
+                    ),
+                    (None, Some(_)) => (
+                        format!(
+                            "the eval cases of `{id}` only probe beyond its limit \"{phrase}\": none gives an amount inside it"
+                        ),
+                        "only the far side of this limit is tested".to_owned(),
+                        format!(
+                            "add an eval case of `{id}` whose input stays within \"{phrase}\""
+                        ),
+                    ),
+                    _ => (
+                        format!(
+                            "no eval case of `{id}` probes its limit \"{phrase}\": none of their inputs gives an amount of this kind"
+                        ),
+                        "this limit is never probed".to_owned(),
+                        format!(
+                            "add two eval cases of `{id}`: one with an input inside \"{phrase}\" and one beyond it"
+                        ),
+                    ),
+                };
+                let mut diagnostic = context
+                    .diagnostic(&Self::META, context.headline(&requirement.def), message)
+                    .with_label(label)
+                    .with_requirement(id)
+                    .with_help(help);
+                let probed: Vec<_> = inside.iter().chain(&beyond).collect();
+                if probed.is_empty() {
+                    for case in cases.iter().take(3) {
+                        diagnostic = diagnostic
+                            .with_related(case.span, format!("eval case `{}` tests `{id}`", case.label));
+                    }
+                } else {
+                    for (case, amount) in probed.into_iter().take(3) {
+                        diagnostic = diagnostic.with_related(
+                            case.span,
+                            format!(
+                                "eval case `{}` gives {}",
+                                case.label,
+                                describe_amount(*amount, &limit.dimension)
+                            ),
+                        );
+                    }
+                }
+                diagnostics.push(diagnostic);
+            }
+        }
+    }
+}
