@@ -8,6 +8,7 @@ pub mod assertion;
 pub mod compare;
 pub mod directive;
 pub mod list;
+pub mod model_claims;
 pub mod literal;
 pub mod negation;
 pub mod quantity;

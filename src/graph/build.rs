@@ -52,6 +52,7 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
         graph.passages.extend(extraction.passages);
         graph.eval_cases.extend(extraction.eval_cases);
         graph.clarifications.extend(extraction.clarifications);
+        graph.model_settings.extend(extraction.model_settings);
         graph.problems.extend(extraction.problems);
     }
     // Order by where things are written, so that "first definition" means first in path order

@@ -93,6 +93,8 @@ pub struct Graph {
     pub(crate) aliases: HashMap<String, Vec<RequirementIndex>>,
     /// `[NEEDS CLARIFICATION: …]` markers left in specs.
     pub clarifications: Vec<Clarification>,
+    /// Model settings of prompt files and eval configs.
+    pub model_settings: Vec<crate::source::model::ModelSettingsDef>,
     /// Per requirement (by index): the passages and eval cases that reference it.
     pub(crate) passages_by_requirement: Vec<Vec<PassageIndex>>,
     pub(crate) eval_cases_by_requirement: Vec<Vec<EvalCaseIndex>>,

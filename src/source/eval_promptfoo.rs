@@ -110,6 +110,7 @@ pub fn load(context: &LoadContext<'_>, file: FileId, text: &str) -> (Format, Ext
         reader.scenarios(&document, scenarios, &defaults);
     }
     reader.check_references(&document, &root);
+    reader.providers(&document, &root);
     (Format::PromptfooConfig, reader.extraction)
 }
 
@@ -199,6 +200,40 @@ impl ConfigReader<'_, '_> {
                 ));
                 Vec::new()
             }
+        }
+    }
+
+    /// The model settings of each provider (`providers`, or its alias `targets`), applying
+    /// to every prompt and test this config runs.
+    fn providers(&mut self, document: &Document<'_>, root: &Node) {
+        let Some(providers) = root.get("providers").or_else(|| root.get("targets")) else {
+            return;
+        };
+        let mut files = vec![document.file];
+        for span in self
+            .extraction
+            .eval_cases
+            .iter()
+            .map(|case| case.span)
+            .chain(self.extraction.passages.iter().map(|passage| passage.span))
+        {
+            if !files.contains(&span.file) {
+                files.push(span.file);
+            }
+        }
+        let place = crate::source::model_settings::Place {
+            file: document.file,
+            base: 0,
+        };
+        let entries: Vec<&Node> = if providers.is_sequence() {
+            providers.items().iter().collect()
+        } else {
+            vec![providers]
+        };
+        for entry in entries {
+            self.extraction.model_settings.extend(
+                crate::source::model_settings::from_provider(place, entry, files.clone()),
+            );
         }
     }
 

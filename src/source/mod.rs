@@ -24,6 +24,7 @@ pub mod eval_refs;
 pub mod json;
 pub mod layout;
 pub mod model;
+pub mod model_settings;
 pub mod prompt_chat;
 pub mod prompt_code;
 pub mod prompt_frontmatter;

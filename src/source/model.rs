@@ -215,6 +215,30 @@ pub struct Clarification {
     pub question: String,
 }
 
+/// One setting's value and where it is written.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SettingValue<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+/// Model settings a prompt file's front matter, a `.prompt.yml` or a promptfoo provider
+/// declares: what `config-drift` compares with what the spec states.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelSettingsDef {
+    /// Where the settings are declared (the provider entry, the front matter).
+    pub span: Span,
+    /// What declares them, for messages ("promptfoo provider `openai:gpt-4o`").
+    pub origin: String,
+    pub model: Option<SettingValue<String>>,
+    pub temperature: Option<SettingValue<f64>>,
+    pub max_output_tokens: Option<SettingValue<f64>>,
+    /// `true` for a JSON response format, `false` for an explicit plain-text one.
+    pub json_output: Option<SettingValue<bool>>,
+    /// The files whose prompt passages and eval cases run with these settings.
+    pub files: Vec<crate::source_db::FileId>,
+}
+
 /// Everything one loader read from one file.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Extraction {
@@ -224,6 +248,8 @@ pub struct Extraction {
     pub clarifications: Vec<Clarification>,
     pub problems: Vec<Problem>,
     pub claimed_files: Vec<ClaimedFile>,
+    #[serde(default)]
+    pub model_settings: Vec<ModelSettingsDef>,
     /// Set by a loader that finds, once it has read the file, that it is not what its name and
     /// folder suggested (a spec template): the file is listed as skipped, with this reason.
     #[serde(skip)]
@@ -270,23 +296,41 @@ impl Extraction {
             .iter_mut()
             .map(|clarification| &mut clarification.span);
         let problems = self.problems.iter_mut().map(|problem| &mut problem.span);
+        let settings = self.model_settings.iter_mut().flat_map(|settings| {
+            std::iter::once(&mut settings.span)
+                .chain(settings.model.as_mut().map(|value| &mut value.span))
+                .chain(settings.temperature.as_mut().map(|value| &mut value.span))
+                .chain(settings.max_output_tokens.as_mut().map(|value| &mut value.span))
+                .chain(settings.json_output.as_mut().map(|value| &mut value.span))
+        });
         requirements
             .chain(passages)
             .chain(cases)
             .chain(clarifications)
             .chain(problems)
+            .chain(settings)
     }
 
     /// Whether everything was read from `file` alone (nothing through references), which is
     /// what makes an extraction reusable from the cache.
     pub fn is_self_contained(&mut self, file: crate::source_db::FileId) -> bool {
-        self.claimed_files.is_empty() && self.spans_mut().all(|span| span.file == file)
+        self.claimed_files.is_empty()
+            && self
+                .model_settings
+                .iter()
+                .all(|settings| settings.files.iter().all(|other| *other == file))
+            && self.spans_mut().all(|span| span.file == file)
     }
 
     /// Points every span at `file`: a cached extraction belongs to the file's ID of this run.
     pub fn move_to(&mut self, file: crate::source_db::FileId) {
         for span in self.spans_mut() {
             span.file = file;
+        }
+        for settings in &mut self.model_settings {
+            for other in &mut settings.files {
+                *other = file;
+            }
         }
     }
 
@@ -297,5 +341,6 @@ impl Extraction {
         self.clarifications.extend(other.clarifications);
         self.problems.extend(other.problems);
         self.claimed_files.extend(other.claimed_files);
+        self.model_settings.extend(other.model_settings);
     }
 }

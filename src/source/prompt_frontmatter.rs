@@ -23,7 +23,17 @@ fn load_with_front_matter(file: FileId, text: &str, pattern: &IdPattern) -> Extr
     };
     let mut extraction = Extraction::default();
     let front = text.get(front_start..front_end).unwrap_or("");
-    if let Err(error) = yaml::parse(front) {
+    let parsed = yaml::parse(front);
+    if let Ok(root) = &parsed {
+        let place = crate::source::model_settings::Place {
+            file,
+            base: front_start,
+        };
+        extraction.model_settings.extend(
+            crate::source::model_settings::from_prompt_file(place, root, "front matter"),
+        );
+    }
+    if let Err(error) = parsed {
         let offset = front_start
             + error.line_column.map_or(0, |(line, column)| {
                 crate::source::spec_yaml::offset_of_line_column(front, line, column)

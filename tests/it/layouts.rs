@@ -118,7 +118,7 @@ fn spec_kit_repository(root: &Path) {
     write(
         root,
         "evals/promptfooconfig.yaml",
-        "prompts:\n  - file://../prompts/billing/refunds.md\nproviders:\n  - openai:gpt-4o-mini\ntests:\n  - description: greeting\n    metadata:\n      requirements: [001-voice-orchestrator/FR-001, 001-voice-orchestrator/FR-002]\n    assert:\n      - type: not-icontains\n        value: '4111'\n  - description: refund window\n    metadata:\n      requirements: [002-billing/FR-001, 002-billing/FR-002]\n    assert:\n      - type: icontains\n        value: 30 days\n",
+        "prompts:\n  - file://../prompts/billing/refunds.md\nproviders:\n  - openai:gpt-4o-mini\ntests:\n  - description: greeting\n    metadata:\n      requirements: [001-voice-orchestrator/FR-001, 001-voice-orchestrator/FR-002]\n    assert:\n      - type: not-icontains\n        value: '4111'\n  - description: refund window\n    vars: {days_since_delivery: 12}\n    metadata:\n      requirements: [002-billing/FR-001, 002-billing/FR-002]\n    assert:\n      - type: icontains\n        value: 30 days\n  - description: late refund\n    vars: {message: 'It came 40 days ago, refund please'}\n    metadata:\n      requirements: [002-billing/FR-001]\n    assert:\n      - type: llm-rubric\n        value: Declines the refund politely.\n",
     );
 }
 
