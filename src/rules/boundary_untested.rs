@@ -6,8 +6,8 @@ use crate::source::model::Status;
 declare_rule! {
     /// ## What it does
     /// Reports a requirement with a numeric limit on its inputs ("within 30 days", "orders
-    /// above $500", "at most 3 retries") whose eval cases never probe both sides of it: no case
-    /// gives an amount inside the limit and another beyond it. Amounts are read from each
+    /// above $500", "at most 3 retries") whose eval cases probe only one side of it: their
+    /// inputs give amounts inside the limit and none beyond it, or the other way round. Amounts are read from each
     /// case's inputs (promptfoo `vars`, dataset input fields) with the same quantity reader as
     /// the drift rules, written with their unit ("I bought it 45 days ago", "$650") or as a bare
     /// number under a key that names the unit (`days_since_delivery: 45`, `order_total: 650`).
