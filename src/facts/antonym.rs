@@ -16,9 +16,20 @@ const OPPOSITES: &[(&[&str], &[&str])] = &[
     ),
     (&["before", "prior"], &["after"]),
     (&["above"], &["below"]),
-    (&["minimum", "min", "lowest"], &["maximum", "max", "highest"]),
     (
-        &["allow", "allows", "allowed", "allowing", "permit", "permits", "permitted"],
+        &["minimum", "min", "lowest"],
+        &["maximum", "max", "highest"],
+    ),
+    (
+        &[
+            "allow",
+            "allows",
+            "allowed",
+            "allowing",
+            "permit",
+            "permits",
+            "permitted",
+        ],
         &[
             "forbid",
             "forbids",
@@ -40,12 +51,30 @@ const OPPOSITES: &[(&[&str], &[&str])] = &[
     ),
     (
         &["accept", "accepts", "accepted", "accepting"],
-        &["reject", "rejects", "rejected", "rejecting", "refuse", "refuses", "refused"],
+        &[
+            "reject",
+            "rejects",
+            "rejected",
+            "rejecting",
+            "refuse",
+            "refuses",
+            "refused",
+        ],
     ),
-    (&["first", "earliest", "oldest"], &["last", "latest", "newest"]),
+    (
+        &["first", "earliest", "oldest"],
+        &["last", "latest", "newest"],
+    ),
     (
         &["increase", "increases", "increased", "raise", "raises"],
-        &["decrease", "decreases", "decreased", "reduce", "reduces", "reduced"],
+        &[
+            "decrease",
+            "decreases",
+            "decreased",
+            "reduce",
+            "reduces",
+            "reduced",
+        ],
     ),
     (&["online"], &["offline"]),
     (&["available"], &["unavailable"]),
@@ -62,10 +91,18 @@ const OPPOSITES: &[(&[&str], &[&str])] = &[
     (&["automatic", "automatically"], &["manual", "manually"]),
     (
         &["deterministic"],
-        &["random", "randomized", "nondeterministic", "non-deterministic"],
+        &[
+            "random",
+            "randomized",
+            "nondeterministic",
+            "non-deterministic",
+        ],
     ),
     (&["positive"], &["negative"]),
-    (&["smaller", "shorter", "fewer"], &["larger", "bigger", "longer"]),
+    (
+        &["smaller", "shorter", "fewer"],
+        &["larger", "bigger", "longer"],
+    ),
     (&["lazy", "lazily"], &["eager", "eagerly"]),
     (&["opt-in"], &["opt-out"]),
     (&["ascending"], &["descending"]),
@@ -104,15 +141,18 @@ pub struct Swap {
 }
 
 fn side_of(word: &str) -> Option<(usize, bool)> {
-    OPPOSITES.iter().enumerate().find_map(|(pair, (left, right))| {
-        if left.contains(&word) {
-            Some((pair, false))
-        } else if right.contains(&word) {
-            Some((pair, true))
-        } else {
-            None
-        }
-    })
+    OPPOSITES
+        .iter()
+        .enumerate()
+        .find_map(|(pair, (left, right))| {
+            if left.contains(&word) {
+                Some((pair, false))
+            } else if right.contains(&word) {
+                Some((pair, true))
+            } else {
+                None
+            }
+        })
 }
 
 fn uses(read: &[Word]) -> Vec<Use> {
@@ -141,7 +181,8 @@ fn uses(read: &[Word]) -> Vec<Use> {
             .map(|(_, around)| around.stem.clone())
             .collect();
         let start = if reversed {
-            read.get(index - 1).map_or(word.start, |previous| previous.start)
+            read.get(index - 1)
+                .map_or(word.start, |previous| previous.start)
         } else {
             word.start
         };
@@ -173,10 +214,8 @@ fn without_negative_prefix(word: &str) -> Option<&str> {
 fn prefixed_swap(requirement: &str, passage: &str) -> Option<Swap> {
     let required = words(requirement);
     let offered = words(passage);
-    let has = |read: &[Word], text: &str| {
-        read.iter()
-            .any(|word| word.text == text && !word.negated)
-    };
+    let has =
+        |read: &[Word], text: &str| read.iter().any(|word| word.text == text && !word.negated);
     for (from, to, from_text, to_text, passage_is_to) in [
         (&required, &offered, requirement, passage, true),
         (&offered, &required, passage, requirement, false),
@@ -191,7 +230,10 @@ fn prefixed_swap(requirement: &str, passage: &str) -> Option<Swap> {
             let Some(base_word) = from.iter().find(|other| other.text == base) else {
                 continue;
             };
-            let prefixed = to_text.get(word.start..word.end).unwrap_or_default().to_owned();
+            let prefixed = to_text
+                .get(word.start..word.end)
+                .unwrap_or_default()
+                .to_owned();
             let plain = from_text
                 .get(base_word.start..base_word.end)
                 .unwrap_or_default()
@@ -234,7 +276,9 @@ pub fn antonym_swap(requirement: &str, passage: &str) -> Option<Swap> {
         // to swap.
         let both = required
             .iter()
-            .filter(|other| other.pair == wanted.pair && !other.anchors.is_disjoint(&wanted.anchors))
+            .filter(|other| {
+                other.pair == wanted.pair && !other.anchors.is_disjoint(&wanted.anchors)
+            })
             .any(|other| other.side != wanted.side);
         if both {
             continue;
@@ -265,8 +309,20 @@ mod tests {
 
     #[test]
     fn swaps_about_the_same_thing() {
-        assert!(antonym_swap("Prices MUST be shown including VAT.", "Show prices excluding VAT.").is_some());
-        assert!(antonym_swap("Prices MUST be shown including VAT.", "Show prices including VAT.").is_none());
+        assert!(
+            antonym_swap(
+                "Prices MUST be shown including VAT.",
+                "Show prices excluding VAT."
+            )
+            .is_some()
+        );
+        assert!(
+            antonym_swap(
+                "Prices MUST be shown including VAT.",
+                "Show prices including VAT."
+            )
+            .is_none()
+        );
         assert!(
             antonym_swap(
                 "WHEN WebGPU is unavailable THEN fall back",

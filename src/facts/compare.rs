@@ -1,12 +1,12 @@
 //! Where a requirement and a linked prompt passage or eval assertion disagree.
 
-use crate::facts::assertion::AssertionFacts;
 use crate::facts::antonym::antonym_swap;
+use crate::facts::assertion::AssertionFacts;
 use crate::facts::directive::directives;
 use crate::facts::list::list_changes;
 use crate::facts::literal::{enumerations, literals, similar};
-use crate::facts::quantity::{Comparator, Dimension, Quantity, quantities};
 use crate::facts::negation::{Polarity, Reversal, ReversalKind};
+use crate::facts::quantity::{Comparator, Dimension, Quantity, quantities};
 use crate::modality::Modality;
 
 /// One disagreement. `phrase` is the other side's words, to be located in its file.
@@ -100,15 +100,13 @@ impl<'a> Statement<'a> {
                     && candidate.value <= high.value;
                 inside || candidate.agrees_with(low) || candidate.agrees_with(high)
             }
-            (Statement::Single(wanted), Statement::Range(low, high)) => {
-                match wanted.comparator {
-                    Comparator::AtMost | Comparator::LessThan => same_value(high, wanted),
-                    Comparator::AtLeast | Comparator::MoreThan => same_value(low, wanted),
-                    Comparator::Exactly | Comparator::Unspecified => {
-                        same_value(low, wanted) && same_value(high, wanted)
-                    }
+            (Statement::Single(wanted), Statement::Range(low, high)) => match wanted.comparator {
+                Comparator::AtMost | Comparator::LessThan => same_value(high, wanted),
+                Comparator::AtLeast | Comparator::MoreThan => same_value(low, wanted),
+                Comparator::Exactly | Comparator::Unspecified => {
+                    same_value(low, wanted) && same_value(high, wanted)
                 }
-            }
+            },
             (Statement::Range(low, high), Statement::Range(other_low, other_high)) => {
                 same_value(low, other_low) && same_value(high, other_high)
             }
@@ -549,13 +547,17 @@ mod tests {
 
     #[test]
     fn modality() {
-        let lost = modality_disagreement("", Some(Modality::MustNot), "Promise refunds when asked.");
+        let lost =
+            modality_disagreement("", Some(Modality::MustNot), "Promise refunds when asked.");
         assert_eq!(
             lost.map(|found| found.kind),
             Some(DisagreementKind::LostNegation)
         );
-        let weak =
-            modality_disagreement("", Some(Modality::MustNot), "Try to avoid promising refunds.");
+        let weak = modality_disagreement(
+            "",
+            Some(Modality::MustNot),
+            "Try to avoid promising refunds.",
+        );
         assert_eq!(
             weak.map(|found| found.kind),
             Some(DisagreementKind::WeakenedModality)

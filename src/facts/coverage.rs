@@ -192,7 +192,9 @@ fn dimension_of_key(key: &str, wanted: &Dimension) -> Option<(Dimension, f64)> {
             return Some((quantity.dimension.clone(), quantity.value));
         }
     }
-    let money = ["amount", "total", "price", "cost", "value", "spend", "balance", "subtotal"];
+    let money = [
+        "amount", "total", "price", "cost", "value", "spend", "balance", "subtotal",
+    ];
     if matches!(wanted, Dimension::Currency(_))
         && parts.iter().any(|part| money.contains(&part.as_str()))
     {
@@ -208,7 +210,8 @@ fn dimension_of_key(key: &str, wanted: &Dimension) -> Option<(Dimension, f64)> {
     if let Dimension::Count(noun) = wanted
         && parts.iter().any(|part| {
             let part = singular(part);
-            &part == noun || (noun == "attempt" && matches!(part.as_str(), "retry" | "try" | "failure"))
+            &part == noun
+                || (noun == "attempt" && matches!(part.as_str(), "retry" | "try" | "failure"))
         })
     {
         return Some((wanted.clone(), 1.0));
@@ -218,7 +221,9 @@ fn dimension_of_key(key: &str, wanted: &Dimension) -> Option<(Dimension, f64)> {
 
 fn bare_number() -> &'static Regex {
     static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-        crate::lazy_regex::compile_constant(r"^\s*[$€£]?\s*(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*%?\s*$")
+        crate::lazy_regex::compile_constant(
+            r"^\s*[$€£]?\s*(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*%?\s*$",
+        )
     });
     &PATTERN
 }
@@ -289,7 +294,9 @@ const LANGUAGE_CODES: &[(&str, &str)] = &[
 fn contains_word(text: &str, word: &str) -> bool {
     text.match_indices(word).any(|(at, _)| {
         let before = text.get(..at).and_then(|before| before.chars().next_back());
-        let after = text.get(at + word.len()..).and_then(|after| after.chars().next());
+        let after = text
+            .get(at + word.len()..)
+            .and_then(|after| after.chars().next());
         before.is_none_or(|character| !character.is_alphanumeric())
             && after.is_none_or(|character| !character.is_alphanumeric())
     })
@@ -302,8 +309,15 @@ pub fn names_item(case_text: &str, item: &str) -> bool {
         return true;
     }
     if let Some((_, code)) = LANGUAGE_CODES.iter().find(|(name, _)| *name == item) {
-        let as_value = [format!(": {code}\n"), format!(": {code}-"), format!(": {code}_")];
-        if as_value.iter().any(|pattern| case_text.contains(pattern.as_str())) {
+        let as_value = [
+            format!(": {code}\n"),
+            format!(": {code}-"),
+            format!(": {code}_"),
+        ];
+        if as_value
+            .iter()
+            .any(|pattern| case_text.contains(pattern.as_str()))
+        {
             return true;
         }
     }
@@ -359,8 +373,25 @@ fn exception_pattern() -> &'static Regex {
 
 /// Words too general to tell one case from another.
 const GENERIC: &[&str] = &[
-    "customer", "user", "person", "item", "order", "request", "case", "agent", "assistant",
-    "model", "system", "thing", "someone", "something", "they", "has", "have", "is", "are",
+    "customer",
+    "user",
+    "person",
+    "item",
+    "order",
+    "request",
+    "case",
+    "agent",
+    "assistant",
+    "model",
+    "system",
+    "thing",
+    "someone",
+    "something",
+    "they",
+    "has",
+    "have",
+    "is",
+    "are",
 ];
 
 pub fn exceptions(requirement: &str) -> Vec<Exception> {
@@ -372,7 +403,12 @@ pub fn exceptions(requirement: &str) -> Vec<Exception> {
         let key_words: Vec<String> = words(clause.as_str())
             .into_iter()
             .filter(|word| is_content(word) && !GENERIC.contains(&singular(&word.text).as_str()))
-            .filter(|word| !word.text.chars().all(|character| character.is_ascii_digit()))
+            .filter(|word| {
+                !word
+                    .text
+                    .chars()
+                    .all(|character| character.is_ascii_digit())
+            })
             .map(|word| word.stem)
             .collect();
         if key_words.is_empty() {
@@ -405,41 +441,6 @@ pub fn word_stem(word: &str) -> String {
     stem(&word.to_lowercase())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thresholds_and_sides() {
-        let found = thresholds("Refunds MUST be accepted within 30 days of delivery.");
-        assert_eq!(found.len(), 1);
-        let days = found.first().unwrap();
-        assert_eq!(days.side(10.0 * 86_400.0), Side::Inside);
-        assert_eq!(days.side(45.0 * 86_400.0), Side::Beyond);
-        assert!(thresholds("Summaries MUST be at most 120 words.").is_empty());
-        assert!(thresholds("Reply in under 3 seconds.").is_empty());
-    }
-
-    #[test]
-    fn amounts_in_inputs() {
-        let days = Dimension::Duration;
-        assert_eq!(input_amounts("days_since_delivery: 45\n", &days), [45.0 * 86_400.0]);
-        assert_eq!(input_amounts("message: I bought it 10 days ago\n", &days), [10.0 * 86_400.0]);
-        let dollars = Dimension::Currency("USD");
-        assert_eq!(input_amounts("order_total: 650\n", &dollars), [650.0]);
-    }
-
-    #[test]
-    fn exceptions_and_items() {
-        let found = exceptions("Refunds MUST be issued within 30 days unless the item is perishable.");
-        assert_eq!(found.first().map(|found| found.key_words.clone()), Some(vec!["perish".to_owned()]));
-        assert!(reaches_exception("product: fresh perishable fish", found.first().unwrap()));
-        assert!(names_item("lang: fr\n", "french"));
-        assert!(names_item("channel: chat\n", "chat"));
-        assert!(!names_item("channel: email\n", "phone"));
-    }
-}
-
 /// An amount in the words a reader expects: "45 days", "$650", "30%", "3 attempts".
 pub fn describe_amount(value: f64, dimension: &Dimension) -> String {
     let number = |value: f64| {
@@ -470,5 +471,53 @@ pub fn describe_amount(value: f64, dimension: &Dimension) -> String {
             format!("{} {noun}{plural}", number(value))
         }
         Dimension::Unitless => number(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_and_sides() {
+        let found = thresholds("Refunds MUST be accepted within 30 days of delivery.");
+        assert_eq!(found.len(), 1);
+        let days = found.first().unwrap();
+        assert_eq!(days.side(10.0 * 86_400.0), Side::Inside);
+        assert_eq!(days.side(45.0 * 86_400.0), Side::Beyond);
+        assert!(thresholds("Summaries MUST be at most 120 words.").is_empty());
+        assert!(thresholds("Reply in under 3 seconds.").is_empty());
+    }
+
+    #[test]
+    fn amounts_in_inputs() {
+        let days = Dimension::Duration;
+        assert_eq!(
+            input_amounts("days_since_delivery: 45\n", &days),
+            [45.0 * 86_400.0]
+        );
+        assert_eq!(
+            input_amounts("message: I bought it 10 days ago\n", &days),
+            [10.0 * 86_400.0]
+        );
+        let dollars = Dimension::Currency("USD");
+        assert_eq!(input_amounts("order_total: 650\n", &dollars), [650.0]);
+    }
+
+    #[test]
+    fn exceptions_and_items() {
+        let found =
+            exceptions("Refunds MUST be issued within 30 days unless the item is perishable.");
+        assert_eq!(
+            found.first().map(|found| found.key_words.clone()),
+            Some(vec!["perish".to_owned()])
+        );
+        assert!(reaches_exception(
+            "product: fresh perishable fish",
+            found.first().unwrap()
+        ));
+        assert!(names_item("lang: fr\n", "french"));
+        assert!(names_item("channel: chat\n", "chat"));
+        assert!(!names_item("channel: email\n", "phone"));
     }
 }

@@ -32,7 +32,10 @@ fn normalise(item: &str) -> String {
     let cleaned: String = item
         .chars()
         .map(|character| {
-            if character.is_alphanumeric() || character == '-' || character == '_' || character == '.'
+            if character.is_alphanumeric()
+                || character == '-'
+                || character == '_'
+                || character == '.'
             {
                 character
             } else {
@@ -67,17 +70,17 @@ fn bullet_lists(text: &str) -> Vec<List> {
             continue;
         };
         let adjacent = previous_line_end.is_some_and(|end: usize| {
-            text.get(end..whole.start())
-                .is_some_and(|between| between.trim().is_empty() && between.matches('\n').count() <= 1)
+            text.get(end..whole.start()).is_some_and(|between| {
+                between.trim().is_empty() && between.matches('\n').count() <= 1
+            })
         });
         previous_line_end = Some(whole.end());
         let short = word_count(item.as_str()) <= ITEM_WORDS + 2;
-        if !adjacent || !short {
-            if let Some(list) = current.take()
-                && list.items.len() >= 2
-            {
-                found.push(list);
-            }
+        if (!adjacent || !short)
+            && let Some(list) = current.take()
+            && list.items.len() >= 2
+        {
+            found.push(list);
         }
         if !short {
             continue;
@@ -317,19 +320,22 @@ pub struct ListChange {
 pub fn list_changes(requirement: &str, passage: &str) -> Vec<ListChange> {
     let passage_lower = passage.to_lowercase();
     let mentioned = |item: &str| {
-        passage_lower
-            .match_indices(item)
-            .any(|(at, _)| {
-                let before = passage_lower.get(..at).and_then(|text| text.chars().next_back());
-                let after = passage_lower
-                    .get(at + item.len()..)
-                    .and_then(|text| text.chars().next());
-                before.is_none_or(|character| !character.is_alphanumeric())
-                    && after.is_none_or(|character| !character.is_alphanumeric())
-            })
+        passage_lower.match_indices(item).any(|(at, _)| {
+            let before = passage_lower
+                .get(..at)
+                .and_then(|text| text.chars().next_back());
+            let after = passage_lower
+                .get(at + item.len()..)
+                .and_then(|text| text.chars().next());
+            before.is_none_or(|character| !character.is_alphanumeric())
+                && after.is_none_or(|character| !character.is_alphanumeric())
+        })
     };
     let mut found = Vec::new();
-    for wanted in lists(requirement).into_iter().filter(|list| list.items.len() >= 3) {
+    for wanted in lists(requirement)
+        .into_iter()
+        .filter(|list| list.items.len() >= 3)
+    {
         for offered in lists(passage) {
             let shared = offered
                 .items
@@ -385,8 +391,12 @@ mod tests {
     #[test]
     fn reads_lists() {
         assert_eq!(
-            items("SHALL use shared status enum: queued, running, partial, timeout, success, error"),
-            [["queued", "running", "partial", "timeout", "success", "error"]]
+            items(
+                "SHALL use shared status enum: queued, running, partial, timeout, success, error"
+            ),
+            [[
+                "queued", "running", "partial", "timeout", "success", "error"
+            ]]
         );
         assert_eq!(
             items("Code MUST run on Linux, macOS, and Windows and on Python 3.11."),
@@ -405,7 +415,16 @@ mod tests {
     #[test]
     fn changed_lists() {
         let requirement = "SHALL use design tokens for colors, spacing, and typography";
-        assert_eq!(list_changes(requirement, "Use tokens for colors and spacing.").len(), 1);
-        assert!(list_changes(requirement, "Use tokens for typography, colors and spacing.").is_empty());
+        assert_eq!(
+            list_changes(requirement, "Use tokens for colors and spacing.").len(),
+            1
+        );
+        assert!(
+            list_changes(
+                requirement,
+                "Use tokens for typography, colors and spacing."
+            )
+            .is_empty()
+        );
     }
 }

@@ -3,13 +3,13 @@
 //! polarity) and literals. [`compare`] decides where two sides disagree.
 
 pub mod antonym;
-pub mod coverage;
 pub mod assertion;
 pub mod compare;
+pub mod coverage;
 pub mod directive;
 pub mod list;
-pub mod model_claims;
 pub mod literal;
+pub mod model_claims;
 pub mod negation;
 pub mod quantity;
 pub mod similarity;

@@ -158,9 +158,11 @@ fn model_pattern() -> &'static Regex {
 /// The model a requirement names ("MUST use gpt-4o", "runs on claude-3-5-sonnet").
 pub fn model_claim(text: &str) -> Option<String> {
     let lower = text.to_lowercase();
-    let about_the_model = ["model", "use", "uses", "using", "run", "runs", "powered", "served"]
-        .iter()
-        .any(|word| words(&lower).iter().any(|found| found.text == *word));
+    let about_the_model = [
+        "model", "use", "uses", "using", "run", "runs", "powered", "served",
+    ]
+    .iter()
+    .any(|word| words(&lower).iter().any(|found| found.text == *word));
     if !about_the_model {
         return None;
     }
@@ -184,7 +186,10 @@ pub fn same_model(required: &str, configured: &str) -> bool {
         return false;
     };
     let rest = rest.trim_start_matches(['-', '@']);
-    rest == "latest" || rest.chars().all(|character| character.is_ascii_digit() || character == '-')
+    rest == "latest"
+        || rest
+            .chars()
+            .all(|character| character.is_ascii_digit() || character == '-')
 }
 
 fn json_pattern() -> &'static Regex {
@@ -211,12 +216,21 @@ mod tests {
 
     #[test]
     fn claims() {
-        assert_eq!(temperature_claim("Answers MUST be deterministic.").map(|claim| claim.value), Some(0.0));
+        assert_eq!(
+            temperature_claim("Answers MUST be deterministic.").map(|claim| claim.value),
+            Some(0.0)
+        );
         assert!(temperature_claim("Answers may be non-deterministic.").is_none());
         let bounded = temperature_claim("Use a temperature of at most 0.3.").unwrap();
         assert!(temperature_allowed(&bounded, 0.2) && !temperature_allowed(&bounded, 0.7));
-        assert_eq!(length_claim("Replies MUST be at most 300 words.").map(|claim| claim.tokens), Some(400.0));
-        assert_eq!(model_claim("The assistant MUST use gpt-4o.").as_deref(), Some("gpt-4o"));
+        assert_eq!(
+            length_claim("Replies MUST be at most 300 words.").map(|claim| claim.tokens),
+            Some(400.0)
+        );
+        assert_eq!(
+            model_claim("The assistant MUST use gpt-4o.").as_deref(),
+            Some("gpt-4o")
+        );
         assert!(same_model("gpt-4o", "gpt-4o-2024-08-06"));
         assert!(!same_model("gpt-4o", "gpt-4o-mini"));
         assert!(json_claim("The extractor MUST return a single JSON object.").is_some());

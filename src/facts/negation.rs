@@ -50,8 +50,25 @@ pub enum ReversalKind {
 fn is_light_verb(stem: &str) -> bool {
     matches!(
         stem,
-        "mak" | "make" | "do" | "us" | "use" | "hav" | "have" | "get" | "tak" | "take" | "giv"
-            | "give" | "put" | "set" | "go" | "keep" | "provid" | "provide" | "includ"
+        "mak"
+            | "make"
+            | "do"
+            | "us"
+            | "use"
+            | "hav"
+            | "have"
+            | "get"
+            | "tak"
+            | "take"
+            | "giv"
+            | "give"
+            | "put"
+            | "set"
+            | "go"
+            | "keep"
+            | "provid"
+            | "provide"
+            | "includ"
     )
 }
 
@@ -235,7 +252,10 @@ impl Polarity {
 fn ends_sentence(text: &str, word: &Word) -> bool {
     // The character just before the word: a full stop, semicolon or line break ends the
     // sentence the keyword governs ("e.g." is not a break: its next word is lower case).
-    let before = text.get(..word.start).unwrap_or_default().trim_end_matches([' ', '\t']);
+    let before = text
+        .get(..word.start)
+        .unwrap_or_default()
+        .trim_end_matches([' ', '\t']);
     let Some(last) = before.chars().next_back() else {
         return false;
     };
@@ -259,8 +279,17 @@ fn negated_actions(text: &str, read: &[Word]) -> Vec<NegatedAction> {
         );
         let takes_verb = matches!(
             word.text.as_str(),
-            "not" | "never" | "cannot" | "can't" | "don't" | "doesn't" | "won't" | "mustn't"
-                | "shouldn't" | "shan't" | "rather"
+            "not"
+                | "never"
+                | "cannot"
+                | "can't"
+                | "don't"
+                | "doesn't"
+                | "won't"
+                | "mustn't"
+                | "shouldn't"
+                | "shan't"
+                | "rather"
         );
         let is_prevent = matches!(word.text.as_str(), "prevent" | "prevents");
         if !(takes_gerund || takes_verb || is_prevent) {
@@ -321,21 +350,48 @@ mod tests {
 
     #[test]
     fn negating_what_is_obliged() {
-        let polarity = Polarity::of("WHEN evaluation is running THEN the system SHALL display \"Evaluating…\" with spinner");
-        assert!(polarity.reversal("Show \"Evaluating…\" without a spinner.").is_some());
-        assert!(polarity.reversal("Show \"Evaluating…\" next to a spinner.").is_none());
-        let polarity = Polarity::of("System MUST prevent agents from referencing non-existent arguments");
-        assert!(polarity.reversal("Never let an agent reference an argument that does not exist.").is_none());
-        assert!(polarity.reversal("Allow agents to reference non-existent arguments.").is_some());
+        let polarity = Polarity::of(
+            "WHEN evaluation is running THEN the system SHALL display \"Evaluating…\" with spinner",
+        );
+        assert!(
+            polarity
+                .reversal("Show \"Evaluating…\" without a spinner.")
+                .is_some()
+        );
+        assert!(
+            polarity
+                .reversal("Show \"Evaluating…\" next to a spinner.")
+                .is_none()
+        );
+        let polarity =
+            Polarity::of("System MUST prevent agents from referencing non-existent arguments");
+        assert!(
+            polarity
+                .reversal("Never let an agent reference an argument that does not exist.")
+                .is_none()
+        );
+        assert!(
+            polarity
+                .reversal("Allow agents to reference non-existent arguments.")
+                .is_some()
+        );
     }
 
     #[test]
     fn dropping_a_negated_action() {
         let polarity = Polarity::of("THEN the hook SHALL not reprocess and SHALL log 'skipped'");
         assert!(polarity.reversal("Reprocess the attempt anyway.").is_some());
-        assert!(polarity.reversal("Do not reprocess it; log 'skipped'.").is_none());
+        assert!(
+            polarity
+                .reversal("Do not reprocess it; log 'skipped'.")
+                .is_none()
+        );
         let polarity = Polarity::of("The assistant MUST answer without revealing the risk score.");
-        assert!(polarity.reversal("You may reveal the order status.").is_none());
+        assert!(
+            polarity
+                .reversal("You may reveal the order status.")
+                .is_none()
+        );
     }
 
     #[test]

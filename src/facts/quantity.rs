@@ -447,7 +447,9 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
                     && value == 1.0
                     && !article
                     && comparator_before(source, number_start).is_some()
-                    && !source.get(word_end..).is_some_and(|rest| rest.starts_with('-'))
+                    && !source
+                        .get(word_end..)
+                        .is_some_and(|rest| rest.starts_with('-'))
                     && word.len() > 3
                     && word.chars().all(char::is_alphabetic)
                 {

@@ -40,7 +40,11 @@ pub fn is_stop_word(word: &str) -> bool {
 
 /// Whether a word carries content: not a stop word, not a number, at least two letters.
 pub fn is_content(word: &Word) -> bool {
-    word.text.chars().filter(|character| character.is_alphabetic()).count() >= 2
+    word.text
+        .chars()
+        .filter(|character| character.is_alphabetic())
+        .count()
+        >= 2
         && !is_stop_word(&word.text)
 }
 
@@ -228,7 +232,9 @@ fn mark_negations(found: &mut [Word]) {
                 .get(index + offset + 1)
                 .is_some_and(|following| following.text == "than");
             let exceeds = candidate.text.starts_with("exceed");
-            exceeds || followed_by_than || (offset == 1 && bounds_an_amount(&candidate.text) && candidate.text != "longer")
+            exceeds
+                || followed_by_than
+                || (offset == 1 && bounds_an_amount(&candidate.text) && candidate.text != "longer")
         });
         let is_cancelled = first.as_deref().is_some_and(cancels_negation);
         // "rather" and "instead" negate only as "rather than" and "instead of".
@@ -288,7 +294,10 @@ mod tests {
         assert_eq!(negated("Do not reprocess it; log it."), ["reprocess", "it"]);
         assert!(negated("Never nest more than six levels.").is_empty());
         assert!(negated("Do not fail to confirm.").is_empty());
-        assert_eq!(negated("Fail loudly rather than override"), ["than", "override"]);
+        assert_eq!(
+            negated("Fail loudly rather than override"),
+            ["than", "override"]
+        );
         assert!(negated("Rather, say it plainly.").is_empty());
     }
 }

@@ -231,9 +231,13 @@ impl ConfigReader<'_, '_> {
             vec![providers]
         };
         for entry in entries {
-            self.extraction.model_settings.extend(
-                crate::source::model_settings::from_provider(place, entry, files.clone()),
-            );
+            self.extraction
+                .model_settings
+                .extend(crate::source::model_settings::from_provider(
+                    place,
+                    entry,
+                    files.clone(),
+                ));
         }
     }
 

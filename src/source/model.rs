@@ -300,7 +300,12 @@ impl Extraction {
             std::iter::once(&mut settings.span)
                 .chain(settings.model.as_mut().map(|value| &mut value.span))
                 .chain(settings.temperature.as_mut().map(|value| &mut value.span))
-                .chain(settings.max_output_tokens.as_mut().map(|value| &mut value.span))
+                .chain(
+                    settings
+                        .max_output_tokens
+                        .as_mut()
+                        .map(|value| &mut value.span),
+                )
                 .chain(settings.json_output.as_mut().map(|value| &mut value.span))
         });
         requirements

@@ -45,7 +45,11 @@ pub struct Place {
 
 impl Place {
     fn span(self, node: &Node) -> Span {
-        Span::new(self.file, self.base + node.start, self.base + node.end.max(node.start))
+        Span::new(
+            self.file,
+            self.base + node.start,
+            self.base + node.end.max(node.start),
+        )
     }
 }
 

@@ -104,11 +104,13 @@ pub fn load_github_models(file: FileId, text: &str, pattern: &IdPattern) -> Extr
     let comments = find_comments(text);
     let mut extraction = Extraction::default();
     let place = crate::source::model_settings::Place { file, base: 0 };
-    extraction.model_settings.extend(crate::source::model_settings::from_prompt_file(
-        place,
-        &root,
-        "`.prompt.yml` settings",
-    ));
+    extraction
+        .model_settings
+        .extend(crate::source::model_settings::from_prompt_file(
+            place,
+            &root,
+            "`.prompt.yml` settings",
+        ));
     if let Some(messages) = root.get("messages") {
         messages_into(file, text, messages, &comments, pattern, &mut extraction);
     }

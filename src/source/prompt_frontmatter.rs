@@ -29,9 +29,13 @@ fn load_with_front_matter(file: FileId, text: &str, pattern: &IdPattern) -> Extr
             file,
             base: front_start,
         };
-        extraction.model_settings.extend(
-            crate::source::model_settings::from_prompt_file(place, root, "front matter"),
-        );
+        extraction
+            .model_settings
+            .extend(crate::source::model_settings::from_prompt_file(
+                place,
+                root,
+                "front matter",
+            ));
     }
     if let Err(error) = parsed {
         let offset = front_start

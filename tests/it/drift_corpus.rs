@@ -72,13 +72,11 @@ fn findings(case: &Case) -> Vec<String> {
                 .into_iter()
                 .map(|disagreement| disagreement.message)
                 .collect();
-            if let Some(disagreement) =
-                modality_disagreement(
-                    &case.requirement,
-                    detect_modality(&case.requirement),
-                    prompt,
-                )
-            {
+            if let Some(disagreement) = modality_disagreement(
+                &case.requirement,
+                detect_modality(&case.requirement),
+                prompt,
+            ) {
                 found.push(disagreement.message);
             }
             found
@@ -192,7 +190,9 @@ fn read_labelled(name: &str) -> Vec<LabelledCase> {
         let other = if let Some(prompt) = fields.get("prompt") {
             Other::Prompt(prompt.clone())
         } else {
-            let assertion = fields.get("assert").expect("a prompt or an assert per pair");
+            let assertion = fields
+                .get("assert")
+                .expect("a prompt or an assert per pair");
             let (kind, value) = assertion.split_once('|').expect("assert: <type> | <value>");
             Other::Assertion {
                 kind: kind.trim().to_owned(),
@@ -201,9 +201,15 @@ fn read_labelled(name: &str) -> Vec<LabelledCase> {
         };
         let cite = fields.get("cite").expect("a cite per pair");
         let (alias, line) = cite.rsplit_once(':').expect("cite: ALIAS:LINE");
-        let path = aliases.get(alias).cloned().unwrap_or_else(|| alias.to_owned());
+        let path = aliases
+            .get(alias)
+            .cloned()
+            .unwrap_or_else(|| alias.to_owned());
         let expect = fields.get("expect").expect("an expect per pair");
-        assert!(expect == "drift" || expect == "agree", "expect: drift|agree");
+        assert!(
+            expect == "drift" || expect == "agree",
+            "expect: drift|agree"
+        );
         cases.push(LabelledCase {
             case: Case { requirement, other },
             class: fields.get("class").expect("a class per pair").clone(),

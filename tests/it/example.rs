@@ -198,7 +198,12 @@ pub fn a_corrected_copy_of_the_example_is_clean() {
         "  - description: late return\n    vars:\n      days_since_delivery: 41\n      question: Can I still return my order?\n    metadata:\n      requirements: [FR-001]\n    assert:\n      - type: llm-rubric\n        value: The answer declines the refund politely.\n\n  - description: refund request by phone\n    vars:\n      channel: phone\n      question: I want my money back, I prefer store credit.\n    metadata:\n      requirements: [FR-008, FR-009]\n    assert:\n      - type: llm-rubric\n        value: The assistant offers store credit.\n\n  - description: same question, same decision",
     );
     // SL021: the eval runs at temperature 0.
-    replace(root, "evals/promptfooconfig.yaml", "temperature: 0.7", "temperature: 0");
+    replace(
+        root,
+        "evals/promptfooconfig.yaml",
+        "temperature: 0.7",
+        "temperature: 0",
+    );
     // SL009: the prompts and evals were reviewed against FR-002's new wording.
     let status = Command::new(env!("CARGO_BIN_EXE_speclint"))
         .arg("lock")
