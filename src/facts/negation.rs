@@ -72,6 +72,22 @@ fn is_light_verb(stem: &str) -> bool {
     )
 }
 
+/// Verbs of taking away: negating one keeps the obligation ("don't hide the focus rings",
+/// "never break backward compatibility").
+fn is_privative(word: &str) -> bool {
+    matches!(
+        word,
+        "hide" | "hides" | "hid" | "hidden" | "remove" | "removes" | "removed" | "drop" | "drops"
+            | "dropped" | "omit" | "omits" | "omitted" | "skip" | "skips" | "skipped" | "forget"
+            | "forgets" | "ignore" | "ignores" | "ignored" | "lose" | "loses" | "lost" | "break"
+            | "breaks" | "broken" | "block" | "blocks" | "blocked" | "disable" | "disables"
+            | "disabled" | "stop" | "stops" | "delete" | "deletes" | "deleted" | "strip"
+            | "strips" | "suppress" | "suppresses" | "miss" | "misses" | "missing" | "leave"
+            | "lack" | "lacks" | "exclude" | "excludes" | "excluded" | "reduce" | "weaken"
+            | "shorten" | "truncate"
+    )
+}
+
 /// The keyword words of RFC 2119 as written in capitals in `text`.
 fn keyword_at(text: &str, word: &Word) -> Option<&'static str> {
     match text.get(word.start..word.end)? {
@@ -178,7 +194,12 @@ impl Polarity {
                 .iter()
                 .filter(|word| word.negator == Some(negator) && is_content(word))
                 .collect();
-            if scope.is_empty() {
+            // "don't hide the rings" keeps "SHALL show rings"; "cannot be hidden" still
+            // negates "SHALL be easily hidden".
+            let privative = scope.first().is_some_and(|word| {
+                is_privative(&word.text) && !self.obliged.contains(&word.stem)
+            });
+            if scope.is_empty() || privative {
                 continue;
             }
             // A negation about something else ("never reply with a refund amount") is not

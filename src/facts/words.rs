@@ -93,6 +93,10 @@ fn opens_negation(word: &str) -> bool {
             | "needn't"
             | "nor"
             | "none"
+            | "nothing"
+            | "nobody"
+            | "nowhere"
+            | "neither"
             | "skip"
             | "skips"
             | "skipping"
@@ -250,6 +254,9 @@ fn mark_negations(found: &mut [Word]) {
         }
         let mut reach = 0;
         let mut cursor = index + 1;
+        // A second negation inside the first cancels it for the words after it: "no change
+        // ships without tests" obliges tests.
+        let mut cancelled = false;
         while let Some(target) = found.get_mut(cursor) {
             // A modal verb opens a new predicate: "SHALL not reprocess and SHALL log".
             let new_predicate = matches!(
@@ -259,8 +266,13 @@ fn mark_negations(found: &mut [Word]) {
             if target.clause != clause || reach >= NEGATION_REACH || new_predicate {
                 break;
             }
-            target.negated = true;
-            target.negator = Some(index);
+            if opens_negation(&target.text) {
+                cancelled = !cancelled;
+            }
+            if !cancelled {
+                target.negated = true;
+                target.negator = Some(index);
+            }
             reach += 1;
             cursor += 1;
         }
