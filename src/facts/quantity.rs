@@ -154,11 +154,95 @@ fn number_word(word: &str) -> Option<f64> {
         "forty" => 40.0,
         "fifty" => 50.0,
         "sixty" => 60.0,
+        "seventy" => 70.0,
+        "eighty" => 80.0,
         "ninety" => 90.0,
         "hundred" => 100.0,
         _ => return None,
     };
     Some(value)
+}
+
+/// The next word after `from`, past one or two spaces or a hyphen: (word, end).
+fn next_word(text: &str, from: usize) -> Option<(&str, usize)> {
+    let rest = text.get(from..)?;
+    let trimmed = rest.trim_start_matches([' ', '-']);
+    let separator = rest.len() - trimmed.len();
+    if separator == 0 || separator > 2 {
+        return None;
+    }
+    let length = trimmed
+        .find(|character: char| !character.is_alphabetic())
+        .unwrap_or(trimmed.len());
+    if length == 0 {
+        return None;
+    }
+    let start = from + separator;
+    Some((text.get(start..start + length)?, start + length))
+}
+
+/// Reads a number written in several words from its first word on: "twenty-five",
+/// "one hundred and twenty", "three thousand", "3 thousand". Returns the value and where the
+/// number ends (`from` when nothing follows).
+fn compound_number(text: &str, first_word: &str, first: f64, from: usize) -> (f64, usize) {
+    let mut total = 0.0;
+    let mut current = first;
+    let mut end = from;
+    let mut last_was_tens = matches!(
+        first_word,
+        "twenty" | "thirty" | "forty" | "fifty" | "sixty" | "seventy" | "eighty" | "ninety"
+    );
+    let mut after_scale = false;
+    let mut cursor = from;
+    while let Some((word, word_end)) = next_word(text, cursor) {
+        match word {
+            "hundred" => current = current.max(1.0) * 100.0,
+            "thousand" => {
+                total += current.max(1.0) * 1000.0;
+                current = 0.0;
+            }
+            "million" => {
+                total += current.max(1.0) * 1_000_000.0;
+                current = 0.0;
+            }
+            "and" if after_scale => {
+                // "one hundred and twenty": "and" belongs to the number only when a number
+                // word follows it.
+                let follows = next_word(text, word_end)
+                    .and_then(|(next, _)| number_word(next))
+                    .is_some_and(|value| value < 100.0 && value >= 1.0);
+                if !follows {
+                    break;
+                }
+                cursor = word_end;
+                continue;
+            }
+            _ => {
+                let Some(value) = number_word(word).filter(|value| *value >= 1.0 && *value < 100.0)
+                else {
+                    break;
+                };
+                if matches!(word, "a" | "an" | "single" | "dozen") {
+                    break;
+                }
+                let joins = (last_was_tens && value < 10.0) || (after_scale && current % 100.0 == 0.0);
+                if !joins {
+                    break;
+                }
+                current += value;
+                last_was_tens = value >= 20.0 && value % 10.0 == 0.0;
+                after_scale = false;
+                end = word_end;
+                cursor = word_end;
+                continue;
+            }
+        }
+        after_scale = true;
+        last_was_tens = false;
+        end = word_end;
+        cursor = word_end;
+    }
+    (total + current, end)
 }
 
 /// The dimension and factor of a unit word.
@@ -222,7 +306,7 @@ fn pattern() -> &'static Regex {
             (?:\s*(?:-|–|to)\s*(?P<upper>\d+(?:\.\d+)?))?
             (?P<percent>\s?%)?
             |
-            \b(?P<word>zero|a|an|one|single|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|ninety|hundred)\b
+            \b(?P<word>zero|a|an|one|single|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b
             |
             \b(?P<adverb>once|twice|thrice)\b",
         )
@@ -304,10 +388,15 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
         text
     };
     let mut found = Vec::new();
+    // Words already read as part of a longer number ("thousand" in "three thousand").
+    let mut consumed_until = 0;
     for captures in pattern().captures_iter(source) {
         let Some(whole) = captures.get(0) else {
             continue;
         };
+        if whole.start() < consumed_until {
+            continue;
+        }
         let mut end = whole.end();
         // Numbers glued to letters ("GPT-4", "v2", "ISO-8601", "2nd") are names, not amounts.
         let before_char = source
@@ -327,7 +416,7 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
         {
             continue;
         }
-        let article = captures
+        let mut article = captures
             .name("word")
             .is_some_and(|word| matches!(word.as_str(), "a" | "an" | "single"));
         let (mut value, upper, is_word) = if let Some(adverb) = captures.name("adverb") {
@@ -346,7 +435,16 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
             });
             continue;
         } else if let Some(word) = captures.name("word") {
-            (number_word(word.as_str()).unwrap_or(0.0), None, true)
+            let first = number_word(word.as_str()).unwrap_or(0.0);
+            // "twenty-five", "one hundred and twenty", "three thousand".
+            let (value, compound_end) = compound_number(source, word.as_str(), first, end);
+            if compound_end > end {
+                end = compound_end;
+                consumed_until = compound_end;
+                // "a hundred words": the article is part of the number.
+                article = false;
+            }
+            (value, None, true)
         } else {
             let digits = captures
                 .name("number")
@@ -364,7 +462,15 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
             } else {
                 1.0
             };
-            (value * scale, upper.map(|upper| upper * scale), false)
+            // "3 thousand", "1.5 million".
+            let (scaled, scaled_end) = compound_number(source, "", value * scale, end);
+            if scaled_end > end && upper.is_none() {
+                end = scaled_end;
+                consumed_until = scaled_end;
+                (scaled, None, false)
+            } else {
+                (value * scale, upper.map(|upper| upper * scale), false)
+            }
         };
         // "half an hour", "a quarter of an hour", "three quarters of a day".
         let mut number_start = whole.start();
@@ -533,7 +639,7 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
 fn word_range() -> &'static Regex {
     static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
         crate::lazy_regex::compile_constant(
-            r"(?i)\b(?P<between>between\s+)?(?P<low>\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|hundred)\s+(?:or|and|to)\s+(?P<high>\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|hundred)\b",
+            r"(?i)\b(?P<between>between\s+)?(?P<low>\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\s+(?:or|and|to)\s+(?P<high>\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b",
         )
     });
     &PATTERN
@@ -851,6 +957,16 @@ mod word_tests {
         let found = quantities("Escalate after three failed attempts.");
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].value, 3.0);
+    }
+
+    #[test]
+    fn numbers_in_several_words() {
+        assert_eq!(quantities("at most three thousand characters")[0].value, 3000.0);
+        assert_eq!(quantities("twenty-five words")[0].value, 25.0);
+        assert_eq!(quantities("one hundred and twenty words")[0].value, 120.0);
+        assert_eq!(quantities("a hundred words")[0].value, 100.0);
+        assert_eq!(quantities("3 thousand words")[0].value, 3000.0);
+        assert_eq!(quantities("seventy words")[0].value, 70.0);
     }
 
     #[test]
