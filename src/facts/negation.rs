@@ -88,6 +88,17 @@ fn is_privative(word: &str) -> bool {
     )
 }
 
+/// Verbs that give or show what follows them.
+fn is_presenting_verb(word: &str) -> bool {
+    matches!(
+        word,
+        "offer" | "offers" | "give" | "gives" | "show" | "shows" | "shown" | "provide"
+            | "provides" | "include" | "includes" | "add" | "adds" | "send" | "sends" | "return"
+            | "returns" | "display" | "displays" | "use" | "uses" | "put" | "render" | "renders"
+            | "present" | "presents" | "attach" | "attaches" | "list" | "lists"
+    )
+}
+
 /// The keyword words of RFC 2119 as written in capitals in `text`.
 fn keyword_at(text: &str, word: &Word) -> Option<&'static str> {
     match text.get(word.start..word.end)? {
@@ -200,6 +211,19 @@ impl Polarity {
                 is_privative(&word.text) && !self.obliged.contains(&word.stem)
             });
             if scope.is_empty() || privative {
+                continue;
+            }
+            // The negation must be about the requirement's action: its head is a word of the
+            // requirement, or a verb of giving or showing whose object is ("do not offer a
+            // Resubmit option"). "Do not edit a logged argument" is about editing.
+            let head_fits = scope.first().is_some_and(|head| {
+                self.all.contains(&head.stem)
+                    || (is_presenting_verb(&head.text)
+                        && scope
+                            .get(1)
+                            .is_some_and(|object| self.obliged.contains(&object.stem)))
+            });
+            if !head_fits {
                 continue;
             }
             // A negation about something else ("never reply with a refund amount") is not

@@ -759,12 +759,50 @@ fn clause_negation(text: &str, start: usize) -> ClauseNegation {
         })
         .filter(|word| !word.is_empty())
         .collect();
+    // A verb of rejection governs the whole sentence: "Reject a deductive argument with
+    // fewer than 2 premises, and an inductive one with fewer than 2 observations".
+    let sentence_start = before
+        .rfind(['.', ';', '!', '?', '\n'])
+        .map_or(0, |at| at + 1);
+    let rejects = before
+        .get(sentence_start..)
+        .unwrap_or("")
+        .to_lowercase()
+        .split(|character: char| !character.is_alphanumeric())
+        .any(|word| {
+            matches!(
+                word,
+                "reject" | "rejects" | "refuse" | "refuses" | "decline" | "declines"
+            )
+        });
     let Some(negation) = words.iter().position(|word| {
         matches!(
             *word,
-            "never" | "not" | "don't" | "don’t" | "mustn't" | "cannot" | "can't"
+            "never"
+                | "not"
+                | "don't"
+                | "don’t"
+                | "mustn't"
+                | "cannot"
+                | "can't"
+                // "Reject an argument with fewer than 2 premises" asks for at least 2.
+                | "reject"
+                | "rejects"
+                | "refuse"
+                | "refuses"
+                | "decline"
+                | "declines"
+                | "deny"
+                | "denies"
+                | "disallow"
+                | "disallows"
+                | "block"
+                | "blocks"
         )
     }) else {
+        if rejects {
+            return ClauseNegation::Plain;
+        }
         return ClauseNegation::None;
     };
     let excess = words.iter().skip(negation + 1).any(|word| {

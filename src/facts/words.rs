@@ -225,7 +225,7 @@ fn mark_negations(found: &mut [Word]) {
             .is_some_and(|next| matches!(next, "to" | "be" | "from" | "of" | "than"));
         let first = if skip_auxiliary { &after_next } else { &next };
         // "never nest more than six levels", "no deeper than 3", "do not exceed": a bound.
-        let is_bound = (1..=3).any(|offset| {
+        let is_bound = (1..=5).any(|offset| {
             let Some(candidate) = found.get(index + offset) else {
                 return false;
             };
