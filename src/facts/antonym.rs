@@ -167,6 +167,13 @@ fn uses(read: &[Word]) -> Vec<Use> {
         let Some((pair, side)) = side_of(&word.text) else {
             continue;
         };
+        // A negation right before the word turns it ("not available", "nothing random");
+        // one further away negates the sentence's verb ("never import a private module"),
+        // and the word's side is then unclear: it is left out.
+        let negation_distance = word.negator.map(|negator| index.saturating_sub(negator));
+        if negation_distance.is_some_and(|distance| distance > 2) {
+            continue;
+        }
         let side = side ^ reversed ^ word.negated;
         let anchors = read
             .iter()
@@ -178,7 +185,20 @@ fn uses(read: &[Word]) -> Vec<Use> {
                     && around.text != "reverse"
                     && side_of(&around.text).is_none_or(|(other_pair, _)| other_pair != pair)
             })
-            .map(|(_, around)| around.stem.clone())
+            .flat_map(|(_, around)| {
+                // "timeout-bounded" stands by "timeout" too.
+                let parts: Vec<String> = if around.text.contains('-') {
+                    around
+                        .text
+                        .split('-')
+                        .filter(|part| part.len() >= 3)
+                        .map(crate::facts::words::stem)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                std::iter::once(around.stem.clone()).chain(parts)
+            })
             .collect();
         let start = if reversed {
             read.get(index - 1)

@@ -452,20 +452,30 @@ fn weakened(
     if found.strong_obligation.is_some() {
         return None;
     }
+    if found.permission.is_none() && hedge().find(passage).is_none() {
+        return None;
+    }
     let requirement_lower = requirement_text.to_lowercase();
     // A softening word the requirement itself uses ("optional streaks") is its content, not a
     // softening.
     let own_words = |phrase: &str| requirement_lower.contains(&phrase.to_lowercase());
-    let permission = found.permission.clone().filter(|marker| {
-        !own_words(&marker.phrase) && !grants_permission().is_match(requirement_text)
-    });
+    // A softening counts in a sentence about the requirement: "You can show a placeholder"
+    // next to "Render partial results as they arrive" softens the placeholder, not the
+    // rendering.
+    let obliged = Polarity::of(requirement_text);
+    let about_requirement = |start: usize| obliged.sentence_is_about(passage, start);
+    let grants = grants_permission().is_match(requirement_text);
+    let permission = crate::facts::directive::permission_markers(passage)
+        .into_iter()
+        .find(|marker| !grants && !own_words(&marker.phrase) && about_requirement(marker.start))
+        .map(|marker| marker.phrase);
     let hedged = || {
         hedge()
-            .find(passage)
+            .find_iter(passage)
+            .find(|found| !own_words(found.as_str()) && about_requirement(found.start()))
             .map(|found| found.as_str().to_owned())
-            .filter(|phrase| !own_words(phrase))
     };
-    let phrase = permission.map(|marker| marker.phrase).or_else(hedged)?;
+    let phrase = permission.or_else(hedged)?;
     Some(Disagreement {
         kind: DisagreementKind::WeakenedModality,
         message: format!("weakens \"{keyword}\" to \"{phrase}\""),

@@ -81,6 +81,19 @@ fn first_marker(pattern: &Regex, text: &str) -> Option<Marker> {
     })
 }
 
+/// Every softening marker ("try to", "if possible", "you can", …) in `text`.
+pub fn permission_markers(text: &str) -> Vec<Marker> {
+    patterns()
+        .permission
+        .find_iter(text)
+        .map(|found| Marker {
+            phrase: found.as_str().to_owned(),
+            start: found.start(),
+            end: found.end(),
+        })
+        .collect()
+}
+
 pub fn directives(text: &str) -> Directives {
     let patterns = patterns();
     // "Do not fail to confirm" obliges: its negations cancel, and it is read as "always".

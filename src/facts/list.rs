@@ -319,6 +319,12 @@ pub struct ListChange {
 /// Requirement lists of three or more items that a passage list changes.
 pub fn list_changes(requirement: &str, passage: &str) -> Vec<ListChange> {
     let passage_lower = passage.to_lowercase();
+    // "The home page lists the 5 guides. Start new learners on fundamentals, then …": a
+    // passage that counts the whole list names part of it in context.
+    let counts: Vec<f64> = crate::facts::quantity::quantities(passage)
+        .into_iter()
+        .map(|quantity| quantity.value)
+        .collect();
     let mentioned = |item: &str| {
         passage_lower.match_indices(item).any(|(at, _)| {
             let before = passage_lower
@@ -364,6 +370,12 @@ pub fn list_changes(requirement: &str, passage: &str) -> Vec<ListChange> {
             // An added item with nothing missing is often an item the list's own words carry
             // ("the six states: …, and the spinner"); only a replaced or dropped item counts.
             if missing.is_empty() {
+                continue;
+            }
+            let whole_list_counted = counts
+                .iter()
+                .any(|count| (*count - wanted.items.len() as f64).abs() < 1e-9);
+            if added.is_empty() && whole_list_counted {
                 continue;
             }
             found.push(ListChange {

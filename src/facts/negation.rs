@@ -170,6 +170,28 @@ impl Polarity {
         }
     }
 
+    /// Whether the sentence of `passage` holding byte `at` says something the requirement
+    /// obliges (one of its obliged words, or, when it obliges nothing, any of its words).
+    pub fn sentence_is_about(&self, passage: &str, at: usize) -> bool {
+        let start = passage
+            .get(..at)
+            .and_then(|before| before.rfind(['.', '!', '?', '\n', ';']))
+            .map_or(0, |found| found + 1);
+        let end = passage
+            .get(at..)
+            .and_then(|after| after.find(['.', '!', '?', '\n', ';']))
+            .map_or(passage.len(), |found| at + found);
+        let sentence = passage.get(start..end).unwrap_or_default();
+        let wanted = if self.obliged.is_empty() {
+            &self.all
+        } else {
+            &self.obliged
+        };
+        words(sentence)
+            .iter()
+            .any(|word| is_content(word) && !is_light_verb(&word.stem) && wanted.contains(&word.stem))
+    }
+
     /// Whether any word under a negation in `passage` is one the requirement forbids: the
     /// passage keeps the requirement's prohibition in its own words.
     pub fn prohibition_kept(&self, passage: &str) -> bool {
