@@ -104,12 +104,29 @@ fn bullet_lists(text: &str) -> Vec<List> {
 /// The tail of the words before the first separator that can be the first item: at most
 /// `longest` words, stopping at a function word or a verb in "-ing".
 fn first_item(words: &[&str], longest: usize) -> Vec<String> {
+    let bare = |word: &str| {
+        word.to_lowercase()
+            .trim_matches(|character: char| !character.is_alphanumeric())
+            .to_owned()
+    };
     let mut taken = Vec::new();
-    for word in words.iter().rev() {
-        let lower = word.to_lowercase();
-        let bare = lower.trim_matches(|character: char| !character.is_alphanumeric());
-        if taken.len() >= longest || is_stop_word(bare) || bare.ends_with("ing") || bare.is_empty()
+    for (index, word) in words.iter().enumerate().rev() {
+        let lower = bare(word);
+        if taken.len() >= longest || is_stop_word(&lower) || lower.ends_with("ing") || lower.is_empty()
         {
+            break;
+        }
+        // A word right after a modal or "to" is a verb ("SHALL verify schemas, …").
+        let after_modal = index
+            .checked_sub(1)
+            .and_then(|previous| words.get(previous))
+            .is_some_and(|previous| {
+                matches!(
+                    bare(previous).as_str(),
+                    "shall" | "must" | "should" | "will" | "may" | "can" | "to"
+                )
+            });
+        if after_modal && !taken.is_empty() {
             break;
         }
         taken.push((*word).to_owned());
@@ -182,6 +199,20 @@ fn inline_list(segment: &str, offset: usize) -> Option<List> {
         .iter()
         .any(|item| word_count(item) > ITEM_WORDS || word_count(item) == 0)
     {
+        return None;
+    }
+    // "bundled assets, then a source checkout, before the network" is a sequence of clauses,
+    // not a list.
+    let opens_clause = |part: &str| {
+        part.split_whitespace().next().is_some_and(|word| {
+            matches!(
+                word.to_lowercase().as_str(),
+                "then" | "before" | "after" | "so" | "which" | "but" | "because" | "while"
+                    | "when" | "where" | "if" | "unless" | "until" | "since" | "though"
+            )
+        })
+    };
+    if middle.iter().any(|item| opens_clause(item)) || opens_clause(last) {
         return None;
     }
     let longest = middle
@@ -297,9 +328,15 @@ pub fn same_item(left: &str, right: &str) -> bool {
     if left == right {
         return true;
     }
-    let left_words: Vec<&str> = left.split_whitespace().collect();
-    let right_words: Vec<&str> = right.split_whitespace().collect();
-    let within = |small: &[&str], large: &[&str]| {
+    // Compared by stem: "color" and "colors" are one item.
+    let stems = |item: &str| -> Vec<String> {
+        item.split_whitespace()
+            .map(crate::facts::words::stem)
+            .collect()
+    };
+    let left_words = stems(left);
+    let right_words = stems(right);
+    let within = |small: &[String], large: &[String]| {
         !small.is_empty() && small.iter().all(|word| large.contains(word))
     };
     within(&left_words, &right_words) || within(&right_words, &left_words)
