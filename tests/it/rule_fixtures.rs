@@ -99,6 +99,11 @@ fn run_fixture(fixture: &Fixture) -> Result<(), Failed> {
     let meta = registry::find_rule(rule)
         .ok_or_else(|| format!("rules/{rule}/ does not name a rule"))?
         .meta();
+    // Without its own speclint.toml a fixture's root would be the repository: it would read
+    // every other fixture.
+    if !directory.join("speclint.toml").is_file() {
+        return Err(format!("rules/{rule}/{case}: a fixture needs its own speclint.toml").into());
+    }
     let settings = load_settings(directory, None)
         .map_err(|error| format!("rules/{rule}/{case}: invalid speclint.toml: {error}"))?
         .for_rule(meta.name);
