@@ -203,7 +203,12 @@ fn dimension_of_key(key: &str, wanted: &Dimension) -> Option<(Dimension, f64)> {
     if matches!(wanted, Dimension::Percent)
         && parts
             .iter()
-            .any(|part| matches!(part.as_str(), "percent" | "pct" | "percentage" | "rate"))
+            .any(|part| {
+                matches!(
+                    part.as_str(),
+                    "percent" | "pct" | "percentage" | "rate" | "discount" | "share" | "ratio"
+                )
+            })
     {
         return Some((wanted.clone(), 1.0));
     }
@@ -302,10 +307,50 @@ fn contains_word(text: &str, word: &str) -> bool {
     })
 }
 
+/// Function words common in one language and rare in the others: a case whose text holds
+/// several of them is written in that language ("Wo ist mein Paket?" is German).
+const LANGUAGE_WORDS: &[(&str, &[&str])] = &[
+    ("english", &["the", "is", "and", "my", "you", "what", "where", "can", "with", "this"]),
+    ("french", &["le", "les", "est", "je", "mon", "ma", "pas", "une", "vous", "où", "pour", "avec"]),
+    ("german", &["der", "die", "das", "ist", "ich", "mein", "meine", "nicht", "und", "wo", "bitte", "ein"]),
+    ("spanish", &["el", "los", "es", "mi", "por", "una", "qué", "dónde", "para", "con", "está", "pedido"]),
+    ("italian", &["il", "gli", "è", "mio", "mia", "non", "dove", "per", "una", "sono", "ordine"]),
+    ("portuguese", &["o", "os", "é", "meu", "minha", "não", "onde", "para", "uma", "está", "pedido"]),
+    ("dutch", &["de", "het", "is", "mijn", "niet", "waar", "een", "en", "ik", "bestelling"]),
+];
+
+/// Other words for common list items: a case about a call tests the phone channel.
+const ITEM_SYNONYMS: &[(&str, &[&str])] = &[
+    ("phone", &["call", "called", "calling", "telephone", "voice", "hotline"]),
+    ("email", &["e-mail", "mail", "inbox"]),
+    ("chat", &["live chat", "messenger", "chatting"]),
+    ("sms", &["text message", "texting"]),
+];
+
+fn written_in(case_text: &str, language: &str) -> bool {
+    let Some((_, markers)) = LANGUAGE_WORDS.iter().find(|(name, _)| *name == language) else {
+        return false;
+    };
+    let found = markers
+        .iter()
+        .filter(|marker| contains_word(case_text, marker))
+        .count();
+    found >= 3
+}
+
 /// Whether a case's text (from [`case_text`]) names a list item: the item itself, each of its
-/// content words (stemmed), or a language's code as a whole value (`lang: fr`).
+/// content words (stemmed), a synonym ("call" for "phone"), a language's code as a whole value
+/// (`lang: fr`), or text written in that language.
 pub fn names_item(case_text: &str, item: &str) -> bool {
     if contains_word(case_text, item) {
+        return true;
+    }
+    if let Some((_, synonyms)) = ITEM_SYNONYMS.iter().find(|(name, _)| *name == item)
+        && synonyms.iter().any(|synonym| contains_word(case_text, synonym))
+    {
+        return true;
+    }
+    if written_in(case_text, item) {
         return true;
     }
     if let Some((_, code)) = LANGUAGE_CODES.iter().find(|(name, _)| *name == item) {
@@ -519,5 +564,8 @@ mod tests {
         assert!(names_item("lang: fr\n", "french"));
         assert!(names_item("channel: chat\n", "chat"));
         assert!(!names_item("channel: email\n", "phone"));
+        assert!(names_item("message: wo ist mein paket? bitte schnell.\n", "german"));
+        assert!(!names_item("message: where is my parcel?\n", "german"));
+        assert!(names_item("message: i called twice yesterday\n", "phone"));
     }
 }

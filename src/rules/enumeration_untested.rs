@@ -8,7 +8,9 @@ declare_rule! {
     /// Reports a requirement that lists cases ("in English, French and German"; "by email,
     /// chat and phone") when its eval cases name some of them but not all: the finding names
     /// the missing ones. A case names an item when its description, inputs or assertion values
-    /// hold the item's words (stemmed), or, for a language, its code as a value (`lang: fr`).
+    /// hold the item's words (stemmed) or a common synonym ("call" for "phone", "e-mail" for
+    /// "email"), or, for a language, its code as a value (`lang: fr`) or text written in it
+    /// (three or more of its common function words: "Wo ist mein Paket? Bitte …" is German).
     ///
     /// A list counts when it has three items or more. Requirements none of whose items appear
     /// in any eval case are left alone (their cases test something else), as are requirements

@@ -177,6 +177,30 @@ fn settings_from(
 
 /// A promptfoo `providers` entry: an ID string, or `{id, config}`.
 pub fn from_provider(place: Place, entry: &Node, files: Vec<FileId>) -> Option<ModelSettingsDef> {
+    // `- openai:gpt-4o: {config: {…}}`: the ID as the single key of a mapping.
+    if entry.is_mapping()
+        && entry.get("id").is_none()
+        && let [(key, options)] = entry.entries().collect::<Vec<_>>().as_slice()
+        && key.as_str().is_some_and(|key| key.contains(':'))
+    {
+        let model = key.as_str().and_then(model_name).map(|value| SettingValue {
+            value,
+            span: place.span(key),
+        });
+        let origin = format!("promptfoo provider `{}`", key.as_str().unwrap_or_default());
+        return match options.get("config") {
+            Some(config) => settings_from(place, config, origin, model, files),
+            None => model.map(|model| ModelSettingsDef {
+                span: place.span(entry),
+                origin,
+                model: Some(model),
+                temperature: None,
+                max_output_tokens: None,
+                json_output: None,
+                files,
+            }),
+        };
+    }
     let id_node = if entry.as_str().is_some() {
         Some(entry)
     } else {
@@ -256,6 +280,14 @@ mod tests {
         assert_eq!(found.temperature.unwrap().value, 0.9);
         assert_eq!(found.max_output_tokens.unwrap().value, 100.0);
         assert!(found.json_output.unwrap().value);
+    }
+
+    #[test]
+    fn provider_keyed_by_its_id() {
+        let root = yaml::parse("openai:gpt-4o:\n  config:\n    temperature: 0.5\n").unwrap();
+        let found = from_provider(place(), &root, Vec::new()).unwrap();
+        assert_eq!(found.model.unwrap().value, "gpt-4o");
+        assert_eq!(found.temperature.unwrap().value, 0.5);
     }
 
     #[test]
