@@ -77,6 +77,22 @@ const OPPOSITES: &[(&[&str], &[&str])] = &[
         ],
     ),
     (&["online"], &["offline"]),
+    (
+        &[
+            "maintain",
+            "maintains",
+            "preserve",
+            "preserves",
+            "retain",
+            "retains",
+            "keep",
+            "keeps",
+        ],
+        &[
+            "drop", "drops", "remove", "removes", "break", "breaks", "discard", "discards", "lose",
+            "loses",
+        ],
+    ),
     (&["available"], &["unavailable"]),
     (&["visible"], &["hidden", "invisible"]),
     (

@@ -20,6 +20,9 @@ pub struct AssertionFacts {
     /// Whether the assertion can fail when the output does something forbidden: a `not-`
     /// assertion, a negated check in code, a rubric stating an absence, a refusal check.
     pub checks_absence: bool,
+    /// Whether the expected literals must match in letter case (`contains`, `equals`, not
+    /// `icontains`).
+    pub case_sensitive: bool,
     /// The text the quantities and literals were read from.
     pub text: String,
 }
@@ -113,6 +116,7 @@ pub fn analyze(assertion: &AssertionDef) -> AssertionFacts {
         return facts;
     }
     if LITERAL_KINDS.contains(&kind.as_str()) {
+        facts.case_sensitive = !kind.starts_with('i') && kind != "regex";
         facts.expected_literals.push(regex_literal(&kind, value));
         facts.quantities = quantities(value);
         return facts;

@@ -226,15 +226,41 @@ pub fn literal_disagreements(
     other_literals: &[String],
     other_text: &str,
 ) -> Vec<Disagreement> {
+    literal_disagreements_in(requirement_text, other_literals, other_text, Case::Ignored)
+}
+
+/// Whether letter case matters when literals are compared: it does for a `contains` or
+/// `equals` assertion, which fails on `{attemptID}` where the output says `{attemptId}`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    Ignored,
+    Matters,
+}
+
+fn literal_disagreements_in(
+    requirement_text: &str,
+    other_literals: &[String],
+    other_text: &str,
+    case: Case,
+) -> Vec<Disagreement> {
     let mut found = Vec::new();
     let other_lower = other_text.to_lowercase();
     for wanted in literals(requirement_text) {
-        if other_lower.contains(&wanted.value.to_lowercase()) {
+        let kept = match case {
+            Case::Ignored => other_lower.contains(&wanted.value.to_lowercase()),
+            Case::Matters => other_text.contains(&wanted.value),
+        };
+        if kept {
             continue;
         }
+        let differs_in_case = |candidate: &String| {
+            case == Case::Matters
+                && candidate != &wanted.value
+                && candidate.to_lowercase() == wanted.value.to_lowercase()
+        };
         if let Some(changed) = other_literals
             .iter()
-            .find(|candidate| similar(&wanted.value, candidate))
+            .find(|candidate| similar(&wanted.value, candidate) || differs_in_case(candidate))
         {
             found.push(Disagreement {
                 kind: DisagreementKind::Literal,
@@ -519,10 +545,16 @@ impl<'a> RequirementFacts<'a> {
         let mut found =
             quantity_disagreements_of(&self.quantities, self.text, &facts.quantities, &facts.text);
         if self.has_literals {
-            found.extend(literal_disagreements(
+            let case = if facts.case_sensitive {
+                Case::Matters
+            } else {
+                Case::Ignored
+            };
+            found.extend(literal_disagreements_in(
                 self.text,
                 &facts.expected_literals,
                 &facts.text,
+                case,
             ));
         }
         found

@@ -201,14 +201,12 @@ fn dimension_of_key(key: &str, wanted: &Dimension) -> Option<(Dimension, f64)> {
         return Some((wanted.clone(), 1.0));
     }
     if matches!(wanted, Dimension::Percent)
-        && parts
-            .iter()
-            .any(|part| {
-                matches!(
-                    part.as_str(),
-                    "percent" | "pct" | "percentage" | "rate" | "discount" | "share" | "ratio"
-                )
-            })
+        && parts.iter().any(|part| {
+            matches!(
+                part.as_str(),
+                "percent" | "pct" | "percentage" | "rate" | "discount" | "share" | "ratio"
+            )
+        })
     {
         return Some((wanted.clone(), 1.0));
     }
@@ -310,18 +308,66 @@ fn contains_word(text: &str, word: &str) -> bool {
 /// Function words common in one language and rare in the others: a case whose text holds
 /// several of them is written in that language ("Wo ist mein Paket?" is German).
 const LANGUAGE_WORDS: &[(&str, &[&str])] = &[
-    ("english", &["the", "is", "and", "my", "you", "what", "where", "can", "with", "this"]),
-    ("french", &["le", "les", "est", "je", "mon", "ma", "pas", "une", "vous", "où", "pour", "avec"]),
-    ("german", &["der", "die", "das", "ist", "ich", "mein", "meine", "nicht", "und", "wo", "bitte", "ein"]),
-    ("spanish", &["el", "los", "es", "mi", "por", "una", "qué", "dónde", "para", "con", "está", "pedido"]),
-    ("italian", &["il", "gli", "è", "mio", "mia", "non", "dove", "per", "una", "sono", "ordine"]),
-    ("portuguese", &["o", "os", "é", "meu", "minha", "não", "onde", "para", "uma", "está", "pedido"]),
-    ("dutch", &["de", "het", "is", "mijn", "niet", "waar", "een", "en", "ik", "bestelling"]),
+    (
+        "english",
+        &[
+            "the", "is", "and", "my", "you", "what", "where", "can", "with", "this",
+        ],
+    ),
+    (
+        "french",
+        &[
+            "le", "les", "est", "je", "mon", "ma", "pas", "une", "vous", "où", "pour", "avec",
+        ],
+    ),
+    (
+        "german",
+        &[
+            "der", "die", "das", "ist", "ich", "mein", "meine", "nicht", "und", "wo", "bitte",
+            "ein",
+        ],
+    ),
+    (
+        "spanish",
+        &[
+            "el", "los", "es", "mi", "por", "una", "qué", "dónde", "para", "con", "está", "pedido",
+        ],
+    ),
+    (
+        "italian",
+        &[
+            "il", "gli", "è", "mio", "mia", "non", "dove", "per", "una", "sono", "ordine",
+        ],
+    ),
+    (
+        "portuguese",
+        &[
+            "o", "os", "é", "meu", "minha", "não", "onde", "para", "uma", "está", "pedido",
+        ],
+    ),
+    (
+        "dutch",
+        &[
+            "de",
+            "het",
+            "is",
+            "mijn",
+            "niet",
+            "waar",
+            "een",
+            "en",
+            "ik",
+            "bestelling",
+        ],
+    ),
 ];
 
 /// Other words for common list items: a case about a call tests the phone channel.
 const ITEM_SYNONYMS: &[(&str, &[&str])] = &[
-    ("phone", &["call", "called", "calling", "telephone", "voice", "hotline"]),
+    (
+        "phone",
+        &["call", "called", "calling", "telephone", "voice", "hotline"],
+    ),
     ("email", &["e-mail", "mail", "inbox"]),
     ("chat", &["live chat", "messenger", "chatting"]),
     ("sms", &["text message", "texting"]),
@@ -346,7 +392,9 @@ pub fn names_item(case_text: &str, item: &str) -> bool {
         return true;
     }
     if let Some((_, synonyms)) = ITEM_SYNONYMS.iter().find(|(name, _)| *name == item)
-        && synonyms.iter().any(|synonym| contains_word(case_text, synonym))
+        && synonyms
+            .iter()
+            .any(|synonym| contains_word(case_text, synonym))
     {
         return true;
     }
@@ -564,7 +612,10 @@ mod tests {
         assert!(names_item("lang: fr\n", "french"));
         assert!(names_item("channel: chat\n", "chat"));
         assert!(!names_item("channel: email\n", "phone"));
-        assert!(names_item("message: wo ist mein paket? bitte schnell.\n", "german"));
+        assert!(names_item(
+            "message: wo ist mein paket? bitte schnell.\n",
+            "german"
+        ));
         assert!(!names_item("message: where is my parcel?\n", "german"));
         assert!(names_item("message: i called twice yesterday\n", "phone"));
     }

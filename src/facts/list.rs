@@ -112,7 +112,10 @@ fn first_item(words: &[&str], longest: usize) -> Vec<String> {
     let mut taken = Vec::new();
     for (index, word) in words.iter().enumerate().rev() {
         let lower = bare(word);
-        if taken.len() >= longest || is_stop_word(&lower) || lower.ends_with("ing") || lower.is_empty()
+        if taken.len() >= longest
+            || is_stop_word(&lower)
+            || lower.ends_with("ing")
+            || lower.is_empty()
         {
             break;
         }
@@ -207,8 +210,21 @@ fn inline_list(segment: &str, offset: usize) -> Option<List> {
         part.split_whitespace().next().is_some_and(|word| {
             matches!(
                 word.to_lowercase().as_str(),
-                "then" | "before" | "after" | "so" | "which" | "but" | "because" | "while"
-                    | "when" | "where" | "if" | "unless" | "until" | "since" | "though"
+                "then"
+                    | "before"
+                    | "after"
+                    | "so"
+                    | "which"
+                    | "but"
+                    | "because"
+                    | "while"
+                    | "when"
+                    | "where"
+                    | "if"
+                    | "unless"
+                    | "until"
+                    | "since"
+                    | "though"
             )
         })
     };

@@ -77,14 +77,61 @@ fn is_light_verb(stem: &str) -> bool {
 fn is_privative(word: &str) -> bool {
     matches!(
         word,
-        "hide" | "hides" | "hid" | "hidden" | "remove" | "removes" | "removed" | "drop" | "drops"
-            | "dropped" | "omit" | "omits" | "omitted" | "skip" | "skips" | "skipped" | "forget"
-            | "forgets" | "ignore" | "ignores" | "ignored" | "lose" | "loses" | "lost" | "break"
-            | "breaks" | "broken" | "block" | "blocks" | "blocked" | "disable" | "disables"
-            | "disabled" | "stop" | "stops" | "delete" | "deletes" | "deleted" | "strip"
-            | "strips" | "suppress" | "suppresses" | "miss" | "misses" | "missing" | "leave"
-            | "lack" | "lacks" | "exclude" | "excludes" | "excluded" | "reduce" | "weaken"
-            | "shorten" | "truncate"
+        "hide"
+            | "hides"
+            | "hid"
+            | "hidden"
+            | "remove"
+            | "removes"
+            | "removed"
+            | "drop"
+            | "drops"
+            | "dropped"
+            | "omit"
+            | "omits"
+            | "omitted"
+            | "skip"
+            | "skips"
+            | "skipped"
+            | "forget"
+            | "forgets"
+            | "ignore"
+            | "ignores"
+            | "ignored"
+            | "lose"
+            | "loses"
+            | "lost"
+            | "break"
+            | "breaks"
+            | "broken"
+            | "block"
+            | "blocks"
+            | "blocked"
+            | "disable"
+            | "disables"
+            | "disabled"
+            | "stop"
+            | "stops"
+            | "delete"
+            | "deletes"
+            | "deleted"
+            | "strip"
+            | "strips"
+            | "suppress"
+            | "suppresses"
+            | "miss"
+            | "misses"
+            | "missing"
+            | "leave"
+            | "lack"
+            | "lacks"
+            | "exclude"
+            | "excludes"
+            | "excluded"
+            | "reduce"
+            | "weaken"
+            | "shorten"
+            | "truncate"
     )
 }
 
@@ -92,10 +139,36 @@ fn is_privative(word: &str) -> bool {
 fn is_presenting_verb(word: &str) -> bool {
     matches!(
         word,
-        "offer" | "offers" | "give" | "gives" | "show" | "shows" | "shown" | "provide"
-            | "provides" | "include" | "includes" | "add" | "adds" | "send" | "sends" | "return"
-            | "returns" | "display" | "displays" | "use" | "uses" | "put" | "render" | "renders"
-            | "present" | "presents" | "attach" | "attaches" | "list" | "lists"
+        "offer"
+            | "offers"
+            | "give"
+            | "gives"
+            | "show"
+            | "shows"
+            | "shown"
+            | "provide"
+            | "provides"
+            | "include"
+            | "includes"
+            | "add"
+            | "adds"
+            | "send"
+            | "sends"
+            | "return"
+            | "returns"
+            | "display"
+            | "displays"
+            | "use"
+            | "uses"
+            | "put"
+            | "render"
+            | "renders"
+            | "present"
+            | "presents"
+            | "attach"
+            | "attaches"
+            | "list"
+            | "lists"
     )
 }
 
@@ -187,9 +260,9 @@ impl Polarity {
         } else {
             &self.obliged
         };
-        words(sentence)
-            .iter()
-            .any(|word| is_content(word) && !is_light_verb(&word.stem) && wanted.contains(&word.stem))
+        words(sentence).iter().any(|word| {
+            is_content(word) && !is_light_verb(&word.stem) && wanted.contains(&word.stem)
+        })
     }
 
     /// Whether any word under a negation in `passage` is one the requirement forbids: the
@@ -229,9 +302,9 @@ impl Polarity {
                 .collect();
             // "don't hide the rings" keeps "SHALL show rings"; "cannot be hidden" still
             // negates "SHALL be easily hidden".
-            let privative = scope.first().is_some_and(|word| {
-                is_privative(&word.text) && !self.obliged.contains(&word.stem)
-            });
+            let privative = scope
+                .first()
+                .is_some_and(|word| is_privative(&word.text) && !self.obliged.contains(&word.stem));
             if scope.is_empty() || privative {
                 continue;
             }

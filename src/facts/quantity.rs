@@ -225,7 +225,8 @@ fn compound_number(text: &str, first_word: &str, first: f64, from: usize) -> (f6
                 if matches!(word, "a" | "an" | "single" | "dozen") {
                     break;
                 }
-                let joins = (last_was_tens && value < 10.0) || (after_scale && current % 100.0 == 0.0);
+                let joins =
+                    (last_was_tens && value < 10.0) || (after_scale && current % 100.0 == 0.0);
                 if !joins {
                     break;
                 }
@@ -999,7 +1000,10 @@ mod word_tests {
 
     #[test]
     fn numbers_in_several_words() {
-        assert_eq!(quantities("at most three thousand characters")[0].value, 3000.0);
+        assert_eq!(
+            quantities("at most three thousand characters")[0].value,
+            3000.0
+        );
         assert_eq!(quantities("twenty-five words")[0].value, 25.0);
         assert_eq!(quantities("one hundred and twenty words")[0].value, 120.0);
         assert_eq!(quantities("a hundred words")[0].value, 100.0);

@@ -55,7 +55,7 @@ pub fn stem(word: &str) -> String {
         let mut changed = false;
         for suffix in [
             "ications", "ication", "ations", "ation", "ibility", "ability", "ings", "ing", "ible",
-            "able", "ies", "ied", "ers", "ed", "es", "er", "ly", "s", "e",
+            "able", "ies", "ied", "ers", "ed", "es", "er", "ly", "s", "e", "y",
         ] {
             if let Some(stripped) = current.strip_suffix(suffix)
                 && stripped.chars().count() >= 3
@@ -176,10 +176,16 @@ pub fn words(text: &str) -> Vec<Word> {
         if let Some(start) = word_start.take() {
             push_word(&mut found, text, start, index, clause);
         }
+        // A full stop inside a name (`Path.relative_to`, "v1.0") does not end a clause.
+        let inside_name = character == '.'
+            && characters
+                .peek()
+                .is_some_and(|(_, next)| next.is_alphanumeric());
         if matches!(
             character,
             '.' | ';' | ':' | '!' | '?' | ',' | '\n' | '(' | ')' | '|' | '•'
-        ) {
+        ) && !inside_name
+        {
             pending_break = true;
         }
     }
@@ -206,13 +212,31 @@ fn push_word(found: &mut Vec<Word>, text: &str, start: usize, end: usize, clause
     });
 }
 
+/// "a skip link", "the omit flag": a verb of negation used as a noun after a determiner.
+fn used_as_noun_text(previous: Option<&str>) -> bool {
+    previous.is_some_and(|previous| matches!(previous, "a" | "an" | "the" | "no" | "any"))
+}
+
+fn used_as_noun(found: &[Word], index: usize) -> bool {
+    let Some(word) = found.get(index) else {
+        return false;
+    };
+    matches!(word.text.as_str(), "skip" | "omit" | "avoid")
+        && used_as_noun_text(
+            index
+                .checked_sub(1)
+                .and_then(|previous| found.get(previous))
+                .map(|previous| previous.text.as_str()),
+        )
+}
+
 fn mark_negations(found: &mut [Word]) {
     let mut index = 0;
     while index < found.len() {
         let Some(word) = found.get(index) else {
             break;
         };
-        if !opens_negation(&word.text) {
+        if !opens_negation(&word.text) || used_as_noun(found, index) {
             index += 1;
             continue;
         }
@@ -257,6 +281,12 @@ fn mark_negations(found: &mut [Word]) {
         // A second negation inside the first cancels it for the words after it: "no change
         // ships without tests" obliges tests.
         let mut cancelled = false;
+        let mut previous_text = Some(
+            found
+                .get(index)
+                .map(|word| word.text.clone())
+                .unwrap_or_default(),
+        );
         while let Some(target) = found.get_mut(cursor) {
             // A modal verb opens a new predicate: "SHALL not reprocess and SHALL log".
             let new_predicate = matches!(
@@ -266,9 +296,10 @@ fn mark_negations(found: &mut [Word]) {
             if target.clause != clause || reach >= NEGATION_REACH || new_predicate {
                 break;
             }
-            if opens_negation(&target.text) {
+            if opens_negation(&target.text) && !used_as_noun_text(previous_text.as_deref()) {
                 cancelled = !cancelled;
             }
+            previous_text = Some(target.text.clone());
             if !cancelled {
                 target.negated = true;
                 target.negator = Some(index);
