@@ -210,7 +210,7 @@ fn compound_number(text: &str, first_word: &str, first: f64, from: usize) -> (f6
                 // word follows it.
                 let follows = next_word(text, word_end)
                     .and_then(|(next, _)| number_word(next))
-                    .is_some_and(|value| value < 100.0 && value >= 1.0);
+                    .is_some_and(|value| (1.0..100.0).contains(&value));
                 if !follows {
                     break;
                 }
