@@ -391,6 +391,11 @@ pub fn names_item(case_text: &str, item: &str) -> bool {
     if contains_word(case_text, item) {
         return true;
     }
+    // `credit_card`, `bank-transfer`: names written as identifiers.
+    let spaced = case_text.replace(['_', '-'], " ");
+    if contains_word(&spaced, &item.replace(['_', '-'], " ")) {
+        return true;
+    }
     if let Some((_, synonyms)) = ITEM_SYNONYMS.iter().find(|(name, _)| *name == item)
         && synonyms
             .iter()
@@ -423,7 +428,7 @@ pub fn names_item(case_text: &str, item: &str) -> bool {
         return false;
     }
     let text_stems: std::collections::HashSet<String> =
-        words(case_text).into_iter().map(|word| word.stem).collect();
+        words(&spaced).into_iter().map(|word| word.stem).collect();
     item_words.iter().all(|stem| text_stems.contains(stem))
 }
 
@@ -458,7 +463,7 @@ pub struct Exception {
 fn exception_pattern() -> &'static Regex {
     static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
         crate::lazy_regex::compile_constant(
-            r"(?i)\b(?:unless|except(?:\s+(?:when|where|if|for|in))?|only\s+(?:if|when|for)|provided\s+that|as\s+long\s+as|other\s+than)\s+([^.;:,()\n]{3,120})",
+            r"(?:(?i)\b(?:unless|except(?:\s+(?:when|where|if|for|in))?|only\s+(?:if|when|for)|provided\s+that|as\s+long\s+as|other\s+than))\s+([^.;:,()\n]{3,120})|\bIF\s+([^.;:\n]{3,120}?)\s*,?\s+THEN\b",
         )
     });
     &PATTERN
@@ -490,7 +495,10 @@ const GENERIC: &[&str] = &[
 pub fn exceptions(requirement: &str) -> Vec<Exception> {
     let mut found = Vec::new();
     for captures in exception_pattern().captures_iter(requirement) {
-        let (Some(whole), Some(clause)) = (captures.get(0), captures.get(1)) else {
+        let (Some(whole), Some(clause)) = (
+            captures.get(0),
+            captures.get(1).or_else(|| captures.get(2)),
+        ) else {
             continue;
         };
         let key_words: Vec<String> = words(clause.as_str())
@@ -520,11 +528,16 @@ pub fn exceptions(requirement: &str) -> Vec<Exception> {
 /// Whether a case's text names the exception: at least half its key words (one at least),
 /// matched by stem or inside a longer word ("verified" in "unverified").
 pub fn reaches_exception(case_text: &str, exception: &Exception) -> bool {
-    let stems: Vec<String> = words(case_text).into_iter().map(|word| word.stem).collect();
+    let spaced = case_text.replace(['_', '-'], " ");
+    let stems: Vec<String> = words(&spaced).into_iter().map(|word| word.stem).collect();
+    // "unverified" holds "verified"; "arrived" and "arrival" share "arriv".
+    let meets = |key: &str, other: &str| {
+        other.contains(key) || (other.len() >= 4 && key.starts_with(other))
+    };
     let named = exception
         .key_words
         .iter()
-        .filter(|key| stems.iter().any(|other| other.contains(key.as_str())))
+        .filter(|key| stems.iter().any(|other| meets(key, other)))
         .count();
     named >= 1 && named * 2 >= exception.key_words.len()
 }
@@ -618,5 +631,10 @@ mod tests {
         ));
         assert!(!names_item("message: where is my parcel?\n", "german"));
         assert!(names_item("message: i called twice yesterday\n", "phone"));
+        assert!(names_item("payment_method: credit_card\n", "credit card"));
+        let damaged = exceptions("Refunds MUST be issued unless the item was damaged on arrival.");
+        assert!(reaches_exception("message: it arrived damaged", damaged.first().unwrap()));
+        let ears = exceptions("IF the customer is not verified THEN the system SHALL refuse.");
+        assert_eq!(ears.first().map(|found| found.key_words.clone()), Some(vec!["verif".to_owned()]));
     }
 }

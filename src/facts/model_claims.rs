@@ -35,7 +35,7 @@ pub struct TemperatureClaim {
 fn temperature_pattern() -> &'static Regex {
     static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
         crate::lazy_regex::compile_constant(
-            r"(?i)\btemperature\s*(?:of|=|:|at|to|set\s+to|must\s+be|shall\s+be|is)?\s*(?:(at\s+most|no\s+more\s+than|no\s+higher\s+than|below|under|<=|≤|<|at\s+least|>=|≥|exactly)\s*)?(\d(?:\.\d+)?)",
+            r"(?i)\btemperature(?:\s+(?:of|at|to|set|fixed|equal|equals|must|shall|should|is|be|been|needs|kept|remains?|stays?|always|never)|\s*[=:])*\s*(?:(at\s+most|no\s+more\s+than|no\s+higher\s+than|below|under|<=|≤|<|at\s+least|>=|≥|exactly)\s*)?(\d(?:\.\d+)?)",
         )
     });
     &PATTERN
@@ -221,6 +221,10 @@ mod tests {
             Some(0.0)
         );
         assert!(temperature_claim("Answers may be non-deterministic.").is_none());
+        assert_eq!(
+            temperature_claim("The temperature MUST be set to 0.").map(|claim| claim.value),
+            Some(0.0)
+        );
         let bounded = temperature_claim("Use a temperature of at most 0.3.").unwrap();
         assert!(temperature_allowed(&bounded, 0.2) && !temperature_allowed(&bounded, 0.7));
         assert_eq!(

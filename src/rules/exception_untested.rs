@@ -6,7 +6,8 @@ use crate::source::model::Status;
 declare_rule! {
     /// ## What it does
     /// Reports a requirement with an exception or a condition ("unless the item is
-    /// perishable", "only if the customer is verified", "except for gift cards") when none of
+    /// perishable", "only if the customer is verified", "except for gift cards", an EARS
+    /// "IF the customer is not verified THEN …") when none of
     /// its eval cases exercises it: no case's description, inputs or assertion values name the
     /// exception's distinctive words (general words such as "customer" or "item" do not count;
     /// "unverified" counts for "verified").
