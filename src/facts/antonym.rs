@@ -138,6 +138,34 @@ const OPPOSITES: &[(&[&str], &[&str])] = &[
 /// How many words on each side of an antonym may hold the thing it describes.
 const REACH: usize = 4;
 
+/// Pairs whose words act on what follows them (verbs and prepositions: "accept refunds",
+/// "before implementation"): only the words after them say what they are about.
+fn acts_on_what_follows(pair: usize) -> bool {
+    OPPOSITES.get(pair).is_some_and(|(left, _)| {
+        left.iter().any(|word| {
+            matches!(
+                *word,
+                "include"
+                    | "before"
+                    | "above"
+                    | "allow"
+                    | "enable"
+                    | "accept"
+                    | "increase"
+                    | "maintain"
+            )
+        })
+    })
+}
+
+/// Words too general to say what an antonym is about.
+fn is_general(stem: &str) -> bool {
+    matches!(
+        stem,
+        "assistant" | "system" | "model" | "agent" | "bot" | "user" | "us"
+    )
+}
+
 /// One side of an opposite pair, as used in a text.
 struct Use {
     pair: usize,
@@ -191,16 +219,35 @@ fn uses(read: &[Word]) -> Vec<Use> {
             continue;
         }
         let side = side ^ reversed ^ word.negated;
-        let anchors = read
-            .iter()
-            .enumerate()
-            .filter(|(other, around)| {
-                *other != index
-                    && other.abs_diff(index) <= REACH
-                    && is_content(around)
-                    && around.text != "reverse"
-                    && side_of(&around.text).is_none_or(|(other_pair, _)| other_pair != pair)
-            })
+        let forward_only = acts_on_what_follows(pair);
+        // A verb or preposition is about its object, the first word after it; an adjective
+        // about the words around it.
+        let wanted = if forward_only { 1 } else { 2 };
+        let candidates = |range: Vec<usize>| -> Vec<usize> {
+            range
+                .into_iter()
+                .filter(|other| {
+                    read.get(*other).is_some_and(|around| {
+                        around.sentence == word.sentence
+                            && is_content(around)
+                            && !is_general(&around.stem)
+                            && around.text != "reverse"
+                            && side_of(&around.text)
+                                .is_none_or(|(other_pair, _)| other_pair != pair)
+                    })
+                })
+                .take(wanted)
+                .collect()
+        };
+        let mut near = candidates((index + 1..=index + REACH).collect());
+        if !forward_only {
+            near.extend(candidates(
+                (index.saturating_sub(REACH)..index).rev().collect(),
+            ));
+        }
+        let anchors = near
+            .into_iter()
+            .filter_map(|other| read.get(other).map(|around| (other, around)))
             .flat_map(|(_, around)| {
                 // "timeout-bounded" stands by "timeout" too.
                 let parts: Vec<String> = if around.text.contains('-') {

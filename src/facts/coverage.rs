@@ -495,10 +495,9 @@ const GENERIC: &[&str] = &[
 pub fn exceptions(requirement: &str) -> Vec<Exception> {
     let mut found = Vec::new();
     for captures in exception_pattern().captures_iter(requirement) {
-        let (Some(whole), Some(clause)) = (
-            captures.get(0),
-            captures.get(1).or_else(|| captures.get(2)),
-        ) else {
+        let (Some(whole), Some(clause)) =
+            (captures.get(0), captures.get(1).or_else(|| captures.get(2)))
+        else {
             continue;
         };
         let key_words: Vec<String> = words(clause.as_str())
@@ -633,8 +632,14 @@ mod tests {
         assert!(names_item("message: i called twice yesterday\n", "phone"));
         assert!(names_item("payment_method: credit_card\n", "credit card"));
         let damaged = exceptions("Refunds MUST be issued unless the item was damaged on arrival.");
-        assert!(reaches_exception("message: it arrived damaged", damaged.first().unwrap()));
+        assert!(reaches_exception(
+            "message: it arrived damaged",
+            damaged.first().unwrap()
+        ));
         let ears = exceptions("IF the customer is not verified THEN the system SHALL refuse.");
-        assert_eq!(ears.first().map(|found| found.key_words.clone()), Some(vec!["verif".to_owned()]));
+        assert_eq!(
+            ears.first().map(|found| found.key_words.clone()),
+            Some(vec!["verif".to_owned()])
+        );
     }
 }

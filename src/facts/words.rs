@@ -13,6 +13,8 @@ pub struct Word {
     pub end: usize,
     /// Index of the clause (split at `.;:!?`, commas and line breaks) the word belongs to.
     pub clause: usize,
+    /// Index of the sentence (split at `.;!?` and line breaks, not at commas).
+    pub sentence: usize,
     /// Under a negation that opened earlier in the clause.
     pub negated: bool,
     /// Which word opened that negation.
@@ -153,6 +155,8 @@ const NEGATION_REACH: usize = 7;
 pub fn words(text: &str) -> Vec<Word> {
     let mut found: Vec<Word> = Vec::new();
     let mut clause = 0;
+    let mut sentence = 0;
+    let mut pending_sentence_break = false;
     let mut word_start: Option<usize> = None;
     let mut pending_break = false;
     let mut characters = text.char_indices().peekable();
@@ -170,11 +174,15 @@ pub fn words(text: &str) -> Vec<Word> {
                     clause += 1;
                     pending_break = false;
                 }
+                if pending_sentence_break {
+                    sentence += 1;
+                    pending_sentence_break = false;
+                }
             }
             continue;
         }
         if let Some(start) = word_start.take() {
-            push_word(&mut found, text, start, index, clause);
+            push_word(&mut found, text, start, index, (clause, sentence));
         }
         // A full stop inside a name (`Path.relative_to`, "v1.0") does not end a clause.
         let inside_name = character == '.'
@@ -187,16 +195,25 @@ pub fn words(text: &str) -> Vec<Word> {
         ) && !inside_name
         {
             pending_break = true;
+            if matches!(character, '.' | ';' | '!' | '?' | '\n') {
+                pending_sentence_break = true;
+            }
         }
     }
     if let Some(start) = word_start {
-        push_word(&mut found, text, start, text.len(), clause);
+        push_word(&mut found, text, start, text.len(), (clause, sentence));
     }
     mark_negations(&mut found);
     found
 }
 
-fn push_word(found: &mut Vec<Word>, text: &str, start: usize, end: usize, clause: usize) {
+fn push_word(
+    found: &mut Vec<Word>,
+    text: &str,
+    start: usize,
+    end: usize,
+    (clause, sentence): (usize, usize),
+) {
     let Some(written) = text.get(start..end) else {
         return;
     };
@@ -207,6 +224,7 @@ fn push_word(found: &mut Vec<Word>, text: &str, start: usize, end: usize, clause
         start,
         end,
         clause,
+        sentence,
         negated: false,
         negator: None,
     });

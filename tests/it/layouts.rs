@@ -687,3 +687,71 @@ pub fn link_suggests_passages_and_abstains() {
     let json: Value = serde_json::from_slice(&strict.stdout).unwrap();
     assert!(json["suggestions"].as_array().unwrap().is_empty());
 }
+
+/// A Kiro project whose evals live in a promptfoo config, a CSV tests file and a JSONL
+/// dataset: each eval blind spot and the config drift is reported once, on the requirement it
+/// concerns, and the project with its evals completed is clean.
+pub fn eval_blind_spots_in_a_kiro_project() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path();
+    write(
+        root,
+        ".kiro/specs/returns/requirements.md",
+        "# Requirements Document\n\n## Introduction\n\nA returns assistant.\n\n## Requirements\n\n### Requirement 1: Refunds\n\n**User Story:** As a customer, I want to know whether I can return an order.\n\n#### Acceptance Criteria\n\n1. WHEN a customer asks for a refund THEN the assistant SHALL accept orders delivered within 30 days\n2. IF the customer is not verified THEN the assistant SHALL refuse to share the order status\n3. WHEN a customer writes THEN the assistant SHALL reply in English, Spanish, or French\n\n### Requirement 2: Case summaries\n\n#### Acceptance Criteria\n\n1. WHEN the assistant summarises a case THEN it SHALL keep the summary to at most 150 words\n",
+    );
+    write(
+        root,
+        "prompts/returns.txt",
+        "{# R1.1 R1.2 R1.3 #}\nYou are the returns assistant. Accept refunds for orders delivered within the last 30 days.\nShare the order status only with verified customers.\nReply in the customer's language: English, Spanish or French.\n\n{# R2.1 #}\nSummarise the case in at most 150 words.\n",
+    );
+    write(
+        root,
+        "evals/promptfooconfig.yaml",
+        "prompts:\n  - file://../prompts/returns.txt\nproviders:\n  - id: openai:gpt-4o-mini\n    config:\n      temperature: 0\n      max_tokens: 120\ntests: file://returns.csv\n",
+    );
+    write(
+        root,
+        "evals/returns.csv",
+        "question,days_since_delivery,language,__expected,__metadata:requirements\nCan I return this?,12,en,icontains:refund,\"R1.1, R1.3\"\n¿Puedo devolver mi pedido? Lo recibí hace una semana y no funciona.,7,es,icontains:reembolso,\"R1.1, R1.3\"\nWhere is my order?,,en,icontains:tracking,R1.2\nSummarise the case of order 881,,en,javascript:output.split(/\\s+/).length <= 150,R2.1\n",
+    );
+    let (code, json) = check_json(root, &["."]);
+    let mut found: Vec<(String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|diagnostic| {
+            (
+                diagnostic["rule"].as_str().unwrap().to_owned(),
+                diagnostic["requirement"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    let expected: Vec<(String, String)> = [
+        ("boundary-untested", "returns/R1.1"),
+        ("config-drift", "returns/R2.1"),
+        ("enumeration-untested", "returns/R1.3"),
+        ("exception-untested", "returns/R1.2"),
+    ]
+    .iter()
+    .map(|(rule, id)| ((*rule).to_owned(), (*id).to_owned()))
+    .collect();
+    assert_eq!(found, expected, "{json:#}");
+    assert_eq!(code, 0, "the blind spots are warnings");
+
+    // The evals completed: a late return, a French question, an unverified customer, and room
+    // for 150 words.
+    write(
+        root,
+        "evals/returns.csv",
+        "question,days_since_delivery,language,__expected,__metadata:requirements\nCan I return this?,12,en,icontains:refund,\"R1.1, R1.3\"\n¿Puedo devolver mi pedido? Lo recibí hace una semana y no funciona.,7,es,icontains:reembolso,\"R1.1, R1.3\"\nIt came 45 days ago. Refund please?,45,en,icontains:sorry,R1.1\nPuis-je retourner ma commande ?,5,fr,icontains:remboursement,R1.3\nWhere is my order? I am not logged in and unverified.,,en,icontains:verify,R1.2\nSummarise the case of order 881,,en,javascript:output.split(/\\s+/).length <= 150,R2.1\n",
+    );
+    write(
+        root,
+        "evals/promptfooconfig.yaml",
+        "prompts:\n  - file://../prompts/returns.txt\nproviders:\n  - id: openai:gpt-4o-mini\n    config:\n      temperature: 0\n      max_tokens: 400\ntests: file://returns.csv\n",
+    );
+    let (code, json) = check_json(root, &["."]);
+    assert!(codes(&json).is_empty(), "{json:#}");
+    assert_eq!(code, 0);
+}
