@@ -86,6 +86,14 @@ pub fn permission_markers(text: &str) -> Vec<Marker> {
     patterns()
         .permission
         .find_iter(text)
+        // "you may not", "you can't": a prohibition, not a permission.
+        .filter(|found| {
+            let rest = text
+                .get(found.end()..)
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            !(rest.starts_with(" not") || rest.starts_with("not") || rest.starts_with("n't"))
+        })
         .map(|found| Marker {
             phrase: found.as_str().to_owned(),
             start: found.start(),

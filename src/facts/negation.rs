@@ -55,6 +55,8 @@ fn is_light_verb(stem: &str) -> bool {
             | "do"
             | "us"
             | "use"
+            | "using"
+            | "used"
             | "hav"
             | "have"
             | "get"
@@ -312,8 +314,8 @@ impl Polarity {
             // requirement, or a verb of giving or showing whose object is ("do not offer a
             // Resubmit option"). "Do not edit a logged argument" is about editing.
             let head_fits = scope.first().is_some_and(|head| {
-                self.all.contains(&head.stem)
-                    || (is_presenting_verb(&head.text)
+                (self.all.contains(&head.stem) && !is_light_verb(&head.stem))
+                    || ((is_presenting_verb(&head.text) || is_light_verb(&head.stem))
                         && scope
                             .get(1)
                             .is_some_and(|object| self.obliged.contains(&object.stem)))
@@ -331,7 +333,9 @@ impl Polarity {
                 continue;
             }
             let Some(hit) = scope.iter().find(|word| {
-                self.obliged.contains(&word.stem) && !positive.contains(word.stem.as_str())
+                self.obliged.contains(&word.stem)
+                    && !is_light_verb(&word.stem)
+                    && !positive.contains(word.stem.as_str())
             }) else {
                 continue;
             };
