@@ -70,15 +70,34 @@ pub struct Summary {
     pub coverage_percent: f64,
 }
 
+/// Adoption per spec file: how many of its active requirements are linked, so that a team
+/// can watch the number grow.
+#[derive(Clone, Debug, Serialize)]
+pub struct SpecFileAdoption {
+    pub path: String,
+    /// Active requirements defined in the file.
+    pub requirements: usize,
+    /// Of those, the ones referenced by at least one prompt passage.
+    pub with_prompt: usize,
+    /// Of those, the ones referenced by at least one eval case.
+    pub with_eval: usize,
+    /// Of those, the ones with every link they need (`Needs:`, `[coverage] needs`).
+    pub linked: usize,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Matrix {
     pub rows: Vec<Row>,
     pub summary: Summary,
+    /// Linked / total per spec file, in path order.
+    pub spec_files: Vec<SpecFileAdoption>,
 }
 
 pub fn matrix(check: &CheckResult) -> Matrix {
     let graph = &check.graph;
     let mut rows = Vec::new();
+    let mut spec_files: std::collections::BTreeMap<String, SpecFileAdoption> =
+        std::collections::BTreeMap::new();
     for index in graph.requirement_indices() {
         let requirement = &graph[index];
         // Later duplicate definitions are reported by their own rule; the matrix lists one row
@@ -100,7 +119,7 @@ pub fn matrix(check: &CheckResult) -> Matrix {
             Status::Active => {
                 if about
                     .iter()
-                    .any(|code| matches!(*code, "SL006" | "SL007" | "SL008"))
+                    .any(|code| matches!(*code, "SL006" | "SL007" | "SL008" | "SL021"))
                 {
                     statuses.push(TraceStatus::Drifted);
                 }
@@ -119,6 +138,26 @@ pub fn matrix(check: &CheckResult) -> Matrix {
             }
         }
         statuses.sort();
+        if requirement.def.status == Status::Active {
+            let path = graph.db.path(requirement.def.id_span.file).to_owned();
+            let with_prompt = !graph.passages_for(index).is_empty();
+            let with_eval = !graph.eval_cases_for(index).is_empty();
+            let needs = requirement.needs;
+            let adoption = spec_files
+                .entry(path.clone())
+                .or_insert_with(|| SpecFileAdoption {
+                    path,
+                    requirements: 0,
+                    with_prompt: 0,
+                    with_eval: 0,
+                    linked: 0,
+                });
+            adoption.requirements += 1;
+            adoption.with_prompt += usize::from(with_prompt);
+            adoption.with_eval += usize::from(with_eval);
+            let linked = (with_prompt || !needs.prompt) && (with_eval || !needs.eval);
+            adoption.linked += usize::from(linked);
+        }
         let (start, _) = graph.db.line_column(requirement.def.id_span);
         let place = |span: crate::source_db::Span, label: Option<String>| {
             let (start, _) = graph.db.line_column(span);
@@ -178,5 +217,9 @@ pub fn matrix(check: &CheckResult) -> Matrix {
             (covered as f64 * 1000.0 / active as f64).round() / 10.0
         },
     };
-    Matrix { rows, summary }
+    Matrix {
+        rows,
+        summary,
+        spec_files: spec_files.into_values().collect(),
+    }
 }

@@ -80,6 +80,31 @@ fn markdown(matrix: &Matrix) -> String {
             markdown_cell(&row.text)
         );
     }
+    output.push_str(&markdown_adoption(matrix));
+    output
+}
+
+/// Linked / total per spec file.
+fn markdown_adoption(matrix: &Matrix) -> String {
+    if matrix.spec_files.is_empty() {
+        return String::new();
+    }
+    let mut output = String::from(
+        "\n### Adoption per spec file\n\n| Spec file | Linked | With a prompt | With an eval |\n|---|---|---|---|\n",
+    );
+    for file in &matrix.spec_files {
+        let _ = writeln!(
+            output,
+            "| {} | {} / {} | {} / {} | {} / {} |",
+            markdown_cell(&file.path),
+            file.linked,
+            file.requirements,
+            file.with_prompt,
+            file.requirements,
+            file.with_eval,
+            file.requirements
+        );
+    }
     output
 }
 
@@ -186,6 +211,24 @@ const HTML_SCRIPT: &str = r#"(function(){
 
 fn html(matrix: &Matrix) -> String {
     let summary = &matrix.summary;
+    let mut adoption = String::new();
+    if !matrix.spec_files.is_empty() {
+        adoption.push_str("<h2>Adoption per spec file</h2>\n<table id=\"adoption\">\n<thead><tr><th>Spec file</th><th>Linked</th><th>With a prompt</th><th>With an eval</th></tr></thead>\n<tbody>\n");
+        for file in &matrix.spec_files {
+            let _ = writeln!(
+                adoption,
+                "<tr><td><code>{}</code></td><td>{} / {}</td><td>{} / {}</td><td>{} / {}</td></tr>",
+                escape(&file.path),
+                file.linked,
+                file.requirements,
+                file.with_prompt,
+                file.requirements,
+                file.with_eval,
+                file.requirements
+            );
+        }
+        adoption.push_str("</tbody>\n</table>\n");
+    }
     let segments = [
         ("covered", summary.covered, "#1a7f37"),
         ("drifted", summary.drifted, "#cf222e"),
@@ -246,7 +289,7 @@ fn html(matrix: &Matrix) -> String {
         );
     }
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>speclint traceability</title>\n<style>{HTML_STYLE}</style>\n</head>\n<body>\n<h1>speclint traceability matrix</h1>\n<div id=\"summary\">{chart}<div>{} covered · {} drifted · {} stale · {} missing a prompt · {} untested · {} draft or deprecated</div></div>\n<div id=\"controls\"><input id=\"filter\" type=\"search\" placeholder=\"Filter by ID, text or file\" aria-label=\"filter\"><select id=\"status\" aria-label=\"status\"><option value=\"\">every status</option><option value=\"covered\">covered</option><option value=\"drifted\">drifted</option><option value=\"stale\">stale</option><option value=\"missing-prompt\">missing prompt</option><option value=\"untested\">untested</option><option value=\"deprecated\">deprecated</option><option value=\"draft\">draft</option></select><span id=\"shown\"></span></div>\n<table id=\"matrix\">\n<thead><tr><th>Requirement</th><th>Status</th><th>Modality</th><th>Prompts</th><th>Eval cases</th><th>Text</th></tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n<script>{HTML_SCRIPT}</script>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>speclint traceability</title>\n<style>{HTML_STYLE}</style>\n</head>\n<body>\n<h1>speclint traceability matrix</h1>\n<div id=\"summary\">{chart}<div>{} covered · {} drifted · {} stale · {} missing a prompt · {} untested · {} draft or deprecated</div></div>\n<div id=\"controls\"><input id=\"filter\" type=\"search\" placeholder=\"Filter by ID, text or file\" aria-label=\"filter\"><select id=\"status\" aria-label=\"status\"><option value=\"\">every status</option><option value=\"covered\">covered</option><option value=\"drifted\">drifted</option><option value=\"stale\">stale</option><option value=\"missing-prompt\">missing prompt</option><option value=\"untested\">untested</option><option value=\"deprecated\">deprecated</option><option value=\"draft\">draft</option></select><span id=\"shown\"></span></div>\n<table id=\"matrix\">\n<thead><tr><th>Requirement</th><th>Status</th><th>Modality</th><th>Prompts</th><th>Eval cases</th><th>Text</th></tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n{adoption}<script>{HTML_SCRIPT}</script>\n</body>\n</html>\n",
         summary.covered,
         summary.drifted,
         summary.stale,

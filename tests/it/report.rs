@@ -33,6 +33,19 @@ pub fn every_format_lists_every_requirement_with_its_status() {
     assert_eq!(status_of("FR-005"), "missing-prompt");
     assert_eq!(status_of("SAFE-002"), "untested");
     assert_eq!(status_of("SAFE-003"), "deprecated");
+    // A config drift is a drift.
+    assert_eq!(status_of("FR-010"), "drifted");
+    // Linked / total per spec file.
+    let safety = json["spec_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|file| file["path"] == "specs/safety.yaml")
+        .unwrap();
+    assert_eq!(safety["requirements"], 2);
+    assert_eq!(safety["with_prompt"], 2);
+    assert_eq!(safety["with_eval"], 1);
+    assert_eq!(safety["linked"], 1);
     let fr003 = rows.iter().find(|row| row["id"] == "FR-003").unwrap();
     assert_eq!(fr003["prompts"][0]["path"], "prompts/refund_system.md.j2");
     assert_eq!(fr003["eval_cases"][0]["path"], "evals/promptfooconfig.yaml");
@@ -40,6 +53,10 @@ pub fn every_format_lists_every_requirement_with_its_status() {
     let markdown = report("markdown");
     assert!(
         markdown.contains("| `FR-003` (specs/refunds/spec.md:21) | ✅ covered |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| specs/safety.yaml | 1 / 2 | 2 / 2 | 1 / 2 |"),
         "{markdown}"
     );
     let csv = report("csv");
