@@ -613,3 +613,159 @@ mod tests {
         );
     }
 }
+
+/// The wording classes issue #14 names, each in one agreeing and one drifting pair.
+#[cfg(test)]
+mod issue_classes {
+    use super::*;
+    use crate::modality::detect_modality;
+
+    fn reported(requirement: &str, passage: &str) -> bool {
+        !wording_disagreements(requirement, passage).is_empty()
+            || modality_disagreement(requirement, detect_modality(requirement), passage).is_some()
+    }
+
+    #[test]
+    fn equal_amounts_in_other_words_agree() {
+        for (requirement, passage) in [
+            (
+                "Agents MUST answer within 30 minutes.",
+                "Answer within half an hour.",
+            ),
+            (
+                "Returns MUST be accepted within 14 days.",
+                "Accept returns within a fortnight.",
+            ),
+            (
+                "Returns MUST be accepted within 14 days.",
+                "Accept returns within two weeks.",
+            ),
+            (
+                "Boxes MUST hold at most 12 eggs.",
+                "A box holds a dozen eggs at most.",
+            ),
+            (
+                "Calls MUST time out after 90 seconds.",
+                "Time calls out after 1.5 minutes.",
+            ),
+            (
+                "Summaries MUST be at most 3,000 characters.",
+                "Keep summaries to 3k characters or fewer.",
+            ),
+            (
+                "Summaries MUST be at most 3000 characters.",
+                "Keep summaries under three thousand characters.",
+            ),
+            (
+                "Claims MUST stay under 20,000 dollars.",
+                "Claims stay under $20k.",
+            ),
+        ] {
+            assert!(!reported(requirement, passage), "{requirement} | {passage}");
+        }
+    }
+
+    #[test]
+    fn drifts_by_class() {
+        for (requirement, passage) in [
+            (
+                "The assistant MUST escalate after 5 minutes.",
+                "Escalate after ten minutes.",
+            ),
+            (
+                "Prices MUST be shown including VAT.",
+                "Show prices excluding VAT.",
+            ),
+            (
+                "The assistant MUST ask for consent before recording.",
+                "Record the call without asking for consent.",
+            ),
+            (
+                "The assistant MUST cite the source.",
+                "If convenient, cite the source.",
+            ),
+            (
+                "The assistant MUST cite the source.",
+                "Where possible, cite the source.",
+            ),
+            (
+                "The assistant MUST cite the source.",
+                "When appropriate, cite the source.",
+            ),
+            (
+                "The assistant MUST cite the source.",
+                "Ideally, cite the source.",
+            ),
+            (
+                "The assistant MUST cite the source.",
+                "Feel free to cite the source.",
+            ),
+            (
+                "Payment MUST be taken before shipping.",
+                "Take payment after shipping.",
+            ),
+            (
+                "Alerts MUST fire above 90% usage.",
+                "Fire alerts below 90% usage.",
+            ),
+            (
+                "Orders MUST meet the minimum order value.",
+                "Orders must meet the maximum order value.",
+            ),
+            (
+                "The API MUST allow anonymous reads.",
+                "The API forbids anonymous reads.",
+            ),
+            (
+                "Date ranges MUST be inclusive of the end date.",
+                "Date ranges are exclusive of the end date.",
+            ),
+            (
+                "Show the first matching result.",
+                "Show the last matching result.",
+            ),
+            (
+                "The nightly job MUST increase the quota.",
+                "The nightly job must decrease the quota.",
+            ),
+            (
+                "The service MUST keep audit logs.",
+                "Audit logs are no longer kept.",
+            ),
+            (
+                "The assistant MUST verify the ID.",
+                "Skip the ID verification.",
+            ),
+            (
+                "Replies MUST include the refund ID.",
+                "Omit the refund ID from replies.",
+            ),
+            (
+                "The assistant MUST tell the customer the total price.",
+                "Never, under any circumstances, tell the customer the total price.",
+            ),
+        ] {
+            assert!(reported(requirement, passage), "{requirement} | {passage}");
+        }
+    }
+
+    #[test]
+    fn negations_by_other_words_agree_with_a_must_not() {
+        for (requirement, passage) in [
+            (
+                "The assistant MUST NOT apply the patch.",
+                "Refrain from applying the patch.",
+            ),
+            (
+                "The assistant MUST confirm the address.",
+                "Do not fail to confirm the address.",
+            ),
+            (
+                "The assistant MUST NOT share the score.",
+                "Answer without sharing the score.",
+            ),
+        ] {
+            assert!(!reported(requirement, passage), "{requirement} | {passage}");
+        }
+    }
+}

@@ -137,6 +137,74 @@ fn is_privative(word: &str) -> bool {
     )
 }
 
+/// Participles of keeping and giving, the verbs whose passive negation negates the subject.
+fn is_keeping_participle(word: &str) -> bool {
+    matches!(
+        word,
+        "kept"
+            | "shown"
+            | "displayed"
+            | "included"
+            | "provided"
+            | "stored"
+            | "sent"
+            | "returned"
+            | "recorded"
+            | "logged"
+            | "saved"
+            | "tracked"
+            | "updated"
+            | "added"
+            | "given"
+            | "offered"
+            | "used"
+            | "maintained"
+            | "preserved"
+            | "retained"
+            | "propagated"
+    )
+}
+
+/// The subject of a passive negation: up to three content words of the clause before "is
+/// not", "are no longer", "was never", when the negated verb is one of keeping or giving.
+fn passive_subject<'a>(read: &'a [Word], negator: usize, scope: &[&Word]) -> Option<Vec<&'a Word>> {
+    let verb = scope.first()?;
+    if !is_keeping_participle(&verb.text) {
+        return None;
+    }
+    let copula = read.get(negator.checked_sub(1)?)?;
+    if !matches!(
+        copula.text.as_str(),
+        "is" | "are" | "was" | "were" | "be" | "been"
+    ) {
+        return None;
+    }
+    let clause = copula.clause;
+    let subject: Vec<&Word> = read
+        .get(..negator.checked_sub(1)?)?
+        .iter()
+        .rev()
+        .take_while(|word| word.clause == clause)
+        .filter(|word| is_content(word))
+        .take(3)
+        .collect();
+    if subject.is_empty() {
+        return None;
+    }
+    Some(subject.into_iter().rev().collect())
+}
+
+/// Whether `stem` stands un-negated in `read` outside the subject of the negation at
+/// `negator`.
+fn positive_outside(read: &[Word], negator: usize, subject: &[&Word], stem: &str) -> bool {
+    read.iter().enumerate().any(|(index, word)| {
+        index != negator
+            && !word.negated
+            && word.stem == stem
+            && !subject.iter().any(|other| other.start == word.start)
+    })
+}
+
 /// Verbs that give or show what follows them.
 fn is_presenting_verb(word: &str) -> bool {
     matches!(
@@ -309,6 +377,23 @@ impl Polarity {
                 .is_some_and(|word| is_privative(&word.text) && !self.obliged.contains(&word.stem));
             if scope.is_empty() || privative {
                 continue;
+            }
+            // A passive negation ("audit logs are no longer kept", "the templates are not
+            // updated") negates its subject, when its verb is one of keeping or giving.
+            if let Some(subject) = passive_subject(read, negator, &scope)
+                && let Some(hit) = subject.iter().find(|word| {
+                    self.obliged.contains(&word.stem)
+                        && !is_light_verb(&word.stem)
+                        && !positive_outside(read, negator, &subject, &word.stem)
+                })
+            {
+                let start = subject.first().map_or(hit.start, |word| word.start);
+                let end = scope.last().map_or(hit.end, |word| word.end);
+                return Some(Reversal {
+                    phrase: passage.get(start..end).unwrap_or_default().to_owned(),
+                    requirement_phrase: hit.text.clone(),
+                    kind: ReversalKind::NegatesObligation,
+                });
             }
             // The negation must be about the requirement's action: its head is a word of the
             // requirement, or a verb of giving or showing whose object is ("do not offer a

@@ -295,7 +295,31 @@ fn mark_negations(found: &mut [Word]) {
             continue;
         }
         let mut reach = 0;
-        let mut cursor = index + 1;
+        // "no longer kept": "longer" belongs to the negation.
+        let mut cursor = if word.text == "no" && next.as_deref() == Some("longer") {
+            index + 2
+        } else {
+            index + 1
+        };
+        // "Never, under any circumstances, tell …": the negation reaches past a short
+        // aside between commas.
+        let mut clause = clause;
+        let aside_clause = found.get(index + 1).map(|next| next.clause);
+        if let Some(aside) = aside_clause
+            && aside != clause
+        {
+            let aside_length = found.iter().filter(|other| other.clause == aside).count();
+            let after_aside = found.iter().position(|other| other.clause > aside);
+            if aside_length <= 4
+                && let Some(after) = after_aside
+                && found
+                    .get(after)
+                    .is_some_and(|other| other.sentence == word.sentence)
+            {
+                clause = found.get(after).map_or(clause, |other| other.clause);
+                cursor = after;
+            }
+        }
         // A second negation inside the first cancels it for the words after it: "no change
         // ships without tests" obliges tests.
         let mut cancelled = false;
