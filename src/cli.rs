@@ -133,6 +133,13 @@ pub struct LinkArgs {
     /// Only this requirement's suggestions.
     #[arg(long, value_name = "ID")]
     pub requirement: Option<String>,
+    /// Write the suggested links into the files: a tag comment before each prompt passage,
+    /// `metadata.requirements` in each eval case.
+    #[arg(long)]
+    pub write: bool,
+    /// With `--write`: print the changes as a unified diff instead of writing them.
+    #[arg(long, requires = "write")]
+    pub dry_run: bool,
     /// Configuration file to use instead of the nearest `speclint.toml`.
     #[arg(long)]
     pub config: Option<PathBuf>,

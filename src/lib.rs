@@ -40,6 +40,7 @@ pub mod cli;
 pub mod error;
 pub mod init;
 pub mod link;
+pub mod link_write;
 pub mod lock;
 pub mod lsp;
 pub mod render;

@@ -5,7 +5,7 @@
 //! content words, see `facts::similarity`), and there is none where nothing fits: a UI or
 //! latency requirement often has no prompt passage, and abstaining is the right answer.
 //!
-//! Suggestions only: writing the tags (`--write`) is not implemented yet.
+//! `--write` writes the suggestions into the files (`link_write`).
 
 use crate::facts::similarity::SimilarityIndex;
 use crate::graph::Graph;
@@ -90,7 +90,10 @@ pub fn suggest(graph: &Graph, options: &LinkOptions) -> Vec<Suggestion> {
         .iter()
         .filter_map(|&index| graph.eval_cases.get(index))
         .map(|case| {
+            // What the case gives the model says what it tests as much as its checks do.
             let mut text = case.label.clone();
+            text.push(' ');
+            text.push_str(&case.inputs);
             for assertion in &case.assertions {
                 text.push(' ');
                 text.push_str(&assertion.value);
@@ -145,7 +148,7 @@ pub fn suggest(graph: &Graph, options: &LinkOptions) -> Vec<Suggestion> {
                 span: case.span,
                 confidence: found.score,
                 reason: format!(
-                    "its description and assertions share {} distinctive words with the requirement",
+                    "its description, inputs and assertions share {} distinctive words with the requirement",
                     found.shared_terms
                 ),
             });

@@ -234,11 +234,37 @@ fn run_link(arguments: &LinkArgs) -> Result<ExitCode, Error> {
         requirement: arguments.requirement.clone(),
     };
     let suggestions = speclint::link::suggest(&result.graph, &options);
-    print(&render::link::render(
-        &result.graph,
-        &suggestions,
-        arguments.output_format,
-    ));
+    if !arguments.write {
+        print(&render::link::render(
+            &result.graph,
+            &suggestions,
+            arguments.output_format,
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut plan = speclint::link_write::plan(&result.graph, &suggestions);
+    if arguments.dry_run {
+        print(&render::link::diff(&plan));
+        return Ok(ExitCode::SUCCESS);
+    }
+    // A file changed since it was read, or not valid UTF-8 (read only up to its first invalid
+    // byte), is left alone: writing it would lose what speclint did not see.
+    let mut unchanged = Vec::new();
+    for change in std::mem::take(&mut plan.changes) {
+        match std::fs::read(&change.absolute_path) {
+            Ok(bytes) if bytes == change.before.as_bytes() => unchanged.push(change),
+            _ => plan.skipped.push((
+                change.path.clone(),
+                "*".to_owned(),
+                "the file changed since it was read, or is not valid UTF-8".to_owned(),
+            )),
+        }
+    }
+    plan.changes = unchanged;
+    for change in &plan.changes {
+        write_file(&change.absolute_path, &change.after)?;
+    }
+    print(&render::link::written(&plan));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -136,3 +136,53 @@ fn json_output(graph: &Graph, suggestions: &[Suggestion]) -> String {
     text.push('\n');
     text
 }
+
+/// `speclint link --write --dry-run`: the changes as a unified diff, file by file.
+pub fn diff(plan: &crate::link_write::WritePlan) -> String {
+    let mut output = String::new();
+    for change in &plan.changes {
+        let text_diff = similar::TextDiff::from_lines(&change.before, &change.after);
+        let _ = write!(
+            output,
+            "{}",
+            text_diff
+                .unified_diff()
+                .context_radius(2)
+                .header(&format!("a/{}", change.path), &format!("b/{}", change.path))
+        );
+    }
+    output.push_str(&skipped(plan));
+    output
+}
+
+/// What `speclint link --write` did, after writing.
+pub fn written(plan: &crate::link_write::WritePlan) -> String {
+    let mut output = String::new();
+    for change in &plan.changes {
+        let _ = writeln!(
+            output,
+            "{}: {} link{} written",
+            change.path,
+            change.links,
+            if change.links == 1 { "" } else { "s" }
+        );
+    }
+    let total: usize = plan.changes.iter().map(|change| change.links).sum();
+    let _ = writeln!(
+        output,
+        "{total} link{} written in {} file{}",
+        if total == 1 { "" } else { "s" },
+        plan.changes.len(),
+        if plan.changes.len() == 1 { "" } else { "s" }
+    );
+    output.push_str(&skipped(plan));
+    output
+}
+
+fn skipped(plan: &crate::link_write::WritePlan) -> String {
+    let mut output = String::new();
+    for (path, requirement, reason) in &plan.skipped {
+        let _ = writeln!(output, "not written: {requirement} -> {path}: {reason}");
+    }
+    output
+}

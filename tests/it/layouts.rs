@@ -755,3 +755,86 @@ pub fn eval_blind_spots_in_a_kiro_project() {
     assert!(codes(&json).is_empty(), "{json:#}");
     assert_eq!(code, 0);
 }
+
+/// `link --write` writes tags and `metadata.requirements`, keeps every other byte, is
+/// idempotent, and `check` then sees the links; `--dry-run` shows a diff and writes nothing.
+pub fn link_write_adds_the_links_and_keeps_other_bytes() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path();
+    write(
+        root,
+        "specs/spec.md",
+        "- **FR-001**: Customers must never see the risk score.\n- **FR-002**: The reply MUST be a single JSON object.\n- **FR-003**: The dashboard MUST load within 2 seconds.\n",
+    );
+    let prompt = "You review loan applications.\r\n\r\nNever mention the risk score, the band or the threshold to the customer.\r\n\r\nReturn a single JSON object with the fields decision and reason.\r\n";
+    write(root, "prompts/scoring.md", prompt);
+    let config = "# Loan review evals\nprompts:\n  - file://../prompts/scoring.md\nproviders:\n  - openai:gpt-4o-mini\ntests:\n  - description: the risk score is never shown to the customer  # keep me\n    vars:\n      question: \"What is my score?\"\n    assert:\n      - type: not-icontains\n        value: risk score\n";
+    write(root, "evals/cases.yaml", config);
+    write(
+        root,
+        "evals/rows.jsonl",
+        "{\"input\": \"Reply with a single JSON object: approve or decline?\", \"ideal\": \"{}\"}\n",
+    );
+
+    let dry = speclint(root, &["link", "--write", "--dry-run", "."]);
+    assert!(dry.status.success());
+    let diff = String::from_utf8(dry.stdout).unwrap();
+    assert!(diff.contains("+++ b/prompts/scoring.md"), "{diff}");
+    assert!(diff.contains("+<!-- FR-001 -->"), "{diff}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("prompts/scoring.md")).unwrap(),
+        prompt,
+        "--dry-run writes nothing"
+    );
+
+    let written = speclint(root, &["link", "--write", "."]);
+    assert!(written.status.success());
+    let summary = String::from_utf8(written.stdout).unwrap();
+    assert!(summary.contains("written"), "{summary}");
+    let new_prompt = std::fs::read_to_string(root.join("prompts/scoring.md")).unwrap();
+    assert_eq!(
+        new_prompt,
+        "You review loan applications.\r\n\r\n<!-- FR-001 -->\r\nNever mention the risk score, the band or the threshold to the customer.\r\n\r\n<!-- FR-002 -->\r\nReturn a single JSON object with the fields decision and reason.\r\n",
+        "tags in Markdown syntax, CRLF kept"
+    );
+    let new_config = std::fs::read_to_string(root.join("evals/cases.yaml")).unwrap();
+    assert!(
+        new_config.starts_with(config.trim_end_matches('\n')),
+        "every earlier byte kept: {new_config}"
+    );
+    assert!(
+        new_config.ends_with("    metadata:\n      requirements: [FR-001]\n"),
+        "{new_config}"
+    );
+    let rows = std::fs::read_to_string(root.join("evals/rows.jsonl")).unwrap();
+    let row: Value = serde_json::from_str(rows.lines().next().unwrap()).unwrap();
+    assert_eq!(row["metadata"]["requirements"][0], "FR-002", "{rows}");
+
+    // check sees the links: the linked requirements have their prompt and eval.
+    let (_, json) = check_json(root, &["."]);
+    for id in ["FR-001", "FR-002"] {
+        let missing: Vec<_> = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|diagnostic| {
+                diagnostic["requirement"] == id
+                    && matches!(diagnostic["code"].as_str(), Some("SL003" | "SL004"))
+            })
+            .collect();
+        assert!(missing.is_empty(), "{id}: {json:#}");
+    }
+
+    // A second run changes nothing.
+    let before: Vec<String> = ["prompts/scoring.md", "evals/cases.yaml", "evals/rows.jsonl"]
+        .iter()
+        .map(|path| std::fs::read_to_string(root.join(path)).unwrap())
+        .collect();
+    let again = speclint(root, &["link", "--write", "."]);
+    assert!(again.status.success());
+    let after: Vec<String> = ["prompts/scoring.md", "evals/cases.yaml", "evals/rows.jsonl"]
+        .iter()
+        .map(|path| std::fs::read_to_string(root.join(path)).unwrap())
+        .collect();
+    assert_eq!(before, after);
+}

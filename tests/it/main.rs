@@ -86,6 +86,7 @@ fn main() {
         generated::example_specs_match_the_spec_schema,
         layouts::spec_kit_features_templates_plans_and_tasks,
         layouts::eval_blind_spots_in_a_kiro_project,
+        layouts::link_write_adds_the_links_and_keeps_other_bytes,
         layouts::a_template_outside_specify_is_not_a_spec,
         layouts::kiro_specs_in_other_languages,
         layouts::a_requirements_document_that_yields_nothing_is_reported,
