@@ -333,6 +333,56 @@ pub fn code_actions(check: &CheckResult, path: &Path, start: usize, end: usize) 
             ));
         }
     }
+    // `requirement-untested` names the untagged eval case that looks like it tests the
+    // requirement: add the requirement to its metadata.
+    for diagnostic in &check.diagnostics {
+        let span = diagnostic.span;
+        if diagnostic.code != "SL004" || span.file != file || span.end < start || span.start > end {
+            continue;
+        }
+        let (Some(id), Some(related)) = (&diagnostic.requirement, diagnostic.related.first())
+        else {
+            continue;
+        };
+        let suggestion = crate::link::Suggestion {
+            requirement: id.clone(),
+            requirement_span: span,
+            kind: crate::link::LinkKind::Eval,
+            span: related.span,
+            confidence: 1.0,
+            reason: String::new(),
+        };
+        if let Some(action) = plan_action(
+            graph,
+            &crate::link_write::plan(graph, &[suggestion]),
+            format!("Add {id} to the metadata of {}", place(graph, related.span)),
+        ) {
+            actions.push(action);
+        }
+    }
+    // Every link `speclint link` suggests for this file (its passages and eval cases, or the
+    // requirements it defines), in one action.
+    let suggestions: Vec<crate::link::Suggestion> =
+        crate::link::suggest(graph, &crate::link::LinkOptions::default())
+            .into_iter()
+            .filter(|suggestion| {
+                suggestion.span.file == file || suggestion.requirement_span.file == file
+            })
+            .collect();
+    if !suggestions.is_empty() {
+        let plan = crate::link_write::plan(graph, &suggestions);
+        let links: usize = plan.changes.iter().map(|change| change.links).sum();
+        if let Some(action) = plan_action(
+            graph,
+            &plan,
+            format!(
+                "Link all suggested ({links} link{})",
+                if links == 1 { "" } else { "s" }
+            ),
+        ) {
+            actions.push(action);
+        }
+    }
     // An untagged prompt passage under the cursor: reference the closest requirement.
     let untagged = graph.passages.iter().find(|passage| {
         passage.span.file == file
@@ -355,6 +405,40 @@ pub fn code_actions(check: &CheckResult, path: &Path, start: usize, end: usize) 
         ));
     }
     actions
+}
+
+/// A code action applying a `link --write` plan: each changed file's text replaced whole.
+#[allow(clippy::mutable_key_type)]
+fn plan_action(
+    graph: &Graph,
+    plan: &crate::link_write::WritePlan,
+    title: String,
+) -> Option<CodeAction> {
+    if plan.changes.is_empty() {
+        return None;
+    }
+    let mut changes = HashMap::new();
+    for change in &plan.changes {
+        let file = graph.db.find_by_path(&change.path)?;
+        let uri = file_uri(&change.absolute_path)?;
+        let end = crate::render::lsp::position(&graph.db, file, change.before.len());
+        changes.insert(
+            uri,
+            vec![TextEdit {
+                range: Range::new(lsp_types::Position::new(0, 0), end),
+                new_text: change.after.clone(),
+            }],
+        );
+    }
+    Some(CodeAction {
+        title,
+        kind: Some(CodeActionKind::QUICKFIX),
+        edit: Some(WorkspaceEdit {
+            changes: Some(changes),
+            ..WorkspaceEdit::default()
+        }),
+        ..CodeAction::default()
+    })
 }
 
 fn closest_requirement(graph: &Graph, passage: &str) -> Option<RequirementIndex> {

@@ -1,8 +1,8 @@
 use crate::diagnostic::Diagnostic;
-use crate::facts::similarity::SimilarityIndex;
+use crate::link::{DEFAULT_MIN_CONFIDENCE, LinkKind, Linker};
 use crate::rules::{Rule, RuleContext, declare_rule};
 use crate::source::comments::comment_for;
-use crate::source::model::{PromptPassageDef, Status};
+use crate::source::model::Status;
 
 declare_rule! {
     /// ## What it does
@@ -47,7 +47,7 @@ impl Rule for RequirementMissingFromPrompt {
             return;
         }
         // Built once, and only when some requirement lacks a prompt.
-        let mut suggestions: Option<Suggestions<'_>> = None;
+        let mut linker: Option<Linker> = None;
         for (index, requirement) in graph.indexed_requirements() {
             if !requirement.needs.prompt || requirement.def.status != Status::Active {
                 continue;
@@ -59,7 +59,7 @@ impl Rule for RequirementMissingFromPrompt {
                 continue;
             }
             let id = &requirement.def.id;
-            let suggestions = suggestions.get_or_insert_with(|| Suggestions::new(context));
+            let linker = linker.get_or_insert_with(|| Linker::new(graph));
             let mut diagnostic = context
                 .diagnostic(
                     &Self::META,
@@ -68,12 +68,13 @@ impl Rule for RequirementMissingFromPrompt {
                 )
                 .with_label("no prompt implements this")
                 .with_requirement(id);
-            diagnostic = match suggestions.closest(&requirement.def.text) {
-                Some(passage) => {
-                    let location = context.location(passage.span);
-                    let comment = reference_comment(graph.db.path(passage.span.file), id);
+            // The same suggestion `speclint link` makes.
+            diagnostic = match linker.best(graph, index, LinkKind::Prompt, DEFAULT_MIN_CONFIDENCE) {
+                Some(suggestion) => {
+                    let location = context.location(suggestion.span);
+                    let comment = reference_comment(graph.db.path(suggestion.span.file), id);
                     diagnostic
-                        .with_related(passage.span, "this untagged prompt passage looks like it covers the requirement")
+                        .with_related(suggestion.span, "this untagged prompt passage looks like it covers the requirement")
                         .with_help(format!("{location} looks like it covers this: tag it with `{comment}`"))
                 }
                 None => diagnostic.with_help(format!(
@@ -82,30 +83,6 @@ impl Rule for RequirementMissingFromPrompt {
             };
             diagnostics.push(diagnostic);
         }
-    }
-}
-
-/// Untagged prompt passages, indexed by their words.
-struct Suggestions<'a> {
-    passages: Vec<&'a PromptPassageDef>,
-    index: SimilarityIndex,
-}
-
-impl<'a> Suggestions<'a> {
-    fn new(context: &RuleContext<'a>) -> Suggestions<'a> {
-        let passages: Vec<&PromptPassageDef> = context
-            .graph
-            .passages
-            .iter()
-            .filter(|passage| passage.references.is_empty())
-            .collect();
-        let index = SimilarityIndex::new(passages.iter().map(|passage| passage.text.as_str()));
-        Suggestions { passages, index }
-    }
-
-    fn closest(&self, requirement_text: &str) -> Option<&'a PromptPassageDef> {
-        let found = self.index.best_match(requirement_text, 2, 0.35)?;
-        self.passages.get(found.document).copied()
     }
 }
 

@@ -1,4 +1,5 @@
 use crate::diagnostic::Diagnostic;
+use crate::link::{DEFAULT_MIN_CONFIDENCE, LinkKind, Linker};
 use crate::rules::{Rule, RuleContext, declare_rule};
 use crate::source::model::Status;
 
@@ -42,6 +43,7 @@ impl Rule for RequirementUntested {
         if !graph.has_eval_links() {
             return;
         }
+        let mut linker: Option<Linker> = None;
         for (index, requirement) in graph.indexed_requirements() {
             if !requirement.needs.eval || requirement.def.status != Status::Active {
                 continue;
@@ -53,19 +55,31 @@ impl Rule for RequirementUntested {
                 continue;
             }
             let id = &requirement.def.id;
-            diagnostics.push(
-                context
-                    .diagnostic(
-                        &Self::META,
-                        context.headline(&requirement.def),
-                        format!("requirement `{id}` is not tested by any eval case"),
+            let diagnostic = context
+                .diagnostic(
+                    &Self::META,
+                    context.headline(&requirement.def),
+                    format!("requirement `{id}` is not tested by any eval case"),
+                )
+                .with_label("no eval case tests this")
+                .with_requirement(id);
+            // The same suggestion `speclint link` makes.
+            let linker = linker.get_or_insert_with(|| Linker::new(graph));
+            let diagnostic = match linker.best(graph, index, LinkKind::Eval, DEFAULT_MIN_CONFIDENCE) {
+                Some(suggestion) => diagnostic
+                    .with_related(
+                        suggestion.span,
+                        "this untagged eval case looks like it tests the requirement",
                     )
-                    .with_label("no eval case tests this")
-                    .with_requirement(id)
                     .with_help(format!(
-                        "add `metadata: {{requirements: [{id}]}}` to the eval case that tests it, or write `Needs: prompt` under the requirement if no eval should"
+                        "{} looks like it tests this: add `metadata: {{requirements: [{id}]}}` to it (or run `speclint link --write`)",
+                        context.location(suggestion.span)
                     )),
-            );
+                None => diagnostic.with_help(format!(
+                    "add `metadata: {{requirements: [{id}]}}` to the eval case that tests it, or write `Needs: prompt` under the requirement if no eval should"
+                )),
+            };
+            diagnostics.push(diagnostic);
         }
     }
 }

@@ -354,6 +354,31 @@ pub fn language_server_end_to_end() {
         titles.contains(&"Reference FR-005 here (closest requirement)"),
         "{titles:?}"
     );
+    // The suggestion `speclint link` makes for this file, in one action that writes the tag.
+    let link_all = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|action| {
+            action["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Link all suggested")
+        })
+        .unwrap_or_else(|| panic!("{titles:?}"));
+    let new_texts: Vec<&str> = link_all["edit"]["changes"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|edits| edits.as_array().unwrap())
+        .map(|edit| edit["newText"].as_str().unwrap())
+        .collect();
+    assert!(
+        new_texts
+            .iter()
+            .any(|text| text.contains("{# FR-005 #}\nIf a refund is not possible")),
+        "{link_all}"
+    );
 
     // Robustness: malformed JSON, an unknown method, a file the server never saw, a deleted file.
     client.send_raw("{this is not json");
