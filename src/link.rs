@@ -69,9 +69,19 @@ pub const DEFAULT_MIN_CONFIDENCE: f64 = 0.35;
 pub struct Linker {
     passages: Vec<usize>,
     passage_index: SimilarityIndex,
+    passage_texts: Vec<String>,
     cases: Vec<usize>,
     case_index: SimilarityIndex,
+    case_texts: Vec<String>,
+    /// Active requirements, indexed by their words: a weaker match counts when the passage
+    /// or case also picks the requirement as its own best match.
+    requirements: Vec<RequirementIndex>,
+    requirement_index: SimilarityIndex,
 }
+
+/// The confidence a match needs when it is mutual (the requirement's best passage, whose best
+/// requirement is this one) and clearly ahead of the runner-up.
+const MUTUAL_MIN_CONFIDENCE: f64 = 0.15;
 
 impl Linker {
     pub fn new(graph: &Graph) -> Linker {
@@ -111,12 +121,64 @@ impl Linker {
             })
             .collect();
         let case_index = SimilarityIndex::new(case_texts.iter().map(String::as_str));
+        let passage_texts: Vec<String> = passages
+            .iter()
+            .filter_map(|&index| graph.passages.get(index))
+            .map(|passage| passage.text.clone())
+            .collect();
+        let requirements: Vec<RequirementIndex> = graph
+            .indexed_requirements()
+            .filter(|(_, requirement)| requirement.def.status == Status::Active)
+            .map(|(index, _)| index)
+            .collect();
+        let requirement_index = SimilarityIndex::new(
+            requirements
+                .iter()
+                .map(|&index| graph[index].def.text.as_str()),
+        );
         Linker {
             passages,
             passage_index,
+            passage_texts,
             cases,
             case_index,
+            case_texts,
+            requirements,
+            requirement_index,
         }
+    }
+
+    /// The best document for `text` in `index`: at or above `min_confidence`, or, below it but
+    /// at or above the mutual threshold, when the document's own best requirement is
+    /// `requirement` and the runner-up is well behind.
+    fn pick(
+        &self,
+        index: &SimilarityIndex,
+        documents: &[String],
+        requirement: RequirementIndex,
+        text: &str,
+        min_confidence: f64,
+    ) -> Option<crate::facts::similarity::Match> {
+        let ranked = index.ranked(text, 2, MUTUAL_MIN_CONFIDENCE.min(min_confidence));
+        let mut best = ranked.first()?.clone();
+        if best.score >= min_confidence {
+            return Some(best);
+        }
+        // A mutual match clearly ahead is as credible as the default threshold, and is given
+        // that confidence: a stricter `--min-confidence` leaves it out.
+        if min_confidence > DEFAULT_MIN_CONFIDENCE {
+            return None;
+        }
+        best.score = DEFAULT_MIN_CONFIDENCE;
+        let runner_up_ok = ranked.first().is_some_and(|first| {
+            ranked
+                .get(1)
+                .is_none_or(|second| first.score >= second.score * 1.5)
+        });
+        let document = documents.get(best.document)?;
+        let own_best = self.requirement_index.best_match(document, 2, 0.0)?;
+        (runner_up_ok && self.requirements.get(own_best.document) == Some(&requirement))
+            .then_some(best)
     }
 
     /// The best untagged passage (`Prompt`) or eval case (`Eval`) for a requirement, at or
@@ -128,11 +190,18 @@ impl Linker {
         kind: LinkKind,
         min_confidence: f64,
     ) -> Option<Suggestion> {
+        let requirement_index = requirement;
         let requirement = &graph[requirement];
         let text = &requirement.def.text;
         let (found, span, reason) = match kind {
             LinkKind::Prompt => {
-                let found = self.passage_index.best_match(text, 2, min_confidence)?;
+                let found = self.pick(
+                    &self.passage_index,
+                    &self.passage_texts,
+                    requirement_index,
+                    text,
+                    min_confidence,
+                )?;
                 let passage = self
                     .passages
                     .get(found.document)
@@ -144,7 +213,13 @@ impl Linker {
                 (found, passage.span, reason)
             }
             LinkKind::Eval => {
-                let found = self.case_index.best_match(text, 2, min_confidence)?;
+                let found = self.pick(
+                    &self.case_index,
+                    &self.case_texts,
+                    requirement_index,
+                    text,
+                    min_confidence,
+                )?;
                 let case = self
                     .cases
                     .get(found.document)

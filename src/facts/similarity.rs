@@ -159,6 +159,12 @@ impl SimilarityIndex {
     /// The document sharing the most weighted words with `query`, if it shares at least
     /// `min_shared` words and `min_score` of the query's weight.
     pub fn best_match(&self, query: &str, min_shared: usize, min_score: f64) -> Option<Match> {
+        self.ranked(query, min_shared, min_score).into_iter().next()
+    }
+
+    /// Every document sharing at least `min_shared` words and `min_score` of the query's
+    /// weight, best first (ties to the earliest document).
+    pub fn ranked(&self, query: &str, min_shared: usize, min_score: f64) -> Vec<Match> {
         // Words in more than a tenth of all documents (and at least 50) say nothing specific.
         let common = (self.document_count / 10).max(50);
         // Scores per document in a plain array, with the list of documents touched: no hashing
@@ -192,9 +198,9 @@ impl SimilarityIndex {
             }
         }
         if total <= 0.0 {
-            return None;
+            return Vec::new();
         }
-        touched
+        let mut found: Vec<Match> = touched
             .into_iter()
             .map(|document| Match {
                 document,
@@ -204,12 +210,15 @@ impl SimilarityIndex {
             .filter(|candidate| {
                 candidate.shared_terms >= min_shared && candidate.score >= min_score
             })
-            // Highest score first; ties go to the earliest document, whatever the hash order.
-            .max_by(|left, right| {
-                left.score
-                    .total_cmp(&right.score)
-                    .then_with(|| right.document.cmp(&left.document))
-            })
+            .collect();
+        // Highest score first; ties go to the earliest document, whatever the hash order.
+        found.sort_by(|left, right| {
+            right
+                .score
+                .total_cmp(&left.score)
+                .then_with(|| left.document.cmp(&right.document))
+        });
+        found
     }
 }
 

@@ -16,6 +16,7 @@ mod example;
 mod formats;
 mod generated;
 mod layouts;
+mod link_corpus;
 mod lock;
 mod lsp;
 mod outputs;
@@ -65,6 +66,7 @@ fn main() {
         drift_corpus::drift_detection_is_precise,
         drift_corpus::real_sentence_drift_corpus,
         drift_corpus::real_sentence_citations_hold,
+        link_corpus::link_suggestions_against_labelled_projects,
         example::every_deliberate_defect_is_found_with_both_sides,
         example::a_corrected_copy_of_the_example_is_clean,
         formats::spec_kit,
