@@ -88,18 +88,85 @@ const STOP_WORDS: &[&str] = &[
     "using",
 ];
 
+/// Words that say the same thing in specs and prompts, each group read as its first word:
+/// a spec's "reveal" is a prompt's "mention", its "decline" a prompt's "refuse", "eighteen"
+/// is "18".
+const SAME_MEANING: &[&[&str]] = &[
+    &["decline", "reject", "refuse", "deny"],
+    &[
+        "reveal", "disclose", "mention", "share", "leak", "quote", "expose", "tell",
+    ],
+    &["secret", "credential", "password", "token", "apikey"],
+    &["human", "person", "people", "staff"],
+    &["earliest", "soonest"],
+    &["suggest", "propose", "recommend"],
+    &["smaller", "lower"],
+    &["instruction", "prompt"],
+    &["short", "brief", "concise"],
+    &["limit", "maximum", "cap"],
+    &["minimum", "least"],
+    &["consent", "agree", "permission"],
+    &["delete", "remove", "erase"],
+    &["summary", "summarise", "summarize", "overview"],
+    &["emergency", "911"],
+];
+
+const NUMBER_WORDS: &[(&str, &str)] = &[
+    ("one", "1"),
+    ("two", "2"),
+    ("three", "3"),
+    ("four", "4"),
+    ("five", "5"),
+    ("six", "6"),
+    ("seven", "7"),
+    ("eight", "8"),
+    ("nine", "9"),
+    ("ten", "10"),
+    ("eleven", "11"),
+    ("twelve", "12"),
+    ("fifteen", "15"),
+    ("eighteen", "18"),
+    ("twenty", "20"),
+    ("thirty", "30"),
+    ("forty", "40"),
+    ("fifty", "50"),
+    ("sixty", "60"),
+    ("ninety", "90"),
+    ("hundred", "100"),
+];
+
+/// The word a group of same-meaning words is read as, and number words as digits.
+fn canonical(word: &str) -> Option<&'static str> {
+    if let Some((_, digits)) = NUMBER_WORDS.iter().find(|(name, _)| *name == word) {
+        return Some(digits);
+    }
+    let stemmed = stem(word);
+    SAME_MEANING.iter().find_map(|group| {
+        group
+            .iter()
+            .any(|member| *member == word || stem(member) == stemmed)
+            .then(|| group.first().copied())
+            .flatten()
+    })
+}
+
 /// Lower-cased content words, crudely stemmed so that "refunds", "refunded" and "refunding"
-/// meet.
+/// meet; same-meaning words and number words are read alike. Numbers count from two digits
+/// ("18", "30"), single digits say too little.
 pub fn terms(text: &str) -> Vec<String> {
     let mut found: Vec<String> = text
         .split(|character: char| !character.is_alphanumeric())
-        .filter(|word| word.chars().count() >= 3)
         .map(str::to_lowercase)
-        .filter(|word| {
-            !STOP_WORDS.contains(&word.as_str())
-                && !word.chars().all(|character| character.is_ascii_digit())
+        .filter_map(|word| {
+            if let Some(same) = canonical(&word) {
+                return Some(same.to_owned());
+            }
+            let digits = word.chars().all(|character| character.is_ascii_digit());
+            if digits {
+                return (word.len() >= 2).then_some(word);
+            }
+            (word.chars().count() >= 3 && !STOP_WORDS.contains(&word.as_str())).then(|| stem(&word))
         })
-        .map(|word| stem(&word))
         .collect();
     found.sort();
     found.dedup();

@@ -6,10 +6,10 @@
 //! (suggestions that are right), recall (labelled links found) and the abstention rate on
 //! `none` labels, per project and overall.
 //!
-//! Issue #12 asks for precision 0.90 and recall 0.75 over at least 60 requirements in four
-//! projects. The corpus has 24 requirements in two projects so far, and the linker reaches
-//! precision 1.000 and recall 0.676 on it: the test fails below precision 0.90 or below the
-//! recall reached today (`docs/linking.md` has the figures).
+//! The test fails below issue #12's targets: precision 0.90 and recall 0.75 at the default
+//! threshold, over 60 requirements in four projects (`docs/linking.md` has the figures). The
+//! synonym groups of `facts::similarity` were chosen while reading these projects' misses, so
+//! the figures are an upper bound for projects nobody tuned on.
 
 use std::path::Path;
 
@@ -147,6 +147,6 @@ pub fn link_suggestions_against_labelled_projects() {
     assert!(recall >= RECALL_FLOOR, "recall {recall:.3} fell");
 }
 
-/// What the linker reaches today (see the module comment); raise them as it improves.
+/// Issue #12's targets.
 const PRECISION_FLOOR: f64 = 0.90;
-const RECALL_FLOOR: f64 = 0.65;
+const RECALL_FLOOR: f64 = 0.75;
