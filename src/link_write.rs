@@ -36,6 +36,66 @@ pub struct WritePlan {
     pub skipped: Vec<(String, String, String)>,
 }
 
+/// How many times `link --write` recomputes suggestions after writing: a tagged passage leaves
+/// the pool, so a requirement that was a close second may now clearly match another one.
+const MAX_ROUNDS: usize = 5;
+
+/// The plan of `link --write`: suggestions written, the project checked again with the new
+/// texts (in memory), and so on until no suggestion is left, so that a second run of
+/// `link --write` changes nothing.
+pub fn plan_until_stable(
+    checked_dir: &std::path::Path,
+    settings: &crate::settings::Settings,
+    options: &crate::link::LinkOptions,
+) -> Result<WritePlan, crate::check::CheckError> {
+    let mut overlays: std::collections::HashMap<PathBuf, std::sync::Arc<str>> =
+        std::collections::HashMap::new();
+    let mut originals: BTreeMap<PathBuf, (String, String)> = BTreeMap::new();
+    let mut links: BTreeMap<PathBuf, usize> = BTreeMap::new();
+    let mut skipped: Vec<(String, String, String)> = Vec::new();
+    for _ in 0..MAX_ROUNDS {
+        let result = crate::check::check(
+            checked_dir,
+            settings,
+            &crate::check::CheckOptions {
+                overlays: overlays.clone(),
+                ..crate::check::CheckOptions::default()
+            },
+        )?;
+        let suggestions = crate::link::suggest(&result.graph, options);
+        let round = plan(&result.graph, &suggestions);
+        for entry in round.skipped {
+            if !skipped.contains(&entry) {
+                skipped.push(entry);
+            }
+        }
+        if round.changes.is_empty() {
+            break;
+        }
+        for change in round.changes {
+            originals
+                .entry(change.absolute_path.clone())
+                .or_insert_with(|| (change.path.clone(), change.before.clone()));
+            *links.entry(change.absolute_path.clone()).or_default() += change.links;
+            overlays.insert(change.absolute_path, std::sync::Arc::from(change.after));
+        }
+    }
+    let changes = originals
+        .into_iter()
+        .filter_map(|(absolute_path, (path, before))| {
+            let after = overlays.get(&absolute_path)?.to_string();
+            Some(FileChange {
+                links: links.get(&absolute_path).copied().unwrap_or(0),
+                path,
+                absolute_path,
+                before,
+                after,
+            })
+        })
+        .collect();
+    Ok(WritePlan { changes, skipped })
+}
+
 /// One insertion into a file's text.
 struct Insertion {
     offset: usize,
@@ -169,6 +229,7 @@ fn eval_metadata(
     match extension {
         "yaml" | "yml" => yaml_metadata(text, start, ids, newline),
         "jsonl" | "ndjson" => json_row_metadata(text, start, ids),
+        "json" => json_object_metadata(text, start, ids),
         _ => Err(format!(
             "writing links into `.{extension}` eval files is not supported; add `metadata: {{requirements: [...]}}` by hand"
         )),
@@ -379,6 +440,31 @@ fn json_row_metadata(text: &str, start: usize, ids: &[&str]) -> Result<Vec<Inser
         .get(line..)
         .and_then(|rest| rest.find('\n'))
         .map_or(text.len(), |at| line + at);
+    json_object_insertions(text, line, end, ids)
+}
+
+/// `"metadata": {"requirements": [...]}` added to one object of a JSON file (a dataset row or
+/// a promptfoo test), which may span several lines.
+fn json_object_metadata(text: &str, start: usize, ids: &[&str]) -> Result<Vec<Insertion>, String> {
+    // The case's span starts at its object or at its first key: find the brace that opens it.
+    let open = if text.get(start..).is_some_and(|rest| rest.starts_with('{')) {
+        start
+    } else {
+        text.get(..start)
+            .and_then(|before| before.rfind('{'))
+            .ok_or("the case's object was not found")?
+    };
+    let close = closing(text, open, '{', '}').ok_or("the case's object is not closed")?;
+    json_object_insertions(text, open, close + 1, ids)
+}
+
+/// The insertion that adds the requirements to the JSON object written at `line..end`.
+fn json_object_insertions(
+    text: &str,
+    line: usize,
+    end: usize,
+    ids: &[&str],
+) -> Result<Vec<Insertion>, String> {
     let row = text.get(line..end).unwrap_or_default();
     let parsed: serde_json::Value =
         serde_json::from_str(row).map_err(|error| format!("the row does not parse: {error}"))?;
@@ -396,8 +482,12 @@ fn json_row_metadata(text: &str, start: usize, ids: &[&str]) -> Result<Vec<Inser
                 .ok_or("the row has no closing brace")?;
             let empty = object.is_empty();
             let separator = if empty { "" } else { ", " };
+            // Right after the last value, before any line break and indentation.
+            let after_last_value = row
+                .get(..close)
+                .map_or(close, |before| before.trim_end().len());
             Ok(vec![Insertion {
-                offset: line + close,
+                offset: line + after_last_value,
                 text: format!("{separator}\"metadata\": {{\"requirements\": [{listed}]}}"),
             }])
         }
@@ -452,6 +542,22 @@ mod tests {
             yaml_metadata(existing, start, &["FR-002"], "\n").unwrap(),
         );
         assert!(out.contains("requirements: [FR-001, FR-002]"), "{out}");
+    }
+
+    #[test]
+    fn json_objects_get_metadata() {
+        let text = "[\n  {\n    \"input\": \"a\",\n    \"target\": \"b\"\n  }\n]\n";
+        let start = text.find("\"input\"").unwrap();
+        let out = apply(
+            text,
+            json_object_metadata(text, start, &["FR-001"]).unwrap(),
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed[0]["metadata"]["requirements"][0], "FR-001", "{out}");
+        assert!(
+            out.contains("\"target\": \"b\", \"metadata\": {\"requirements\": [\"FR-001\"]}\n  }"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -228,13 +228,13 @@ fn checked(path: Option<&PathBuf>, config: Option<&Path>) -> Result<CheckResult,
 }
 
 fn run_link(arguments: &LinkArgs) -> Result<ExitCode, Error> {
-    let result = checked(arguments.path.as_ref(), arguments.config.as_deref())?;
     let options = speclint::link::LinkOptions {
         min_confidence: arguments.min_confidence,
         requirement: arguments.requirement.clone(),
     };
-    let suggestions = speclint::link::suggest(&result.graph, &options);
     if !arguments.write {
+        let result = checked(arguments.path.as_ref(), arguments.config.as_deref())?;
+        let suggestions = speclint::link::suggest(&result.graph, &options);
         print(&render::link::render(
             &result.graph,
             &suggestions,
@@ -242,7 +242,12 @@ fn run_link(arguments: &LinkArgs) -> Result<ExitCode, Error> {
         ));
         return Ok(ExitCode::SUCCESS);
     }
-    let mut plan = speclint::link_write::plan(&result.graph, &suggestions);
+    let (checked_dir, settings) = prepare(
+        arguments.path.as_ref(),
+        arguments.config.as_deref(),
+        Colors::Disabled,
+    )?;
+    let mut plan = speclint::link_write::plan_until_stable(&checked_dir, &settings, &options)?;
     if arguments.dry_run {
         print(&render::link::diff(&plan));
         return Ok(ExitCode::SUCCESS);

@@ -150,3 +150,101 @@ pub fn link_suggestions_against_labelled_projects() {
 /// Issue #12's targets.
 const PRECISION_FLOOR: f64 = 0.90;
 const RECALL_FLOOR: f64 = 0.75;
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn files(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(root).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
+}
+
+/// `init`-free adoption on each labelled project: `link --write` writes the links, every file
+/// still parses, `check` sees them, and a second run writes nothing.
+pub fn link_write_on_the_labelled_projects() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/link");
+    let mut projects: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.join("labels.txt").is_file())
+        .collect();
+    projects.sort();
+    for project in projects {
+        let name = project.file_name().unwrap().to_string_lossy().into_owned();
+        let directory = tempfile::tempdir().unwrap();
+        let copy = directory.path();
+        copy_tree(&project, copy);
+        let linked_before = linked(copy);
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_speclint"))
+            .args(["link", "--write", "."])
+            .current_dir(copy)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{name}");
+        let summary = String::from_utf8(output.stdout).unwrap();
+        assert!(!summary.contains("not written"), "{name}: {summary}");
+        for file in files(copy) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            match file.extension().and_then(|extension| extension.to_str()) {
+                Some("yaml" | "yml") => {
+                    speclint::source::yaml::parse(&text)
+                        .unwrap_or_else(|error| panic!("{}: {}", file.display(), error.message));
+                }
+                Some("json") => {
+                    serde_json::from_str::<serde_json::Value>(&text)
+                        .unwrap_or_else(|error| panic!("{}: {error}", file.display()));
+                }
+                Some("jsonl") => {
+                    for line in text.lines().filter(|line| !line.trim().is_empty()) {
+                        serde_json::from_str::<serde_json::Value>(line)
+                            .unwrap_or_else(|error| panic!("{}: {error}", file.display()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let linked_after = linked(copy);
+        assert!(
+            linked_after > linked_before,
+            "{name}: {linked_before} -> {linked_after} links"
+        );
+        let again = std::process::Command::new(env!("CARGO_BIN_EXE_speclint"))
+            .args(["link", "--write", "."])
+            .current_dir(copy)
+            .output()
+            .unwrap();
+        let again = String::from_utf8(again.stdout).unwrap();
+        assert!(again.contains("0 links written"), "{name}: {again}");
+        println!("{name}: {linked_before} -> {linked_after} links");
+    }
+}
+
+/// How many (requirement, passage or eval case) links `check` sees.
+fn linked(project: &Path) -> usize {
+    let settings = load_settings(project, None).unwrap();
+    let result = check(project, &settings, &CheckOptions::default()).unwrap();
+    let graph = &result.graph;
+    graph
+        .requirement_indices()
+        .map(|index| graph.passages_for(index).len() + graph.eval_cases_for(index).len())
+        .sum()
+}

@@ -67,6 +67,7 @@ fn main() {
         drift_corpus::real_sentence_drift_corpus,
         drift_corpus::real_sentence_citations_hold,
         link_corpus::link_suggestions_against_labelled_projects,
+        link_corpus::link_write_on_the_labelled_projects,
         example::every_deliberate_defect_is_found_with_both_sides,
         example::a_corrected_copy_of_the_example_is_clean,
         formats::spec_kit,
