@@ -67,16 +67,26 @@ pub const DEFAULT_MIN_CONFIDENCE: f64 = 0.35;
 /// suggestion is drawn from. `speclint link`, the hints of `requirement-missing-from-prompt` and
 /// `requirement-untested`, and the language server's code actions all use it, so they agree.
 pub struct Linker {
-    passages: Vec<usize>,
-    passage_index: SimilarityIndex,
-    passage_texts: Vec<String>,
-    cases: Vec<usize>,
-    case_index: SimilarityIndex,
-    case_texts: Vec<String>,
+    /// Built on first use, so that a rule asking only about prompts never indexes eval
+    /// cases (there may be 100,000 of them).
+    prompts: std::sync::OnceLock<Pool>,
+    evals: std::sync::OnceLock<Pool>,
     /// Active requirements, indexed by their words: a weaker match counts when the passage
     /// or case also picks the requirement as its own best match.
-    requirements: Vec<RequirementIndex>,
-    requirement_index: SimilarityIndex,
+    requirements: std::sync::OnceLock<(Vec<RequirementIndex>, SimilarityIndex)>,
+}
+
+impl Default for Linker {
+    fn default() -> Linker {
+        Linker::new()
+    }
+}
+
+/// Untagged passages or eval cases: their graph indices, texts and index.
+struct Pool {
+    members: Vec<usize>,
+    texts: Vec<String>,
+    index: SimilarityIndex,
 }
 
 /// The confidence a match needs when it is mutual (the requirement's best passage, whose best
@@ -84,82 +94,102 @@ pub struct Linker {
 const MUTUAL_MIN_CONFIDENCE: f64 = 0.15;
 
 impl Linker {
-    pub fn new(graph: &Graph) -> Linker {
-        let passages: Vec<usize> = graph
-            .passages
-            .iter()
-            .enumerate()
-            .filter(|(_, passage)| passage.references.is_empty() && !passage.text.trim().is_empty())
-            .map(|(index, _)| index)
-            .collect();
-        let passage_index = SimilarityIndex::new(
-            passages
-                .iter()
-                .filter_map(|&index| graph.passages.get(index))
-                .map(|passage| passage.text.as_str()),
-        );
-        let cases: Vec<usize> = graph
-            .eval_cases
-            .iter()
-            .enumerate()
-            .filter(|(_, case)| case.references.is_empty())
-            .map(|(index, _)| index)
-            .collect();
-        let case_texts: Vec<String> = cases
-            .iter()
-            .filter_map(|&index| graph.eval_cases.get(index))
-            .map(|case| {
-                // What the case gives the model says what it tests as much as its checks do.
-                let mut text = case.label.clone();
-                text.push(' ');
-                text.push_str(&case.inputs);
-                for assertion in &case.assertions {
-                    text.push(' ');
-                    text.push_str(&assertion.value);
-                }
-                text
-            })
-            .collect();
-        let case_index = SimilarityIndex::new(case_texts.iter().map(String::as_str));
-        let passage_texts: Vec<String> = passages
-            .iter()
-            .filter_map(|&index| graph.passages.get(index))
-            .map(|passage| passage.text.clone())
-            .collect();
-        let requirements: Vec<RequirementIndex> = graph
-            .indexed_requirements()
-            .filter(|(_, requirement)| requirement.def.status == Status::Active)
-            .map(|(index, _)| index)
-            .collect();
-        let requirement_index = SimilarityIndex::new(
-            requirements
-                .iter()
-                .map(|&index| graph[index].def.text.as_str()),
-        );
+    pub fn new() -> Linker {
         Linker {
-            passages,
-            passage_index,
-            passage_texts,
-            cases,
-            case_index,
-            case_texts,
-            requirements,
-            requirement_index,
+            prompts: std::sync::OnceLock::new(),
+            evals: std::sync::OnceLock::new(),
+            requirements: std::sync::OnceLock::new(),
         }
     }
 
-    /// The best document for `text` in `index`: at or above `min_confidence`, or, below it but
-    /// at or above the mutual threshold, when the document's own best requirement is
+    fn prompts(&self, graph: &Graph) -> &Pool {
+        self.prompts.get_or_init(|| {
+            let members: Vec<usize> = graph
+                .passages
+                .iter()
+                .enumerate()
+                .filter(|(_, passage)| {
+                    passage.references.is_empty() && !passage.text.trim().is_empty()
+                })
+                .map(|(index, _)| index)
+                .collect();
+            let texts: Vec<String> = members
+                .iter()
+                .filter_map(|&index| graph.passages.get(index))
+                .map(|passage| passage.text.clone())
+                .collect();
+            let index = SimilarityIndex::new(texts.iter().map(String::as_str));
+            Pool {
+                members,
+                texts,
+                index,
+            }
+        })
+    }
+
+    fn evals(&self, graph: &Graph) -> &Pool {
+        self.evals.get_or_init(|| {
+            let members: Vec<usize> = graph
+                .eval_cases
+                .iter()
+                .enumerate()
+                .filter(|(_, case)| case.references.is_empty())
+                .map(|(index, _)| index)
+                .collect();
+            let texts: Vec<String> = members
+                .iter()
+                .filter_map(|&index| graph.eval_cases.get(index))
+                .map(|case| {
+                    // What the case gives the model says what it tests as much as its checks do.
+                    let mut text = case.label.clone();
+                    text.push(' ');
+                    text.push_str(&case.inputs);
+                    for assertion in &case.assertions {
+                        text.push(' ');
+                        text.push_str(&assertion.value);
+                    }
+                    text
+                })
+                .collect();
+            let index = SimilarityIndex::new(texts.iter().map(String::as_str));
+            Pool {
+                members,
+                texts,
+                index,
+            }
+        })
+    }
+
+    fn requirement_pool(&self, graph: &Graph) -> &(Vec<RequirementIndex>, SimilarityIndex) {
+        self.requirements.get_or_init(|| {
+            let requirements: Vec<RequirementIndex> = graph
+                .indexed_requirements()
+                .filter(|(_, requirement)| requirement.def.status == Status::Active)
+                .map(|(index, _)| index)
+                .collect();
+            let index = SimilarityIndex::new(
+                requirements
+                    .iter()
+                    .map(|&index| graph[index].def.text.as_str()),
+            );
+            (requirements, index)
+        })
+    }
+
+    /// The best member of `pool` for `text`: at or above `min_confidence`, or, below it but
+    /// at or above the mutual threshold, when the member's own best requirement is
     /// `requirement` and the runner-up is well behind.
     fn pick(
         &self,
-        index: &SimilarityIndex,
-        documents: &[String],
+        graph: &Graph,
+        pool: &Pool,
         requirement: RequirementIndex,
         text: &str,
         min_confidence: f64,
     ) -> Option<crate::facts::similarity::Match> {
-        let ranked = index.ranked(text, 2, MUTUAL_MIN_CONFIDENCE.min(min_confidence));
+        let ranked = pool
+            .index
+            .ranked(text, 2, MUTUAL_MIN_CONFIDENCE.min(min_confidence));
         let mut best = ranked.first()?.clone();
         if best.score >= min_confidence {
             return Some(best);
@@ -175,10 +205,13 @@ impl Linker {
                 .get(1)
                 .is_none_or(|second| first.score >= second.score * 1.5)
         });
-        let document = documents.get(best.document)?;
-        let own_best = self.requirement_index.best_match(document, 2, 0.0)?;
-        (runner_up_ok && self.requirements.get(own_best.document) == Some(&requirement))
-            .then_some(best)
+        if !runner_up_ok {
+            return None;
+        }
+        let document = pool.texts.get(best.document)?;
+        let (requirements, requirement_index) = self.requirement_pool(graph);
+        let own_best = requirement_index.best_match(document, 2, 0.0)?;
+        (requirements.get(own_best.document) == Some(&requirement)).then_some(best)
     }
 
     /// The best untagged passage (`Prompt`) or eval case (`Eval`) for a requirement, at or
@@ -195,15 +228,10 @@ impl Linker {
         let text = &requirement.def.text;
         let (found, span, reason) = match kind {
             LinkKind::Prompt => {
-                let found = self.pick(
-                    &self.passage_index,
-                    &self.passage_texts,
-                    requirement_index,
-                    text,
-                    min_confidence,
-                )?;
-                let passage = self
-                    .passages
+                let pool = self.prompts(graph);
+                let found = self.pick(graph, pool, requirement_index, text, min_confidence)?;
+                let passage = pool
+                    .members
                     .get(found.document)
                     .and_then(|&passage| graph.passages.get(passage))?;
                 let reason = format!(
@@ -213,15 +241,10 @@ impl Linker {
                 (found, passage.span, reason)
             }
             LinkKind::Eval => {
-                let found = self.pick(
-                    &self.case_index,
-                    &self.case_texts,
-                    requirement_index,
-                    text,
-                    min_confidence,
-                )?;
-                let case = self
-                    .cases
+                let pool = self.evals(graph);
+                let found = self.pick(graph, pool, requirement_index, text, min_confidence)?;
+                let case = pool
+                    .members
                     .get(found.document)
                     .and_then(|&case| graph.eval_cases.get(case))?;
                 let reason = format!(
@@ -245,7 +268,7 @@ impl Linker {
 /// Suggestions for every requirement without a prompt link or an eval link, in requirement
 /// order, prompt before eval.
 pub fn suggest(graph: &Graph, options: &LinkOptions) -> Vec<Suggestion> {
-    let linker = Linker::new(graph);
+    let linker = Linker::new();
     let mut suggestions = Vec::new();
     for (index, requirement) in graph.indexed_requirements() {
         if requirement.def.status != Status::Active {

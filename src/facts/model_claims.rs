@@ -68,6 +68,14 @@ fn negated_at(text: &str, start: usize) -> bool {
 /// The temperature a requirement sets or implies: "temperature 0", "temperature at most 0.3";
 /// "deterministic" and "reproducible" mean temperature 0.
 pub fn temperature_claim(text: &str) -> Option<TemperatureClaim> {
+    let lower = text.to_ascii_lowercase();
+    if !(lower.contains("temperature")
+        || lower.contains("determin")
+        || lower.contains("reproducib")
+        || lower.contains("the same"))
+    {
+        return None;
+    }
     if let Some(captures) = temperature_pattern().captures(text) {
         let whole = captures.get(0)?;
         let value: f64 = captures.get(2)?.as_str().parse().ok()?;
@@ -124,6 +132,11 @@ pub struct LengthClaim {
 /// The longest output the requirement allows or asks for ("at most 300 words" needs room for
 /// 400 tokens).
 pub fn length_claim(text: &str) -> Option<LengthClaim> {
+    let lower = text.to_ascii_lowercase();
+    let counted = ["word", "token", "char", "sentence", "paragraph"];
+    if !counted.iter().any(|unit| lower.contains(unit)) {
+        return None;
+    }
     quantities(text)
         .into_iter()
         .filter_map(|quantity| {
@@ -157,16 +170,17 @@ fn model_pattern() -> &'static Regex {
 
 /// The model a requirement names ("MUST use gpt-4o", "runs on claude-3-5-sonnet").
 pub fn model_claim(text: &str) -> Option<String> {
-    let lower = text.to_lowercase();
-    let about_the_model = [
-        "model", "use", "uses", "using", "run", "runs", "powered", "served",
-    ]
-    .iter()
-    .any(|word| words(&lower).iter().any(|found| found.text == *word));
+    // Most requirements name no model: look for one before reading words.
+    let captures = model_pattern().captures(text)?;
+    let about_the_model = words(text).iter().any(|found| {
+        matches!(
+            found.text.as_str(),
+            "model" | "use" | "uses" | "using" | "run" | "runs" | "powered" | "served"
+        )
+    });
     if !about_the_model {
         return None;
     }
-    let captures = model_pattern().captures(text)?;
     let name = captures.get(1)?;
     if negated_at(text, name.start()) {
         return None;
@@ -203,6 +217,9 @@ fn json_pattern() -> &'static Regex {
 
 /// Whether the requirement asks for JSON output ("MUST return a JSON object").
 pub fn json_claim(text: &str) -> Option<String> {
+    if !text.to_ascii_lowercase().contains("json") {
+        return None;
+    }
     let found = json_pattern().find(text)?;
     if negated_at(text, found.start()) {
         return None;

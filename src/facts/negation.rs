@@ -194,15 +194,15 @@ fn passive_subject<'a>(read: &'a [Word], negator: usize, scope: &[&Word]) -> Opt
     Some(subject.into_iter().rev().collect())
 }
 
-/// Whether `stem` stands un-negated in `read` outside the subject of the negation at
-/// `negator`.
-fn positive_outside(read: &[Word], negator: usize, subject: &[&Word], stem: &str) -> bool {
-    read.iter().enumerate().any(|(index, word)| {
-        index != negator
-            && !word.negated
-            && word.stem == stem
-            && !subject.iter().any(|other| other.start == word.start)
-    })
+/// Whether `stem` stands un-negated in the passage outside the subject of a negation, given
+/// how often each stem stands un-negated (`positive_counts`).
+fn positive_outside(
+    positive_counts: &std::collections::HashMap<&str, usize>,
+    subject: &[&Word],
+    stem: &str,
+) -> bool {
+    let in_subject = subject.iter().filter(|word| word.stem == stem).count();
+    positive_counts.get(stem).copied().unwrap_or(0) > in_subject
 }
 
 /// Verbs that give or show what follows them.
@@ -363,13 +363,24 @@ impl Polarity {
         read: &[Word],
         positive: &HashSet<&str>,
     ) -> Option<Reversal> {
-        let mut scopes: Vec<usize> = read.iter().filter_map(|word| word.negator).collect();
-        scopes.dedup();
-        for negator in scopes {
-            let scope: Vec<&Word> = read
-                .iter()
-                .filter(|word| word.negator == Some(negator) && is_content(word))
-                .collect();
+        // Each negation's content words, gathered in one pass: a long passage with many
+        // negations stays linear.
+        let mut scopes: std::collections::BTreeMap<usize, Vec<&Word>> =
+            std::collections::BTreeMap::new();
+        for word in read {
+            if let Some(negator) = word.negator {
+                let scope = scopes.entry(negator).or_default();
+                if is_content(word) {
+                    scope.push(word);
+                }
+            }
+        }
+        let mut positive_counts: std::collections::HashMap<&str, usize> =
+            std::collections::HashMap::new();
+        for word in read.iter().filter(|word| !word.negated) {
+            *positive_counts.entry(word.stem.as_str()).or_default() += 1;
+        }
+        for (negator, scope) in scopes {
             // "don't hide the rings" keeps "SHALL show rings"; "cannot be hidden" still
             // negates "SHALL be easily hidden".
             let privative = scope
@@ -384,7 +395,7 @@ impl Polarity {
                 && let Some(hit) = subject.iter().find(|word| {
                     self.obliged.contains(&word.stem)
                         && !is_light_verb(&word.stem)
-                        && !positive_outside(read, negator, &subject, &word.stem)
+                        && !positive_outside(&positive_counts, &subject, &word.stem)
                 })
             {
                 let start = subject.first().map_or(hit.start, |word| word.start);
@@ -436,17 +447,19 @@ impl Polarity {
     }
 
     fn dropped_negation(&self, passage: &str, read: &[Word]) -> Option<Reversal> {
+        let negated: HashSet<&str> = read
+            .iter()
+            .filter(|word| word.negated)
+            .map(|word| word.stem.as_str())
+            .collect();
         for action in &self.negated_actions {
+            // The verb is negated somewhere: the passage keeps the negation.
+            if negated.contains(action.verb.as_str()) {
+                continue;
+            }
             for (index, word) in read.iter().enumerate() {
                 if word.negated || word.stem != action.verb {
                     continue;
-                }
-                // The verb is negated elsewhere too: the passage keeps the negation.
-                if read
-                    .iter()
-                    .any(|other| other.negated && other.stem == action.verb)
-                {
-                    break;
                 }
                 let object_follows = action.object.as_ref().is_none_or(|object| {
                     read.iter()

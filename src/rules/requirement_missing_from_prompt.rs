@@ -59,7 +59,7 @@ impl Rule for RequirementMissingFromPrompt {
                 continue;
             }
             let id = &requirement.def.id;
-            let linker = linker.get_or_insert_with(|| Linker::new(graph));
+            let linker = linker.get_or_insert_with(Linker::new);
             let mut diagnostic = context
                 .diagnostic(
                     &Self::META,

@@ -64,7 +64,7 @@ impl Rule for RequirementUntested {
                 .with_label("no eval case tests this")
                 .with_requirement(id);
             // The same suggestion `speclint link` makes.
-            let linker = linker.get_or_insert_with(|| Linker::new(graph));
+            let linker = linker.get_or_insert_with(Linker::new);
             let diagnostic = match linker.best(graph, index, LinkKind::Eval, DEFAULT_MIN_CONFIDENCE) {
                 Some(suggestion) => diagnostic
                     .with_related(
