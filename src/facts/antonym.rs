@@ -294,14 +294,17 @@ fn without_negative_prefix(word: &str) -> Option<&str> {
 
 /// "stubbed" against "unstubbed", "valid" against "invalid": a word on one side whose
 /// prefixed opposite stands on the other, and nowhere the word itself.
-fn prefixed_swap(requirement: &str, passage: &str) -> Option<Swap> {
-    let required = words(requirement);
-    let offered = words(passage);
+fn prefixed_swap(
+    requirement: &str,
+    passage: &str,
+    required: &[Word],
+    offered: &[Word],
+) -> Option<Swap> {
     let has =
         |read: &[Word], text: &str| read.iter().any(|word| word.text == text && !word.negated);
     for (from, to, from_text, to_text, passage_is_to) in [
-        (&required, &offered, requirement, passage, true),
-        (&offered, &required, passage, requirement, false),
+        (required, offered, requirement, passage, true),
+        (offered, required, passage, requirement, false),
     ] {
         for word in to.iter().filter(|word| !word.negated) {
             let Some(base) = without_negative_prefix(&word.text) else {
@@ -339,11 +342,13 @@ fn prefixed_swap(requirement: &str, passage: &str) -> Option<Swap> {
 
 /// The first antonym swap from `requirement` to `passage`, if any.
 pub fn antonym_swap(requirement: &str, passage: &str) -> Option<Swap> {
-    let required = uses(&words(requirement));
+    let required_words = words(requirement);
+    let offered_words = words(passage);
+    let required = uses(&required_words);
     if required.is_empty() {
-        return prefixed_swap(requirement, passage);
+        return prefixed_swap(requirement, passage, &required_words, &offered_words);
     }
-    let offered = uses(&words(passage));
+    let offered = uses(&offered_words);
     for wanted in &required {
         let shares = |candidate: &&Use| {
             candidate.pair == wanted.pair && !candidate.anchors.is_disjoint(&wanted.anchors)
@@ -383,7 +388,7 @@ pub fn antonym_swap(requirement: &str, passage: &str) -> Option<Swap> {
             });
         }
     }
-    prefixed_swap(requirement, passage)
+    prefixed_swap(requirement, passage, &required_words, &offered_words)
 }
 
 #[cfg(test)]

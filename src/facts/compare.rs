@@ -379,10 +379,25 @@ pub fn modality_disagreement(
     modality: Option<Modality>,
     passage: &str,
 ) -> Option<Disagreement> {
+    modality_disagreement_with(
+        &Polarity::of(requirement_text),
+        requirement_text,
+        modality,
+        passage,
+    )
+}
+
+/// [`modality_disagreement`] with the requirement's polarity already read (once per
+/// requirement, whatever the number of its passages).
+pub fn modality_disagreement_with(
+    polarity: &Polarity,
+    requirement_text: &str,
+    modality: Option<Modality>,
+    passage: &str,
+) -> Option<Disagreement> {
     let modality = modality?;
     let found = directives(passage);
     let keyword = modality.keyword();
-    let polarity = Polarity::of(requirement_text);
     match modality {
         Modality::MustNot | Modality::ShallNot | Modality::ShouldNot => {
             if found.strong_prohibition.is_some() {
@@ -420,7 +435,7 @@ pub fn modality_disagreement(
             if let Some(reversal) = polarity.reversal(passage) {
                 return Some(reversal_disagreement(keyword, reversal));
             }
-            weakened(requirement_text, keyword, &found, passage)
+            weakened(polarity, requirement_text, keyword, &found, passage)
         }
         Modality::May | Modality::Optional => None,
     }
@@ -470,6 +485,7 @@ fn grants_permission() -> &'static regex::Regex {
 }
 
 fn weakened(
+    obliged: &Polarity,
     requirement_text: &str,
     keyword: &str,
     found: &crate::facts::directive::Directives,
@@ -488,7 +504,6 @@ fn weakened(
     // A softening counts in a sentence about the requirement: "You can show a placeholder"
     // next to "Render partial results as they arrive" softens the placeholder, not the
     // rendering.
-    let obliged = Polarity::of(requirement_text);
     let about_requirement = |start: usize| obliged.sentence_is_about(passage, start);
     let grants = grants_permission().is_match(requirement_text);
     let permission = crate::facts::directive::permission_markers(passage)

@@ -222,6 +222,15 @@ fn dimension_of_key(key: &str, wanted: &Dimension) -> Option<(Dimension, f64)> {
     None
 }
 
+fn number_word_pattern() -> &'static Regex {
+    static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+        crate::lazy_regex::compile_constant(
+            r"(?i)\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|once|twice|thrice|half|fortnight)\b",
+        )
+    });
+    &PATTERN
+}
+
 fn bare_number() -> &'static Regex {
     static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
         crate::lazy_regex::compile_constant(
@@ -236,6 +245,11 @@ fn bare_number() -> &'static Regex {
 pub fn input_amounts(inputs: &str, dimension: &Dimension) -> Vec<f64> {
     let mut found = Vec::new();
     for line in inputs.lines() {
+        // Most input lines hold no amount: skip them before the quantity reader runs.
+        let has_digit = line.bytes().any(|byte| byte.is_ascii_digit());
+        if !has_digit && !number_word_pattern().is_match(line) {
+            continue;
+        }
         let written: Vec<Quantity> = quantities(line)
             .into_iter()
             .filter(|quantity| &quantity.dimension == dimension)

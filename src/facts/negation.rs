@@ -345,6 +345,10 @@ impl Polarity {
 
     /// Where the passage turns the requirement around, if it does.
     pub fn reversal(&self, passage: &str) -> Option<Reversal> {
+        // Nothing obliged and no negated action: nothing to turn around.
+        if self.obliged.is_empty() && self.negated_actions.is_empty() {
+            return None;
+        }
         let read = words(passage);
         let positive: HashSet<&str> = read
             .iter()

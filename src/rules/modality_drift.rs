@@ -1,5 +1,6 @@
 use crate::diagnostic::Diagnostic;
-use crate::facts::compare::{DisagreementKind, modality_disagreement};
+use crate::facts::compare::{DisagreementKind, modality_disagreement_with};
+use crate::facts::negation::Polarity;
 use crate::rules::{Drift, Rule, RuleContext, declare_rule};
 
 declare_rule! {
@@ -38,12 +39,18 @@ impl Rule for ModalityDrift {
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let graph = context.graph;
         for (index, requirement) in graph.indexed_requirements() {
+            if requirement.def.modality.is_none() {
+                continue;
+            }
+            // Read once per requirement, whatever the number of its passages.
+            let mut polarity: Option<Polarity> = None;
             for passage in graph.linked_passages(index) {
                 if passage.text.trim().is_empty() {
                     continue;
                 }
                 let Some(disagreement) =
-                    modality_disagreement(
+                    modality_disagreement_with(
+                        polarity.get_or_insert_with(|| Polarity::of(&requirement.def.text)),
                         &requirement.def.text,
                         requirement.def.modality,
                         &passage.text,
