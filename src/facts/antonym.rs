@@ -185,18 +185,21 @@ pub struct Swap {
 }
 
 fn side_of(word: &str) -> Option<(usize, bool)> {
-    OPPOSITES
-        .iter()
-        .enumerate()
-        .find_map(|(pair, (left, right))| {
-            if left.contains(&word) {
-                Some((pair, false))
-            } else if right.contains(&word) {
-                Some((pair, true))
-            } else {
-                None
+    // A map: this runs for every word of every text compared.
+    static SIDES: std::sync::LazyLock<std::collections::HashMap<&'static str, (usize, bool)>> =
+        std::sync::LazyLock::new(|| {
+            let mut sides = std::collections::HashMap::new();
+            for (pair, (left, right)) in OPPOSITES.iter().enumerate() {
+                for word in left.iter() {
+                    sides.entry(*word).or_insert((pair, false));
+                }
+                for word in right.iter() {
+                    sides.entry(*word).or_insert((pair, true));
+                }
             }
-        })
+            sides
+        });
+    SIDES.get(word).copied()
 }
 
 fn uses(read: &[Word]) -> Vec<Use> {
