@@ -599,3 +599,78 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod yaml_variations {
+    use super::*;
+
+    fn write_into(text: &str, key: &str) -> String {
+        let start = text.find(key).unwrap();
+        let insertions = yaml_metadata(text, start, &["FR-001"], "\n").unwrap();
+        let mut out = text.to_owned();
+        for insertion in insertions.into_iter().rev() {
+            out.insert_str(insertion.offset, &insertion.text);
+        }
+        let parsed = yaml::parse(&out).unwrap_or_else(|error| panic!("{out}\n{}", error.message));
+        let tests = parsed.get("tests").unwrap_or(&parsed);
+        let has = tests.items().iter().any(|test| {
+            test.get("metadata")
+                .and_then(|metadata| metadata.get("requirements"))
+                .is_some_and(|list| list.items().iter().any(|id| id.as_str() == Some("FR-001")))
+        });
+        assert!(has, "{out}");
+        out
+    }
+
+    #[test]
+    fn ordinary_layouts_stay_valid_yaml() {
+        // The test opens with `vars`, has a block scalar and a deeper assert list.
+        write_into(
+            "tests:\n  - vars:\n      q: |\n        line one\n        line two\n    assert:\n      - type: icontains\n        value: x\n  - vars: {q: b}\n",
+            "vars:\n      q: |",
+        );
+        // A comment after the test, then the next test; no trailing newline.
+        write_into(
+            "tests:\n  - description: first\n    vars: {q: a}\n  # the next one is about refunds\n  - description: second\n    vars: {q: b}",
+            "description: second",
+        );
+        // Four-space indentation and a list of tests at the top level (a tests file).
+        write_into(
+            "-   description: only\n    vars:\n        q: a\n",
+            "description: only",
+        );
+        // Metadata with other keys, in block style.
+        let out = write_into(
+            "tests:\n  - description: a\n    metadata:\n      owner: qa\n    vars: {q: a}\n",
+            "description: a",
+        );
+        assert!(
+            out.contains("      owner: qa\n      requirements: [FR-001]\n"),
+            "{out}"
+        );
+        // Metadata in flow style, and an empty flow list.
+        write_into(
+            "tests:\n  - description: a\n    metadata: {owner: qa}\n",
+            "description: a",
+        );
+        write_into(
+            "tests:\n  - description: a\n    metadata:\n      requirements: []\n",
+            "description: a",
+        );
+    }
+
+    #[test]
+    fn crlf_files_keep_crlf() {
+        let text = "tests:\r\n  - description: a\r\n    vars: {q: a}\r\n  - description: b\r\n";
+        let start = text.find("description: a").unwrap();
+        let insertions = yaml_metadata(text, start, &["FR-001"], "\r\n").unwrap();
+        let mut out = text.to_owned();
+        for insertion in insertions.into_iter().rev() {
+            out.insert_str(insertion.offset, &insertion.text);
+        }
+        assert_eq!(
+            out,
+            "tests:\r\n  - description: a\r\n    vars: {q: a}\r\n    metadata:\r\n      requirements: [FR-001]\r\n  - description: b\r\n"
+        );
+    }
+}
