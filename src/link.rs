@@ -226,34 +226,23 @@ impl Linker {
         let requirement_index = requirement;
         let requirement = &graph[requirement];
         let text = &requirement.def.text;
-        let (found, span, reason) = match kind {
-            LinkKind::Prompt => {
-                let pool = self.prompts(graph);
-                let found = self.pick(graph, pool, requirement_index, text, min_confidence)?;
-                let passage = pool
-                    .members
-                    .get(found.document)
-                    .and_then(|&passage| graph.passages.get(passage))?;
-                let reason = format!(
-                    "shares {} distinctive words with the requirement",
-                    found.shared_terms
-                );
-                (found, passage.span, reason)
-            }
-            LinkKind::Eval => {
-                let pool = self.evals(graph);
-                let found = self.pick(graph, pool, requirement_index, text, min_confidence)?;
-                let case = pool
-                    .members
-                    .get(found.document)
-                    .and_then(|&case| graph.eval_cases.get(case))?;
-                let reason = format!(
-                    "its description, inputs and assertions share {} distinctive words with the requirement",
-                    found.shared_terms
-                );
-                (found, case.span, reason)
-            }
+        let (pool, what) = match kind {
+            LinkKind::Prompt => (self.prompts(graph), "shares"),
+            LinkKind::Eval => (
+                self.evals(graph),
+                "its description, inputs and assertions share",
+            ),
         };
+        let found = self.pick(graph, pool, requirement_index, text, min_confidence)?;
+        let member = *pool.members.get(found.document)?;
+        let span = match kind {
+            LinkKind::Prompt => graph.passages.get(member)?.span,
+            LinkKind::Eval => graph.eval_cases.get(member)?.span,
+        };
+        let reason = format!(
+            "{what} {} distinctive words with the requirement",
+            found.shared_terms
+        );
         Some(Suggestion {
             requirement: requirement.def.id.clone(),
             requirement_span: requirement.def.id_span,

@@ -514,7 +514,7 @@ fn json_object_insertions(
 mod tests {
     use super::*;
 
-    fn apply(text: &str, insertions: Vec<Insertion>) -> String {
+    pub(super) fn apply(text: &str, insertions: Vec<Insertion>) -> String {
         let mut out = text.to_owned();
         let mut sorted = insertions;
         sorted.sort_by_key(|insertion| std::cmp::Reverse(insertion.offset));
@@ -602,15 +602,12 @@ mod tests {
 
 #[cfg(test)]
 mod yaml_variations {
+    use super::tests::apply;
     use super::*;
 
     fn write_into(text: &str, key: &str) -> String {
         let start = text.find(key).unwrap();
-        let insertions = yaml_metadata(text, start, &["FR-001"], "\n").unwrap();
-        let mut out = text.to_owned();
-        for insertion in insertions.into_iter().rev() {
-            out.insert_str(insertion.offset, &insertion.text);
-        }
+        let out = apply(text, yaml_metadata(text, start, &["FR-001"], "\n").unwrap());
         let parsed = yaml::parse(&out).unwrap_or_else(|error| panic!("{out}\n{}", error.message));
         let tests = parsed.get("tests").unwrap_or(&parsed);
         let has = tests.items().iter().any(|test| {
@@ -663,11 +660,10 @@ mod yaml_variations {
     fn crlf_files_keep_crlf() {
         let text = "tests:\r\n  - description: a\r\n    vars: {q: a}\r\n  - description: b\r\n";
         let start = text.find("description: a").unwrap();
-        let insertions = yaml_metadata(text, start, &["FR-001"], "\r\n").unwrap();
-        let mut out = text.to_owned();
-        for insertion in insertions.into_iter().rev() {
-            out.insert_str(insertion.offset, &insertion.text);
-        }
+        let out = apply(
+            text,
+            yaml_metadata(text, start, &["FR-001"], "\r\n").unwrap(),
+        );
         assert_eq!(
             out,
             "tests:\r\n  - description: a\r\n    vars: {q: a}\r\n    metadata:\r\n      requirements: [FR-001]\r\n  - description: b\r\n"

@@ -9,7 +9,7 @@ use regex::Regex;
 
 use crate::facts::list::lists;
 use crate::facts::quantity::{Comparator, Dimension, Quantity, quantities, singular};
-use crate::facts::words::{is_content, stem, words};
+use crate::facts::words::{contains_word, is_content, stem, words};
 use crate::source::model::EvalCaseDef;
 
 /// Counted things that describe the output's shape ("at most 120 words"), which eval inputs
@@ -307,17 +307,6 @@ const LANGUAGE_CODES: &[(&str, &str)] = &[
     ("swedish", "sv"),
     ("turkish", "tr"),
 ];
-
-fn contains_word(text: &str, word: &str) -> bool {
-    text.match_indices(word).any(|(at, _)| {
-        let before = text.get(..at).and_then(|before| before.chars().next_back());
-        let after = text
-            .get(at + word.len()..)
-            .and_then(|after| after.chars().next());
-        before.is_none_or(|character| !character.is_alphanumeric())
-            && after.is_none_or(|character| !character.is_alphanumeric())
-    })
-}
 
 /// Function words common in one language and rare in the others: a case whose text holds
 /// several of them is written in that language ("Wo ist mein Paket?" is German).

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::facts::words::is_stop_word;
+use crate::facts::words::{contains_word, is_stop_word};
 
 /// The items of one list, normalised, and where it stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -176,6 +176,18 @@ fn inline_list(segment: &str, offset: usize) -> Option<List> {
         .rposition(|part| word_count(part) > ITEM_WORDS)
     {
         parts.drain(..=long);
+    }
+    // "… unless the item is perishable, by email, chat or phone": a part opening with a
+    // preposition starts the list it governs; what comes before it is another clause.
+    if let Some(governing) = parts.iter().skip(1).rposition(|part| {
+        part.split_whitespace().next().is_some_and(|word| {
+            matches!(
+                word.to_lowercase().as_str(),
+                "by" | "via" | "in" | "on" | "for" | "with" | "to" | "from" | "at" | "through"
+            )
+        })
+    }) {
+        parts.drain(..=governing);
     }
     let (before_last, last) = if !serial && (parts.is_empty() || !uses_pipes) {
         match split_conjunction(last) {
@@ -378,18 +390,7 @@ pub fn list_changes(requirement: &str, passage: &str) -> Vec<ListChange> {
         .into_iter()
         .map(|quantity| quantity.value)
         .collect();
-    let mentioned = |item: &str| {
-        passage_lower.match_indices(item).any(|(at, _)| {
-            let before = passage_lower
-                .get(..at)
-                .and_then(|text| text.chars().next_back());
-            let after = passage_lower
-                .get(at + item.len()..)
-                .and_then(|text| text.chars().next());
-            before.is_none_or(|character| !character.is_alphanumeric())
-                && after.is_none_or(|character| !character.is_alphanumeric())
-        })
-    };
+    let mentioned = |item: &str| contains_word(&passage_lower, item);
     let mut found = Vec::new();
     for wanted in lists(requirement)
         .into_iter()
@@ -474,6 +475,16 @@ mod tests {
         assert_eq!(
             items("with Learn | Practice | Progress | About sections"),
             [["learn", "practice", "progress", "about sections"]]
+        );
+    }
+
+    #[test]
+    fn a_list_starts_at_its_preposition() {
+        assert_eq!(
+            items(
+                "Refunds MUST be accepted unless the item is perishable, by email, chat or phone."
+            ),
+            [["email", "chat", "phone"]]
         );
     }
 

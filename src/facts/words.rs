@@ -77,6 +77,18 @@ pub fn stem(word: &str) -> String {
     current
 }
 
+/// Whether `word` stands in `text` as a whole word (not inside a longer one).
+pub fn contains_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text.get(..at).and_then(|before| before.chars().next_back());
+        let after = text
+            .get(at + word.len()..)
+            .and_then(|after| after.chars().next());
+        before.is_none_or(|character| !character.is_alphanumeric())
+            && after.is_none_or(|character| !character.is_alphanumeric())
+    })
+}
+
 /// Words that open a negation over the rest of their clause.
 fn opens_negation(word: &str) -> bool {
     matches!(

@@ -84,6 +84,12 @@ fn markdown(matrix: &Matrix) -> String {
     output
 }
 
+/// A spec file's linked, with-a-prompt and with-an-eval counts, each as `n / total`.
+fn adoption_cells(file: &crate::report::SpecFileAdoption) -> [String; 3] {
+    [file.linked, file.with_prompt, file.with_eval]
+        .map(|count| format!("{count} / {}", file.requirements))
+}
+
 /// Linked / total per spec file.
 fn markdown_adoption(matrix: &Matrix) -> String {
     if matrix.spec_files.is_empty() {
@@ -93,16 +99,11 @@ fn markdown_adoption(matrix: &Matrix) -> String {
         "\n### Adoption per spec file\n\n| Spec file | Linked | With a prompt | With an eval |\n|---|---|---|---|\n",
     );
     for file in &matrix.spec_files {
+        let [linked, with_prompt, with_eval] = adoption_cells(file);
         let _ = writeln!(
             output,
-            "| {} | {} / {} | {} / {} | {} / {} |",
-            markdown_cell(&file.path),
-            file.linked,
-            file.requirements,
-            file.with_prompt,
-            file.requirements,
-            file.with_eval,
-            file.requirements
+            "| {} | {linked} | {with_prompt} | {with_eval} |",
+            markdown_cell(&file.path)
         );
     }
     output
@@ -215,16 +216,11 @@ fn html(matrix: &Matrix) -> String {
     if !matrix.spec_files.is_empty() {
         adoption.push_str("<h2>Adoption per spec file</h2>\n<table id=\"adoption\">\n<thead><tr><th>Spec file</th><th>Linked</th><th>With a prompt</th><th>With an eval</th></tr></thead>\n<tbody>\n");
         for file in &matrix.spec_files {
+            let [linked, with_prompt, with_eval] = adoption_cells(file);
             let _ = writeln!(
                 adoption,
-                "<tr><td><code>{}</code></td><td>{} / {}</td><td>{} / {}</td><td>{} / {}</td></tr>",
-                escape(&file.path),
-                file.linked,
-                file.requirements,
-                file.with_prompt,
-                file.requirements,
-                file.with_eval,
-                file.requirements
+                "<tr><td><code>{}</code></td><td>{linked}</td><td>{with_prompt}</td><td>{with_eval}</td></tr>",
+                escape(&file.path)
             );
         }
         adoption.push_str("</tbody>\n</table>\n");

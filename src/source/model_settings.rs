@@ -188,18 +188,7 @@ pub fn from_provider(place: Place, entry: &Node, files: Vec<FileId>) -> Option<M
             span: place.span(key),
         });
         let origin = format!("promptfoo provider `{}`", key.as_str().unwrap_or_default());
-        return match options.get("config") {
-            Some(config) => settings_from(place, config, origin, model, files),
-            None => model.map(|model| ModelSettingsDef {
-                span: place.span(entry),
-                origin,
-                model: Some(model),
-                temperature: None,
-                max_output_tokens: None,
-                json_output: None,
-                files,
-            }),
-        };
+        return provider_settings(place, entry, options, origin, model, files);
     }
     let id_node = if entry.as_str().is_some() {
         Some(entry)
@@ -220,19 +209,30 @@ pub fn from_provider(place: Place, entry: &Node, files: Vec<FileId>) -> Option<M
     } else {
         format!("promptfoo provider `{id}`")
     };
-    let config = entry.get("config");
-    match config {
-        Some(config) => settings_from(place, config, origin, model, files),
-        None => model.map(|model| ModelSettingsDef {
-            span: place.span(entry),
-            origin,
-            model: Some(model),
-            temperature: None,
-            max_output_tokens: None,
-            json_output: None,
-            files,
-        }),
+    provider_settings(place, entry, entry, origin, model, files)
+}
+
+/// A provider's settings: those of its `config` (found in `options`), or its model alone.
+fn provider_settings(
+    place: Place,
+    entry: &Node,
+    options: &Node,
+    origin: String,
+    model: Option<SettingValue<String>>,
+    files: Vec<FileId>,
+) -> Option<ModelSettingsDef> {
+    if let Some(config) = options.get("config") {
+        return settings_from(place, config, origin, model, files);
     }
+    model.map(|model| ModelSettingsDef {
+        span: place.span(entry),
+        origin,
+        model: Some(model),
+        temperature: None,
+        max_output_tokens: None,
+        json_output: None,
+        files,
+    })
 }
 
 /// Front matter of a `.prompty` or dotprompt file, or a GitHub Models `.prompt.yml`.

@@ -13,6 +13,8 @@
 
 use std::path::Path;
 
+use crate::support::copy_tree;
+
 use speclint::check::{CheckOptions, check};
 use speclint::config::load_settings;
 use speclint::link::{LinkKind, LinkOptions, suggest};
@@ -99,6 +101,18 @@ fn score(project: &Path) -> Figures {
     figures
 }
 
+/// The labelled projects under `relative` (a folder of the repository), in name order.
+fn labelled_projects(relative: &str) -> Vec<std::path::PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    let mut projects: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.join("labels.txt").is_file())
+        .collect();
+    projects.sort();
+    projects
+}
+
 fn ratio(part: usize, whole: usize) -> f64 {
     if whole == 0 {
         return 1.0;
@@ -107,15 +121,8 @@ fn ratio(part: usize, whole: usize) -> f64 {
 }
 
 pub fn link_suggestions_against_labelled_projects() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/link");
-    let mut projects: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.join("labels.txt").is_file())
-        .collect();
-    projects.sort();
     let mut total = Figures::default();
-    for project in &projects {
+    for project in &labelled_projects("tests/link") {
         let figures = score(project);
         println!(
             "{:<14} precision {:.3}  recall {:.3}  abstention {:.3}  ({} suggestions, {} labelled links, {} none labels)",
@@ -142,23 +149,15 @@ pub fn link_suggestions_against_labelled_projects() {
     );
     // Projects written after the linker was tuned, never tuned on: their figures are reported,
     // as an estimate for projects nobody tuned on, and not held to the targets.
-    let heldout = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/link-heldout");
-    if let Ok(entries) = std::fs::read_dir(&heldout) {
-        let mut held: Vec<_> = entries
-            .map(|entry| entry.unwrap().path())
-            .filter(|path| path.join("labels.txt").is_file())
-            .collect();
-        held.sort();
-        for project in held {
-            let figures = score(&project);
-            println!(
-                "held-out {:<14} precision {:.3}  recall {:.3}  abstention {:.3}",
-                project.file_name().unwrap().to_string_lossy(),
-                ratio(figures.right, figures.suggestions),
-                ratio(figures.found, figures.labelled),
-                ratio(figures.abstained, figures.none_labels)
-            );
-        }
+    for project in labelled_projects("tests/link-heldout") {
+        let figures = score(&project);
+        println!(
+            "held-out {:<14} precision {:.3}  recall {:.3}  abstention {:.3}",
+            project.file_name().unwrap().to_string_lossy(),
+            ratio(figures.right, figures.suggestions),
+            ratio(figures.found, figures.labelled),
+            ratio(figures.abstained, figures.none_labels)
+        );
     }
     assert!(
         precision >= PRECISION_FLOOR,
@@ -170,19 +169,6 @@ pub fn link_suggestions_against_labelled_projects() {
 /// Issue #12's targets.
 const PRECISION_FLOOR: f64 = 0.90;
 const RECALL_FLOOR: f64 = 0.75;
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 fn files(root: &Path) -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();
@@ -201,14 +187,7 @@ fn files(root: &Path) -> Vec<std::path::PathBuf> {
 /// `init`-free adoption on each labelled project: `link --write` writes the links, every file
 /// still parses, `check` sees them, and a second run writes nothing.
 pub fn link_write_on_the_labelled_projects() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/link");
-    let mut projects: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.join("labels.txt").is_file())
-        .collect();
-    projects.sort();
-    for project in projects {
+    for project in labelled_projects("tests/link") {
         let name = project.file_name().unwrap().to_string_lossy().into_owned();
         let directory = tempfile::tempdir().unwrap();
         let copy = directory.path();
