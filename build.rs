@@ -1,8 +1,13 @@
 //! Records the commit speclint is built from, for `speclint --version`: `SPECLINT_COMMIT` when
 //! set (release builds, and packages built outside a git checkout), otherwise what
 //! `git rev-parse` says, otherwise `unknown`.
+//!
+//! Also embeds a hash of the source tree (`SPECLINT_SOURCE_HASH`), part of the parse cache's
+//! key, so that a development build never reads entries written by a build whose loaders
+//! differ; the version alone only separates releases.
 
-use std::path::Path;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
@@ -21,6 +26,37 @@ fn main() {
         .or_else(git_commit)
         .unwrap_or_else(|| "unknown".to_owned());
     println!("cargo:rustc-env=SPECLINT_COMMIT={commit}");
+    println!("cargo:rerun-if-changed=src");
+    println!("cargo:rustc-env=SPECLINT_SOURCE_HASH={}", source_hash());
+}
+
+/// A hash of every file below `src/`, in path order.
+fn source_hash() -> String {
+    let mut files = Vec::new();
+    collect_files(Path::new("src"), &mut files);
+    files.sort();
+    let mut hasher = DefaultHasher::new();
+    for path in &files {
+        path.hash(&mut hasher);
+        if let Ok(bytes) = std::fs::read(path) {
+            bytes.hash(&mut hasher);
+        }
+    }
+    format!("{:016x}", hasher.finish())
+}
+
+fn collect_files(directory: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(directory) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, files);
+        } else {
+            files.push(path);
+        }
+    }
 }
 
 fn git_commit() -> Option<String> {

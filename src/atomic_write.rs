@@ -7,6 +7,25 @@ use std::path::Path;
 /// Writes `contents` to `path` through a temporary file in the same directory and a rename, so
 /// the target is either the old file or the new one, never a torn write.
 pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
+    write_bytes_atomically(path, contents.as_bytes(), Durability::Synced)
+}
+
+/// Whether the new contents reach the disk before the rename.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// `fsync` first: files users keep (lock, baseline, fixes) survive a power loss whole.
+    Synced,
+    /// No `fsync`: for the parse cache, which a reader checks and throws away when it is torn
+    /// or empty, so that saving it does not cost a check a disk flush of many megabytes.
+    Unsynced,
+}
+
+/// [`write_atomically`] for bytes (the binary parse cache), with a choice of durability.
+pub fn write_bytes_atomically(
+    path: &Path,
+    contents: &[u8],
+    durability: Durability,
+) -> std::io::Result<()> {
     let directory = path
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
@@ -18,8 +37,10 @@ pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
     let temporary = directory.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(contents.as_bytes())?;
-        file.sync_all()?;
+        file.write_all(contents)?;
+        if durability == Durability::Synced {
+            file.sync_all()?;
+        }
         std::fs::rename(&temporary, path)
     })();
     if result.is_err() {

@@ -56,6 +56,8 @@ pub struct CheckResult {
     pub path_prefix: String,
     /// How long each phase took: loading, graph building, rules.
     pub timings: Vec<(&'static str, Duration)>,
+    /// What loading each format cost, costliest first.
+    pub format_timings: Vec<crate::source::FormatTiming>,
 }
 
 impl CheckResult {
@@ -109,7 +111,8 @@ pub fn check(
     // The whole project is read, so that links resolve whatever folder is checked; findings
     // are then kept for the checked folder only.
     let root = &settings.project_root;
-    let project = crate::source::load_project(root, settings, &options.overlays, options.cache);
+    let mut project = crate::source::load_project(root, settings, &options.overlays, options.cache);
+    let format_timings = std::mem::take(&mut project.format_timings);
     let loaded = Instant::now();
     let graph = build::build(project, settings);
     let built = Instant::now();
@@ -142,6 +145,7 @@ pub fn check(
         unmatched_baseline,
         baseline_hidden,
         timings,
+        format_timings,
         path_prefix: repository_prefix(root),
     })
 }

@@ -91,9 +91,12 @@ pub struct CheckArgs {
     /// `--path-prefix ''` for paths relative to the project root.
     #[arg(long, value_name = "PREFIX")]
     pub path_prefix: Option<String>,
-    /// Reuse what was read from unchanged files in `.speclint_cache/` (experimental: see
-    /// bench/README.md for when it pays off).
+    /// Do not read or write the parse cache in `.speclint_cache/` (it is on by default: a run
+    /// over unchanged files re-reads and hashes them but parses none)
     #[arg(long)]
+    pub no_cache: bool,
+    /// The cache is on by default; this flag from earlier releases is accepted and does nothing.
+    #[arg(long, hide = true, conflicts_with = "no_cache")]
     pub cache: bool,
 }
 

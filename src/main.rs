@@ -82,10 +82,10 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
     // A listing and a new baseline describe every finding: no post-filter applies to them.
     let describes_everything = arguments.list || arguments.write_baseline.is_some();
     let options = CheckOptions {
-        cache: if arguments.cache {
-            CacheUse::Enabled
-        } else {
+        cache: if arguments.no_cache {
             CacheUse::Disabled
+        } else {
+            CacheUse::Enabled
         },
         baseline: match (&arguments.baseline, describes_everything) {
             (_, true) => BaselineChoice::Off,
@@ -112,6 +112,19 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
             print_error(&format!(
                 "speclint: {phase}: {:.1} ms\n",
                 duration.as_secs_f64() * 1000.0
+            ));
+        }
+        if let Some(megabytes) = peak_memory_megabytes() {
+            print_error(&format!("speclint: peak memory: {megabytes:.1} MB\n"));
+        }
+        for timing in &result.format_timings {
+            print_error(&format!(
+                "speclint: load {}: {} files ({} from the cache), {:.2} MB, {:.1} ms of CPU\n",
+                timing.format,
+                timing.files,
+                timing.cached,
+                timing.bytes as f64 / 1_000_000.0,
+                timing.cpu.as_secs_f64() * 1000.0
             ));
         }
     }
@@ -318,4 +331,19 @@ fn print_error(text: &str) {
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes());
     let _ = stderr.flush();
+}
+
+/// The process's peak resident memory (`VmHWM` in `/proc/self/status`), on Linux; `None`
+/// elsewhere. `--timings` prints it, and the targets benchmark reads it.
+fn peak_memory_megabytes() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kilobytes: f64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kilobytes / 1000.0)
 }

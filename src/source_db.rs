@@ -43,6 +43,15 @@ pub struct LineColumn {
     pub column: usize,
 }
 
+/// A range of whole lines of a file (see [`SourceFile::line_window`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineWindow {
+    pub start: usize,
+    pub end: usize,
+    /// The 0-based index of the line at `start`.
+    pub first_line: usize,
+}
+
 /// One input file. `text` is what the loaders see; for a file that is not valid UTF-8 it holds the
 /// valid prefix only, so that every offset a loader reports is also valid in `text`.
 pub struct SourceFile {
@@ -111,6 +120,29 @@ impl SourceFile {
             .map(char::len_utf8)
             .sum();
         line_start + within_line
+    }
+
+    /// The whole lines around `start..end`, with `context_lines` more on each side: their byte
+    /// range and the 0-based index of the first line. Renderers cut their snippet from this
+    /// window, so that drawing a finding costs the size of its lines, not of the file before it.
+    pub fn line_window(&self, start: usize, end: usize, context_lines: usize) -> LineWindow {
+        let starts = self.line_starts();
+        let line_of = |offset: usize| match starts.binary_search(&offset) {
+            Ok(index) => index,
+            Err(index) => index.saturating_sub(1),
+        };
+        let first_line = line_of(start.min(self.text.len())).saturating_sub(context_lines);
+        let last_line = line_of(end.min(self.text.len())) + context_lines + 1;
+        let window_start = starts.get(first_line).copied().unwrap_or(0);
+        let window_end = starts
+            .get(last_line + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        LineWindow {
+            start: window_start,
+            end: window_end,
+            first_line,
+        }
     }
 
     pub fn clamp_to_char_boundary(&self, offset: usize) -> usize {

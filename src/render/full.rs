@@ -5,22 +5,65 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, SourceCode,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
+use rayon::prelude::*;
 
 use crate::check::CheckResult;
 use crate::diagnostic::Diagnostic;
 use crate::render::{Colors, summary_line};
 use crate::severity::Severity;
-use crate::source_db::{SourceDb, Span};
+use crate::source_db::{FileId, LineWindow, SourceDb, Span};
 
 /// One report as miette sees it: a message, labels into one file, and nested reports for
 /// locations in other files.
 #[derive(Debug)]
 struct Report {
     inner: MietteDiagnostic,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<WindowedSource>,
     related: Vec<Report>,
+}
+
+/// The lines of a file around a report's labels. miette finds a span's line by counting
+/// newlines from the start of its source, so handing it the whole file made each finding cost
+/// the size of the file before it (a third of a check with thousands of findings in large
+/// files). This source hands miette only the window and puts the file's line numbers back.
+#[derive(Debug)]
+struct WindowedSource {
+    name: String,
+    text: Arc<str>,
+    window: LineWindow,
+}
+
+impl SourceCode for WindowedSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let window_text = self
+            .text
+            .get(self.window.start..self.window.end)
+            .ok_or(MietteError::OutOfBounds)?;
+        let shifted_offset = span
+            .offset()
+            .checked_sub(self.window.start)
+            .ok_or(MietteError::OutOfBounds)?;
+        let shifted = SourceSpan::new(shifted_offset.into(), span.len());
+        let contents =
+            window_text.read_span(&shifted, context_lines_before, context_lines_after)?;
+        let found = contents.span();
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            contents.data(),
+            SourceSpan::new((found.offset() + self.window.start).into(), found.len()),
+            contents.line() + self.window.first_line,
+            contents.column(),
+            contents.line_count() + self.window.first_line,
+        )))
+    }
 }
 
 impl fmt::Display for Report {
@@ -72,12 +115,22 @@ fn miette_severity(severity: Severity) -> miette::Severity {
     }
 }
 
-fn named_source(db: &SourceDb, span: Span) -> Option<NamedSource<Arc<str>>> {
-    let file = db.get(span.file)?;
-    Some(NamedSource::new(
-        &file.relative_path,
-        Arc::clone(&file.text),
-    ))
+/// The number of lines miette shows around a label (`with_context_lines`).
+const CONTEXT_LINES: usize = 1;
+
+/// The source of a report whose labels cover `start..end` of `file`.
+fn windowed_source(
+    db: &SourceDb,
+    file: FileId,
+    start: usize,
+    end: usize,
+) -> Option<WindowedSource> {
+    let source_file = db.get(file)?;
+    Some(WindowedSource {
+        name: source_file.relative_path.clone(),
+        text: Arc::clone(&source_file.text),
+        window: source_file.line_window(start, end, CONTEXT_LINES),
+    })
 }
 
 fn labeled(span: Span, label: Option<String>, primary: bool) -> LabeledSpan {
@@ -109,7 +162,7 @@ fn report(db: &SourceDb, diagnostic: &Diagnostic) -> Report {
         .with_labels([labeled(other.span, None, true)]);
         related.push(Report {
             inner,
-            source: named_source(db, other.span),
+            source: windowed_source(db, other.span.file, other.span.start, other.span.end),
             related: Vec::new(),
         });
     }
@@ -120,9 +173,23 @@ fn report(db: &SourceDb, diagnostic: &Diagnostic) -> Report {
     if let Some(help) = &diagnostic.help {
         inner = inner.with_help(help.clone());
     }
+    let same_file_spans = std::iter::once(diagnostic.span).chain(
+        diagnostic
+            .related
+            .iter()
+            .map(|other| other.span)
+            .filter(|span| span.file == diagnostic.span.file),
+    );
+    let start = same_file_spans.clone().map(|span| span.start).min();
+    let end = same_file_spans.map(|span| span.end).max();
     Report {
         inner,
-        source: named_source(db, diagnostic.span),
+        source: windowed_source(
+            db,
+            diagnostic.span.file,
+            start.unwrap_or(diagnostic.span.start),
+            end.unwrap_or(diagnostic.span.end),
+        ),
         related,
     }
 }
@@ -138,15 +205,23 @@ pub fn render(result: &CheckResult, colors: Colors) -> String {
     let handler = GraphicalReportHandler::new_themed(theme(colors))
         .with_width(100)
         .with_links(false)
-        .with_context_lines(1);
+        .with_context_lines(CONTEXT_LINES);
+    // Findings are drawn in parallel and joined in their sorted order.
+    let rendered: Vec<String> = result
+        .diagnostics
+        .par_iter()
+        .map(|diagnostic| {
+            let report = report(&result.graph.db, diagnostic);
+            let mut rendered = String::new();
+            if handler.render_report(&mut rendered, &report).is_err() {
+                rendered = format!("{}: {}\n", diagnostic.code, diagnostic.message);
+            }
+            rendered
+        })
+        .collect();
     let mut output = String::new();
-    for diagnostic in &result.diagnostics {
-        let report = report(&result.graph.db, diagnostic);
-        let mut rendered = String::new();
-        if handler.render_report(&mut rendered, &report).is_err() {
-            rendered = format!("{}: {}\n", diagnostic.code, diagnostic.message);
-        }
-        output.push_str(&rendered);
+    for one in rendered {
+        output.push_str(&one);
         output.push('\n');
     }
     output.push_str(&summary_line(result));
@@ -174,10 +249,15 @@ pub fn render_config_error(error: &crate::config::ConfigError, colors: Colors) -
     }
     let report = Report {
         inner,
-        source: error
-            .span
-            .as_ref()
-            .map(|_| NamedSource::new(path.clone(), Arc::from(error.text.as_str()))),
+        source: error.span.as_ref().map(|_| WindowedSource {
+            name: path.clone(),
+            text: Arc::from(error.text.as_str()),
+            window: LineWindow {
+                start: 0,
+                end: error.text.len(),
+                first_line: 0,
+            },
+        }),
         related: Vec::new(),
     };
     let mut rendered = String::new();

@@ -3,6 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
+
 use crate::diagnostic::Diagnostic;
 use crate::graph::Graph;
 use crate::settings::Settings;
@@ -245,40 +247,54 @@ pub fn run_rules(
     settings: &Settings,
 ) -> (Vec<Diagnostic>, Vec<(&'static str, Duration)>) {
     let context = RuleContext { graph, settings };
+    // Rules only read the graph, so they run side by side; their findings are joined in
+    // registry order and then sorted, so the output does not depend on the thread count.
+    let per_rule: Vec<(&'static str, Vec<Diagnostic>, Duration)> = registry::all_rules()
+        .par_iter()
+        .filter_map(|rule| run_one_rule(*rule, &context))
+        .collect();
     let mut diagnostics = Vec::new();
     let mut timings = Vec::new();
-    for rule in registry::all_rules() {
-        let meta = rule.meta();
-        let level = settings
-            .rule_levels
-            .get(meta.name)
-            .copied()
-            .unwrap_or(meta.default_level);
-        let Some(severity) = level.severity() else {
-            continue;
-        };
-        let escalated_severity = match &meta.escalation {
-            Some(escalation) if !settings.configured_rules.contains(meta.name) => {
-                escalation.level.severity().unwrap_or(severity)
-            }
-            _ => severity,
-        };
-        let started = Instant::now();
-        let first_new = diagnostics.len();
-        rule.check(&context, &mut diagnostics);
-        for diagnostic in diagnostics.iter_mut().skip(first_new) {
-            let configured = if diagnostic.escalated {
-                escalated_severity
-            } else {
-                severity
-            };
-            // `Severity` orders Error < Warning < Info: the less serious of the two wins.
-            diagnostic.severity = configured.max(diagnostic.severity);
-        }
-        timings.push((meta.name, started.elapsed()));
+    for (name, found, elapsed) in per_rule {
+        diagnostics.extend(found);
+        timings.push((name, elapsed));
     }
     sort_diagnostics(graph, &mut diagnostics);
     (diagnostics, timings)
+}
+
+/// Runs one rule at its configured level; `None` when the rule is off.
+fn run_one_rule(
+    rule: &dyn Rule,
+    context: &RuleContext<'_>,
+) -> Option<(&'static str, Vec<Diagnostic>, Duration)> {
+    let settings = context.settings;
+    let meta = rule.meta();
+    let level = settings
+        .rule_levels
+        .get(meta.name)
+        .copied()
+        .unwrap_or(meta.default_level);
+    let severity = level.severity()?;
+    let escalated_severity = match &meta.escalation {
+        Some(escalation) if !settings.configured_rules.contains(meta.name) => {
+            escalation.level.severity().unwrap_or(severity)
+        }
+        _ => severity,
+    };
+    let started = Instant::now();
+    let mut diagnostics = Vec::new();
+    rule.check(context, &mut diagnostics);
+    for diagnostic in &mut diagnostics {
+        let configured = if diagnostic.escalated {
+            escalated_severity
+        } else {
+            severity
+        };
+        // `Severity` orders Error < Warning < Info: the less serious of the two wins.
+        diagnostic.severity = configured.max(diagnostic.severity);
+    }
+    Some((meta.name, diagnostics, started.elapsed()))
 }
 
 /// Sorts by path, then position, then code; the end and message only break remaining ties, so

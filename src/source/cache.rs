@@ -1,27 +1,41 @@
-//! The content-hash cache behind warm checks (like ruff's): for each file read on its own, the
-//! format it was recognised as and what its loader extracted, keyed by a hash of its path and
-//! contents, under `.speclint_cache/` in the checked directory.
+//! The parse cache (like ruff's): for each file, the format it was recognised as and what its
+//! loader extracted, so that a run over unchanged files re-reads and hashes them but parses
+//! none. It is on by default; `--no-cache` (or `cache = false` in speclint.toml) turns it off.
 //!
-//! - The cache folder holds its own `.gitignore`, so it never reaches a commit.
-//! - Entries live in a folder named for the speclint version and a hash of the settings, so a
-//!   new version or a changed `speclint.toml` starts afresh.
-//! - Entries are written atomically (temporary file and rename), so concurrent runs and
-//!   interrupted runs never leave a torn entry; an unreadable entry is a miss.
-//! - Files read through references (a promptfoo config's test files) depend on other files and
-//!   are not cached; their configs are re-read.
+//! - One file per speclint version and settings: `.speclint_cache/v<version>/<settings>.bin`,
+//!   in a compact binary form (postcard), read with one read and written with one atomic
+//!   rename at the end of a run, only when something changed.
+//! - Each record is keyed by the file's project-relative path and a 128-bit hash (xxh3) of
+//!   its contents. A promptfoo config's record also lists every file its extraction points
+//!   into (its tests files, CSV and JSONL datasets) with their hashes: it is used only when
+//!   all of them are unchanged too.
+//! - File IDs differ from run to run, so a record stores them as local indices (0 is the file
+//!   itself, then its dependencies in order) and they are mapped back when it is read.
+//! - Nothing in the cache is trusted: a file that does not start with the expected header, whose
+//!   checksum (xxh3 of the body) does not match, or that was written by another version or for
+//!   other settings is not read; a record that does not decode, or whose spans fall outside
+//!   its files, is a miss. Either way the file is rewritten at the end of the run.
+//! - The cache folder holds its own `.gitignore` (`*`), so it never reaches a commit.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::settings::Settings;
 use crate::source::model::Extraction;
+use crate::source::resolve::{Probe, probe_still_holds};
+use crate::source::table::{FileTable, FileText};
 use crate::source::{Format, Role};
 use crate::source_db::FileId;
 use crate::stable_hash::stable_hash;
 
 pub const CACHE_DIR_NAME: &str = ".speclint_cache";
 
+/// The first bytes of every cache file; a file without them is not read.
+const MAGIC: &[u8] = b"speclint-cache\x001\n";
+
+/// What the cache stores for one file.
 #[derive(Serialize, Deserialize)]
 pub struct Entry {
     pub role: Role,
@@ -29,26 +43,68 @@ pub struct Entry {
     pub extraction: Extraction,
 }
 
+/// A content hash: xxh3, 128 bits.
+pub type ContentHash = u128;
+
+pub fn content_hash(text: &str) -> ContentHash {
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+}
+
+/// One file's record in the cache file.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Record {
+    hash: ContentHash,
+    /// The other files the entry points into, by project-relative path, with their hashes.
+    dependencies: Vec<(String, ContentHash)>,
+    /// The references its loader resolved, replayed before the entry is used.
+    probes: Vec<Probe>,
+    /// The [`Entry`], encoded on its own so that only the entries a run needs are decoded.
+    #[serde(with = "serde_bytes")]
+    entry: Vec<u8>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CacheFile {
+    version: String,
+    settings_key: String,
+    records: Vec<(String, Record)>,
+}
+
+/// How one file met the cache.
+pub enum CacheOutcome {
+    /// Its entry was used.
+    Hit,
+    /// It was parsed; this is its new record.
+    Stored(Record),
+    /// It was parsed and is not cached (an editor's unsaved buffer, an unreadable dependency).
+    NotCached,
+}
+
 pub struct Cache {
-    directory: PathBuf,
+    file_path: PathBuf,
+    version: String,
+    settings_key: String,
+    records: HashMap<String, Record>,
 }
 
 impl Cache {
-    /// The cache of `checked_dir` for these settings, creating its folder; `None` when it cannot
-    /// be created (a read-only checkout), in which case nothing is cached.
+    /// The cache of `checked_dir` for these settings, with what an earlier run stored. `None`
+    /// when its folder cannot be created (a read-only checkout): then nothing is cached.
     pub fn open(checked_dir: &Path, settings: &Settings) -> Option<Cache> {
         let root = checked_dir.join(CACHE_DIR_NAME);
+        let version = env!("CARGO_PKG_VERSION").to_owned();
         let config = settings
             .config_path
             .as_ref()
             .and_then(|path| std::fs::read_to_string(path).ok())
             .unwrap_or_default();
-        let key = stable_hash(&format!(
-            "{}\u{1f}{}\u{1f}{config}",
-            env!("CARGO_PKG_VERSION"),
-            settings.id_pattern.source()
+        let settings_key = stable_hash(&format!(
+            "{version}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{config}",
+            env!("SPECLINT_SOURCE_HASH"),
+            settings.id_pattern.source(),
+            settings.max_file_bytes,
         ));
-        let directory = root.join(format!("v{}-{key}", env!("CARGO_PKG_VERSION")));
+        let directory = root.join(format!("v{version}"));
         std::fs::create_dir_all(&directory).ok()?;
         let ignore = root.join(".gitignore");
         if !ignore.exists() {
@@ -57,26 +113,181 @@ impl Cache {
                 "# Written by speclint: the cache is local.\n*\n",
             );
         }
-        Some(Cache { directory })
+        let file_path = directory.join(format!("{settings_key}.bin"));
+        let records = std::fs::read(&file_path)
+            .ok()
+            .and_then(|bytes| decode_cache_file(&bytes, &version, &settings_key))
+            .unwrap_or_default();
+        Some(Cache {
+            file_path,
+            version,
+            settings_key,
+            records,
+        })
     }
 
-    fn entry_path(relative_path: &str, text: &str) -> String {
-        stable_hash(&format!("{relative_path}\u{0}{text}"))
-    }
-
-    /// The cached result for this file's path and contents, moved to `file`.
-    pub fn get(&self, relative_path: &str, text: &str, file: FileId) -> Option<Entry> {
-        let path = self.directory.join(Self::entry_path(relative_path, text));
-        let bytes = std::fs::read(path).ok()?;
-        let mut entry: Entry = serde_json::from_slice(&bytes).ok()?;
-        entry.extraction.move_to(file);
-        Some(entry)
-    }
-
-    pub fn put(&self, relative_path: &str, text: &str, entry: &Entry) {
-        let path = self.directory.join(Self::entry_path(relative_path, text));
-        if let Ok(json) = serde_json::to_string(entry) {
-            let _ = crate::atomic_write::write_atomically(&path, &json);
+    /// The stored entry of the file `file` at `relative_path` whose text has `hash`, when it and
+    /// every file it depends on are unchanged; its file IDs are those of this run.
+    pub fn get(
+        &self,
+        table: &FileTable,
+        relative_path: &str,
+        file: FileId,
+        hash: ContentHash,
+    ) -> Option<Entry> {
+        let record = self.records.get(relative_path)?;
+        if record.hash != hash {
+            return None;
         }
+        // Index 0 is the file itself; then its dependencies, in the record's order.
+        let mut ids = vec![file];
+        let mut lengths = vec![table_text_length(table, file)?];
+        for (path, dependency_hash) in &record.dependencies {
+            let id = table.intern(&table.checked_dir().join(path));
+            let FileText::Text(text) = table.text(id) else {
+                return None;
+            };
+            if content_hash(&text) != *dependency_hash {
+                return None;
+            }
+            ids.push(id);
+            lengths.push(text.len());
+        }
+        if !record
+            .probes
+            .iter()
+            .all(|probe| probe_still_holds(table, probe))
+        {
+            return None;
+        }
+        let mut entry: Entry = postcard::from_bytes(&record.entry).ok()?;
+        let mut valid = true;
+        entry.extraction.for_each_file_id(|id| {
+            match usize::try_from(id.0).ok().and_then(|index| ids.get(index)) {
+                Some(mapped) => *id = *mapped,
+                None => valid = false,
+            }
+        });
+        valid &= entry.extraction.spans_fit(|id| {
+            ids.iter()
+                .position(|known| *known == id)
+                .and_then(|index| lengths.get(index).copied())
+        });
+        valid.then_some(entry)
     }
+
+    /// The record of a freshly parsed file, or `None` when a file it points into cannot be
+    /// read back (then it is parsed again next time).
+    pub fn record(
+        table: &FileTable,
+        file: FileId,
+        hash: ContentHash,
+        probes: Vec<Probe>,
+        entry: &mut Entry,
+    ) -> Option<Record> {
+        let mut local: Vec<FileId> = vec![file];
+        entry.extraction.for_each_file_id(|id| {
+            if !local.contains(id) {
+                local.push(*id);
+            }
+        });
+        let mut dependencies = Vec::new();
+        for id in local.iter().skip(1) {
+            let FileText::Text(text) = table.text(*id) else {
+                return None;
+            };
+            dependencies.push((table.relative_path(*id), content_hash(&text)));
+        }
+        // Store local indices, then put the run's IDs back.
+        let to_local = |id: &mut FileId| {
+            if let Some(index) = local.iter().position(|known| known == id) {
+                *id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+            }
+        };
+        entry.extraction.for_each_file_id(to_local);
+        let encoded = postcard::to_stdvec(&*entry).ok();
+        entry.extraction.for_each_file_id(|id| {
+            if let Some(original) = usize::try_from(id.0)
+                .ok()
+                .and_then(|index| local.get(index))
+            {
+                *id = *original;
+            }
+        });
+        Some(Record {
+            hash,
+            dependencies,
+            probes,
+            entry: encoded?,
+        })
+    }
+
+    /// Writes the records of this run when they differ from what was read: `outcomes` holds
+    /// each cached file's path and how it met the cache. Files no longer present are dropped.
+    pub fn save(mut self, outcomes: Vec<(String, CacheOutcome)>) {
+        let mut changed = false;
+        let mut records = Vec::with_capacity(outcomes.len());
+        for (path, outcome) in outcomes {
+            match outcome {
+                CacheOutcome::Hit => {
+                    if let Some(record) = self.records.remove(&path) {
+                        records.push((path, record));
+                    }
+                }
+                CacheOutcome::Stored(record) => {
+                    changed = true;
+                    records.push((path, record));
+                }
+                CacheOutcome::NotCached => changed |= self.records.remove(&path).is_some(),
+            }
+        }
+        changed |= !self.records.is_empty();
+        if !changed {
+            return;
+        }
+        records.sort_by(|left, right| left.0.cmp(&right.0));
+        let file = CacheFile {
+            version: self.version,
+            settings_key: self.settings_key,
+            records,
+        };
+        let Ok(body) = postcard::to_stdvec(&file) else {
+            return;
+        };
+        let mut bytes = Vec::with_capacity(MAGIC.len() + 8 + body.len());
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
+        bytes.extend_from_slice(&body);
+        // A cache that cannot be written only costs the next run its speed.
+        let _ = crate::atomic_write::write_bytes_atomically(
+            &self.file_path,
+            &bytes,
+            crate::atomic_write::Durability::Unsynced,
+        );
+    }
+}
+
+fn table_text_length(table: &FileTable, file: FileId) -> Option<usize> {
+    match table.text(file) {
+        FileText::Text(text) => Some(text.len()),
+        FileText::Unreadable(_) => None,
+    }
+}
+
+fn decode_cache_file(
+    bytes: &[u8],
+    version: &str,
+    settings_key: &str,
+) -> Option<HashMap<String, Record>> {
+    let rest = bytes.strip_prefix(MAGIC)?;
+    let (checksum, body) = rest.split_first_chunk::<8>()?;
+    // A torn, truncated or edited file fails the checksum and is not read at all.
+    if u64::from_le_bytes(*checksum) != xxhash_rust::xxh3::xxh3_64(body) {
+        return None;
+    }
+    let file: CacheFile = postcard::from_bytes(body).ok()?;
+    if file.version != version || file.settings_key != settings_key {
+        return None;
+    }
+    Some(file.records.into_iter().collect())
 }

@@ -170,6 +170,8 @@ pub struct LoadedProject {
     pub lock: Option<crate::lockfile::LockFile>,
     /// Problems with speclint's own files (the lock).
     pub problems: Vec<model::Problem>,
+    /// What each format cost to load, costliest first.
+    pub format_timings: Vec<FormatTiming>,
 }
 
 /// Finds, recognises and loads every input file below `checked_dir`, in parallel. The result
@@ -183,7 +185,7 @@ pub fn load_project(
 ) -> LoadedProject {
     let checked_dir = absolute_dir(checked_dir);
     let cache = match cache_use {
-        CacheUse::Enabled => crate::source::cache::Cache::open(&checked_dir, settings),
+        CacheUse::Enabled => cache::Cache::open(&checked_dir, settings),
         CacheUse::Disabled => None,
     };
     let mut walked = discover::walk(&checked_dir, settings);
@@ -202,13 +204,27 @@ pub fn load_project(
         settings,
     };
 
-    let mut files: Vec<LoadedFile> = walked
+    let loads: Vec<(LoadedFile, String, cache::CacheOutcome, std::time::Duration)> = walked
         .par_iter()
         .zip(ids.par_iter())
         .filter_map(|(walked_file, &id)| {
-            load_walked(&context, &detector, cache.as_ref(), id, walked_file)
+            let started = std::time::Instant::now();
+            let (loaded, outcome) =
+                load_walked(&context, &detector, cache.as_ref(), id, walked_file)?;
+            let path = walked_file.relative_path.clone();
+            Some((loaded, path, outcome, started.elapsed()))
         })
         .collect();
+    let format_timings = format_timings(&table, &loads);
+    let mut files = Vec::with_capacity(loads.len());
+    let mut outcomes = Vec::with_capacity(loads.len());
+    for (loaded, path, outcome, _) in loads {
+        files.push(loaded);
+        outcomes.push((path, outcome));
+    }
+    if let Some(cache) = cache {
+        cache.save(outcomes);
+    }
 
     // Files read through a reference belong to the file that references them.
     let mut claims = Vec::new();
@@ -241,7 +257,44 @@ pub fn load_project(
         files,
         lock,
         problems,
+        format_timings,
     }
+}
+
+/// What loading one format cost: for `--timings`.
+#[derive(Clone, Debug, Default)]
+pub struct FormatTiming {
+    pub format: &'static str,
+    pub files: usize,
+    pub bytes: usize,
+    /// Files whose entry came from the parse cache.
+    pub cached: usize,
+    /// Time spent in reading, hashing, recognising and parsing, summed over threads.
+    pub cpu: std::time::Duration,
+}
+
+fn format_timings(
+    table: &FileTable,
+    loads: &[(LoadedFile, String, cache::CacheOutcome, std::time::Duration)],
+) -> Vec<FormatTiming> {
+    let mut by_format: std::collections::BTreeMap<&'static str, FormatTiming> =
+        std::collections::BTreeMap::new();
+    for (loaded, _, outcome, elapsed) in loads {
+        let name = loaded.format.name();
+        let timing = by_format.entry(name).or_insert_with(|| FormatTiming {
+            format: name,
+            ..FormatTiming::default()
+        });
+        timing.files += 1;
+        if let FileText::Text(text) = table.text(loaded.id) {
+            timing.bytes += text.len();
+        }
+        timing.cached += usize::from(matches!(outcome, cache::CacheOutcome::Hit));
+        timing.cpu += *elapsed;
+    }
+    let mut timings: Vec<FormatTiming> = by_format.into_values().collect();
+    timings.sort_by(|left, right| right.cpu.cmp(&left.cpu).then(left.format.cmp(right.format)));
+    timings
 }
 
 /// Reads `speclint.lock` from the checked directory; a malformed lock is reported at the
@@ -278,16 +331,16 @@ fn absolute_dir(directory: &Path) -> PathBuf {
 fn load_walked(
     context: &LoadContext<'_>,
     detector: &Detector,
-    cache: Option<&crate::source::cache::Cache>,
+    cache: Option<&cache::Cache>,
     id: FileId,
     walked: &discover::WalkedFile,
-) -> Option<LoadedFile> {
+) -> Option<(LoadedFile, cache::CacheOutcome)> {
     if walked.is_link {
         // Links are not followed: they may lead outside the repository, or in a circle.
         let (role, _) = detector
             .detect(context.settings, &walked.glob_path, &walked.path, "")
             .ok()?;
-        return Some(LoadedFile {
+        let loaded = LoadedFile {
             id,
             role,
             format: Format::Unread,
@@ -297,7 +350,8 @@ fn load_walked(
                 file::Span::file_start(id),
                 "symbolic link not followed; speclint reads only regular files",
             )),
-        });
+        };
+        return Some((loaded, cache::CacheOutcome::NotCached));
     }
     let text = match context.table.text(id) {
         FileText::Text(text) => text,
@@ -306,59 +360,76 @@ fn load_walked(
             let (role, _) = detector
                 .detect(context.settings, &walked.glob_path, &walked.path, "")
                 .ok()?;
-            return Some(LoadedFile {
+            let loaded = LoadedFile {
                 id,
                 role,
                 format: Format::Unread,
                 claimed_by: None,
                 skipped: None,
                 extraction: Extraction::with_problem(problem),
-            });
+            };
+            return Some((loaded, cache::CacheOutcome::NotCached));
         }
     };
-    if let Some(entry) = cache.and_then(|cache| cache.get(&walked.relative_path, &text, id)) {
-        return Some(LoadedFile {
+    let hash = cache.map(|_| cache::content_hash(&text));
+    if let (Some(cache), Some(hash)) = (cache, hash)
+        && let Some(entry) = cache.get(context.table, &walked.relative_path, id, hash)
+    {
+        let loaded = LoadedFile {
             id,
             role: entry.role,
             format: entry.format,
             claimed_by: None,
             skipped: None,
             extraction: entry.extraction,
-        });
+        };
+        return Some((loaded, cache::CacheOutcome::Hit));
     }
     let (role, format) =
         match detector.detect(context.settings, &walked.glob_path, &walked.path, &text) {
             Ok(detected) => detected,
-            Err(reason) => return Some(LoadedFile::skipped(id, reason)),
+            Err(reason) => {
+                return Some((
+                    LoadedFile::skipped(id, reason),
+                    cache::CacheOutcome::NotCached,
+                ));
+            }
         };
-    let (format, mut extraction) = load_as(context, id, &text, format);
+    let ((format, mut extraction), probes) =
+        resolve::recording_probes(|| load_as(context, id, &text, format));
     if let Some(reason) = extraction.skipped.take() {
-        return Some(LoadedFile::skipped(id, reason));
+        return Some((
+            LoadedFile::skipped(id, reason),
+            cache::CacheOutcome::NotCached,
+        ));
     }
     if format == Format::Unread && extraction.problems.is_empty() {
         return None;
     }
+    let mut entry = cache::Entry {
+        role,
+        format,
+        extraction,
+    };
     // Unsaved editor buffers change with every keystroke; only files on disk are cached.
-    if let Some(cache) = cache
-        && !context.table.is_overlay(&walked.path)
-        && extraction.is_self_contained(id)
-    {
-        let entry = crate::source::cache::Entry {
-            role,
-            format,
-            extraction,
-        };
-        cache.put(&walked.relative_path, &text, &entry);
-        extraction = entry.extraction;
-    }
-    Some(LoadedFile {
+    let outcome = match hash {
+        Some(hash) if !context.table.is_overlay(&walked.path) => {
+            match cache::Cache::record(context.table, id, hash, probes, &mut entry) {
+                Some(record) => cache::CacheOutcome::Stored(record),
+                None => cache::CacheOutcome::NotCached,
+            }
+        }
+        _ => cache::CacheOutcome::NotCached,
+    };
+    let loaded = LoadedFile {
         id,
         role,
         format,
         claimed_by: None,
         skipped: None,
-        extraction,
-    })
+        extraction: entry.extraction,
+    };
+    Some((loaded, outcome))
 }
 
 /// A Markdown spec: Kiro's requirements document, or any other Markdown spec; a template whose

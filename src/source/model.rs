@@ -318,25 +318,30 @@ impl Extraction {
 
     /// Whether everything was read from `file` alone (nothing through references), which is
     /// what makes an extraction reusable from the cache.
-    pub fn is_self_contained(&mut self, file: crate::source_db::FileId) -> bool {
-        self.claimed_files.is_empty()
-            && self
-                .model_settings
-                .iter()
-                .all(|settings| settings.files.iter().all(|other| *other == file))
-            && self.spans_mut().all(|span| span.file == file)
-    }
-
-    /// Points every span at `file`: a cached extraction belongs to the file's ID of this run.
-    pub fn move_to(&mut self, file: crate::source_db::FileId) {
+    /// Calls `visit` on every file ID the extraction holds: its spans, the files it claimed and
+    /// the files its model settings came from. The cache rewrites them all when it stores or
+    /// restores an extraction.
+    pub fn for_each_file_id(&mut self, mut visit: impl FnMut(&mut crate::source_db::FileId)) {
         for span in self.spans_mut() {
-            span.file = file;
+            visit(&mut span.file);
+        }
+        for claimed in &mut self.claimed_files {
+            visit(&mut claimed.file);
         }
         for settings in &mut self.model_settings {
-            for other in &mut settings.files {
-                *other = file;
-            }
+            settings.files.iter_mut().for_each(&mut visit);
         }
+    }
+
+    /// Whether every span ends within its file, given each file's length (`None` for a file
+    /// the extraction should not point into). The cache checks this before trusting an entry.
+    pub fn spans_fit(
+        &mut self,
+        length_of: impl Fn(crate::source_db::FileId) -> Option<usize>,
+    ) -> bool {
+        self.spans_mut().all(|span| {
+            span.start <= span.end && length_of(span.file).is_some_and(|length| span.end <= length)
+        })
     }
 
     pub fn merge(&mut self, other: Extraction) {

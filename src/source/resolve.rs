@@ -1,7 +1,10 @@
 //! `file://` references in promptfoo configs and similar files: parsing them, keeping them inside
 //! the checked directory, expanding globs. Nothing referenced is ever executed or fetched.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
 
 use globset::GlobBuilder;
 
@@ -55,9 +58,76 @@ pub fn is_glob(path: &str) -> bool {
     path.contains(['*', '?', '[', '{'])
 }
 
+/// One reference a loader resolved, and what it found: the parse cache replays these to know
+/// whether a cached promptfoo config still sees the same files (a glob may match a new file,
+/// a missing file may appear).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Probe {
+    /// The folder the reference was resolved against, relative to the checked directory.
+    pub base_dir: String,
+    pub raw: String,
+    /// What it resolved to, in words: the kind and the project-relative paths or the reason.
+    pub outcome: String,
+}
+
+thread_local! {
+    /// The probes of the file being loaded on this thread, while a load records them.
+    static PROBES: RefCell<Option<Vec<Probe>>> = const { RefCell::new(None) };
+}
+
+/// Runs `load`, recording every reference it resolves. Loaders run on one thread each and do
+/// not hand work to other threads, so a thread-local record sees all of a file's references.
+pub fn recording_probes<T>(load: impl FnOnce() -> T) -> (T, Vec<Probe>) {
+    let outer = PROBES.with(|probes| probes.replace(Some(Vec::new())));
+    let result = load();
+    let recorded = PROBES
+        .with(|probes| probes.replace(outer))
+        .unwrap_or_default();
+    (result, recorded)
+}
+
+/// Resolves the reference of `probe` again and tells whether it finds the same thing.
+pub fn probe_still_holds(table: &FileTable, probe: &Probe) -> bool {
+    let base_dir = table.checked_dir().join(&probe.base_dir);
+    let resolution = resolve_unrecorded(table, &base_dir, &probe.raw);
+    outcome(table, &resolution) == probe.outcome
+}
+
+fn outcome(table: &FileTable, resolution: &Resolution) -> String {
+    match resolution {
+        Resolution::Files(files) => {
+            let paths: Vec<String> = files.iter().map(|id| table.relative_path(*id)).collect();
+            format!("files\n{}", paths.join("\n"))
+        }
+        Resolution::Opaque(reason) => format!("opaque\n{reason}"),
+        Resolution::Remote(reason) => format!("remote\n{reason}"),
+        Resolution::Broken(reason) => format!("broken\n{reason}"),
+        Resolution::Refused(reason) => format!("refused\n{reason}"),
+    }
+}
+
 /// Resolves `raw` (`file://prompts/*.txt`, `file://gen.py:make_tests`, `https://…`, or a bare
 /// relative path) against `base_dir`, the directory of the file that holds it.
 pub fn resolve(table: &FileTable, base_dir: &Path, raw: &str) -> Resolution {
+    let resolution = resolve_unrecorded(table, base_dir, raw);
+    PROBES.with(|probes| {
+        if let Some(recorded) = probes.borrow_mut().as_mut() {
+            let base = base_dir
+                .strip_prefix(table.checked_dir())
+                .unwrap_or(base_dir)
+                .to_string_lossy()
+                .into_owned();
+            recorded.push(Probe {
+                base_dir: base,
+                raw: raw.to_owned(),
+                outcome: outcome(table, &resolution),
+            });
+        }
+    });
+    resolution
+}
+
+fn resolve_unrecorded(table: &FileTable, base_dir: &Path, raw: &str) -> Resolution {
     let raw = raw.trim();
     if REMOTE_SCHEMES.iter().any(|scheme| raw.starts_with(scheme)) {
         return Resolution::Remote(raw.to_owned());

@@ -9,6 +9,7 @@
 
 mod architecture;
 mod bad_input;
+mod cache;
 mod ci_docs;
 mod cli;
 mod drift_corpus;
@@ -47,6 +48,11 @@ fn main() {
         architecture::every_import_is_allowed_by_docs_architecture,
         architecture::the_table_names_every_module,
         bad_input::yaml_alias_bomb,
+        cache::a_second_run_reads_every_file_from_the_cache,
+        cache::a_changed_file_that_a_config_reads_is_read_again,
+        cache::a_new_file_that_a_glob_matches_is_seen,
+        cache::a_damaged_or_foreign_cache_is_ignored_and_rewritten,
+        cache::no_cache_writes_nothing,
         bad_input::deep_nesting_in_yaml_and_json,
         bad_input::huge_and_sparse_files_are_skipped_by_the_size_limit,
         bad_input::encodings_binary_and_line_endings,

@@ -1,0 +1,245 @@
+//! Issue #15's targets, measured side by side in one run on the generated corpus (see
+//! `bench/README.md`):
+//!
+//! - **read**: read every file speclint's walker finds, on the same thread pool (rayon);
+//! - **reference**: read and parse the same files with the same parsers (pulldown-cmark, the
+//!   span-keeping YAML and JSON trees, csv, tree-sitter), no extraction, no graph, no rules;
+//! - **cold check**: `speclint check --no-cache`, the release binary, output to /dev/null;
+//! - **warm check**: `speclint check` again with the parse cache filled;
+//! - **one changed file**: a prompt file changed on disk, then `speclint check`;
+//! - **peak memory**: the binary's own high-water mark (`--timings` prints it on Linux).
+//!
+//! `SPECLINT_BENCH_SCALES` picks the corpora (default `1`), `SPECLINT_BENCH_RUNS` the number of
+//! runs per measure (default 5; the median is shown, and the fastest run).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use speclint::config::load_settings;
+use speclint::source::discover::walk;
+
+fn main() {
+    // `cargo bench` passes `--bench`; this harness takes no arguments of its own.
+    let scales = std::env::var("SPECLINT_BENCH_SCALES").unwrap_or_else(|_| "1".to_owned());
+    let runs: usize = std::env::var("SPECLINT_BENCH_RUNS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(5);
+    println!("threads: {}", rayon::current_num_threads());
+    for scale in scales.split(',').map(str::trim) {
+        measure_scale(scale, runs);
+    }
+}
+
+fn measure_scale(scale: &str, runs: usize) {
+    let directory = corpus(scale);
+    let settings = load_settings(&directory, None).unwrap();
+    let files: Vec<PathBuf> = walk(&directory, &settings)
+        .into_iter()
+        .filter(|file| !file.is_link)
+        .map(|file| file.path)
+        .collect();
+    let input_bytes: u64 = files
+        .iter()
+        .map(|path| std::fs::metadata(path).map_or(0, |metadata| metadata.len()))
+        .sum();
+    println!(
+        "\n## scale {scale}: {} files, {:.1} MB",
+        files.len(),
+        input_bytes as f64 / 1e6
+    );
+
+    let read = timed(runs, || {
+        files
+            .par_iter()
+            .map(|path| std::fs::read(path).map_or(0, |bytes| bytes.len()))
+            .sum::<usize>()
+    });
+    let reference = timed(runs, || {
+        files
+            .par_iter()
+            .map(|path| read_and_parse(path))
+            .sum::<usize>()
+    });
+    let binary = env!("CARGO_BIN_EXE_speclint");
+    let cold = timed(runs, || run_check(binary, &directory, &["--no-cache"]));
+    // Fill the cache, then measure runs over unchanged files.
+    run_check(binary, &directory, &[]);
+    let warm = timed(runs, || run_check(binary, &directory, &[]));
+    let changed_file = directory.join("prompts/prompt_0010.md");
+    let original = std::fs::read_to_string(&changed_file).unwrap();
+    let mut edit = 0;
+    let one_changed = timed(runs, || {
+        edit += 1;
+        std::fs::write(&changed_file, format!("{original}\nEdit number {edit}.\n")).unwrap();
+        run_check(binary, &directory, &[])
+    });
+    std::fs::write(&changed_file, &original).unwrap();
+    let cold_memory = peak_memory(binary, &directory, &["--no-cache"]);
+    let warm_memory = peak_memory(binary, &directory, &[]);
+
+    let row = |name: &str, times: &Times| {
+        println!(
+            "| {name} | {:.0} ms | {:.0} ms | {:.2}x |",
+            millis(times.median),
+            millis(times.fastest),
+            times.median.as_secs_f64() / reference.median.as_secs_f64()
+        );
+    };
+    println!("| measure | median | fastest | / reference |");
+    println!("|---|---|---|---|");
+    row("read every file", &read);
+    row("reference: read and parse", &reference);
+    row("cold `check --no-cache`", &cold);
+    row("warm `check` (cache, nothing changed)", &warm);
+    row("`check` after one changed file", &one_changed);
+    println!(
+        "warm check / read: {:.2}x",
+        warm.median.as_secs_f64() / read.median.as_secs_f64()
+    );
+    let goal = 2.0 * input_bytes as f64 / 1e6 + 20.0;
+    for (name, memory) in [("cold", cold_memory), ("warm", warm_memory)] {
+        match memory {
+            Some(megabytes) => println!(
+                "peak memory, {name}: {megabytes:.0} MB ({:.1}x the input; goal 2x + 20 MB = {goal:.0} MB)",
+                megabytes / (input_bytes as f64 / 1e6)
+            ),
+            None => println!("peak memory, {name}: not reported on this system"),
+        }
+    }
+}
+
+struct Times {
+    median: Duration,
+    fastest: Duration,
+}
+
+fn timed<T>(runs: usize, mut work: impl FnMut() -> T) -> Times {
+    let mut times: Vec<Duration> = (0..runs.max(1))
+        .map(|_| {
+            let started = Instant::now();
+            std::hint::black_box(work());
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    Times {
+        median: times[times.len() / 2],
+        fastest: times[0],
+    }
+}
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+fn run_check(binary: &str, directory: &Path, extra: &[&str]) -> usize {
+    let status = Command::new(binary)
+        .arg("check")
+        .arg(directory)
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    // Exit code 1: the corpus has findings by design.
+    assert!(matches!(status.code(), Some(0 | 1)), "{status}");
+    0
+}
+
+/// The binary's peak resident memory in MB, from the line `--timings` prints.
+fn peak_memory(binary: &str, directory: &Path, extra: &[&str]) -> Option<f64> {
+    let output = Command::new(binary)
+        .arg("check")
+        .arg(directory)
+        .arg("--timings")
+        .args(extra)
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("speclint: peak memory: "))?;
+    line.trim_end_matches(" MB").parse().ok()
+}
+
+/// Reads one file and parses it with the parser speclint uses for its kind; returns a count so
+/// that the work is not optimised away.
+fn read_and_parse(path: &Path) -> usize {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return 0;
+    };
+    let extension = path.extension().and_then(|extension| extension.to_str());
+    match extension.unwrap_or("") {
+        "md" => {
+            let options = pulldown_cmark::Options::ENABLE_TABLES
+                | pulldown_cmark::Options::ENABLE_STRIKETHROUGH
+                | pulldown_cmark::Options::ENABLE_TASKLISTS;
+            pulldown_cmark::Parser::new_ext(&text, options)
+                .into_offset_iter()
+                .count()
+        }
+        "yaml" | "yml" => usize::from(speclint::source::yaml::parse(&text).is_ok()),
+        "json" => usize::from(speclint::source::json::parse(&text, 0).is_ok()),
+        "jsonl" => {
+            let mut offset = 0;
+            let mut rows = 0;
+            for line in text.split_inclusive('\n') {
+                let content = line.trim_end_matches(['\n', '\r']);
+                if !content.trim().is_empty()
+                    && speclint::source::json::parse(content, offset).is_ok()
+                {
+                    rows += 1;
+                }
+                offset += line.len();
+            }
+            rows
+        }
+        "csv" => csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(text.as_bytes())
+            .records()
+            .count(),
+        "py" => usize::from(
+            speclint::source::prompt_code::parse(&text, speclint::source::CodeLanguage::Python)
+                .is_some(),
+        ),
+        "ts" => usize::from(
+            speclint::source::prompt_code::parse(&text, speclint::source::CodeLanguage::TypeScript)
+                .is_some(),
+        ),
+        _ => text.len(),
+    }
+}
+
+/// The corpus for `scale`, generated on first use.
+fn corpus(scale: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let directory = root.join(format!("target/corpus-{scale}"));
+    if !directory.join("speclint.toml").exists() {
+        let status = Command::new(env!("CARGO"))
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "--example",
+                "gen-corpus",
+                "--",
+                "--scale",
+                scale,
+                "--out",
+            ])
+            .arg(&directory)
+            .current_dir(root)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    directory
+}

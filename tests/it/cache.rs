@@ -1,0 +1,191 @@
+//! The parse cache of `speclint check` (on by default): a second run over unchanged files gives
+//! the same output from the cache; a changed file, a changed file a promptfoo config reads, and
+//! a new file one of its globs matches are read again; a damaged cache is ignored and rewritten.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SPEC: &str = "# Refunds\n\n## Requirements\n\n- **FR-001**: The assistant MUST state the 30-day refund window.\n- **FR-002**: The assistant MUST answer in the customer's language.\n";
+
+const CONFIG: &str = "description: Refunds\nprompts:\n  - file://../prompts/refund.md\ntests:\n  - file://tests/*.yaml\n  - file://cases.csv\n";
+
+const TESTS: &str = "- description: refund window\n  metadata:\n    requirements: [FR-001]\n  assert:\n    - type: icontains\n      value: 45 days\n";
+
+const CASES: &str =
+    "question,__expected,requirements\nBonjour,llm-rubric: The answer is in French,FR-002\n";
+
+const PROMPT: &str = "<!-- implements: FR-001, FR-002 -->\nYou are a refund assistant. State the 30-day refund window and answer in the customer's language.\n";
+
+fn write(root: &Path, relative: &str, text: &str) {
+    let path = root.join(relative);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn project() -> tempfile::TempDir {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path();
+    write(root, "specs/refunds/spec.md", SPEC);
+    write(root, "prompts/refund.md", PROMPT);
+    write(root, "evals/promptfooconfig.yaml", CONFIG);
+    write(root, "evals/tests/window.yaml", TESTS);
+    write(root, "evals/cases.csv", CASES);
+    directory
+}
+
+/// `speclint check` in JSON, with `extra` arguments: stdout and stderr.
+fn check(root: &Path, extra: &[&str]) -> (String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_speclint"))
+        .args(["check", "--output-format", "json"])
+        .args(extra)
+        .arg(root)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// How many files `--timings` says came from the cache, over all formats.
+fn files_from_cache(stderr: &str) -> usize {
+    stderr
+        .lines()
+        .filter_map(|line| {
+            let (_, rest) = line.split_once(" files (")?;
+            rest.split(' ').next()?.parse::<usize>().ok()
+        })
+        .sum()
+}
+
+fn cache_files(root: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(versions) = std::fs::read_dir(root.join(".speclint_cache")) else {
+        return found;
+    };
+    for version in versions.flatten().filter(|entry| entry.path().is_dir()) {
+        for file in std::fs::read_dir(version.path()).unwrap().flatten() {
+            found.push(file.path());
+        }
+    }
+    found
+}
+
+/// The same output as a run without the cache, whatever state the cache is in.
+fn assert_same_as_uncached(root: &Path) -> String {
+    let (cached, stderr) = check(root, &["--timings"]);
+    let (uncached, _) = check(root, &["--no-cache"]);
+    assert_eq!(cached, uncached);
+    stderr
+}
+
+pub fn a_second_run_reads_every_file_from_the_cache() {
+    let project = project();
+    let root = project.path();
+    let first = assert_same_as_uncached(root);
+    assert_eq!(files_from_cache(&first), 0, "{first}");
+    let ignore = std::fs::read_to_string(root.join(".speclint_cache/.gitignore")).unwrap();
+    assert!(ignore.lines().any(|line| line == "*"), "{ignore}");
+    let files = cache_files(root);
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(
+        std::fs::read(&files[0])
+            .unwrap()
+            .starts_with(b"speclint-cache")
+    );
+    // Spec, prompt, promptfoo config, and the tests files the config reads, which the walker
+    // also finds on their own.
+    let second = assert_same_as_uncached(root);
+    assert_eq!(files_from_cache(&second), 5, "{second}");
+    // The cache holds nothing that `--list` or a check would read as input.
+    let (listing, _) = check(root, &["--list"]);
+    assert!(!listing.contains("speclint_cache"), "{listing}");
+}
+
+pub fn a_changed_file_that_a_config_reads_is_read_again() {
+    let project = project();
+    let root = project.path();
+    let (before, _) = check(root, &[]);
+    assert!(before.contains("SL008"), "{before}");
+    write(
+        root,
+        "evals/tests/window.yaml",
+        &TESTS.replace("45 days", "30 days"),
+    );
+    let stderr = assert_same_as_uncached(root);
+    let (after, _) = check(root, &[]);
+    assert!(!after.contains("SL008"), "{after}");
+    // The spec, the prompt and the CSV file are unchanged; the config is read again.
+    assert_eq!(files_from_cache(&stderr), 3, "{stderr}");
+    write(root, "evals/cases.csv", &CASES.replace("FR-002", "FR-009"));
+    let (changed, _) = check(root, &[]);
+    assert!(changed.contains("FR-009"), "{changed}");
+    assert_same_as_uncached(root);
+}
+
+pub fn a_new_file_that_a_glob_matches_is_seen() {
+    let project = project();
+    let root = project.path();
+    check(root, &[]);
+    write(
+        root,
+        "evals/tests/extra.yaml",
+        "- description: unknown\n  metadata:\n    requirements: [FR-777]\n  assert:\n    - type: icontains\n      value: refund\n",
+    );
+    let (after, _) = check(root, &[]);
+    assert!(after.contains("FR-777"), "{after}");
+    assert_same_as_uncached(root);
+    std::fs::remove_file(root.join("evals/tests/extra.yaml")).unwrap();
+    let (removed, _) = check(root, &[]);
+    assert!(!removed.contains("FR-777"), "{removed}");
+    assert_same_as_uncached(root);
+}
+
+pub fn a_damaged_or_foreign_cache_is_ignored_and_rewritten() {
+    let project = project();
+    let root = project.path();
+    let (expected, _) = check(root, &["--no-cache"]);
+    check(root, &[]);
+    let cache_file = cache_files(root).pop().unwrap();
+    let good = std::fs::read(&cache_file).unwrap();
+    let mut flipped = good.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x55;
+    let mut wrong_span = good.clone();
+    // The last bytes belong to the last record's entry.
+    let last = wrong_span.len() - 3;
+    wrong_span[last] = wrong_span[last].wrapping_add(1);
+    let damaged: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", Vec::new()),
+        ("garbage", b"not a cache at all".to_vec()),
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("one byte flipped", flipped),
+        ("an entry changed", wrong_span),
+        (
+            "another format",
+            [b"speclint-cache\x009\n".as_slice(), &good[17..]].concat(),
+        ),
+    ];
+    for (name, bytes) in damaged {
+        std::fs::write(&cache_file, &bytes).unwrap();
+        let (output, stderr) = check(root, &["--timings"]);
+        assert_eq!(output, expected, "{name}");
+        assert_eq!(files_from_cache(&stderr), 0, "{name}: {stderr}");
+        // Rewritten: the next run reads from it again.
+        let (again, stderr) = check(root, &["--timings"]);
+        assert_eq!(again, expected, "{name}");
+        assert_eq!(files_from_cache(&stderr), 5, "{name}: {stderr}");
+    }
+}
+
+pub fn no_cache_writes_nothing() {
+    let project = project();
+    let root = project.path();
+    check(root, &["--no-cache"]);
+    assert!(!root.join(".speclint_cache").exists());
+}
