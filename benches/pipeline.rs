@@ -62,7 +62,7 @@ fn corpus(scale: &str) -> PathBuf {
 fn floor_read_and_parse(bencher: divan::Bencher<'_, '_>, scale: &str) {
     let directory = corpus(scale);
     let settings = load_settings(&directory, None).unwrap();
-    bencher.bench(|| load_project(&directory, &settings, &HashMap::new(), CacheUse::Disabled));
+    bencher.bench(|| load_project(&directory, &settings, &HashMap::new(), &CacheUse::Disabled));
 }
 
 #[divan::bench(args = scales(), sample_count = 5, sample_size = 1)]

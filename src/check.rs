@@ -15,13 +15,18 @@ use crate::settings::Settings;
 use crate::severity::Severity;
 use crate::source::CacheUse;
 
+/// Findings kept between the checks of a long-running process (see [`CheckOptions::rule_memo`]).
+pub use crate::rules::RuleMemo;
+
 /// What a check does besides reading the files on disk.
 #[derive(Clone, Debug, Default)]
 pub struct CheckOptions {
     /// Texts that replace files on disk (an editor's unsaved buffers), by absolute path.
     pub overlays: HashMap<PathBuf, Arc<str>>,
-    /// Whether `.speclint_cache/` may be read and written.
+    /// Which parse cache to read and write: `.speclint_cache/`, one in memory, or none.
     pub cache: CacheUse,
+    /// Findings of per-requirement rules kept from the previous run (the language server's).
+    pub rule_memo: Option<Arc<RuleMemo>>,
     /// Which baseline hides findings.
     pub baseline: BaselineChoice,
     /// A git ref: only findings in files changed since it, or about requirements whose text
@@ -111,12 +116,14 @@ pub fn check(
     // The whole project is read, so that links resolve whatever folder is checked; findings
     // are then kept for the checked folder only.
     let root = &settings.project_root;
-    let mut project = crate::source::load_project(root, settings, &options.overlays, options.cache);
+    let mut project =
+        crate::source::load_project(root, settings, &options.overlays, &options.cache);
     let format_timings = std::mem::take(&mut project.format_timings);
     let loaded = Instant::now();
     let graph = build::build(project, settings);
     let built = Instant::now();
-    let (diagnostics, rule_timings) = crate::rules::run_rules(&graph, settings);
+    let (diagnostics, rule_timings) =
+        crate::rules::run_rules_with_memo(&graph, settings, options.rule_memo.as_deref());
     let ruled = Instant::now();
     let diagnostics = crate::suppress::apply(&graph, settings, diagnostics);
     let mut timings = vec![

@@ -85,7 +85,7 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         cache: if arguments.no_cache {
             CacheUse::Disabled
         } else {
-            CacheUse::Enabled
+            CacheUse::Disk
         },
         baseline: match (&arguments.baseline, describes_everything) {
             (_, true) => BaselineChoice::Off,

@@ -112,7 +112,7 @@ fn hide_suppressed(
         .copied()
         .unwrap_or(UnusedSuppression::META.default_level);
     if let Some(severity) = level.severity() {
-        let context = RuleContext { graph, settings };
+        let context = RuleContext::new(graph, settings);
         for suppression in suppressions.iter().filter(|suppression| !suppression.used) {
             let message = if suppression.unknown.is_empty() {
                 "this suppression hides no finding".to_owned()

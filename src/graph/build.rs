@@ -1,7 +1,9 @@
 //! Lowers what the loaders read into the immutable [`Graph`]. References to unknown IDs are kept
 //! as data for the rules, not dropped.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
+
+use rayon::prelude::*;
 
 use crate::graph::{
     EvalCaseIndex, FileSummary, Graph, PassageIndex, Referrer, Requirement, RequirementIndex,
@@ -57,29 +59,42 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     }
     // Order by where things are written, so that "first definition" means first in path order
     // whichever loader read it.
-    let path_of = |span: crate::source_db::Span| (graph.db.path(span.file).to_owned(), span.start);
+    // Files are ranked by path once, so that sorting compares two numbers, not two paths.
+    let ranks = path_ranks(&graph.db);
+    let rank_of = |span: Span| {
+        let rank = usize::try_from(span.file.0)
+            .ok()
+            .and_then(|index| ranks.get(index))
+            .copied()
+            .unwrap_or(u32::MAX);
+        (rank, span.start)
+    };
     graph
         .requirements
-        .sort_by_cached_key(|requirement| path_of(requirement.def.id_span));
-    graph
-        .passages
-        .sort_by_cached_key(|passage| path_of(passage.span));
-    graph
-        .eval_cases
-        .sort_by_cached_key(|case| path_of(case.span));
+        .sort_by_key(|requirement| rank_of(requirement.def.id_span));
+    graph.passages.sort_by_key(|passage| rank_of(passage.span));
+    graph.eval_cases.sort_by_key(|case| rank_of(case.span));
     // A file read through two references (a test file named and also matched by a glob, or
     // shared by two configs) yields the same cases twice: keep one, with every reference.
     // promptfoo runs a test once per load of its file: the runs add up.
-    merge_same_span(&mut graph.eval_cases, |case| {
-        (case.span, &mut case.references, Some(&mut case.runs))
-    });
-    merge_same_span(&mut graph.passages, |passage| {
-        (passage.span, &mut passage.references, None)
-    });
+    merge_same_span(
+        &mut graph.eval_cases,
+        |case| case.span,
+        |earlier, later| {
+            let earlier = std::sync::Arc::make_mut(earlier);
+            earlier.runs += later.runs;
+            merge_references(&mut earlier.references, &later.references);
+        },
+    );
+    merge_same_span(
+        &mut graph.passages,
+        |passage| passage.span,
+        |earlier, later| merge_references(&mut earlier.references, &later.references),
+    );
     count_per_file(&mut graph);
 
     qualify_ids_defined_by_several_features(&mut graph);
-    let mut definitions_by_id: HashMap<String, Vec<RequirementIndex>> = HashMap::new();
+    let mut definitions_by_id: HashMap<String, Vec<RequirementIndex>> = HashMap::default();
     for (index, requirement) in graph.requirements.iter().enumerate() {
         definitions_by_id
             .entry(requirement.def.id.clone())
@@ -92,28 +107,51 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     let count = graph.requirements.len();
     let mut passages_by_requirement = vec![Vec::new(); count];
     let mut eval_cases_by_requirement = vec![Vec::new(); count];
-    let mut unresolved = Vec::new();
-    for (index, passage) in graph.passages.iter().enumerate() {
-        let referrer = Referrer::Passage(PassageIndex(index));
-        let path = graph.db.path(passage.span.file);
+    // References are resolved side by side, then linked in order, so that the graph is the
+    // same whatever the thread count.
+    let resolve_all = |referrer: Referrer, span: Span, references: &[Reference]| {
+        let path = graph.db.path(span.file);
         let scope = Scope { settings, path };
-        for target in resolve(
-            &graph,
-            &scope,
-            referrer,
-            &passage.references,
-            &mut unresolved,
-        ) {
+        let mut unresolved = Vec::new();
+        let targets = resolve(&graph, &scope, referrer, references, &mut unresolved);
+        (targets, unresolved)
+    };
+    let passage_links: Vec<_> = graph
+        .passages
+        .par_iter()
+        .enumerate()
+        .map(|(index, passage)| {
+            resolve_all(
+                Referrer::Passage(PassageIndex(index)),
+                passage.span,
+                &passage.references,
+            )
+        })
+        .collect();
+    let case_links: Vec<_> = graph
+        .eval_cases
+        .par_iter()
+        .enumerate()
+        .map(|(index, case)| {
+            resolve_all(
+                Referrer::EvalCase(EvalCaseIndex(index)),
+                case.span,
+                &case.references,
+            )
+        })
+        .collect();
+    let mut unresolved = Vec::new();
+    for (index, (targets, found)) in passage_links.into_iter().enumerate() {
+        for target in targets {
             push_unique(&mut passages_by_requirement, target, PassageIndex(index));
         }
+        unresolved.extend(found);
     }
-    for (index, case) in graph.eval_cases.iter().enumerate() {
-        let referrer = Referrer::EvalCase(EvalCaseIndex(index));
-        let path = graph.db.path(case.span.file);
-        let scope = Scope { settings, path };
-        for target in resolve(&graph, &scope, referrer, &case.references, &mut unresolved) {
+    for (index, (targets, found)) in case_links.into_iter().enumerate() {
+        for target in targets {
             push_unique(&mut eval_cases_by_requirement, target, EvalCaseIndex(index));
         }
+        unresolved.extend(found);
     }
     graph.passages_by_requirement = passages_by_requirement;
     graph.eval_cases_by_requirement = eval_cases_by_requirement;
@@ -170,7 +208,11 @@ impl Scope<'_> {
         let requirement = &graph[candidate];
         let spec_path = graph.db.path(requirement.def.id_span.file);
         let folder = spec_path.rsplit_once('/').map_or("", |(folder, _)| folder);
-        if !folder.is_empty() && self.path.starts_with(&format!("{folder}/")) {
+        let in_folder = self
+            .path
+            .strip_prefix(folder)
+            .is_some_and(|rest| rest.starts_with('/'));
+        if !folder.is_empty() && in_folder {
             return true;
         }
         let Some(feature) = requirement.feature.as_deref() else {
@@ -194,7 +236,7 @@ fn qualify_ids_defined_by_several_features(graph: &mut Graph) {
             None => crate::source::layout::feature_of(path).map(|(name, _)| name),
         };
     }
-    let mut features_by_id: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut features_by_id: HashMap<&str, Vec<&str>> = HashMap::default();
     for requirement in &graph.requirements {
         if let Some(feature) = &requirement.feature
             && !requirement.def.id.contains('/')
@@ -228,9 +270,25 @@ fn push_unique<T: PartialEq + Copy>(lists: &mut [Vec<T>], target: RequirementInd
 }
 
 /// Counts what each file holds, by where it is written.
+/// Each file's place in path order, by file ID.
+fn path_ranks(db: &crate::source_db::SourceDb) -> Vec<u32> {
+    let mut by_path: Vec<(&str, usize)> = db
+        .iter()
+        .map(|(file, _)| (db.path(file), usize::try_from(file.0).unwrap_or(usize::MAX)))
+        .collect();
+    by_path.sort_unstable();
+    let mut ranks = vec![u32::MAX; db.len()];
+    for (rank, (_, index)) in by_path.into_iter().enumerate() {
+        if let Some(slot) = ranks.get_mut(index) {
+            *slot = u32::try_from(rank).unwrap_or(u32::MAX);
+        }
+    }
+    ranks
+}
+
 fn count_per_file(graph: &mut Graph) {
     // Per file: requirements, passages, eval cases, promptfoo runs of those cases.
-    let mut counts: HashMap<crate::source_db::FileId, [usize; 4]> = HashMap::new();
+    let mut counts: HashMap<crate::source_db::FileId, [usize; 4]> = HashMap::default();
     for requirement in &graph.requirements {
         counts.entry(requirement.def.id_span.file).or_default()[0] += 1;
     }
@@ -255,7 +313,7 @@ fn count_per_file(graph: &mut Graph) {
 /// Short forms of qualified IDs: `FR-001` for `001-voice/FR-001`, and `R1.2`, `1.2` and
 /// `feature/1.2` for every Kiro criterion `feature/R1.2`.
 fn scoped_aliases(graph: &Graph) -> HashMap<String, Vec<RequirementIndex>> {
-    let mut aliases: HashMap<String, Vec<RequirementIndex>> = HashMap::new();
+    let mut aliases: HashMap<String, Vec<RequirementIndex>> = HashMap::default();
     for (index, requirement) in graph.requirements.iter().enumerate() {
         let Some((feature, local)) = requirement.def.id.rsplit_once('/') else {
             continue;
@@ -277,34 +335,31 @@ fn scoped_aliases(graph: &Graph) -> HashMap<String, Vec<RequirementIndex>> {
     aliases
 }
 
-/// Merges neighbours written at the same span (the list is sorted by span), keeping every
-/// distinct reference and adding up the runs of eval cases.
+/// Merges neighbours written at the same span (the list is sorted by span) into the first
+/// one: `merge` adds the later one's references (and runs) to it. Items that are not
+/// duplicates are not touched, so eval cases shared with a cache are not copied.
 fn merge_same_span<T>(
     items: &mut Vec<T>,
-    parts: impl Fn(&mut T) -> (Span, &mut Vec<Reference>, Option<&mut u32>),
+    span_of: impl Fn(&T) -> Span,
+    merge: impl Fn(&mut T, &T),
 ) {
     items.dedup_by(|later, earlier| {
-        let (later_span, later_references, later_runs) = parts(later);
-        let later_runs = later_runs.map_or(0, |runs| *runs);
-        let later_references = std::mem::take(later_references);
-        let (earlier_span, earlier_references, earlier_runs) = parts(earlier);
-        if later_span != earlier_span {
-            // Not a duplicate: put the references back.
-            let (_, restore, _) = parts(later);
-            *restore = later_references;
+        if span_of(later) != span_of(earlier) {
             return false;
         }
-        if let Some(runs) = earlier_runs {
-            *runs += later_runs;
-        }
-        for reference in later_references {
-            let known = earlier_references
-                .iter()
-                .any(|existing| existing.id == reference.id && existing.span == reference.span);
-            if !known {
-                earlier_references.push(reference);
-            }
-        }
+        merge(earlier, later);
         true
     });
+}
+
+/// Adds the references of `later` that `earlier` lacks.
+fn merge_references(earlier: &mut Vec<Reference>, later: &[Reference]) {
+    for reference in later {
+        let known = earlier
+            .iter()
+            .any(|existing| existing.id == reference.id && existing.span == reference.span);
+        if !known {
+            earlier.push(reference.clone());
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! The requirements graph: every requirement, prompt passage and eval case of a run, and the
 //! links between them. It is built once by [`build`] and never changed afterwards.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::lockfile::{Links, fingerprint};
 use crate::needs::Needs;
@@ -84,7 +84,7 @@ pub struct Graph {
     /// In file order, then in order of definition.
     pub requirements: Vec<Requirement>,
     pub passages: Vec<PromptPassageDef>,
-    pub eval_cases: Vec<EvalCaseDef>,
+    pub eval_cases: Vec<std::sync::Arc<EvalCaseDef>>,
     /// Problems the loaders met.
     pub problems: Vec<Problem>,
     pub(crate) definitions_by_id: HashMap<String, Vec<RequirementIndex>>,

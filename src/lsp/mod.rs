@@ -53,8 +53,17 @@ struct Server {
     /// Open buffers by absolute path.
     documents: HashMap<PathBuf, Arc<str>>,
     check: Option<CheckResult>,
-    /// URIs that currently show diagnostics in the client.
-    published: BTreeSet<String>,
+    /// What each URI currently shows in the client (its diagnostics as JSON): a file whose
+    /// findings did not change is not published again.
+    published: HashMap<String, String>,
+    /// Parsed files kept between checks: an edit re-parses only the edited file.
+    load_cache: Arc<crate::source::cache::MemoryCache>,
+    /// Findings of per-requirement rules kept between checks: an edit re-checks only the
+    /// requirements whose definitions or links changed.
+    rule_memo: Arc<crate::check::RuleMemo>,
+    /// Off only when `SPECLINT_LSP_INCREMENTAL=0`: every change then re-reads, re-parses and
+    /// re-checks everything, as the server did before it kept anything (for benchmarks).
+    incremental: bool,
     dirty: bool,
     /// When the last change arrived: a change after a quiet spell is checked at once.
     last_change: Option<Instant>,
@@ -111,7 +120,10 @@ pub fn run_stdio() -> Result<(), LspError> {
         })),
         documents: HashMap::new(),
         check: None,
-        published: BTreeSet::new(),
+        published: HashMap::new(),
+        load_cache: Arc::default(),
+        rule_memo: Arc::default(),
+        incremental: std::env::var("SPECLINT_LSP_INCREMENTAL").map_or(true, |value| value != "0"),
         dirty: false,
         last_change: None,
         output: std::io::stdout(),
@@ -279,12 +291,23 @@ impl Server {
         };
         let options = CheckOptions {
             overlays: self.documents.clone(),
+            cache: if self.incremental {
+                crate::source::CacheUse::Memory(Arc::clone(&self.load_cache))
+            } else {
+                crate::source::CacheUse::Disabled
+            },
+            rule_memo: self.incremental.then(|| Arc::clone(&self.rule_memo)),
             ..CheckOptions::default()
         };
         // The project is the one the workspace folder belongs to (its speclint.toml or
         // repository), even when the editor opened a subfolder. The baseline speclint.toml
         // names applies here as in `speclint check`; one that cannot be read is left out
         // rather than leaving the editor without diagnostics.
+        // The previous result is large (every requirement, passage and eval case): it is freed
+        // on another thread, so that the new diagnostics go out without waiting for it.
+        if let Some(previous) = self.check.take() {
+            std::thread::spawn(move || drop(previous));
+        }
         self.check = match check(&settings.project_root, settings, &options) {
             Ok(result) => Some(result),
             Err(_) => {
@@ -309,7 +332,12 @@ impl Server {
             .collect();
         // Files that had findings and have none now, and open files without findings, get an
         // empty list so the client clears them.
-        let mut clear: BTreeSet<String> = self.published.difference(&now).cloned().collect();
+        let mut clear: BTreeSet<String> = self
+            .published
+            .keys()
+            .filter(|uri| !now.contains(*uri))
+            .cloned()
+            .collect();
         for path in self.documents.keys() {
             if let Some(uri) = crate::render::lsp::file_uri(path)
                 && !now.contains(uri.as_str())
@@ -322,8 +350,20 @@ impl Server {
                 params.push(PublishDiagnosticsParams::new(uri, Vec::new(), None));
             }
         }
-        self.published = now;
+        // Only what changed is sent: an edit that changes the findings of one file publishes
+        // that file, not the thousands whose findings stayed the same.
+        let mut published = HashMap::with_capacity(now.len());
+        let mut changed = Vec::new();
         for param in params {
+            let uri = param.uri.as_str().to_owned();
+            let shown = serde_json::to_string(&param.diagnostics).unwrap_or_default();
+            if self.published.get(&uri) != Some(&shown) {
+                changed.push(param);
+            }
+            published.insert(uri, shown);
+        }
+        self.published = published;
+        for param in changed {
             self.send(Message::Notification(Notification::new(
                 PublishDiagnostics::METHOD.to_owned(),
                 param,
@@ -365,11 +405,23 @@ impl Server {
             }
             DidSaveTextDocument::METHOD | DidChangeWatchedFiles::METHOD => {
                 // The configuration may have changed on disk too.
-                self.settings = load_server_settings(&self.root);
+                self.reload_settings();
                 self.dirty = true;
             }
             _ => {}
         }
+    }
+
+    /// Reads speclint.toml again; when the settings changed, what was kept between checks
+    /// was computed under the old ones and is dropped.
+    fn reload_settings(&mut self) {
+        let settings = load_server_settings(&self.root);
+        let describe = |settings: &Result<Settings, Box<ConfigError>>| format!("{settings:?}");
+        if describe(&settings) != describe(&self.settings) {
+            self.load_cache = Arc::default();
+            self.rule_memo = Arc::default();
+        }
+        self.settings = settings;
     }
 
     /// The buffer text of a document, or the file on disk.

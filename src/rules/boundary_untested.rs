@@ -1,6 +1,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::facts::coverage::{Side, describe_amount, input_amounts, thresholds};
-use crate::rules::{Rule, RuleContext, declare_rule};
+use crate::graph::{Requirement, RequirementIndex};
+use crate::rules::{RequirementRule, check_each_requirement, Rule, RuleContext, declare_rule};
 use crate::source::model::Status;
 
 declare_rule! {
@@ -44,75 +45,89 @@ declare_rule! {
 
 impl Rule for BoundaryUntested {
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        check_each_requirement(self, context, diagnostics);
+    }
+
+    fn per_requirement(&self) -> Option<&dyn RequirementRule> {
+        Some(self)
+    }
+}
+
+impl RequirementRule for BoundaryUntested {
+    fn check_requirement(
+        &self,
+        context: &RuleContext<'_>,
+        index: RequirementIndex,
+        requirement: &Requirement,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         let graph = context.graph;
-        for (index, requirement) in graph.indexed_requirements() {
-            if requirement.def.status != Status::Active {
-                continue;
-            }
-            let limits = thresholds(&requirement.def.text);
-            if limits.is_empty() {
-                continue;
-            }
-            let cases: Vec<_> = graph.linked_eval_cases(index).collect();
-            if cases.is_empty() {
-                continue;
-            }
-            for limit in limits {
-                let mut inside = Vec::new();
-                let mut beyond = Vec::new();
-                for case in &cases {
-                    for amount in input_amounts(&case.inputs, &limit.dimension) {
-                        match limit.side(amount) {
-                            Side::Inside => inside.push((case, amount)),
-                            Side::Beyond => beyond.push((case, amount)),
-                        }
+        if requirement.def.status != Status::Active {
+            return;
+        }
+        let limits = thresholds(&requirement.def.text);
+        if limits.is_empty() {
+            return;
+        }
+        let cases: Vec<_> = graph.linked_eval_cases(index).collect();
+        if cases.is_empty() {
+            return;
+        }
+        for limit in limits {
+            let mut inside = Vec::new();
+            let mut beyond = Vec::new();
+            for case in &cases {
+                for amount in input_amounts(&case.inputs, &limit.dimension) {
+                    match limit.side(amount) {
+                        Side::Inside => inside.push((case, amount)),
+                        Side::Beyond => beyond.push((case, amount)),
                     }
                 }
-                // Cases that give no amount of this kind test something else (that the
-                // policy is stated, the tone): nothing says which side they meant to probe.
-                if inside.is_empty() == beyond.is_empty() {
-                    continue;
-                }
-                let id = &requirement.def.id;
-                let phrase = &limit.phrase;
-                let (message, label, help) = match (inside.first(), beyond.first()) {
-                    (Some(_), None) => (
-                        format!(
-                            "the eval cases of `{id}` only probe inside its limit \"{phrase}\": none gives an amount beyond it"
-                        ),
-                        "only the inside of this limit is tested".to_owned(),
-                        format!(
-                            "add an eval case of `{id}` whose input goes past \"{phrase}\", and assert what should happen there"
-                        ),
-                    ),
-                    (None, Some(_)) => (
-                        format!(
-                            "the eval cases of `{id}` only probe beyond its limit \"{phrase}\": none gives an amount inside it"
-                        ),
-                        "only the far side of this limit is tested".to_owned(),
-                        format!(
-                            "add an eval case of `{id}` whose input stays within \"{phrase}\""
-                        ),
-                    ),
-                    _ => continue,
-                };
-                let mut diagnostic = context
-                    .diagnostic(&Self::META, context.headline(&requirement.def), message)
-                    .with_label(label)
-                    .with_requirement(id)
-                    .with_help(help);
-                for (case, amount) in inside.iter().chain(&beyond).take(3) {
-                    diagnostic = diagnostic.with_related(
-                        case.span,
-                        format!(
-                            "eval case `{}` gives {}",
-                            case.label,
-                            describe_amount(*amount, &limit.dimension)
-                        ),
-                    );
-                }
-                diagnostics.push(diagnostic);
             }
+            // Cases that give no amount of this kind test something else (that the
+            // policy is stated, the tone): nothing says which side they meant to probe.
+            if inside.is_empty() == beyond.is_empty() {
+                continue;
+            }
+            let id = &requirement.def.id;
+            let phrase = &limit.phrase;
+            let (message, label, help) = match (inside.first(), beyond.first()) {
+                (Some(_), None) => (
+                    format!(
+                        "the eval cases of `{id}` only probe inside its limit \"{phrase}\": none gives an amount beyond it"
+                    ),
+                    "only the inside of this limit is tested".to_owned(),
+                    format!(
+                        "add an eval case of `{id}` whose input goes past \"{phrase}\", and assert what should happen there"
+                    ),
+                ),
+                (None, Some(_)) => (
+                    format!(
+                        "the eval cases of `{id}` only probe beyond its limit \"{phrase}\": none gives an amount inside it"
+                    ),
+                    "only the far side of this limit is tested".to_owned(),
+                    format!(
+                        "add an eval case of `{id}` whose input stays within \"{phrase}\""
+                    ),
+                ),
+                _ => continue,
+            };
+            let mut diagnostic = context
+                .diagnostic(&Self::META, context.headline(&requirement.def), message)
+                .with_label(label)
+                .with_requirement(id)
+                .with_help(help);
+            for (case, amount) in inside.iter().chain(&beyond).take(3) {
+                diagnostic = diagnostic.with_related(
+                    case.span,
+                    format!(
+                        "eval case `{}` gives {}",
+                        case.label,
+                        describe_amount(*amount, &limit.dimension)
+                    ),
+                );
+            }
+            diagnostics.push(diagnostic);
         }
     }
 }

@@ -4,7 +4,8 @@ use crate::diagnostic::Diagnostic;
 use crate::facts::model_claims::{
     json_claim, length_claim, model_claim, same_model, temperature_allowed, temperature_claim,
 };
-use crate::rules::{Drift, Rule, RuleContext, declare_rule};
+use crate::graph::{Requirement, RequirementIndex};
+use crate::rules::{GlobalInput, RequirementRule, check_each_requirement, Drift, Rule, RuleContext, declare_rule};
 use crate::source::model::{ModelSettingsDef, Status};
 use crate::source_db::FileId;
 
@@ -56,91 +57,109 @@ declare_rule! {
 
 impl Rule for ConfigDrift {
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        check_each_requirement(self, context, diagnostics);
+    }
+
+    fn per_requirement(&self) -> Option<&dyn RequirementRule> {
+        Some(self)
+    }
+}
+
+impl RequirementRule for ConfigDrift {
+    fn check_requirement(
+        &self,
+        context: &RuleContext<'_>,
+        index: RequirementIndex,
+        requirement: &Requirement,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         let graph = context.graph;
         if graph.model_settings.is_empty() {
             return;
         }
-        for (index, requirement) in graph.indexed_requirements() {
-            if requirement.def.status != Status::Active {
-                continue;
-            }
-            let text = &requirement.def.text;
-            let temperature = temperature_claim(text);
-            let length = length_claim(text);
-            let model = model_claim(text);
-            let json = json_claim(text);
-            if temperature.is_none() && length.is_none() && model.is_none() && json.is_none() {
-                continue;
-            }
-            let files: HashSet<FileId> = graph
-                .linked_passages(index)
-                .map(|passage| passage.span.file)
-                .chain(graph.linked_eval_cases(index).map(|case| case.span.file))
-                .collect();
-            let applying = graph
-                .model_settings
-                .iter()
-                .filter(|settings| settings.files.iter().any(|file| files.contains(file)));
-            for settings in applying {
-                let id = &requirement.def.id;
-                let mut report = |span, message: String, label: String, help: String| {
-                    diagnostics.push(context.drift_diagnostic(
-                        &Self::META,
-                        Drift {
-                            requirement: &requirement.def,
-                            artifact_span: span,
-                            phrase: "",
-                            message,
-                            label,
-                            help,
-                        },
-                    ));
-                };
-                if let (Some(claim), Some(configured)) = (&temperature, &settings.temperature)
-                    && !temperature_allowed(claim, configured.value)
-                {
-                    report(
-                        configured.span,
-                        format!(
-                            "{} sets temperature {} where `{id}` asks for \"{}\"",
-                            settings.origin, configured.value, claim.phrase
-                        ),
-                        format!("temperature {}", configured.value),
-                        format!(
-                            "set the temperature to {} (or change the requirement)",
-                            claim.value
-                        ),
-                    );
-                }
-                if let (Some(claim), Some(configured)) = (&length, &settings.max_output_tokens)
-                    && configured.value < claim.tokens
-                {
-                    report(
-                        configured.span,
-                        format!(
-                            "{} caps the output at {} tokens, too few for \"{}\" in `{id}` (about {} tokens)",
-                            settings.origin, configured.value, claim.phrase, claim.tokens
-                        ),
-                        "cannot hold the required length".to_owned(),
-                        format!("raise the maximum output tokens to at least {}", claim.tokens),
-                    );
-                }
-                if let (Some(required), Some(configured)) = (&model, &settings.model)
-                    && !same_model(required, &configured.value)
-                {
-                    report(
-                        configured.span,
-                        format!(
-                            "{} runs `{}` where `{id}` names `{required}`",
-                            settings.origin, configured.value
-                        ),
-                        format!("not {required}"),
-                        format!("run `{required}` here, or update the requirement"),
-                    );
-                }
-                report_json(settings, json.as_deref(), id, &mut report);
-            }
+        if requirement.def.status != Status::Active {
+            return;
         }
+        let text = &requirement.def.text;
+        let temperature = temperature_claim(text);
+        let length = length_claim(text);
+        let model = model_claim(text);
+        let json = json_claim(text);
+        if temperature.is_none() && length.is_none() && model.is_none() && json.is_none() {
+            return;
+        }
+        let files: HashSet<FileId> = graph
+            .linked_passages(index)
+            .map(|passage| passage.span.file)
+            .chain(graph.linked_eval_cases(index).map(|case| case.span.file))
+            .collect();
+        let applying = graph
+            .model_settings
+            .iter()
+            .filter(|settings| settings.files.iter().any(|file| files.contains(file)));
+        for settings in applying {
+            let id = &requirement.def.id;
+            let mut report = |span, message: String, label: String, help: String| {
+                diagnostics.push(context.drift_diagnostic(
+                    &Self::META,
+                    Drift {
+                        requirement: &requirement.def,
+                        artifact_span: span,
+                        phrase: "",
+                        message,
+                        label,
+                        help,
+                    },
+                ));
+            };
+            if let (Some(claim), Some(configured)) = (&temperature, &settings.temperature)
+                && !temperature_allowed(claim, configured.value)
+            {
+                report(
+                    configured.span,
+                    format!(
+                        "{} sets temperature {} where `{id}` asks for \"{}\"",
+                        settings.origin, configured.value, claim.phrase
+                    ),
+                    format!("temperature {}", configured.value),
+                    format!(
+                        "set the temperature to {} (or change the requirement)",
+                        claim.value
+                    ),
+                );
+            }
+            if let (Some(claim), Some(configured)) = (&length, &settings.max_output_tokens)
+                && configured.value < claim.tokens
+            {
+                report(
+                    configured.span,
+                    format!(
+                        "{} caps the output at {} tokens, too few for \"{}\" in `{id}` (about {} tokens)",
+                        settings.origin, configured.value, claim.phrase, claim.tokens
+                    ),
+                    "cannot hold the required length".to_owned(),
+                    format!("raise the maximum output tokens to at least {}", claim.tokens),
+                );
+            }
+            if let (Some(required), Some(configured)) = (&model, &settings.model)
+                && !same_model(required, &configured.value)
+            {
+                report(
+                    configured.span,
+                    format!(
+                        "{} runs `{}` where `{id}` names `{required}`",
+                        settings.origin, configured.value
+                    ),
+                    format!("not {required}"),
+                    format!("run `{required}` here, or update the requirement"),
+                );
+            }
+            report_json(settings, json.as_deref(), id, &mut report);
+        }
+    }
+
+    fn global_inputs(&self) -> &'static [GlobalInput] {
+        &[GlobalInput::ModelSettings]
     }
 }
 

@@ -1,5 +1,6 @@
 use crate::diagnostic::Diagnostic;
-use crate::rules::{Rule, RuleContext, declare_rule};
+use crate::rules::{FileRule, Rule, RuleContext, check_every_file, declare_rule};
+use crate::source_db::FileId;
 use crate::source::model::{Reference, Status};
 
 declare_rule! {
@@ -26,7 +27,31 @@ declare_rule! {
 
 impl Rule for DeprecatedRequirementReferenced {
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        check_every_file(self, context, diagnostics);
+    }
+
+    fn per_file(&self) -> Option<&dyn FileRule> {
+        Some(self)
+    }
+}
+
+impl FileRule for DeprecatedRequirementReferenced {
+    fn check_files(
+        &self,
+        context: &RuleContext<'_>,
+        files: &[FileId],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         let graph = context.graph;
+        // With no deprecated requirement there is nothing to look up.
+        if graph
+            .requirements
+            .iter()
+            .all(|requirement| requirement.def.status != Status::Deprecated)
+        {
+            return;
+        }
+        let files: std::collections::HashSet<FileId> = files.iter().copied().collect();
         let passage_references = graph.passages.iter().flat_map(|passage| {
             passage
                 .references
@@ -39,7 +64,9 @@ impl Rule for DeprecatedRequirementReferenced {
                 .map(|reference| ("eval case", reference))
         });
         for (place, reference) in passage_references.chain(case_references) {
-            report(context, place, reference, diagnostics);
+            if files.contains(&reference.span.file) {
+                report(context, place, reference, diagnostics);
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::facts::coverage::{case_text, enumerated_cases, names_item};
-use crate::rules::{Rule, RuleContext, declare_rule};
+use crate::graph::{Requirement, RequirementIndex};
+use crate::rules::{RequirementRule, check_each_requirement, Rule, RuleContext, declare_rule};
 use crate::source::model::Status;
 
 declare_rule! {
@@ -40,56 +41,70 @@ declare_rule! {
 
 impl Rule for EnumerationUntested {
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        check_each_requirement(self, context, diagnostics);
+    }
+
+    fn per_requirement(&self) -> Option<&dyn RequirementRule> {
+        Some(self)
+    }
+}
+
+impl RequirementRule for EnumerationUntested {
+    fn check_requirement(
+        &self,
+        context: &RuleContext<'_>,
+        index: RequirementIndex,
+        requirement: &Requirement,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         let graph = context.graph;
-        for (index, requirement) in graph.indexed_requirements() {
-            if requirement.def.status != Status::Active {
+        if requirement.def.status != Status::Active {
+            return;
+        }
+        let enumerations = enumerated_cases(&requirement.def.text);
+        if enumerations.is_empty() {
+            return;
+        }
+        let cases: Vec<_> = graph.linked_eval_cases(index).collect();
+        if cases.is_empty() {
+            return;
+        }
+        let texts: Vec<String> = cases.iter().map(|case| case_text(case)).collect();
+        for (items, phrase) in enumerations {
+            let (covered, missing): (Vec<&String>, Vec<&String>) = items
+                .iter()
+                .partition(|item| texts.iter().any(|text| names_item(text, item)));
+            if covered.is_empty() || missing.is_empty() {
                 continue;
             }
-            let enumerations = enumerated_cases(&requirement.def.text);
-            if enumerations.is_empty() {
-                continue;
-            }
-            let cases: Vec<_> = graph.linked_eval_cases(index).collect();
-            if cases.is_empty() {
-                continue;
-            }
-            let texts: Vec<String> = cases.iter().map(|case| case_text(case)).collect();
-            for (items, phrase) in enumerations {
-                let (covered, missing): (Vec<&String>, Vec<&String>) = items
+            let id = &requirement.def.id;
+            let quoted = |items: &[&String]| {
+                items
                     .iter()
-                    .partition(|item| texts.iter().any(|text| names_item(text, item)));
-                if covered.is_empty() || missing.is_empty() {
-                    continue;
-                }
-                let id = &requirement.def.id;
-                let quoted = |items: &[&String]| {
-                    items
-                        .iter()
-                        .map(|item| format!("\"{item}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                let mut diagnostic = context
-                    .diagnostic(
-                        &Self::META,
-                        context.headline(&requirement.def),
-                        format!(
-                            "the eval cases of `{id}` never exercise {} of the cases it lists (\"{phrase}\")",
-                            quoted(&missing)
-                        ),
-                    )
-                    .with_label(format!("tested: {}", quoted(&covered)))
-                    .with_requirement(id)
-                    .with_help(format!(
-                        "add an eval case of `{id}` for each of {}",
+                    .map(|item| format!("\"{item}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let mut diagnostic = context
+                .diagnostic(
+                    &Self::META,
+                    context.headline(&requirement.def),
+                    format!(
+                        "the eval cases of `{id}` never exercise {} of the cases it lists (\"{phrase}\")",
                         quoted(&missing)
-                    ));
-                for case in cases.iter().take(3) {
-                    diagnostic = diagnostic
-                        .with_related(case.span, format!("eval case `{}` tests `{id}`", case.label));
-                }
-                diagnostics.push(diagnostic);
+                    ),
+                )
+                .with_label(format!("tested: {}", quoted(&covered)))
+                .with_requirement(id)
+                .with_help(format!(
+                    "add an eval case of `{id}` for each of {}",
+                    quoted(&missing)
+                ));
+            for case in cases.iter().take(3) {
+                diagnostic = diagnostic
+                    .with_related(case.span, format!("eval case `{}` tests `{id}`", case.label));
             }
+            diagnostics.push(diagnostic);
         }
     }
 }

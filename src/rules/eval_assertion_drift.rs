@@ -1,7 +1,8 @@
 use crate::diagnostic::Diagnostic;
 use crate::facts::assertion::analyze;
 use crate::facts::compare::RequirementFacts;
-use crate::rules::{Drift, Rule, RuleContext, declare_rule};
+use crate::graph::{Requirement, RequirementIndex};
+use crate::rules::{RequirementRule, check_each_requirement, Drift, Rule, RuleContext, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -38,33 +39,47 @@ declare_rule! {
 
 impl Rule for EvalAssertionDrift {
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        check_each_requirement(self, context, diagnostics);
+    }
+
+    fn per_requirement(&self) -> Option<&dyn RequirementRule> {
+        Some(self)
+    }
+}
+
+impl RequirementRule for EvalAssertionDrift {
+    fn check_requirement(
+        &self,
+        context: &RuleContext<'_>,
+        index: RequirementIndex,
+        requirement: &Requirement,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         let graph = context.graph;
-        for (index, requirement) in graph.indexed_requirements() {
-            let facts = RequirementFacts::new(&requirement.def.text);
-            if !facts.is_comparable() {
-                continue;
-            }
-            for case in graph.linked_eval_cases(index) {
-                for assertion in &case.assertions {
-                    for disagreement in facts.assertion_disagreements(&analyze(assertion)) {
-                        diagnostics.push(context.drift_diagnostic(
-                            &Self::META,
-                            Drift {
-                                requirement: &requirement.def,
-                                artifact_span: assertion.span,
-                                phrase: "",
-                                message: format!(
-                                    "this `{}` assertion {} (`{}`)",
-                                    assertion.kind, disagreement.message, requirement.def.id
-                                ),
-                                label: format!("contradicts {}", requirement.def.id),
-                                help: format!(
-                                    "make the assertion check \"{}\" as the requirement says, or change the requirement if the test is right",
-                                    disagreement.requirement_phrase
-                                ),
-                            },
-                        ));
-                    }
+        let facts = RequirementFacts::new(&requirement.def.text);
+        if !facts.is_comparable() {
+            return;
+        }
+        for case in graph.linked_eval_cases(index) {
+            for assertion in &case.assertions {
+                for disagreement in facts.assertion_disagreements(&analyze(assertion)) {
+                    diagnostics.push(context.drift_diagnostic(
+                        &Self::META,
+                        Drift {
+                            requirement: &requirement.def,
+                            artifact_span: assertion.span,
+                            phrase: "",
+                            message: format!(
+                                "this `{}` assertion {} (`{}`)",
+                                assertion.kind, disagreement.message, requirement.def.id
+                            ),
+                            label: format!("contradicts {}", requirement.def.id),
+                            help: format!(
+                                "make the assertion check \"{}\" as the requirement says, or change the requirement if the test is right",
+                                disagreement.requirement_phrase
+                            ),
+                        },
+                    ));
                 }
             }
         }

@@ -1,6 +1,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::facts::coverage::{case_text, exceptions, reaches_exception};
-use crate::rules::{Rule, RuleContext, declare_rule};
+use crate::graph::{Requirement, RequirementIndex};
+use crate::rules::{RequirementRule, check_each_requirement, Rule, RuleContext, declare_rule};
 use crate::source::model::Status;
 
 declare_rule! {
@@ -36,48 +37,62 @@ declare_rule! {
 
 impl Rule for ExceptionUntested {
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        check_each_requirement(self, context, diagnostics);
+    }
+
+    fn per_requirement(&self) -> Option<&dyn RequirementRule> {
+        Some(self)
+    }
+}
+
+impl RequirementRule for ExceptionUntested {
+    fn check_requirement(
+        &self,
+        context: &RuleContext<'_>,
+        index: RequirementIndex,
+        requirement: &Requirement,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         let graph = context.graph;
-        for (index, requirement) in graph.indexed_requirements() {
-            if requirement.def.status != Status::Active {
+        if requirement.def.status != Status::Active {
+            return;
+        }
+        let found = exceptions(&requirement.def.text);
+        if found.is_empty() {
+            return;
+        }
+        let cases: Vec<_> = graph.linked_eval_cases(index).collect();
+        if cases.is_empty() {
+            return;
+        }
+        let texts: Vec<String> = cases.iter().map(|case| case_text(case)).collect();
+        for exception in found {
+            if texts
+                .iter()
+                .any(|text| reaches_exception(text, &exception))
+            {
                 continue;
             }
-            let found = exceptions(&requirement.def.text);
-            if found.is_empty() {
-                continue;
+            let id = &requirement.def.id;
+            let phrase = &exception.phrase;
+            let mut diagnostic = context
+                .diagnostic(
+                    &Self::META,
+                    context.headline(&requirement.def),
+                    format!(
+                        "no eval case of `{id}` exercises its exception \"{phrase}\""
+                    ),
+                )
+                .with_label("the exception is never tested")
+                .with_requirement(id)
+                .with_help(format!(
+                    "add an eval case of `{id}` where \"{phrase}\" applies, and assert the different behaviour"
+                ));
+            for case in cases.iter().take(3) {
+                diagnostic = diagnostic
+                    .with_related(case.span, format!("eval case `{}` tests `{id}`", case.label));
             }
-            let cases: Vec<_> = graph.linked_eval_cases(index).collect();
-            if cases.is_empty() {
-                continue;
-            }
-            let texts: Vec<String> = cases.iter().map(|case| case_text(case)).collect();
-            for exception in found {
-                if texts
-                    .iter()
-                    .any(|text| reaches_exception(text, &exception))
-                {
-                    continue;
-                }
-                let id = &requirement.def.id;
-                let phrase = &exception.phrase;
-                let mut diagnostic = context
-                    .diagnostic(
-                        &Self::META,
-                        context.headline(&requirement.def),
-                        format!(
-                            "no eval case of `{id}` exercises its exception \"{phrase}\""
-                        ),
-                    )
-                    .with_label("the exception is never tested")
-                    .with_requirement(id)
-                    .with_help(format!(
-                        "add an eval case of `{id}` where \"{phrase}\" applies, and assert the different behaviour"
-                    ));
-                for case in cases.iter().take(3) {
-                    diagnostic = diagnostic
-                        .with_related(case.span, format!("eval case `{}` tests `{id}`", case.label));
-                }
-                diagnostics.push(diagnostic);
-            }
+            diagnostics.push(diagnostic);
         }
     }
 }

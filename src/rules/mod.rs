@@ -6,13 +6,16 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
-use crate::graph::Graph;
+use crate::graph::{Graph, Requirement, RequirementIndex};
 use crate::settings::Settings;
 use crate::severity::{Level, Severity};
 use crate::source::model::RequirementDef;
 use crate::source_db::Span;
 
+pub mod memo;
 pub mod registry;
+
+pub use memo::RuleMemo;
 
 /// Declares every rule: its module and its place in the registry, one line each, in code
 /// order. Adding a rule adds one line here.
@@ -98,6 +101,23 @@ pub struct RuleContext<'a> {
     pub graph: &'a Graph,
     /// For rules that say where speclint looked; severity is never a rule's business.
     pub settings: &'a Settings,
+    /// The suggestion index, built on first use and shared by the rules of a run.
+    linker: std::sync::OnceLock<crate::link::Linker>,
+}
+
+impl<'a> RuleContext<'a> {
+    pub fn new(graph: &'a Graph, settings: &'a Settings) -> RuleContext<'a> {
+        RuleContext {
+            graph,
+            settings,
+            linker: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The index of untagged passages and eval cases that suggestions come from.
+    pub fn linker(&self) -> &crate::link::Linker {
+        self.linker.get_or_init(crate::link::Linker::new)
+    }
 }
 
 impl RuleContext<'_> {
@@ -237,6 +257,83 @@ pub trait RuleMetadata {
 /// A lint rule: reads the graph and pushes diagnostics; it never prints.
 pub trait Rule: RuleMetadata + Sync {
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>);
+
+    /// The rule's per-requirement form, for a rule whose findings about a requirement depend
+    /// only on that requirement and the passages and eval cases that reference it. Such
+    /// findings can be kept from one run to the next while none of those change (see
+    /// [`RuleMemo`]).
+    fn per_requirement(&self) -> Option<&dyn RequirementRule> {
+        None
+    }
+
+    /// The rule's per-file form, for a rule whose findings are about what is written in one
+    /// file and depend only on that file and on the requirements (their IDs, texts and
+    /// places), not on other prompts or evals.
+    fn per_file(&self) -> Option<&dyn FileRule> {
+        None
+    }
+}
+
+/// What a per-requirement rule reads besides its requirement and what links to it: any
+/// change to one of these re-checks every requirement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GlobalInput {
+    /// The model settings of every prompt file and eval config.
+    ModelSettings,
+    /// Every requirement (a suggestion is the passage that fits this requirement better than
+    /// any other) and every untagged passage and eval case.
+    RequirementsAndUntaggedArtifacts,
+}
+
+/// A rule that checks files: its findings are placed in the files they are about.
+pub trait FileRule: Sync {
+    /// Pushes the findings about what is written in `files`, and only those: each finding's
+    /// primary span is in one of `files`.
+    fn check_files(
+        &self,
+        context: &RuleContext<'_>,
+        files: &[crate::source_db::FileId],
+        diagnostics: &mut Vec<Diagnostic>,
+    );
+}
+
+/// [`Rule::check`] of a [`FileRule`]: every file of the run.
+pub fn check_every_file(
+    rule: &dyn FileRule,
+    context: &RuleContext<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let files: Vec<crate::source_db::FileId> =
+        context.graph.db.iter().map(|(file, _)| file).collect();
+    rule.check_files(context, &files, diagnostics);
+}
+
+/// A rule that checks one requirement at a time, reading only the requirement, the passages
+/// and eval cases linked to it, and the files they are written in.
+pub trait RequirementRule: Sync {
+    fn check_requirement(
+        &self,
+        context: &RuleContext<'_>,
+        index: RequirementIndex,
+        requirement: &Requirement,
+        diagnostics: &mut Vec<Diagnostic>,
+    );
+
+    /// What else the findings depend on (see [`GlobalInput`]).
+    fn global_inputs(&self) -> &'static [GlobalInput] {
+        &[]
+    }
+}
+
+/// [`Rule::check`] of a [`RequirementRule`]: every requirement in turn.
+pub fn check_each_requirement(
+    rule: &dyn RequirementRule,
+    context: &RuleContext<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for (index, requirement) in context.graph.indexed_requirements() {
+        rule.check_requirement(context, index, requirement, diagnostics);
+    }
 }
 
 /// Runs every enabled rule over `graph` and sets each finding's severity from the configured
@@ -246,28 +343,54 @@ pub fn run_rules(
     graph: &Graph,
     settings: &Settings,
 ) -> (Vec<Diagnostic>, Vec<(&'static str, Duration)>) {
-    let context = RuleContext { graph, settings };
+    run_rules_with_memo(graph, settings, None)
+}
+
+/// [`run_rules`], reusing the findings of per-requirement rules that `memo` kept from the
+/// previous run for requirements whose inputs did not change, and keeping this run's.
+pub fn run_rules_with_memo(
+    graph: &Graph,
+    settings: &Settings,
+    memo: Option<&RuleMemo>,
+) -> (Vec<Diagnostic>, Vec<(&'static str, Duration)>) {
+    let context = RuleContext::new(graph, settings);
+    let memo_run = memo.map(|memo| memo::MemoRun::start(memo, graph));
     // Rules only read the graph, so they run side by side; their findings are joined in
     // registry order and then sorted, so the output does not depend on the thread count.
-    let per_rule: Vec<(&'static str, Vec<Diagnostic>, Duration)> = registry::all_rules()
+    let per_rule: Vec<RuleRun> = registry::all_rules()
         .par_iter()
-        .filter_map(|rule| run_one_rule(*rule, &context))
+        .filter_map(|rule| run_one_rule(*rule, &context, memo_run.as_ref()))
         .collect();
     let mut diagnostics = Vec::new();
     let mut timings = Vec::new();
-    for (name, found, elapsed) in per_rule {
-        diagnostics.extend(found);
-        timings.push((name, elapsed));
+    let mut kept = Vec::new();
+    for run in per_rule {
+        diagnostics.extend(run.diagnostics);
+        timings.push((run.name, run.elapsed));
+        kept.extend(run.memo_findings);
+    }
+    if let Some(memo_run) = memo_run {
+        memo_run.finish(kept);
     }
     sort_diagnostics(graph, &mut diagnostics);
     (diagnostics, timings)
+}
+
+/// What one rule found in one run.
+struct RuleRun {
+    name: &'static str,
+    diagnostics: Vec<Diagnostic>,
+    elapsed: Duration,
+    /// For the memo: the rule's findings per requirement fingerprint.
+    memo_findings: Option<memo::RuleFindings>,
 }
 
 /// Runs one rule at its configured level; `None` when the rule is off.
 fn run_one_rule(
     rule: &dyn Rule,
     context: &RuleContext<'_>,
-) -> Option<(&'static str, Vec<Diagnostic>, Duration)> {
+    memo_run: Option<&memo::MemoRun<'_>>,
+) -> Option<RuleRun> {
     let settings = context.settings;
     let meta = rule.meta();
     let level = settings
@@ -283,8 +406,22 @@ fn run_one_rule(
         _ => severity,
     };
     let started = Instant::now();
-    let mut diagnostics = Vec::new();
-    rule.check(context, &mut diagnostics);
+    let (mut diagnostics, memo_findings) = match (memo_run, rule.per_requirement(), rule.per_file())
+    {
+        (Some(memo_run), Some(requirement_rule), _) => {
+            let (diagnostics, found) = memo_run.check(meta.name, requirement_rule, context);
+            (diagnostics, Some(found))
+        }
+        (Some(memo_run), None, Some(file_rule)) => {
+            let (diagnostics, found) = memo_run.check_files(meta.name, file_rule, context);
+            (diagnostics, Some(found))
+        }
+        _ => {
+            let mut diagnostics = Vec::new();
+            rule.check(context, &mut diagnostics);
+            (diagnostics, None)
+        }
+    };
     for diagnostic in &mut diagnostics {
         let configured = if diagnostic.escalated {
             escalated_severity
@@ -294,7 +431,12 @@ fn run_one_rule(
         // `Severity` orders Error < Warning < Info: the less serious of the two wins.
         diagnostic.severity = configured.max(diagnostic.severity);
     }
-    Some((meta.name, diagnostics, started.elapsed()))
+    Some(RuleRun {
+        name: meta.name,
+        diagnostics,
+        elapsed: started.elapsed(),
+        memo_findings,
+    })
 }
 
 /// Sorts by path, then position, then code; the end and message only break remaining ties, so

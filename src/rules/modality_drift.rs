@@ -1,7 +1,8 @@
 use crate::diagnostic::Diagnostic;
 use crate::facts::compare::{DisagreementKind, modality_disagreement_with};
 use crate::facts::negation::Polarity;
-use crate::rules::{Drift, Rule, RuleContext, declare_rule};
+use crate::graph::{Requirement, RequirementIndex};
+use crate::rules::{RequirementRule, check_each_requirement, Drift, Rule, RuleContext, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -37,64 +38,78 @@ declare_rule! {
 
 impl Rule for ModalityDrift {
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        check_each_requirement(self, context, diagnostics);
+    }
+
+    fn per_requirement(&self) -> Option<&dyn RequirementRule> {
+        Some(self)
+    }
+}
+
+impl RequirementRule for ModalityDrift {
+    fn check_requirement(
+        &self,
+        context: &RuleContext<'_>,
+        index: RequirementIndex,
+        requirement: &Requirement,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         let graph = context.graph;
-        for (index, requirement) in graph.indexed_requirements() {
-            if requirement.def.modality.is_none() {
+        if requirement.def.modality.is_none() {
+            return;
+        }
+        // Read once per requirement, whatever the number of its passages.
+        let mut polarity: Option<Polarity> = None;
+        for passage in graph.linked_passages(index) {
+            if passage.text.trim().is_empty() {
                 continue;
             }
-            // Read once per requirement, whatever the number of its passages.
-            let mut polarity: Option<Polarity> = None;
-            for passage in graph.linked_passages(index) {
-                if passage.text.trim().is_empty() {
-                    continue;
-                }
-                let Some(disagreement) =
-                    modality_disagreement_with(
-                        polarity.get_or_insert_with(|| Polarity::of(&requirement.def.text)),
-                        &requirement.def.text,
-                        requirement.def.modality,
-                        &passage.text,
-                    )
-                else {
-                    continue;
-                };
-                let negation = matches!(
-                    disagreement.kind,
-                    DisagreementKind::LostNegation | DisagreementKind::FlippedPolarity
-                );
-                let diagnostic = context.drift_diagnostic(
-                    &Self::META,
-                    Drift {
-                        requirement: &requirement.def,
-                        artifact_span: passage.span,
-                        phrase: &disagreement.phrase,
-                        message: format!(
-                            "this prompt {} (`{}`)",
-                            disagreement.message, requirement.def.id
-                        ),
-                        label: match disagreement.kind {
-                            DisagreementKind::LostNegation => "no prohibition here".to_owned(),
-                            _ => format!("weaker than {}", disagreement.requirement_phrase),
-                        },
-                        help: if negation {
-                            format!(
-                                "state the requirement's {} plainly (\"Never …\", \"Do not …\" for a prohibition; \"Always …\" or an imperative for an obligation)",
-                                disagreement.requirement_phrase
-                            )
-                        } else {
-                            format!(
-                                "drop the softening (\"{}\") so the instruction is as strong as the requirement's {}",
-                                disagreement.phrase, disagreement.requirement_phrase
-                            )
-                        },
+            let Some(disagreement) =
+                modality_disagreement_with(
+                    polarity.get_or_insert_with(|| Polarity::of(&requirement.def.text)),
+                    &requirement.def.text,
+                    requirement.def.modality,
+                    &passage.text,
+                )
+            else {
+                continue;
+            };
+            let negation = matches!(
+                disagreement.kind,
+                DisagreementKind::LostNegation | DisagreementKind::FlippedPolarity
+            );
+            let diagnostic = context.drift_diagnostic(
+                &Self::META,
+                Drift {
+                    requirement: &requirement.def,
+                    artifact_span: passage.span,
+                    phrase: &disagreement.phrase,
+                    message: format!(
+                        "this prompt {} (`{}`)",
+                        disagreement.message, requirement.def.id
+                    ),
+                    label: match disagreement.kind {
+                        DisagreementKind::LostNegation => "no prohibition here".to_owned(),
+                        _ => format!("weaker than {}", disagreement.requirement_phrase),
                     },
-                );
-                diagnostics.push(if negation {
-                    diagnostic.escalated()
-                } else {
-                    diagnostic
-                });
-            }
+                    help: if negation {
+                        format!(
+                            "state the requirement's {} plainly (\"Never …\", \"Do not …\" for a prohibition; \"Always …\" or an imperative for an obligation)",
+                            disagreement.requirement_phrase
+                        )
+                    } else {
+                        format!(
+                            "drop the softening (\"{}\") so the instruction is as strong as the requirement's {}",
+                            disagreement.phrase, disagreement.requirement_phrase
+                        )
+                    },
+                },
+            );
+            diagnostics.push(if negation {
+                diagnostic.escalated()
+            } else {
+                diagnostic
+            });
         }
     }
 }

@@ -1,7 +1,8 @@
 use crate::diagnostic::Diagnostic;
 use crate::facts::assertion::analyze;
 use crate::modality::Modality;
-use crate::rules::{Rule, RuleContext, declare_rule};
+use crate::graph::{Requirement, RequirementIndex};
+use crate::rules::{RequirementRule, check_each_requirement, Rule, RuleContext, declare_rule};
 use crate::source::model::Status;
 
 declare_rule! {
@@ -38,53 +39,67 @@ declare_rule! {
 
 impl Rule for NegativeRequirementUntested {
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        check_each_requirement(self, context, diagnostics);
+    }
+
+    fn per_requirement(&self) -> Option<&dyn RequirementRule> {
+        Some(self)
+    }
+}
+
+impl RequirementRule for NegativeRequirementUntested {
+    fn check_requirement(
+        &self,
+        context: &RuleContext<'_>,
+        index: RequirementIndex,
+        requirement: &Requirement,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         let graph = context.graph;
-        for (index, requirement) in graph.indexed_requirements() {
-            let negative = matches!(
-                requirement.def.modality,
-                Some(Modality::MustNot | Modality::ShallNot)
-            );
-            if !negative || requirement.def.status != Status::Active {
-                continue;
-            }
-            let cases: Vec<_> = graph.linked_eval_cases(index).collect();
-            if cases.is_empty() {
-                continue;
-            }
-            let checked = cases
-                .iter()
-                .flat_map(|case| case.assertions.iter())
-                .any(|assertion| analyze(assertion).checks_absence);
-            if checked {
-                continue;
-            }
-            let id = &requirement.def.id;
-            let keyword = requirement
-                .def
-                .modality
-                .map_or("MUST NOT", Modality::keyword);
-            let mut diagnostic = context
-                .diagnostic(
-                    &Self::META,
-                    context.headline(&requirement.def),
-                    format!(
-                        "`{id}` forbids something ({keyword}), but none of its {} eval case{} checks that it does not happen",
-                        cases.len(),
-                        if cases.len() == 1 { "" } else { "s" }
-                    ),
-                )
-                .with_label("no assertion can fail on the forbidden behaviour")
-                .with_requirement(id)
-                .with_help(
-                    "add a `not-icontains`, a negated `javascript` check or an `llm-rubric` stating the absence to an eval case of this requirement",
-                );
-            for case in cases.iter().take(3) {
-                diagnostic = diagnostic.with_related(
-                    case.span,
-                    format!("eval case `{}` tests `{id}`", case.label),
-                );
-            }
-            diagnostics.push(diagnostic);
+        let negative = matches!(
+            requirement.def.modality,
+            Some(Modality::MustNot | Modality::ShallNot)
+        );
+        if !negative || requirement.def.status != Status::Active {
+            return;
         }
+        let cases: Vec<_> = graph.linked_eval_cases(index).collect();
+        if cases.is_empty() {
+            return;
+        }
+        let checked = cases
+            .iter()
+            .flat_map(|case| case.assertions.iter())
+            .any(|assertion| analyze(assertion).checks_absence);
+        if checked {
+            return;
+        }
+        let id = &requirement.def.id;
+        let keyword = requirement
+            .def
+            .modality
+            .map_or("MUST NOT", Modality::keyword);
+        let mut diagnostic = context
+            .diagnostic(
+                &Self::META,
+                context.headline(&requirement.def),
+                format!(
+                    "`{id}` forbids something ({keyword}), but none of its {} eval case{} checks that it does not happen",
+                    cases.len(),
+                    if cases.len() == 1 { "" } else { "s" }
+                ),
+            )
+            .with_label("no assertion can fail on the forbidden behaviour")
+            .with_requirement(id)
+            .with_help(
+                "add a `not-icontains`, a negated `javascript` check or an `llm-rubric` stating the absence to an eval case of this requirement",
+            );
+        for case in cases.iter().take(3) {
+            diagnostic = diagnostic.with_related(
+                case.span,
+                format!("eval case `{}` tests `{id}`", case.label),
+            );
+        }
+        diagnostics.push(diagnostic);
     }
 }

@@ -1,6 +1,7 @@
 use crate::diagnostic::Diagnostic;
-use crate::link::{DEFAULT_MIN_CONFIDENCE, LinkKind, Linker};
-use crate::rules::{Rule, RuleContext, declare_rule};
+use crate::link::{DEFAULT_MIN_CONFIDENCE, LinkKind};
+use crate::graph::{Requirement, RequirementIndex};
+use crate::rules::{GlobalInput, RequirementRule, check_each_requirement, Rule, RuleContext, declare_rule};
 use crate::source::comments::comment_for;
 use crate::source::model::Status;
 
@@ -41,48 +42,64 @@ declare_rule! {
 
 impl Rule for RequirementMissingFromPrompt {
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        check_each_requirement(self, context, diagnostics);
+    }
+
+    fn per_requirement(&self) -> Option<&dyn RequirementRule> {
+        Some(self)
+    }
+}
+
+impl RequirementRule for RequirementMissingFromPrompt {
+    fn check_requirement(
+        &self,
+        context: &RuleContext<'_>,
+        index: RequirementIndex,
+        requirement: &Requirement,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         let graph = context.graph;
         // With no prompt link at all, `missing-artifacts` says so once instead.
         if !graph.has_prompt_links() {
             return;
         }
-        // Built once, and only when some requirement lacks a prompt.
-        let mut linker: Option<Linker> = None;
-        for (index, requirement) in graph.indexed_requirements() {
-            if !requirement.needs.prompt || requirement.def.status != Status::Active {
-                continue;
-            }
-            if graph.definitions(&requirement.def.id).first() != Some(&index) {
-                continue;
-            }
-            if !graph.passages_for(index).is_empty() {
-                continue;
-            }
-            let id = &requirement.def.id;
-            let linker = linker.get_or_insert_with(Linker::new);
-            let mut diagnostic = context
-                .diagnostic(
-                    &Self::META,
-                    context.headline(&requirement.def),
-                    format!("requirement `{id}` is not referenced by any prompt"),
-                )
-                .with_label("no prompt implements this")
-                .with_requirement(id);
-            // The same suggestion `speclint link` makes.
-            diagnostic = match linker.best(graph, index, LinkKind::Prompt, DEFAULT_MIN_CONFIDENCE) {
-                Some(suggestion) => {
-                    let location = context.location(suggestion.span);
-                    let comment = reference_comment(graph.db.path(suggestion.span.file), id);
-                    diagnostic
-                        .with_related(suggestion.span, "this untagged prompt passage looks like it covers the requirement")
-                        .with_help(format!("{location} looks like it covers this: tag it with `{comment}`"))
-                }
-                None => diagnostic.with_help(format!(
-                    "add a reference comment such as `<!-- {id} -->` or `{{# {id} #}}` above the prompt passage that implements it, or write `Needs: eval` under the requirement if no prompt should"
-                )),
-            };
-            diagnostics.push(diagnostic);
+        if !requirement.needs.prompt || requirement.def.status != Status::Active {
+            return;
         }
+        if graph.definitions(&requirement.def.id).first() != Some(&index) {
+            return;
+        }
+        if !graph.passages_for(index).is_empty() {
+            return;
+        }
+        let id = &requirement.def.id;
+        let linker = context.linker();
+        let mut diagnostic = context
+            .diagnostic(
+                &Self::META,
+                context.headline(&requirement.def),
+                format!("requirement `{id}` is not referenced by any prompt"),
+            )
+            .with_label("no prompt implements this")
+            .with_requirement(id);
+        // The same suggestion `speclint link` makes.
+        diagnostic = match linker.best(graph, index, LinkKind::Prompt, DEFAULT_MIN_CONFIDENCE) {
+            Some(suggestion) => {
+                let location = context.location(suggestion.span);
+                let comment = reference_comment(graph.db.path(suggestion.span.file), id);
+                diagnostic
+                    .with_related(suggestion.span, "this untagged prompt passage looks like it covers the requirement")
+                    .with_help(format!("{location} looks like it covers this: tag it with `{comment}`"))
+            }
+            None => diagnostic.with_help(format!(
+                "add a reference comment such as `<!-- {id} -->` or `{{# {id} #}}` above the prompt passage that implements it, or write `Needs: eval` under the requirement if no prompt should"
+            )),
+        };
+        diagnostics.push(diagnostic);
+    }
+
+    fn global_inputs(&self) -> &'static [GlobalInput] {
+        &[GlobalInput::RequirementsAndUntaggedArtifacts]
     }
 }
 

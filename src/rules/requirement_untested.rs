@@ -1,6 +1,7 @@
 use crate::diagnostic::Diagnostic;
-use crate::link::{DEFAULT_MIN_CONFIDENCE, LinkKind, Linker};
-use crate::rules::{Rule, RuleContext, declare_rule};
+use crate::link::{DEFAULT_MIN_CONFIDENCE, LinkKind};
+use crate::graph::{Requirement, RequirementIndex};
+use crate::rules::{GlobalInput, RequirementRule, check_each_requirement, Rule, RuleContext, declare_rule};
 use crate::source::model::Status;
 
 declare_rule! {
@@ -38,48 +39,65 @@ declare_rule! {
 
 impl Rule for RequirementUntested {
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        check_each_requirement(self, context, diagnostics);
+    }
+
+    fn per_requirement(&self) -> Option<&dyn RequirementRule> {
+        Some(self)
+    }
+}
+
+impl RequirementRule for RequirementUntested {
+    fn check_requirement(
+        &self,
+        context: &RuleContext<'_>,
+        index: RequirementIndex,
+        requirement: &Requirement,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         let graph = context.graph;
         // With no eval link at all, `missing-artifacts` says so once instead.
         if !graph.has_eval_links() {
             return;
         }
-        let mut linker: Option<Linker> = None;
-        for (index, requirement) in graph.indexed_requirements() {
-            if !requirement.needs.eval || requirement.def.status != Status::Active {
-                continue;
-            }
-            if graph.definitions(&requirement.def.id).first() != Some(&index) {
-                continue;
-            }
-            if !graph.eval_cases_for(index).is_empty() {
-                continue;
-            }
-            let id = &requirement.def.id;
-            let diagnostic = context
-                .diagnostic(
-                    &Self::META,
-                    context.headline(&requirement.def),
-                    format!("requirement `{id}` is not tested by any eval case"),
-                )
-                .with_label("no eval case tests this")
-                .with_requirement(id);
-            // The same suggestion `speclint link` makes.
-            let linker = linker.get_or_insert_with(Linker::new);
-            let diagnostic = match linker.best(graph, index, LinkKind::Eval, DEFAULT_MIN_CONFIDENCE) {
-                Some(suggestion) => diagnostic
-                    .with_related(
-                        suggestion.span,
-                        "this untagged eval case looks like it tests the requirement",
-                    )
-                    .with_help(format!(
-                        "{} looks like it tests this: add `metadata: {{requirements: [{id}]}}` to it (or run `speclint link --write`)",
-                        context.location(suggestion.span)
-                    )),
-                None => diagnostic.with_help(format!(
-                    "add `metadata: {{requirements: [{id}]}}` to the eval case that tests it, or write `Needs: prompt` under the requirement if no eval should"
-                )),
-            };
-            diagnostics.push(diagnostic);
+        if !requirement.needs.eval || requirement.def.status != Status::Active {
+            return;
         }
+        if graph.definitions(&requirement.def.id).first() != Some(&index) {
+            return;
+        }
+        if !graph.eval_cases_for(index).is_empty() {
+            return;
+        }
+        let id = &requirement.def.id;
+        let diagnostic = context
+            .diagnostic(
+                &Self::META,
+                context.headline(&requirement.def),
+                format!("requirement `{id}` is not tested by any eval case"),
+            )
+            .with_label("no eval case tests this")
+            .with_requirement(id);
+        // The same suggestion `speclint link` makes.
+        let linker = context.linker();
+        let diagnostic = match linker.best(graph, index, LinkKind::Eval, DEFAULT_MIN_CONFIDENCE) {
+            Some(suggestion) => diagnostic
+                .with_related(
+                    suggestion.span,
+                    "this untagged eval case looks like it tests the requirement",
+                )
+                .with_help(format!(
+                    "{} looks like it tests this: add `metadata: {{requirements: [{id}]}}` to it (or run `speclint link --write`)",
+                    context.location(suggestion.span)
+                )),
+            None => diagnostic.with_help(format!(
+                "add `metadata: {{requirements: [{id}]}}` to the eval case that tests it, or write `Needs: prompt` under the requirement if no eval should"
+            )),
+        };
+        diagnostics.push(diagnostic);
+    }
+
+    fn global_inputs(&self) -> &'static [GlobalInput] {
+        &[GlobalInput::RequirementsAndUntaggedArtifacts]
     }
 }

@@ -2,7 +2,8 @@ use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::Diagnostic;
 use crate::graph::{Graph, Referrer, UnresolvedReference};
-use crate::rules::{Rule, RuleContext, declare_rule};
+use crate::rules::{FileRule, Rule, RuleContext, check_every_file, declare_rule};
+use crate::source_db::FileId;
 use crate::source::model::ReferenceKind;
 
 declare_rule! {
@@ -47,13 +48,34 @@ declare_rule! {
 
 impl Rule for UnknownRequirementReference {
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        check_every_file(self, context, diagnostics);
+    }
+
+    fn per_file(&self) -> Option<&dyn FileRule> {
+        Some(self)
+    }
+}
+
+impl FileRule for UnknownRequirementReference {
+    fn check_files(
+        &self,
+        context: &RuleContext<'_>,
+        files: &[FileId],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         let graph = context.graph;
-        if graph.unresolved.is_empty() {
+        let files: HashSet<FileId> = files.iter().copied().collect();
+        let in_files: Vec<&UnresolvedReference> = graph
+            .unresolved
+            .iter()
+            .filter(|unresolved| files.contains(&unresolved.reference.span.file))
+            .collect();
+        if in_files.is_empty() {
             return;
         }
         let known_prefixes: HashSet<&str> = graph.defined_ids().filter_map(id_prefix).collect();
         let near_misses = NearMisses::new(graph);
-        for unresolved in &graph.unresolved {
+        for unresolved in in_files {
             let id = &unresolved.reference.id;
             if !unresolved.candidates.is_empty() {
                 diagnostics.push(ambiguous(context, unresolved));

@@ -1,6 +1,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::facts::compare::wording_disagreements;
-use crate::rules::{Drift, Rule, RuleContext, declare_rule};
+use crate::graph::{Requirement, RequirementIndex};
+use crate::rules::{RequirementRule, check_each_requirement, Drift, Rule, RuleContext, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -35,28 +36,42 @@ declare_rule! {
 
 impl Rule for WordingDrift {
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        check_each_requirement(self, context, diagnostics);
+    }
+
+    fn per_requirement(&self) -> Option<&dyn RequirementRule> {
+        Some(self)
+    }
+}
+
+impl RequirementRule for WordingDrift {
+    fn check_requirement(
+        &self,
+        context: &RuleContext<'_>,
+        index: RequirementIndex,
+        requirement: &Requirement,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         let graph = context.graph;
-        for (index, requirement) in graph.indexed_requirements() {
-            for passage in graph.linked_passages(index) {
-                for disagreement in wording_disagreements(&requirement.def.text, &passage.text) {
-                    diagnostics.push(context.drift_diagnostic(
-                        &Self::META,
-                        Drift {
-                            requirement: &requirement.def,
-                            artifact_span: passage.span,
-                            phrase: &disagreement.phrase,
-                            message: format!(
-                                "this prompt {} (`{}`)",
-                                disagreement.message, requirement.def.id
-                            ),
-                            label: format!("contradicts {}", requirement.def.id),
-                            help: format!(
-                                "make the prompt say \"{}\" as the requirement does, or change the requirement if the prompt is right",
-                                disagreement.requirement_phrase
-                            ),
-                        },
-                    ));
-                }
+        for passage in graph.linked_passages(index) {
+            for disagreement in wording_disagreements(&requirement.def.text, &passage.text) {
+                diagnostics.push(context.drift_diagnostic(
+                    &Self::META,
+                    Drift {
+                        requirement: &requirement.def,
+                        artifact_span: passage.span,
+                        phrase: &disagreement.phrase,
+                        message: format!(
+                            "this prompt {} (`{}`)",
+                            disagreement.message, requirement.def.id
+                        ),
+                        label: format!("contradicts {}", requirement.def.id),
+                        help: format!(
+                            "make the prompt say \"{}\" as the requirement does, or change the requirement if the prompt is right",
+                            disagreement.requirement_phrase
+                        ),
+                    },
+                ));
             }
         }
     }

@@ -19,6 +19,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +37,7 @@ pub const CACHE_DIR_NAME: &str = ".speclint_cache";
 const MAGIC: &[u8] = b"speclint-cache\x001\n";
 
 /// What the cache stores for one file.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Entry {
     pub role: Role,
     pub format: Format,
@@ -50,15 +51,23 @@ pub fn content_hash(text: &str) -> ContentHash {
     xxhash_rust::xxh3::xxh3_128(text.as_bytes())
 }
 
-/// One file's record in the cache file.
+/// What decides whether a stored entry still holds: the file's hash, the files its entry
+/// points into and the references its loader resolved.
 #[derive(Clone, Serialize, Deserialize)]
-pub struct Record {
+pub struct Validity {
     hash: ContentHash,
     /// The other files the entry points into, by project-relative path, with their hashes.
     dependencies: Vec<(String, ContentHash)>,
     /// The references its loader resolved, replayed before the entry is used.
     probes: Vec<Probe>,
-    /// The [`Entry`], encoded on its own so that only the entries a run needs are decoded.
+}
+
+/// One file's record in the cache file.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Record {
+    validity: Validity,
+    /// The [`Entry`] with local file indices, encoded on its own so that only the entries a
+    /// run needs are decoded.
     #[serde(with = "serde_bytes")]
     entry: Vec<u8>,
 }
@@ -70,17 +79,48 @@ struct CacheFile {
     records: Vec<(String, Record)>,
 }
 
+/// One file's record in a [`MemoryCache`]: the entry kept decoded, with the file IDs of the
+/// run that stored it (`ids`: the file itself, then its dependencies). While they stay the
+/// same, a hit is a cheap copy (eval cases are shared, not copied).
+#[derive(Clone)]
+pub struct MemoryRecord {
+    validity: Validity,
+    ids: Vec<FileId>,
+    entry: Arc<Entry>,
+}
+
+/// The parse cache of a long-running process (the language server): entries stay decoded in
+/// memory, so an edit re-parses only the edited file (and a config that reads it) and copies
+/// the rest. It holds what the last run stored; files that were not seen are dropped.
+#[derive(Default)]
+pub struct MemoryCache {
+    records: Mutex<HashMap<String, MemoryRecord>>,
+}
+
 /// How one file met the cache.
 pub enum CacheOutcome {
     /// Its entry was used.
     Hit,
     /// It was parsed; this is its new record.
-    Stored(Record),
-    /// It was parsed and is not cached (an editor's unsaved buffer, an unreadable dependency).
+    Stored(Stored),
+    /// It was parsed and is not cached (an editor's unsaved buffer in the on-disk cache, an
+    /// unreadable dependency).
     NotCached,
 }
 
-pub struct Cache {
+/// A freshly parsed file's record, in the form of the cache it goes to.
+pub enum Stored {
+    Disk(Record),
+    Memory(MemoryRecord),
+}
+
+/// Where a run's cache lives.
+pub enum Cache {
+    Disk(DiskCache),
+    Memory(Arc<MemoryCache>),
+}
+
+pub struct DiskCache {
     file_path: PathBuf,
     version: String,
     settings_key: String,
@@ -88,8 +128,8 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// The cache of `checked_dir` for these settings, with what an earlier run stored. `None`
-    /// when its folder cannot be created (a read-only checkout): then nothing is cached.
+    /// The on-disk cache of `checked_dir` for these settings, with what an earlier run stored.
+    /// `None` when its folder cannot be created (a read-only checkout): then nothing is cached.
     pub fn open(checked_dir: &Path, settings: &Settings) -> Option<Cache> {
         let root = checked_dir.join(CACHE_DIR_NAME);
         let version = env!("CARGO_PKG_VERSION").to_owned();
@@ -118,12 +158,18 @@ impl Cache {
             .ok()
             .and_then(|bytes| decode_cache_file(&bytes, &version, &settings_key))
             .unwrap_or_default();
-        Some(Cache {
+        Some(Cache::Disk(DiskCache {
             file_path,
             version,
             settings_key,
             records,
-        })
+        }))
+    }
+
+    /// Whether entries of editors' unsaved buffers may be stored: only in memory, since on
+    /// disk they would only pile up.
+    pub fn stores_overlays(&self) -> bool {
+        matches!(self, Cache::Memory(_))
     }
 
     /// The stored entry of the file `file` at `relative_path` whose text has `hash`, when it and
@@ -135,56 +181,35 @@ impl Cache {
         file: FileId,
         hash: ContentHash,
     ) -> Option<Entry> {
-        let record = self.records.get(relative_path)?;
-        if record.hash != hash {
-            return None;
-        }
-        // Index 0 is the file itself; then its dependencies, in the record's order.
-        let mut ids = vec![file];
-        let mut lengths = vec![table_text_length(table, file)?];
-        for (path, dependency_hash) in &record.dependencies {
-            let id = table.intern(&table.checked_dir().join(path));
-            let FileText::Text(text) = table.text(id) else {
-                return None;
-            };
-            if content_hash(&text) != *dependency_hash {
-                return None;
+        match self {
+            Cache::Disk(disk) => {
+                let record = disk.records.get(relative_path)?;
+                let files = record.validity.holds(table, file, hash)?;
+                let entry: Entry = postcard::from_bytes(&record.entry).ok()?;
+                files.restore(entry)
             }
-            ids.push(id);
-            lengths.push(text.len());
-        }
-        if !record
-            .probes
-            .iter()
-            .all(|probe| probe_still_holds(table, probe))
-        {
-            return None;
-        }
-        let mut entry: Entry = postcard::from_bytes(&record.entry).ok()?;
-        let mut valid = true;
-        entry.extraction.for_each_file_id(|id| {
-            match usize::try_from(id.0).ok().and_then(|index| ids.get(index)) {
-                Some(mapped) => *id = *mapped,
-                None => valid = false,
+            Cache::Memory(memory) => {
+                let record = memory.lock().get(relative_path)?.clone();
+                let files = record.validity.holds(table, file, hash)?;
+                let entry = Entry::clone(&record.entry);
+                if files.ids == record.ids {
+                    return Some(entry);
+                }
+                files.restore_from(&record.ids, entry)
             }
-        });
-        valid &= entry.extraction.spans_fit(|id| {
-            ids.iter()
-                .position(|known| *known == id)
-                .and_then(|index| lengths.get(index).copied())
-        });
-        valid.then_some(entry)
+        }
     }
 
     /// The record of a freshly parsed file, or `None` when a file it points into cannot be
     /// read back (then it is parsed again next time).
     pub fn record(
+        &self,
         table: &FileTable,
         file: FileId,
         hash: ContentHash,
         probes: Vec<Probe>,
         entry: &mut Entry,
-    ) -> Option<Record> {
+    ) -> Option<Stored> {
         let mut local: Vec<FileId> = vec![file];
         entry.extraction.for_each_file_id(|id| {
             if !local.contains(id) {
@@ -198,14 +223,30 @@ impl Cache {
             };
             dependencies.push((table.relative_path(*id), content_hash(&text)));
         }
+        let validity = Validity {
+            hash,
+            dependencies,
+            probes,
+        };
+        if let Cache::Memory(_) = self {
+            return Some(Stored::Memory(MemoryRecord {
+                validity,
+                ids: local,
+                entry: Arc::new(entry.clone()),
+            }));
+        }
         // Store local indices, then put the run's IDs back.
-        let to_local = |id: &mut FileId| {
+        entry.extraction.for_each_file_id(|id| {
             if let Some(index) = local.iter().position(|known| known == id) {
                 *id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
             }
-        };
-        entry.extraction.for_each_file_id(to_local);
-        let encoded = postcard::to_stdvec(&*entry).ok();
+        });
+        let stored = postcard::to_stdvec(&*entry).ok().map(|encoded| {
+            Stored::Disk(Record {
+                validity,
+                entry: encoded,
+            })
+        });
         entry.extraction.for_each_file_id(|id| {
             if let Some(original) = usize::try_from(id.0)
                 .ok()
@@ -214,17 +255,123 @@ impl Cache {
                 *id = *original;
             }
         });
-        Some(Record {
-            hash,
-            dependencies,
-            probes,
-            entry: encoded?,
-        })
+        stored
     }
 
-    /// Writes the records of this run when they differ from what was read: `outcomes` holds
-    /// each cached file's path and how it met the cache. Files no longer present are dropped.
-    pub fn save(mut self, outcomes: Vec<(String, CacheOutcome)>) {
+    /// Keeps the records of this run: `outcomes` holds each file's path and how it met the
+    /// cache; files no longer present are dropped. The on-disk cache is written only when
+    /// something changed.
+    pub fn save(self, outcomes: Vec<(String, CacheOutcome)>) {
+        match self {
+            Cache::Disk(disk) => disk.save(outcomes),
+            Cache::Memory(memory) => {
+                let mut records = memory.lock();
+                let mut kept = HashMap::with_capacity(outcomes.len());
+                for (path, outcome) in outcomes {
+                    match outcome {
+                        CacheOutcome::Hit => {
+                            if let Some(record) = records.remove(&path) {
+                                kept.insert(path, record);
+                            }
+                        }
+                        CacheOutcome::Stored(Stored::Memory(record)) => {
+                            kept.insert(path, record);
+                        }
+                        CacheOutcome::Stored(Stored::Disk(_)) | CacheOutcome::NotCached => {}
+                    }
+                }
+                *records = kept;
+            }
+        }
+    }
+}
+
+impl MemoryCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, MemoryRecord>> {
+        self.records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The files of a record that still holds: index 0 is the file itself, then its dependencies
+/// in the record's order; with their lengths.
+struct RecordFiles {
+    ids: Vec<FileId>,
+    lengths: Vec<usize>,
+}
+
+impl Validity {
+    /// The record's files in this run, when the file, its dependencies and its references are
+    /// all as they were.
+    fn holds(&self, table: &FileTable, file: FileId, hash: ContentHash) -> Option<RecordFiles> {
+        if self.hash != hash {
+            return None;
+        }
+        let mut ids = vec![file];
+        let mut lengths = vec![table_text_length(table, file)?];
+        for (path, dependency_hash) in &self.dependencies {
+            let id = table.intern(&table.checked_dir().join(path));
+            let FileText::Text(text) = table.text(id) else {
+                return None;
+            };
+            if content_hash(&text) != *dependency_hash {
+                return None;
+            }
+            ids.push(id);
+            lengths.push(text.len());
+        }
+        let references_hold = self
+            .probes
+            .iter()
+            .all(|probe| probe_still_holds(table, probe));
+        references_hold.then_some(RecordFiles { ids, lengths })
+    }
+}
+
+impl RecordFiles {
+    /// Maps an entry stored with the file IDs `stored` (the file, then its dependencies) to
+    /// this run's IDs.
+    fn restore_from(&self, stored: &[FileId], mut entry: Entry) -> Option<Entry> {
+        let mut valid = true;
+        entry.extraction.for_each_file_id(|id| {
+            match stored
+                .iter()
+                .position(|known| known == id)
+                .and_then(|index| self.ids.get(index))
+            {
+                Some(mapped) => *id = *mapped,
+                None => valid = false,
+            }
+        });
+        valid.then_some(entry)
+    }
+
+    /// Maps an entry's local file indices to this run's IDs; `None` when an index or a span
+    /// does not fit (a damaged entry).
+    fn restore(&self, mut entry: Entry) -> Option<Entry> {
+        let mut valid = true;
+        entry.extraction.for_each_file_id(|id| {
+            match usize::try_from(id.0)
+                .ok()
+                .and_then(|index| self.ids.get(index))
+            {
+                Some(mapped) => *id = *mapped,
+                None => valid = false,
+            }
+        });
+        valid &= entry.extraction.spans_fit(|id| {
+            self.ids
+                .iter()
+                .position(|known| *known == id)
+                .and_then(|index| self.lengths.get(index).copied())
+        });
+        valid.then_some(entry)
+    }
+}
+
+impl DiskCache {
+    fn save(mut self, outcomes: Vec<(String, CacheOutcome)>) {
         let mut changed = false;
         let mut records = Vec::with_capacity(outcomes.len());
         for (path, outcome) in outcomes {
@@ -234,11 +381,13 @@ impl Cache {
                         records.push((path, record));
                     }
                 }
-                CacheOutcome::Stored(record) => {
+                CacheOutcome::Stored(Stored::Disk(record)) => {
                     changed = true;
                     records.push((path, record));
                 }
-                CacheOutcome::NotCached => changed |= self.records.remove(&path).is_some(),
+                CacheOutcome::Stored(Stored::Memory(_)) | CacheOutcome::NotCached => {
+                    changed |= self.records.remove(&path).is_some();
+                }
             }
         }
         changed |= !self.records.is_empty();

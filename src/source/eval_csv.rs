@@ -10,6 +10,7 @@ use crate::source::model::{
     EvalCaseDef, Extraction, Problem, ProblemLevel, Reference, ReferenceKind,
 };
 use crate::source_db::{FileId, Span};
+use std::sync::Arc;
 
 /// A CSV file of eval cases; `defaults` are references every row inherits (promptfoo
 /// `defaultTest`).
@@ -151,14 +152,14 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern, defaults: &[Reference
                 inputs.push('\n');
             }
         }
-        extraction.eval_cases.push(EvalCaseDef {
+        extraction.eval_cases.push(Arc::new(EvalCaseDef {
             span: Span::new(file, start, start + line_length),
             label,
             references,
             assertions,
             inputs,
             runs: 1,
-        });
+        }));
     }
     extraction
 }

@@ -9,6 +9,7 @@ use crate::source::json;
 use crate::source::model::{EvalCaseDef, Extraction, Problem};
 use crate::source::tree::Node;
 use crate::source_db::{FileId, Span};
+use std::sync::Arc;
 
 /// Keys under which a JSON object holds its list of cases.
 const LIST_KEYS: &[&str] = &[
@@ -32,7 +33,7 @@ pub fn load_jsonl(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
         match json::parse(content, line_start) {
             Ok(row) => {
                 if let Some(case) = case_from_row(file, text, &row, index + 1, pattern) {
-                    extraction.eval_cases.push(case);
+                    extraction.eval_cases.push(Arc::new(case));
                 }
             }
             Err(error) => {
@@ -79,7 +80,7 @@ pub fn load_json(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
     };
     for (index, row) in rows.into_iter().enumerate() {
         if let Some(case) = case_from_row(file, text, row, index + 1, pattern) {
-            extraction.eval_cases.push(case);
+            extraction.eval_cases.push(Arc::new(case));
         }
     }
     extraction

@@ -88,7 +88,10 @@ pub fn load(context: &LoadContext<'_>, file: FileId, text: &str) -> (Format, Ext
     };
     if root.is_sequence() {
         let cases = reader.tests_from_list(&document, &root, &Defaults::default());
-        reader.extraction.eval_cases.extend(cases);
+        reader
+            .extraction
+            .eval_cases
+            .extend(cases.into_iter().map(Arc::new));
         reader.check_references(&document, &root);
         return (Format::PromptfooTests, reader.extraction);
     }
@@ -374,7 +377,9 @@ impl ConfigReader<'_, '_> {
             return;
         }
         let cases = self.tests_from_list(document, tests, defaults);
-        self.extraction.eval_cases.extend(cases);
+        self.extraction
+            .eval_cases
+            .extend(cases.into_iter().map(Arc::new));
         for entry in tests.items() {
             if entry.as_str().is_some() || entry.get("path").is_some() {
                 self.test_entry_reference(document, entry, defaults);
@@ -468,6 +473,7 @@ impl ConfigReader<'_, '_> {
         self.tests(document, tests, defaults);
         let runs = u32::try_from(configs).unwrap_or(u32::MAX);
         for case in self.extraction.eval_cases.iter_mut().skip(first_new) {
+            let case = Arc::make_mut(case);
             case.runs = case.runs.saturating_mul(runs);
         }
     }
@@ -510,14 +516,14 @@ impl ConfigReader<'_, '_> {
                     } else {
                         self.tests_from_list(&inner_document, list, &Defaults::default())
                     };
-                    loaded.eval_cases.extend(cases);
+                    loaded.eval_cases.extend(cases.into_iter().map(Arc::new));
                     self.check_references(&inner_document, &root);
                 }
                 (Format::PromptfooTests, loaded)
             }
         };
         for case in &mut loaded.eval_cases {
-            defaults.apply(case);
+            defaults.apply(Arc::make_mut(case));
         }
         self.claim(target, Role::Eval, format);
         self.extraction.merge(loaded);

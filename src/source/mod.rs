@@ -128,12 +128,25 @@ pub struct LoadContext<'a> {
     pub settings: &'a Settings,
 }
 
-/// Whether a run may read and write `.speclint_cache/`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Which parse cache a run reads and writes.
+#[derive(Clone, Default)]
 pub enum CacheUse {
-    Enabled,
+    /// `.speclint_cache/` in the project (what `speclint check` uses unless `--no-cache`).
+    Disk,
+    /// A cache kept in memory by a long-running process (the language server).
+    Memory(Arc<cache::MemoryCache>),
     #[default]
     Disabled,
+}
+
+impl std::fmt::Debug for CacheUse {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(match self {
+            CacheUse::Disk => "Disk",
+            CacheUse::Memory(_) => "Memory",
+            CacheUse::Disabled => "Disabled",
+        })
+    }
 }
 
 /// One file after loading.
@@ -181,11 +194,12 @@ pub fn load_project(
     checked_dir: &Path,
     settings: &Settings,
     overlays: &HashMap<PathBuf, Arc<str>>,
-    cache_use: CacheUse,
+    cache_use: &CacheUse,
 ) -> LoadedProject {
     let checked_dir = absolute_dir(checked_dir);
     let cache = match cache_use {
-        CacheUse::Enabled => cache::Cache::open(&checked_dir, settings),
+        CacheUse::Disk => cache::Cache::open(&checked_dir, settings),
+        CacheUse::Memory(memory) => Some(cache::Cache::Memory(Arc::clone(memory))),
         CacheUse::Disabled => None,
     };
     let mut walked = discover::walk(&checked_dir, settings);
@@ -411,10 +425,12 @@ fn load_walked(
         format,
         extraction,
     };
-    // Unsaved editor buffers change with every keystroke; only files on disk are cached.
-    let outcome = match hash {
-        Some(hash) if !context.table.is_overlay(&walked.path) => {
-            match cache::Cache::record(context.table, id, hash, probes, &mut entry) {
+    // Unsaved editor buffers change with every keystroke: only a cache in memory keeps them.
+    let outcome = match (cache, hash) {
+        (Some(cache), Some(hash))
+            if cache.stores_overlays() || !context.table.is_overlay(&walked.path) =>
+        {
+            match cache.record(context.table, id, hash, probes, &mut entry) {
                 Some(record) => cache::CacheOutcome::Stored(record),
                 None => cache::CacheOutcome::NotCached,
             }

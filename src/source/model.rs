@@ -2,6 +2,7 @@
 //! problems met on the way. These are plain data; the graph is built from them.
 
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 use crate::modality::Modality;
 use crate::needs::Needs;
@@ -244,7 +245,7 @@ pub struct ModelSettingsDef {
 pub struct Extraction {
     pub requirements: Vec<RequirementDef>,
     pub passages: Vec<PromptPassageDef>,
-    pub eval_cases: Vec<EvalCaseDef>,
+    pub eval_cases: Vec<std::sync::Arc<EvalCaseDef>>,
     pub clarifications: Vec<Clarification>,
     pub problems: Vec<Problem>,
     pub claimed_files: Vec<ClaimedFile>,
@@ -278,19 +279,24 @@ impl Extraction {
                     .map(|reference| &mut reference.span),
             )
         });
-        let cases = self.eval_cases.iter_mut().flat_map(|case| {
-            std::iter::once(&mut case.span)
-                .chain(
-                    case.references
-                        .iter_mut()
-                        .map(|reference| &mut reference.span),
-                )
-                .chain(
-                    case.assertions
-                        .iter_mut()
-                        .map(|assertion| &mut assertion.span),
-                )
-        });
+        // Copies a case only when it is shared (held by a cache as well).
+        let cases = self
+            .eval_cases
+            .iter_mut()
+            .map(Arc::make_mut)
+            .flat_map(|case| {
+                std::iter::once(&mut case.span)
+                    .chain(
+                        case.references
+                            .iter_mut()
+                            .map(|reference| &mut reference.span),
+                    )
+                    .chain(
+                        case.assertions
+                            .iter_mut()
+                            .map(|assertion| &mut assertion.span),
+                    )
+            });
         let clarifications = self
             .clarifications
             .iter_mut()

@@ -17,6 +17,7 @@ use crate::source::tree::Node;
 use crate::source::yaml;
 use crate::source::yaml_comments::{YamlComments, find_comments, references_above};
 use crate::source_db::{FileId, Span};
+use std::sync::Arc;
 
 /// A JSON or YAML chat file.
 pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> (Format, Extraction) {
@@ -141,14 +142,14 @@ pub fn load_github_models(file: FileId, text: &str, pattern: &IdPattern) -> Extr
             .or_else(|| row.get("name"))
             .and_then(Node::as_str)
             .map_or_else(|| format!("testData #{}", index + 1), str::to_owned);
-        extraction.eval_cases.push(EvalCaseDef {
+        extraction.eval_cases.push(Arc::new(EvalCaseDef {
             span: first_line_span(file, text, row),
             label,
             references,
             assertions: evaluators.clone(),
             inputs: row.input_text(&["expected", "metadata", "description", "name"]),
             runs: 1,
-        });
+        }));
     }
     extraction
 }

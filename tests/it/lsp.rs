@@ -480,8 +480,10 @@ pub fn typing_is_checked_at_the_first_key_and_when_it_stops() {
     // Let the first check after opening go by.
     std::thread::sleep(Duration::from_millis(600));
     while client.messages.try_recv().is_ok() {}
+    // Each key changes a finding (the refund window drifts from FR-001's 30 days), since the
+    // server publishes only diagnostics that changed.
     for version in 2..22 {
-        let text = format!("{prompt}\n{}", "word ".repeat(version));
+        let text = prompt.replace("within 45 days", &format!("within {} days", 40 + version));
         client.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": prompt_uri, "version": version}, "contentChanges": [{"text": text}]}),
@@ -525,4 +527,172 @@ pub fn a_killed_editor_ends_the_server_with_its_documented_code() {
     drop(stdin);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(1), "{status}");
+}
+
+/// A small deterministic generator (xorshift64*), so that a failing sequence can be replayed
+/// from its seed.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound.max(1) as u64) as usize
+    }
+}
+
+/// Lines an edit may insert: requirements, references, prohibitions, eval cases, and text
+/// that breaks the file's syntax.
+const INSERTED_LINES: &[&str] = &[
+    "- **FR-011**: The assistant MUST reply within 45 words.",
+    "- **FR-001**: A second definition of FR-001 that MUST be reported.",
+    "<!-- implements: FR-003, FR-999 -->",
+    "Never promise a refund before the order number is verified.",
+    "Refunds are accepted within 45 days of delivery.",
+    "# implements: FR-006",
+    "  - description: added case FR-002\n    metadata:\n      requirements: [FR-002]\n    assert:\n      - type: icontains\n        value: 60 days",
+    "{\"input\": \"Summarise\", \"ideal\": \"at most 150 words\", \"metadata\": {\"requirements\": [\"FR-006\"]}}",
+    "tests: [unclosed",
+    "The assistant may answer in English only.",
+];
+
+/// One random edit of `text`.
+fn random_edit(random: &mut Random, text: &str, original: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let line = random.below(lines.len());
+    match random.below(7) {
+        0 => {
+            // Change a number.
+            let digits: Vec<usize> = text
+                .char_indices()
+                .filter(|(_, character)| character.is_ascii_digit())
+                .map(|(index, _)| index)
+                .collect();
+            if digits.is_empty() {
+                return text.to_owned();
+            }
+            let at = digits[random.below(digits.len())];
+            let replacement = char::from(b'0' + (random.below(10) as u8));
+            format!("{}{replacement}{}", &text[..at], &text[at + 1..])
+        }
+        1 => {
+            let mut edited = lines.clone();
+            edited.remove(line);
+            edited.join("\n") + "\n"
+        }
+        2 => {
+            let mut edited = lines.clone();
+            edited.insert(line, lines[line]);
+            edited.join("\n") + "\n"
+        }
+        3 => {
+            let mut edited = lines.clone();
+            edited.insert(line, INSERTED_LINES[random.below(INSERTED_LINES.len())]);
+            edited.join("\n") + "\n"
+        }
+        4 => text.replacen("MUST NOT", "SHOULD", 1),
+        5 => text.replacen("MUST", "MUST NOT", 1),
+        _ => original.to_owned(),
+    }
+}
+
+/// What a full `speclint check --output-format lsp` says, by URI (files with findings only).
+fn full_check_by_uri(root: &Path) -> std::collections::BTreeMap<String, Value> {
+    let output = Command::new(env!("CARGO_BIN_EXE_speclint"))
+        .args(["check", "--output-format", "lsp", "--no-cache", "."])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let params: Value = serde_json::from_str(line).unwrap();
+            (
+                params["uri"].as_str().unwrap().to_owned(),
+                params["diagnostics"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// Random edits to a spec, a prompt and eval files, each followed by a request (the server
+/// checks before it answers): after every edit, what the server has published, incrementally
+/// and only where it changed, must equal a full check of the same texts written to disk.
+pub fn incremental_diagnostics_equal_a_full_check_after_random_edits() {
+    let (_directory, root) = copy_example();
+    let files = [
+        "specs/refunds/spec.md",
+        "specs/safety.yaml",
+        "prompts/refund_system.md.j2",
+        "prompts/summarizer.py",
+        "evals/promptfooconfig.yaml",
+        "evals/summaries.jsonl",
+    ];
+    let originals: Vec<String> = files
+        .iter()
+        .map(|relative| std::fs::read_to_string(root.join(relative)).unwrap())
+        .collect();
+    let mut texts = originals.clone();
+    let mut opened = vec![false; files.len()];
+    let mut versions = vec![1; files.len()];
+    let mut client = Client::start(&root);
+    client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root), "capabilities": {}}),
+    );
+    client.notify("initialized", json!({}));
+    let mut random = Random(0x5eed_1234_abcd_0042);
+    for step in 0..60 {
+        let which = random.below(files.len());
+        let path = root.join(files[which]);
+        let file_uri = uri(&path);
+        if !opened[which] {
+            opened[which] = true;
+            client.notify(
+                "textDocument/didOpen",
+                json!({"textDocument": {"uri": file_uri, "languageId": "plaintext", "version": 1, "text": texts[which]}}),
+            );
+        }
+        texts[which] = random_edit(&mut random, &texts[which], &originals[which]);
+        versions[which] += 1;
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": file_uri, "version": versions[which]}, "contentChanges": [{"text": texts[which]}]}),
+        );
+        client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": file_uri}, "position": {"line": 0, "character": 0}}),
+        );
+        // Notifications sent before the answer have arrived; the disk now holds the buffers.
+        std::fs::write(&path, &texts[which]).unwrap();
+        let expected = full_check_by_uri(&root);
+        let published: std::collections::BTreeMap<String, Value> = client
+            .diagnostics
+            .iter()
+            .filter(|(_, diagnostics)| !diagnostics.is_empty())
+            .map(|(uri, diagnostics)| (uri.clone(), Value::Array(diagnostics.clone())))
+            .collect();
+        assert_eq!(
+            published.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>(),
+            "step {step}: files with findings differ after editing {}",
+            files[which]
+        );
+        for (uri, diagnostics) in &expected {
+            assert_eq!(
+                &published[uri], diagnostics,
+                "step {step}: findings of {uri} differ after editing {}:\n{}",
+                files[which], texts[which]
+            );
+        }
+    }
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    client.child.wait().unwrap();
 }

@@ -1,0 +1,261 @@
+//! Edit -> diagnostics in the language server at monorepo scale, driving the real server over
+//! stdio (issue #15's target: median <= 50 ms, p95 <= 150 ms at scale 1).
+//!
+//! The server is started in the generated corpus (`target/corpus-<scale>`); a spec, a prompt
+//! and a promptfoo config are opened; then each is edited in turn (a number in a requirement, a
+//! number in a prompt, the limit in an assertion, so that every edit changes findings). Each
+//! edit is a `didChange` followed by a `hover`: the server checks before it answers, so the time
+//! from sending the change to the answer is the time until the new diagnostics are published.
+//!
+//! `SPECLINT_BENCH_SCALES` picks the corpora (default `1`), `SPECLINT_BENCH_EDITS` the edits
+//! per file (default 30). The same run is repeated with `SPECLINT_LSP_INCREMENTAL=0`, the
+//! server re-parsing and re-checking everything on each change (as it did before), for the
+//! before/after comparison.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+fn main() {
+    let scales = std::env::var("SPECLINT_BENCH_SCALES").unwrap_or_else(|_| "1".to_owned());
+    let edits: usize = std::env::var("SPECLINT_BENCH_EDITS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(30);
+    for scale in scales.split(',').map(str::trim) {
+        let root = corpus(scale);
+        for incremental in [true, false] {
+            measure(&root, scale, edits, incremental);
+        }
+    }
+}
+
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    next_id: i64,
+}
+
+impl Server {
+    fn start(root: &Path, incremental: bool) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_speclint"))
+            .arg("lsp")
+            .current_dir(root)
+            .env(
+                "SPECLINT_LSP_INCREMENTAL",
+                if incremental { "1" } else { "0" },
+            )
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Server {
+            child,
+            stdin,
+            stdout,
+            next_id: 1,
+        }
+    }
+
+    fn send(&mut self, message: &Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Sends a request and reads messages until its answer; returns how many diagnostics
+    /// notifications came before it.
+    fn request(&mut self, method: &str, params: Value) -> usize {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let mut published = 0;
+        loop {
+            let message = read_message(&mut self.stdout);
+            if message["id"] == id && message.get("method").is_none() {
+                return published;
+            }
+            if message["method"] == "textDocument/publishDiagnostics" {
+                published += 1;
+            }
+        }
+    }
+}
+
+fn read_message(reader: &mut impl BufRead) -> Value {
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        assert!(
+            reader.read_line(&mut header).unwrap() > 0,
+            "the server ended"
+        );
+        let header = header.trim();
+        if header.is_empty() {
+            break;
+        }
+        if let Some(value) = header.strip_prefix("Content-Length:") {
+            length = value.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; length];
+    std::io::Read::read_exact(reader, &mut body).unwrap();
+    serde_json::from_slice(&body).unwrap()
+}
+
+/// A file to edit and the two texts an edit switches between.
+struct Edited {
+    kind: &'static str,
+    uri: String,
+    texts: [String; 2],
+}
+
+fn edited(root: &Path, kind: &'static str, relative: &str, from: &str, to: &str) -> Edited {
+    let path = root.join(relative);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{relative} has no {from:?}");
+    let changed = text.replacen(from, to, 1);
+    Edited {
+        kind,
+        uri: format!("file://{}", path.display()),
+        texts: [changed, text],
+    }
+}
+
+fn measure(root: &Path, scale: &str, edits: usize, incremental: bool) {
+    let files = [
+        edited(
+            root,
+            "spec",
+            "specs/000-feature/spec.md",
+            "within 15 days",
+            "within 16 days",
+        ),
+        edited(
+            root,
+            "prompt",
+            "prompts/prompt_0010.md",
+            "within 19 days",
+            "within 18 days",
+        ),
+        edited(
+            root,
+            "eval",
+            "evals/promptfooconfig_000.yaml",
+            "length <= 120",
+            "length <= 121",
+        ),
+    ];
+    let mut server = Server::start(root, incremental);
+    let started = Instant::now();
+    server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": format!("file://{}", root.display()), "capabilities": {}}),
+    );
+    server.notify("initialized", json!({}));
+    for file in &files {
+        server.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": file.uri, "languageId": "plaintext", "version": 0, "text": file.texts[1]}}),
+        );
+    }
+    let hover =
+        |uri: &str| json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}});
+    server.request("textDocument/hover", hover(&files[0].uri));
+    let first = started.elapsed();
+    let mode = if incremental {
+        "incremental"
+    } else {
+        "full re-check (SPECLINT_LSP_INCREMENTAL=0)"
+    };
+    println!("\n## scale {scale}, {mode}");
+    println!(
+        "first diagnostics (initialize, open, first check): {:.0} ms",
+        millis(first)
+    );
+    println!("| edited file | edits | median | p95 | slowest | publications per edit |");
+    println!("|---|---|---|---|---|---|");
+    let mut all = Vec::new();
+    for file in &files {
+        let mut times = Vec::new();
+        let mut publications = 0;
+        for edit in 0..edits {
+            let text = &file.texts[edit % 2];
+            let sent = Instant::now();
+            server.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": file.uri, "version": edit + 1}, "contentChanges": [{"text": text}]}),
+            );
+            publications += server.request("textDocument/hover", hover(&file.uri));
+            times.push(sent.elapsed());
+        }
+        println!(
+            "| {} | {edits} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} |",
+            file.kind,
+            millis(percentile(&mut times, 50)),
+            millis(percentile(&mut times, 95)),
+            millis(percentile(&mut times, 100)),
+            publications as f64 / edits as f64
+        );
+        all.extend(times);
+    }
+    println!(
+        "| all | {} | {:.1} ms | {:.1} ms | {:.1} ms | |",
+        all.len(),
+        millis(percentile(&mut all, 50)),
+        millis(percentile(&mut all, 95)),
+        millis(percentile(&mut all, 100))
+    );
+    server.request("shutdown", Value::Null);
+    server.notify("exit", Value::Null);
+    let _ = server.child.wait();
+}
+
+fn percentile(times: &mut [Duration], percent: usize) -> Duration {
+    times.sort();
+    let index = (times.len() * percent / 100).min(times.len() - 1);
+    times[index]
+}
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+/// The corpus for `scale`, generated on first use.
+fn corpus(scale: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let directory = root.join(format!("target/corpus-{scale}"));
+    if !directory.join("speclint.toml").exists() {
+        let status = Command::new(env!("CARGO"))
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "--example",
+                "gen-corpus",
+                "--",
+                "--scale",
+                scale,
+                "--out",
+            ])
+            .arg(&directory)
+            .current_dir(root)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    directory.canonicalize().unwrap()
+}

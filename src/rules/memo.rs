@@ -1,0 +1,374 @@
+//! Findings kept from one run to the next, for per-requirement rules ([`RequirementRule`]): the
+//! language server re-checks a requirement only when something it depends on changed.
+//!
+//! A requirement's fingerprint covers everything such a rule may read: the requirement (its
+//! ID, feature, needs and spans, and the contents of the file that defines it), and every
+//! passage and eval case linked to it (their spans, and the contents of their files and of
+//! the file that read them, such as a promptfoo config that adds default assertions to a CSV
+//! file's cases). Rules that read model settings also depend on a fingerprint of all of them.
+//! Equal fingerprints give equal findings, so a finding kept under a fingerprint is reused as
+//! it is; file IDs are part of the fingerprint, so a renumbered file re-checks everything.
+//!
+//! The memo holds only what the last run used: findings of requirements that are gone, or
+//! whose inputs changed, are dropped at the end of each run.
+
+use rustc_hash::FxHashMap as HashMap;
+use std::hash::Hasher;
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+use crate::diagnostic::Diagnostic;
+use crate::graph::{Graph, RequirementIndex};
+use crate::rules::{FileRule, GlobalInput, RequirementRule, RuleContext};
+use crate::source_db::{FileId, Span};
+
+/// A 128-bit fingerprint.
+type Fingerprint = u128;
+
+/// A rule's name and a fingerprint, hashed together.
+type Key = u128;
+
+fn key(rule: &str, print: Fingerprint) -> Key {
+    xxhash_rust::xxh3::xxh3_128(rule.as_bytes()).rotate_left(17) ^ print
+}
+
+/// Findings of per-requirement rules by rule and requirement fingerprint.
+#[derive(Default)]
+pub struct RuleMemo {
+    findings: Mutex<HashMap<Key, Arc<Vec<Diagnostic>>>>,
+}
+
+impl std::fmt::Debug for RuleMemo {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("RuleMemo")
+    }
+}
+
+impl RuleMemo {
+    fn take(&self) -> HashMap<Key, Arc<Vec<Diagnostic>>> {
+        std::mem::take(
+            &mut *self
+                .findings
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    fn replace(&self, findings: HashMap<Key, Arc<Vec<Diagnostic>>>) {
+        *self
+            .findings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = findings;
+    }
+}
+
+/// The fingerprints of one run, and the findings the previous run kept.
+pub(crate) struct MemoRun<'a> {
+    memo: &'a RuleMemo,
+    previous: HashMap<Key, Arc<Vec<Diagnostic>>>,
+    /// Per file (by ID): its contents and those of the file that read it.
+    files: Vec<Fingerprint>,
+    /// Per requirement: its definition and everything linked to it.
+    requirements: Vec<Fingerprint>,
+    /// Every requirement's definition, in order.
+    requirement_table: Fingerprint,
+    model_settings: Fingerprint,
+    /// Every requirement's definition, and every untagged passage and eval case.
+    requirements_and_untagged: Fingerprint,
+}
+
+/// What one rule found in one run, for the memo: each key it used, with the findings it
+/// computed (`None` when they were already kept).
+pub(crate) type RuleFindings = Vec<(Key, Option<Arc<Vec<Diagnostic>>>)>;
+
+impl<'a> MemoRun<'a> {
+    pub(crate) fn start(memo: &'a RuleMemo, graph: &Graph) -> MemoRun<'a> {
+        let files = file_fingerprints(graph);
+        let file_print = |file: FileId| {
+            usize::try_from(file.0)
+                .ok()
+                .and_then(|index| files.get(index))
+                .copied()
+                .unwrap_or_default()
+        };
+        let definitions: Vec<Fingerprint> = graph
+            .requirements
+            .par_iter()
+            .map(|requirement| {
+                let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+                hasher.write(requirement.def.id.as_bytes());
+                hasher.write_u8(0);
+                hasher.write(requirement.feature.as_deref().unwrap_or("").as_bytes());
+                hasher.write_u8(0);
+                std::hash::Hash::hash(&requirement.needs, &mut hasher);
+                write_span(&mut hasher, requirement.def.id_span, &file_print);
+                write_span(&mut hasher, requirement.def.span, &file_print);
+                hasher.digest128()
+            })
+            .collect();
+        let requirements = definitions
+            .par_iter()
+            .enumerate()
+            .map(|(index, definition)| {
+                let index = RequirementIndex(index);
+                let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+                hasher.write_u128(*definition);
+                hasher.write_u8(1);
+                for passage in graph.linked_passages(index) {
+                    write_span(&mut hasher, passage.span, &file_print);
+                }
+                hasher.write_u8(2);
+                for case in graph.linked_eval_cases(index) {
+                    write_span(&mut hasher, case.span, &file_print);
+                }
+                hasher.digest128()
+            })
+            .collect();
+        let mut table_hasher = xxhash_rust::xxh3::Xxh3::new();
+        for definition in &definitions {
+            table_hasher.write_u128(*definition);
+        }
+        let requirement_table = table_hasher.digest128();
+        let mut untagged_hasher = xxhash_rust::xxh3::Xxh3::new();
+        untagged_hasher.write_u128(requirement_table);
+        untagged_hasher.write_u8(u8::from(graph.has_prompt_links()));
+        untagged_hasher.write_u8(u8::from(graph.has_eval_links()));
+        // Line indexes of the files holding untagged items, built side by side (the loop
+        // below asks each item's line).
+        let mut untagged_files: Vec<FileId> = graph
+            .passages
+            .iter()
+            .filter(|passage| passage.references.is_empty())
+            .map(|passage| passage.span.file)
+            .chain(
+                graph
+                    .eval_cases
+                    .iter()
+                    .filter(|case| case.references.is_empty())
+                    .map(|case| case.span.file),
+            )
+            .collect();
+        untagged_files.sort_unstable();
+        untagged_files.dedup();
+        untagged_files.par_iter().for_each(|file| {
+            let _ = graph.db.line_column(Span::file_start(*file));
+        });
+        // Suggestions read the text of untagged passages and cases and name their place
+        // (path, line, column), not the rest of their files: an edit elsewhere in the same
+        // file keeps them.
+        for passage in graph
+            .passages
+            .iter()
+            .filter(|passage| passage.references.is_empty())
+        {
+            write_place(&mut untagged_hasher, graph, passage.span);
+            untagged_hasher.write(passage.text.as_bytes());
+            untagged_hasher.write_u8(0);
+        }
+        untagged_hasher.write_u8(3);
+        for case in graph
+            .eval_cases
+            .iter()
+            .filter(|case| case.references.is_empty())
+        {
+            write_place(&mut untagged_hasher, graph, case.span);
+            untagged_hasher.write(case.label.as_bytes());
+            untagged_hasher.write_u8(0);
+            untagged_hasher.write(case.inputs.as_bytes());
+            untagged_hasher.write_u8(0);
+            for assertion in &case.assertions {
+                untagged_hasher.write(assertion.value.as_bytes());
+                untagged_hasher.write_u8(0);
+            }
+        }
+        let mut settings_hasher = xxhash_rust::xxh3::Xxh3::new();
+        settings_hasher.write(&postcard::to_stdvec(&graph.model_settings).unwrap_or_default());
+        for settings in &graph.model_settings {
+            write_span(&mut settings_hasher, settings.span, &file_print);
+        }
+        MemoRun {
+            memo,
+            previous: memo.take(),
+            files,
+            requirements,
+            requirement_table,
+            model_settings: settings_hasher.digest128(),
+            requirements_and_untagged: untagged_hasher.digest128(),
+        }
+    }
+
+    /// Runs `rule` over every requirement, reusing the findings of requirements whose
+    /// fingerprint the previous run saw. The findings come in requirement order, as
+    /// [`crate::rules::check_each_requirement`] gives them.
+    pub(crate) fn check(
+        &self,
+        name: &'static str,
+        rule: &dyn RequirementRule,
+        context: &RuleContext<'_>,
+    ) -> (Vec<Diagnostic>, RuleFindings) {
+        let mut global: Fingerprint = 0;
+        for input in rule.global_inputs() {
+            global = global.rotate_left(1)
+                ^ match input {
+                    GlobalInput::ModelSettings => self.model_settings,
+                    GlobalInput::RequirementsAndUntaggedArtifacts => self.requirements_and_untagged,
+                };
+        }
+        let found: RuleFindings = context
+            .graph
+            .requirements
+            .par_iter()
+            .enumerate()
+            .map(|(index, requirement)| {
+                let print = self.requirements.get(index).copied().unwrap_or_default();
+                let key = key(name, print.rotate_left(3) ^ global);
+                if self.previous.contains_key(&key) {
+                    return (key, None);
+                }
+                let mut diagnostics = Vec::new();
+                rule.check_requirement(
+                    context,
+                    RequirementIndex(index),
+                    requirement,
+                    &mut diagnostics,
+                );
+                (key, Some(Arc::new(diagnostics)))
+            })
+            .collect();
+        (self.diagnostics_of(&found), found)
+    }
+
+    /// Runs `rule` over the files whose contents (or the requirements) changed since the
+    /// previous run, reusing the findings of the others. The findings come in file order.
+    pub(crate) fn check_files(
+        &self,
+        name: &'static str,
+        rule: &dyn FileRule,
+        context: &RuleContext<'_>,
+    ) -> (Vec<Diagnostic>, RuleFindings) {
+        let keys: Vec<(FileId, Key)> = context
+            .graph
+            .db
+            .iter()
+            .map(|(file, _)| {
+                let print = usize::try_from(file.0)
+                    .ok()
+                    .and_then(|index| self.files.get(index))
+                    .copied()
+                    .unwrap_or_default();
+                let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+                hasher.write_u32(file.0);
+                hasher.write_u128(print);
+                hasher.write_u128(self.requirement_table);
+                (file, key(name, hasher.digest128()))
+            })
+            .collect();
+        let missed: Vec<FileId> = keys
+            .iter()
+            .filter(|(_, key)| !self.previous.contains_key(key))
+            .map(|(file, _)| *file)
+            .collect();
+        let mut fresh = Vec::new();
+        if !missed.is_empty() {
+            rule.check_files(context, &missed, &mut fresh);
+        }
+        let mut fresh_by_file: HashMap<FileId, Vec<Diagnostic>> = HashMap::default();
+        for diagnostic in fresh {
+            fresh_by_file
+                .entry(diagnostic.span.file)
+                .or_default()
+                .push(diagnostic);
+        }
+        let found: RuleFindings = keys
+            .into_iter()
+            .map(|(file, key)| {
+                if self.previous.contains_key(&key) {
+                    return (key, None);
+                }
+                (
+                    key,
+                    Some(Arc::new(fresh_by_file.remove(&file).unwrap_or_default())),
+                )
+            })
+            .collect();
+        (self.diagnostics_of(&found), found)
+    }
+
+    /// Keeps what this run found, for the next one.
+    /// The findings of one rule's keys, in order: kept ones and fresh ones.
+    fn diagnostics_of(&self, found: &RuleFindings) -> Vec<Diagnostic> {
+        found
+            .iter()
+            .filter_map(|(key, fresh)| fresh.as_ref().or_else(|| self.previous.get(key)))
+            .flat_map(|diagnostics| diagnostics.iter().cloned())
+            .collect()
+    }
+
+    /// Adds this run's fresh findings to the memo. Findings no longer used stay until the memo
+    /// holds twice as many as a run uses; then only those of this run are kept.
+    pub(crate) fn finish(self, found: Vec<RuleFindings>) {
+        let mut kept = self.previous;
+        let live: usize = found.iter().map(Vec::len).sum();
+        for (key, fresh) in found.iter().flatten() {
+            if let Some(diagnostics) = fresh {
+                kept.insert(*key, Arc::clone(diagnostics));
+            }
+        }
+        if kept.len() > 2 * live + 1024 {
+            let used: rustc_hash::FxHashSet<Key> =
+                found.iter().flatten().map(|(key, _)| *key).collect();
+            kept.retain(|key, _| used.contains(key));
+        }
+        self.memo.replace(kept);
+    }
+}
+
+fn write_span(hasher: &mut impl Hasher, span: Span, file_print: &impl Fn(FileId) -> Fingerprint) {
+    hasher.write_u32(span.file.0);
+    hasher.write_usize(span.start);
+    hasher.write_usize(span.end);
+    hasher.write_u128(file_print(span.file));
+}
+
+/// A span with the line and column it starts at.
+fn write_place(hasher: &mut impl Hasher, graph: &Graph, span: Span) {
+    let (start, _) = graph.db.line_column(span);
+    hasher.write_u32(span.file.0);
+    hasher.write_usize(span.start);
+    hasher.write_usize(span.end);
+    hasher.write_usize(start.line);
+    hasher.write_usize(start.column);
+}
+
+/// Per file (by ID): a fingerprint of its contents and of the contents of the file that read
+/// it (a promptfoo config), if any.
+fn file_fingerprints(graph: &Graph) -> Vec<Fingerprint> {
+    let contents: Vec<Fingerprint> = (0..graph.db.len())
+        .into_par_iter()
+        .map(|index| {
+            let file = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+            graph.db.get(file).map_or(0, |source| {
+                xxhash_rust::xxh3::xxh3_128(source.text.as_bytes())
+            })
+        })
+        .collect();
+    let mut prints = contents.clone();
+    for summary in &graph.files {
+        let Some(reader) = summary.read_through else {
+            continue;
+        };
+        let reader_print = usize::try_from(reader.0)
+            .ok()
+            .and_then(|index| contents.get(index))
+            .copied()
+            .unwrap_or_default();
+        if let Some(print) = usize::try_from(summary.file.0)
+            .ok()
+            .and_then(|index| prints.get_mut(index))
+        {
+            *print = print.rotate_left(7) ^ reader_print;
+        }
+    }
+    prints
+}
