@@ -153,6 +153,12 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
         }
         unresolved.extend(found);
     }
+    graph.any_prompt_link = passages_by_requirement
+        .iter()
+        .any(|passages| !passages.is_empty());
+    graph.any_eval_link = eval_cases_by_requirement
+        .iter()
+        .any(|cases| !cases.is_empty());
     graph.passages_by_requirement = passages_by_requirement;
     graph.eval_cases_by_requirement = eval_cases_by_requirement;
     graph.unresolved = unresolved;

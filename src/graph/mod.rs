@@ -98,6 +98,10 @@ pub struct Graph {
     /// Per requirement (by index): the passages and eval cases that reference it.
     pub(crate) passages_by_requirement: Vec<Vec<PassageIndex>>,
     pub(crate) eval_cases_by_requirement: Vec<Vec<EvalCaseIndex>>,
+    /// Whether any passage, and any eval case, references a requirement: asked once per
+    /// requirement by some rules, so computed once when the graph is built.
+    pub(crate) any_prompt_link: bool,
+    pub(crate) any_eval_link: bool,
     pub unresolved: Vec<UnresolvedReference>,
     /// `speclint.lock`, when there is one.
     pub lock: Option<crate::lockfile::LockFile>,
@@ -172,16 +176,12 @@ impl Graph {
 
     /// Whether any prompt passage references any requirement.
     pub fn has_prompt_links(&self) -> bool {
-        self.passages_by_requirement
-            .iter()
-            .any(|passages| !passages.is_empty())
+        self.any_prompt_link
     }
 
     /// Whether any eval case references any requirement.
     pub fn has_eval_links(&self) -> bool {
-        self.eval_cases_by_requirement
-            .iter()
-            .any(|cases| !cases.is_empty())
+        self.any_eval_link
     }
 
     /// Every current link between an artifact file and a requirement, with the fingerprint of

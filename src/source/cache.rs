@@ -95,6 +95,8 @@ pub struct MemoryRecord {
 #[derive(Default)]
 pub struct MemoryCache {
     records: Mutex<HashMap<String, MemoryRecord>>,
+    /// The texts of unchanged files, so that they are not read again either.
+    pub texts: Arc<crate::source::table::TextMemo>,
 }
 
 /// How one file met the cache.

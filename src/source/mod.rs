@@ -210,7 +210,11 @@ pub fn load_project(
         }
     }
     walked.sort_by(|left, right| left.relative_path.cmp(&right.relative_path));
-    let table = FileTable::with_overlays(&checked_dir, settings.max_file_bytes, overlays.clone());
+    let mut table =
+        FileTable::with_overlays(&checked_dir, settings.max_file_bytes, overlays.clone());
+    if let CacheUse::Memory(memory) = cache_use {
+        table = table.with_text_memo(Arc::clone(&memory.texts));
+    }
     let ids: Vec<FileId> = walked.iter().map(|file| table.intern(&file.path)).collect();
     let detector = Detector::new(&settings.id_pattern);
     let context = LoadContext {
@@ -238,6 +242,12 @@ pub fn load_project(
     }
     if let Some(cache) = cache {
         cache.save(outcomes);
+    }
+    if let CacheUse::Memory(memory) = cache_use {
+        let paths = table.paths();
+        memory
+            .texts
+            .retain(&paths.iter().map(PathBuf::as_path).collect());
     }
 
     // Files read through a reference belong to the file that references them.

@@ -31,7 +31,40 @@ pub struct FileTable {
     max_file_bytes: u64,
     /// Texts that replace what is on disk: the unsaved buffers of an editor.
     overlays: HashMap<PathBuf, Arc<str>>,
+    /// Texts read by earlier runs of a long-running process, reused while a file's
+    /// modification time and length are unchanged.
+    text_memo: Option<Arc<TextMemo>>,
     inner: Mutex<Inner>,
+}
+
+/// The texts of files on disk, kept between the runs of a long-running process (the language
+/// server) with the modification time and length they had when read: a file whose two are
+/// unchanged is not read again, the way build tools and ruff's cache decide that a file is
+/// unchanged. A file rewritten within the clock's resolution with the same length would be
+/// missed until its next change; editors' own files reach the server as buffers anyway.
+#[derive(Default)]
+pub struct TextMemo {
+    texts: Mutex<HashMap<PathBuf, KeptText>>,
+}
+
+/// A text and the modification time and length its file had when it was read.
+struct KeptText {
+    modified: std::time::SystemTime,
+    length: u64,
+    text: Arc<str>,
+}
+
+impl TextMemo {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, KeptText>> {
+        self.texts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Forgets the files that are not in `paths` (deleted or no longer read).
+    pub fn retain(&self, paths: &std::collections::HashSet<&Path>) {
+        self.lock().retain(|path, _| paths.contains(path.as_path()));
+    }
 }
 
 impl FileTable {
@@ -48,8 +81,24 @@ impl FileTable {
             checked_dir: checked_dir.to_path_buf(),
             max_file_bytes,
             overlays,
+            text_memo: None,
             inner: Mutex::new(Inner::default()),
         }
+    }
+
+    /// Reuses the texts `memo` kept while files are unchanged on disk, and keeps new ones.
+    pub fn with_text_memo(mut self, memo: Arc<TextMemo>) -> FileTable {
+        self.text_memo = Some(memo);
+        self
+    }
+
+    /// Every path the table holds.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.lock()
+            .entries
+            .iter()
+            .map(|entry| entry.source.absolute_path.clone())
+            .collect()
     }
 
     /// Whether `path`'s text comes from an editor buffer rather than the disk.
@@ -118,7 +167,7 @@ impl FileTable {
         };
         let read = match self.overlays.get(&path) {
             Some(text) => FileText::Text(Arc::clone(text)),
-            None => read_text(id, &path, self.max_file_bytes),
+            None => self.read_from_disk(id, &path),
         };
         let mut inner = self.lock();
         let Some(entry) = inner.entries.get_mut(id.0 as usize) else {
@@ -134,6 +183,36 @@ impl FileTable {
         };
         entry.source = SourceFile::new(entry.source.relative_path.clone(), path, shown);
         entry.text = Some(read.clone());
+        read
+    }
+
+    /// Reads a file, or takes the text the memo kept when the file has not changed since.
+    fn read_from_disk(&self, id: FileId, path: &Path) -> FileText {
+        let Some(memo) = &self.text_memo else {
+            return read_text(id, path, self.max_file_bytes);
+        };
+        let stamp = std::fs::metadata(path)
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|metadata| Some((metadata.modified().ok()?, metadata.len())));
+        if let Some((modified, length)) = stamp
+            && let Some(kept) = memo.lock().get(path)
+            && kept.modified == modified
+            && kept.length == length
+        {
+            return FileText::Text(Arc::clone(&kept.text));
+        }
+        let read = read_text(id, path, self.max_file_bytes);
+        // The time and length are those seen before reading: a change during the read shows as
+        // a newer time next run.
+        if let (Some((modified, length)), FileText::Text(text)) = (stamp, &read) {
+            let kept = KeptText {
+                modified,
+                length,
+                text: Arc::clone(text),
+            };
+            memo.lock().insert(path.to_path_buf(), kept);
+        }
         read
     }
 
