@@ -119,11 +119,31 @@ pub fn check(
     let mut project =
         crate::source::load_project(root, settings, &options.overlays, &options.cache);
     let format_timings = std::mem::take(&mut project.format_timings);
+    let cache_writer = project.cache_writer.take();
     let loaded = Instant::now();
     let graph = build::build(project, settings);
     let built = Instant::now();
-    let (diagnostics, rule_timings) =
-        crate::rules::run_rules_with_memo(&graph, settings, options.rule_memo.as_deref());
+    // `speclint check` keeps the findings of per-requirement and per-file rules beside its
+    // parse cache, so that a run after a small change re-checks only what it touched.
+    let disk_memo = match (&options.cache, &options.rule_memo) {
+        (CacheUse::Disk, None) => read_disk_memo(root, settings),
+        _ => None,
+    };
+    let memo = options
+        .rule_memo
+        .as_deref()
+        .or(disk_memo.as_ref().map(|(_, memo)| memo));
+    let (diagnostics, rule_timings) = crate::rules::run_rules_with_memo(&graph, settings, memo);
+    if let Some((path, memo)) = &disk_memo
+        && memo.changed()
+        && let Some(body) = memo.encode()
+    {
+        crate::source::cache::write_sealed(path, RULES_MAGIC, &body);
+    }
+    if let Some(writer) = cache_writer {
+        // A writer that failed only costs the next run its speed.
+        let _ = writer.join();
+    }
     let ruled = Instant::now();
     let diagnostics = crate::suppress::apply(&graph, settings, diagnostics);
     let mut timings = vec![
@@ -155,6 +175,21 @@ pub fn check(
         format_timings,
         path_prefix: repository_prefix(root),
     })
+}
+
+/// The first bytes of the file of kept rule findings.
+const RULES_MAGIC: &[u8] = b"speclint-rules\x001\n";
+
+/// The rule findings an earlier `speclint check` kept, and where they live; an empty memo when
+/// there are none or they cannot be read (they are rewritten), `None` when the cache folder
+/// cannot be created.
+fn read_disk_memo(root: &Path, settings: &Settings) -> Option<(PathBuf, RuleMemo)> {
+    let location = crate::source::cache::CacheLocation::create(root, settings)?;
+    let path = location.file("rules.bin");
+    let memo = crate::source::cache::read_sealed(&path, RULES_MAGIC)
+        .and_then(|body| RuleMemo::decode(&body))
+        .unwrap_or_default();
+    Some((path, memo))
 }
 
 /// Keeps the findings in files below `checked_dir` when it is a subfolder of the project.

@@ -17,6 +17,7 @@ use std::hash::Hasher;
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
 use crate::graph::{Graph, RequirementIndex};
@@ -37,6 +38,63 @@ fn key(rule: &str, print: Fingerprint) -> Key {
 #[derive(Default)]
 pub struct RuleMemo {
     findings: Mutex<HashMap<Key, Arc<Vec<Diagnostic>>>>,
+    /// Whether the last run added or dropped findings (then an on-disk copy is stale).
+    changed: std::sync::atomic::AtomicBool,
+}
+
+/// A finding as the on-disk memo stores it: the rule by name, everything else as it is.
+#[derive(Serialize, Deserialize)]
+struct StoredDiagnostic {
+    rule: String,
+    severity: crate::severity::Severity,
+    escalated: bool,
+    message: String,
+    span: Span,
+    label: Option<String>,
+    requirement: Option<String>,
+    related: Vec<(Span, String)>,
+    help: Option<String>,
+}
+
+impl StoredDiagnostic {
+    fn from_diagnostic(diagnostic: &Diagnostic) -> StoredDiagnostic {
+        StoredDiagnostic {
+            rule: diagnostic.rule.to_owned(),
+            severity: diagnostic.severity,
+            escalated: diagnostic.escalated,
+            message: diagnostic.message.clone(),
+            span: diagnostic.span,
+            label: diagnostic.label.clone(),
+            requirement: diagnostic.requirement.clone(),
+            related: diagnostic
+                .related
+                .iter()
+                .map(|related| (related.span, related.message.clone()))
+                .collect(),
+            help: diagnostic.help.clone(),
+        }
+    }
+
+    /// The finding, when its rule still exists.
+    fn into_diagnostic(self) -> Option<Diagnostic> {
+        let meta = crate::rules::registry::find_rule(&self.rule)?.meta();
+        Some(Diagnostic {
+            code: meta.code,
+            rule: meta.name,
+            severity: self.severity,
+            escalated: self.escalated,
+            message: self.message,
+            span: self.span,
+            label: self.label,
+            requirement: self.requirement,
+            related: self
+                .related
+                .into_iter()
+                .map(|(span, message)| crate::diagnostic::Related { span, message })
+                .collect(),
+            help: self.help,
+        })
+    }
 }
 
 impl std::fmt::Debug for RuleMemo {
@@ -46,6 +104,47 @@ impl std::fmt::Debug for RuleMemo {
 }
 
 impl RuleMemo {
+    /// The memo as bytes, for the parse cache's folder (`speclint check` keeps it between
+    /// runs there).
+    pub fn encode(&self) -> Option<Vec<u8>> {
+        let findings = self
+            .findings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut stored: Vec<(Key, Vec<StoredDiagnostic>)> = findings
+            .iter()
+            .map(|(key, diagnostics)| {
+                let diagnostics = diagnostics.iter().map(StoredDiagnostic::from_diagnostic);
+                (*key, diagnostics.collect())
+            })
+            .collect();
+        stored.sort_by_key(|(key, _)| *key);
+        postcard::to_stdvec(&stored).ok()
+    }
+
+    /// A memo read back from [`RuleMemo::encode`]'s bytes; `None` when they do not decode or
+    /// name a rule this build does not have.
+    pub fn decode(bytes: &[u8]) -> Option<RuleMemo> {
+        let stored: Vec<(Key, Vec<StoredDiagnostic>)> = postcard::from_bytes(bytes).ok()?;
+        let mut findings = HashMap::with_capacity_and_hasher(stored.len(), Default::default());
+        for (key, diagnostics) in stored {
+            let diagnostics: Option<Vec<Diagnostic>> = diagnostics
+                .into_iter()
+                .map(StoredDiagnostic::into_diagnostic)
+                .collect();
+            findings.insert(key, Arc::new(diagnostics?));
+        }
+        Some(RuleMemo {
+            findings: Mutex::new(findings),
+            changed: std::sync::atomic::AtomicBool::new(false),
+        })
+    }
+
+    /// Whether the last run changed what the memo holds.
+    pub fn changed(&self) -> bool {
+        self.changed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     fn take(&self) -> HashMap<Key, Arc<Vec<Diagnostic>>> {
         std::mem::take(
             &mut *self
@@ -310,16 +409,22 @@ impl<'a> MemoRun<'a> {
     pub(crate) fn finish(self, found: Vec<RuleFindings>) {
         let mut kept = self.previous;
         let live: usize = found.iter().map(Vec::len).sum();
+        let mut changed = false;
         for (key, fresh) in found.iter().flatten() {
             if let Some(diagnostics) = fresh {
                 kept.insert(*key, Arc::clone(diagnostics));
+                changed = true;
             }
         }
         if kept.len() > 2 * live + 1024 {
+            changed = true;
             let used: rustc_hash::FxHashSet<Key> =
                 found.iter().flatten().map(|(key, _)| *key).collect();
             kept.retain(|key, _| used.contains(key));
         }
+        self.memo
+            .changed
+            .store(changed, std::sync::atomic::Ordering::Relaxed);
         self.memo.replace(kept);
     }
 }

@@ -122,17 +122,18 @@ pub enum Cache {
     Memory(Arc<MemoryCache>),
 }
 
-pub struct DiskCache {
-    file_path: PathBuf,
+/// Where the cache files of a project and its settings live:
+/// `.speclint_cache/v<version>/<settings key>.<kind>`.
+pub struct CacheLocation {
+    directory: PathBuf,
     version: String,
     settings_key: String,
-    records: HashMap<String, Record>,
 }
 
-impl Cache {
-    /// The on-disk cache of `checked_dir` for these settings, with what an earlier run stored.
-    /// `None` when its folder cannot be created (a read-only checkout): then nothing is cached.
-    pub fn open(checked_dir: &Path, settings: &Settings) -> Option<Cache> {
+impl CacheLocation {
+    /// Creates the folder (and its `.gitignore`); `None` when it cannot be created (a
+    /// read-only checkout), in which case nothing is cached.
+    pub fn create(checked_dir: &Path, settings: &Settings) -> Option<CacheLocation> {
         let root = checked_dir.join(CACHE_DIR_NAME);
         let version = env!("CARGO_PKG_VERSION").to_owned();
         let config = settings
@@ -155,15 +156,62 @@ impl Cache {
                 "# Written by speclint: the cache is local.\n*\n",
             );
         }
-        let file_path = directory.join(format!("{settings_key}.bin"));
-        let records = std::fs::read(&file_path)
-            .ok()
-            .and_then(|bytes| decode_cache_file(&bytes, &version, &settings_key))
+        Some(CacheLocation {
+            directory,
+            version,
+            settings_key,
+        })
+    }
+
+    /// The cache file of this kind (`bin` for parsed files, `rules.bin` for findings).
+    pub fn file(&self, kind: &str) -> PathBuf {
+        self.directory.join(format!("{}.{kind}", self.settings_key))
+    }
+}
+
+/// The body of a cache file that starts with `magic` and the checksum of the rest; `None`
+/// for a missing, foreign, torn or edited file.
+pub fn read_sealed(path: &Path, magic: &[u8]) -> Option<Vec<u8>> {
+    let bytes = std::fs::read(path).ok()?;
+    let rest = bytes.strip_prefix(magic)?;
+    let (checksum, body) = rest.split_first_chunk::<8>()?;
+    (u64::from_le_bytes(*checksum) == xxhash_rust::xxh3::xxh3_64(body)).then(|| body.to_vec())
+}
+
+/// Writes `body` after `magic` and its checksum, atomically, without a flush to disk (a reader
+/// throws away a torn file). A cache that cannot be written only costs the next run its speed.
+pub fn write_sealed(path: &Path, magic: &[u8], body: &[u8]) {
+    let mut bytes = Vec::with_capacity(magic.len() + 8 + body.len());
+    bytes.extend_from_slice(magic);
+    bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(body).to_le_bytes());
+    bytes.extend_from_slice(body);
+    let _ = crate::atomic_write::write_bytes_atomically(
+        path,
+        &bytes,
+        crate::atomic_write::Durability::Unsynced,
+    );
+}
+
+pub struct DiskCache {
+    file_path: PathBuf,
+    version: String,
+    settings_key: String,
+    records: HashMap<String, Record>,
+}
+
+impl Cache {
+    /// The on-disk cache of `checked_dir` for these settings, with what an earlier run stored.
+    /// `None` when its folder cannot be created (a read-only checkout): then nothing is cached.
+    pub fn open(checked_dir: &Path, settings: &Settings) -> Option<Cache> {
+        let location = CacheLocation::create(checked_dir, settings)?;
+        let file_path = location.file("bin");
+        let records = read_sealed(&file_path, MAGIC)
+            .and_then(|body| decode_cache_file(&body, &location.version, &location.settings_key))
             .unwrap_or_default();
         Some(Cache::Disk(DiskCache {
             file_path,
-            version,
-            settings_key,
+            version: location.version,
+            settings_key: location.settings_key,
             records,
         }))
     }
@@ -402,19 +450,9 @@ impl DiskCache {
             settings_key: self.settings_key,
             records,
         };
-        let Ok(body) = postcard::to_stdvec(&file) else {
-            return;
-        };
-        let mut bytes = Vec::with_capacity(MAGIC.len() + 8 + body.len());
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
-        bytes.extend_from_slice(&body);
-        // A cache that cannot be written only costs the next run its speed.
-        let _ = crate::atomic_write::write_bytes_atomically(
-            &self.file_path,
-            &bytes,
-            crate::atomic_write::Durability::Unsynced,
-        );
+        if let Ok(body) = postcard::to_stdvec(&file) {
+            write_sealed(&self.file_path, MAGIC, &body);
+        }
     }
 }
 
@@ -426,16 +464,10 @@ fn table_text_length(table: &FileTable, file: FileId) -> Option<usize> {
 }
 
 fn decode_cache_file(
-    bytes: &[u8],
+    body: &[u8],
     version: &str,
     settings_key: &str,
 ) -> Option<HashMap<String, Record>> {
-    let rest = bytes.strip_prefix(MAGIC)?;
-    let (checksum, body) = rest.split_first_chunk::<8>()?;
-    // A torn, truncated or edited file fails the checksum and is not read at all.
-    if u64::from_le_bytes(*checksum) != xxhash_rust::xxh3::xxh3_64(body) {
-        return None;
-    }
     let file: CacheFile = postcard::from_bytes(body).ok()?;
     if file.version != version || file.settings_key != settings_key {
         return None;

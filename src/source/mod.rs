@@ -185,6 +185,9 @@ pub struct LoadedProject {
     pub problems: Vec<model::Problem>,
     /// What each format cost to load, costliest first.
     pub format_timings: Vec<FormatTiming>,
+    /// The thread writing the parse cache, if one was started: join it before the process
+    /// ends, or the cache is lost.
+    pub cache_writer: Option<std::thread::JoinHandle<()>>,
 }
 
 /// Finds, recognises and loads every input file below `checked_dir`, in parallel. The result
@@ -240,9 +243,9 @@ pub fn load_project(
         files.push(loaded);
         outcomes.push((path, outcome));
     }
-    if let Some(cache) = cache {
-        cache.save(outcomes);
-    }
+    // The cache is written while the graph is built and the rules run; [`check`] waits for
+    // it before it returns.
+    let cache_writer = cache.map(|cache| std::thread::spawn(move || cache.save(outcomes)));
     if let CacheUse::Memory(memory) = cache_use {
         let paths = table.paths();
         memory
@@ -282,6 +285,7 @@ pub fn load_project(
         lock,
         problems,
         format_timings,
+        cache_writer,
     }
 }
 

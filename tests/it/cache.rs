@@ -91,12 +91,21 @@ pub fn a_second_run_reads_every_file_from_the_cache() {
     assert_eq!(files_from_cache(&first), 0, "{first}");
     let ignore = std::fs::read_to_string(root.join(".speclint_cache/.gitignore")).unwrap();
     assert!(ignore.lines().any(|line| line == "*"), "{ignore}");
+    // One file of parsed files and one of rule findings.
     let files = cache_files(root);
-    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(files.len(), 2, "{files:?}");
+    let is_findings = |file: &&PathBuf| file.to_string_lossy().ends_with(".rules.bin");
+    let parsed = files.iter().find(|file| !is_findings(file)).unwrap();
+    let findings = files.iter().find(is_findings).unwrap();
     assert!(
-        std::fs::read(&files[0])
+        std::fs::read(parsed)
             .unwrap()
             .starts_with(b"speclint-cache")
+    );
+    assert!(
+        std::fs::read(findings)
+            .unwrap()
+            .starts_with(b"speclint-rules")
     );
     // Spec, prompt, promptfoo config, and the tests files the config reads, which the walker
     // also finds on their own.
@@ -151,8 +160,16 @@ pub fn a_damaged_or_foreign_cache_is_ignored_and_rewritten() {
     let root = project.path();
     let (expected, _) = check(root, &["--no-cache"]);
     check(root, &[]);
-    let cache_file = cache_files(root).pop().unwrap();
+    let files = cache_files(root);
+    let is_findings = |file: &&PathBuf| file.to_string_lossy().ends_with(".rules.bin");
+    let cache_file = files
+        .iter()
+        .find(|file| !is_findings(file))
+        .unwrap()
+        .clone();
+    let findings_file = files.iter().find(is_findings).unwrap().clone();
     let good = std::fs::read(&cache_file).unwrap();
+    let good_findings = std::fs::read(&findings_file).unwrap();
     let mut flipped = good.clone();
     let middle = flipped.len() / 2;
     flipped[middle] ^= 0x55;
@@ -173,6 +190,17 @@ pub fn a_damaged_or_foreign_cache_is_ignored_and_rewritten() {
     ];
     for (name, bytes) in damaged {
         std::fs::write(&cache_file, &bytes).unwrap();
+        // The kept findings are damaged the same way (one byte flipped when the parse cache
+        // keeps its header).
+        let findings_bytes = if bytes.starts_with(b"speclint-cache\x001\n") {
+            let mut findings = good_findings.clone();
+            let last = findings.len() - 1;
+            findings[last] ^= 0x55;
+            findings
+        } else {
+            bytes.clone()
+        };
+        std::fs::write(&findings_file, &findings_bytes).unwrap();
         let (output, stderr) = check(root, &["--timings"]);
         assert_eq!(output, expected, "{name}");
         assert_eq!(files_from_cache(&stderr), 0, "{name}: {stderr}");

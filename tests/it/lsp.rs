@@ -625,6 +625,16 @@ fn full_check_by_uri(root: &Path) -> std::collections::BTreeMap<String, Value> {
 /// checks before it answers): after every edit, what the server has published, incrementally
 /// and only where it changed, must equal a full check of the same texts written to disk.
 pub fn incremental_diagnostics_equal_a_full_check_after_random_edits() {
+    for seed in [
+        0x5eed_1234_abcd_0042,
+        0xfeed_beef_0bad_cafe,
+        0x0123_4567_89ab_cdef,
+    ] {
+        replay_random_edits(seed, 40);
+    }
+}
+
+fn replay_random_edits(seed: u64, steps: usize) {
     let (_directory, root) = copy_example();
     let files = [
         "specs/refunds/spec.md",
@@ -647,8 +657,8 @@ pub fn incremental_diagnostics_equal_a_full_check_after_random_edits() {
         json!({"processId": null, "rootUri": uri(&root), "capabilities": {}}),
     );
     client.notify("initialized", json!({}));
-    let mut random = Random(0x5eed_1234_abcd_0042);
-    for step in 0..60 {
+    let mut random = Random(seed);
+    for step in 0..steps {
         let which = random.below(files.len());
         let path = root.join(files[which]);
         let file_uri = uri(&path);
@@ -681,13 +691,13 @@ pub fn incremental_diagnostics_equal_a_full_check_after_random_edits() {
         assert_eq!(
             published.keys().collect::<Vec<_>>(),
             expected.keys().collect::<Vec<_>>(),
-            "step {step}: files with findings differ after editing {}",
+            "seed {seed:x}, step {step}: files with findings differ after editing {}",
             files[which]
         );
         for (uri, diagnostics) in &expected {
             assert_eq!(
                 &published[uri], diagnostics,
-                "step {step}: findings of {uri} differ after editing {}:\n{}",
+                "seed {seed:x}, step {step}: findings of {uri} differ after editing {}:\n{}",
                 files[which], texts[which]
             );
         }
