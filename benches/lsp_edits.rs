@@ -29,7 +29,13 @@ fn main() {
         .unwrap_or(30);
     for scale in scales.split(',').map(str::trim) {
         let root = corpus(scale);
-        for incremental in [true, false] {
+        // An earlier build has no incremental mode: measure it once.
+        let modes: &[bool] = if std::env::var_os("SPECLINT_BENCH_BINARY").is_some() {
+            &[false]
+        } else {
+            &[true, false]
+        };
+        for &incremental in modes {
             measure(&root, scale, edits, incremental);
         }
     }
@@ -44,7 +50,7 @@ struct Server {
 
 impl Server {
     fn start(root: &Path, incremental: bool) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_speclint"))
+        let mut child = Command::new(binary())
             .arg("lsp")
             .current_dir(root)
             .env(
@@ -176,10 +182,10 @@ fn measure(root: &Path, scale: &str, edits: usize, incremental: bool) {
         |uri: &str| json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}});
     server.request("textDocument/hover", hover(&files[0].uri));
     let first = started.elapsed();
-    let mode = if incremental {
-        "incremental"
-    } else {
-        "full re-check (SPECLINT_LSP_INCREMENTAL=0)"
+    let mode = match (incremental, std::env::var("SPECLINT_BENCH_BINARY")) {
+        (_, Ok(binary)) => format!("the build at {binary}"),
+        (true, Err(_)) => "incremental".to_owned(),
+        (false, Err(_)) => "full re-check (SPECLINT_LSP_INCREMENTAL=0)".to_owned(),
     };
     println!("\n## scale {scale}, {mode}");
     println!(
@@ -222,6 +228,13 @@ fn measure(root: &Path, scale: &str, edits: usize, incremental: bool) {
     server.request("shutdown", Value::Null);
     server.notify("exit", Value::Null);
     let _ = server.child.wait();
+}
+
+/// The server to measure: this build, or `SPECLINT_BENCH_BINARY` (an earlier build, for a
+/// before/after comparison on the same machine).
+fn binary() -> String {
+    std::env::var("SPECLINT_BENCH_BINARY")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_speclint").to_owned())
 }
 
 fn percentile(times: &mut [Duration], percent: usize) -> Duration {

@@ -92,6 +92,14 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
         |earlier, later| merge_references(&mut earlier.references, &later.references),
     );
     count_per_file(&mut graph);
+    for (position, settings) in graph.model_settings.iter().enumerate() {
+        for file in &settings.files {
+            let positions = graph.model_settings_by_file.entry(*file).or_default();
+            if positions.last() != Some(&position) {
+                positions.push(position);
+            }
+        }
+    }
 
     qualify_ids_defined_by_several_features(&mut graph);
     let mut definitions_by_id: HashMap<String, Vec<RequirementIndex>> = HashMap::default();

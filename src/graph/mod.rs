@@ -95,6 +95,8 @@ pub struct Graph {
     pub clarifications: Vec<Clarification>,
     /// Model settings of prompt files and eval configs.
     pub model_settings: Vec<crate::source::model::ModelSettingsDef>,
+    /// Per file: the positions in `model_settings` of the settings that apply to it.
+    pub(crate) model_settings_by_file: HashMap<FileId, Vec<usize>>,
     /// Per requirement (by index): the passages and eval cases that reference it.
     pub(crate) passages_by_requirement: Vec<Vec<PassageIndex>>,
     pub(crate) eval_cases_by_requirement: Vec<Vec<EvalCaseIndex>>,
@@ -172,6 +174,13 @@ impl Graph {
         self.eval_cases_for(requirement)
             .iter()
             .map(|&case| &self[case])
+    }
+
+    /// The positions in [`Graph::model_settings`] of the settings that apply to `file`.
+    pub fn model_settings_of(&self, file: FileId) -> &[usize] {
+        self.model_settings_by_file
+            .get(&file)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Whether any prompt passage references any requirement.

@@ -1,7 +1,9 @@
 //! `speclint lsp`: a language server over stdio. Documents live in memory; every change runs the
 //! same pipeline as `speclint check` over the whole workspace with the open buffers in place of
 //! the files on disk, so editing a requirement updates the diagnostics of the prompts and evals
-//! that reference it, open or not.
+//! that reference it, open or not. The pipeline is incremental: unchanged files are neither read
+//! again nor parsed again, the findings of requirements and files whose inputs did not change
+//! are kept, and only diagnostics that changed are published (docs/performance.md).
 //!
 //! Changes are debounced on both edges: a change after a quiet spell is checked at once (an
 //! edit shows its diagnostics without delay), and the changes of a burst (typing) are merged

@@ -93,11 +93,18 @@ impl RequirementRule for ConfigDrift {
             .map(|passage| passage.span.file)
             .chain(graph.linked_eval_cases(index).map(|case| case.span.file))
             .collect();
-        let applying = graph
-            .model_settings
+        // The settings that apply to those files, in the order they were read.
+        let mut applying: Vec<usize> = files
             .iter()
-            .filter(|settings| settings.files.iter().any(|file| files.contains(file)));
-        for settings in applying {
+            .flat_map(|file| graph.model_settings_of(*file))
+            .copied()
+            .collect();
+        applying.sort_unstable();
+        applying.dedup();
+        for settings in applying
+            .into_iter()
+            .filter_map(|position| graph.model_settings.get(position))
+        {
             let id = &requirement.def.id;
             let mut report = |span, message: String, label: String, help: String| {
                 diagnostics.push(context.drift_diagnostic(
