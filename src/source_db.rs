@@ -59,7 +59,9 @@ pub struct SourceFile {
     pub relative_path: String,
     pub absolute_path: PathBuf,
     pub text: Arc<str>,
-    line_starts: OnceLock<Vec<usize>>,
+    /// Built on first use; shared with the language server's kept copy of the same text, so
+    /// that an unchanged file's lines are counted once per session, not once per check.
+    line_starts: Arc<OnceLock<Vec<usize>>>,
 }
 
 impl SourceFile {
@@ -68,8 +70,28 @@ impl SourceFile {
             relative_path,
             absolute_path,
             text,
-            line_starts: OnceLock::new(),
+            line_starts: Arc::default(),
         }
+    }
+
+    /// A file whose text is `text`, with the line index kept for that same text.
+    pub fn with_line_index(
+        relative_path: String,
+        absolute_path: PathBuf,
+        text: Arc<str>,
+        line_starts: Arc<OnceLock<Vec<usize>>>,
+    ) -> SourceFile {
+        SourceFile {
+            relative_path,
+            absolute_path,
+            text,
+            line_starts,
+        }
+    }
+
+    /// The file's line index (built or not), to keep with its text.
+    pub fn line_index(&self) -> Arc<OnceLock<Vec<usize>>> {
+        Arc::clone(&self.line_starts)
     }
 
     fn line_starts(&self) -> &[usize] {

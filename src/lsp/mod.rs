@@ -55,9 +55,9 @@ struct Server {
     /// Open buffers by absolute path.
     documents: HashMap<PathBuf, Arc<str>>,
     check: Option<CheckResult>,
-    /// What each URI currently shows in the client (its diagnostics as JSON): a file whose
-    /// findings did not change is not published again.
-    published: HashMap<String, String>,
+    /// What each URI currently shows in the client: a file whose diagnostics did not change
+    /// is not published again.
+    published: HashMap<String, Vec<lsp_types::Diagnostic>>,
     /// Parsed files kept between checks: an edit re-parses only the edited file.
     load_cache: Arc<crate::source::cache::MemoryCache>,
     /// Findings of per-requirement rules kept between checks: an edit re-checks only the
@@ -358,11 +358,12 @@ impl Server {
         let mut changed = Vec::new();
         for param in params {
             let uri = param.uri.as_str().to_owned();
-            let shown = serde_json::to_string(&param.diagnostics).unwrap_or_default();
-            if self.published.get(&uri) != Some(&shown) {
+            if self.published.get(&uri) != Some(&param.diagnostics) {
+                published.insert(uri, param.diagnostics.clone());
                 changed.push(param);
+            } else {
+                published.insert(uri, param.diagnostics);
             }
-            published.insert(uri, shown);
         }
         self.published = published;
         for param in changed {

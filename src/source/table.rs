@@ -47,11 +47,16 @@ pub struct TextMemo {
     texts: Mutex<HashMap<PathBuf, KeptText>>,
 }
 
-/// A text and the modification time and length its file had when it was read.
+/// A line index shared by every check that sees the same text.
+type KeptLines = Arc<std::sync::OnceLock<Vec<usize>>>;
+
+/// A text and the modification time and length its file had when it was read, with its line
+/// index once a check built it.
 struct KeptText {
     modified: std::time::SystemTime,
     length: u64,
     text: Arc<str>,
+    lines: KeptLines,
 }
 
 impl TextMemo {
@@ -165,8 +170,8 @@ impl FileTable {
             }
             entry.source.absolute_path.clone()
         };
-        let read = match self.overlays.get(&path) {
-            Some(text) => FileText::Text(Arc::clone(text)),
+        let (read, lines) = match self.overlays.get(&path) {
+            Some(text) => (FileText::Text(Arc::clone(text)), None),
             None => self.read_from_disk(id, &path),
         };
         let mut inner = self.lock();
@@ -181,15 +186,20 @@ impl FileTable {
             FileText::Text(text) => Arc::clone(text),
             FileText::Unreadable(problem) => partial_text(&path, problem),
         };
-        entry.source = SourceFile::new(entry.source.relative_path.clone(), path, shown);
+        let relative = entry.source.relative_path.clone();
+        entry.source = match lines {
+            Some(lines) => SourceFile::with_line_index(relative, path, shown, lines),
+            None => SourceFile::new(relative, path, shown),
+        };
         entry.text = Some(read.clone());
         read
     }
 
-    /// Reads a file, or takes the text the memo kept when the file has not changed since.
-    fn read_from_disk(&self, id: FileId, path: &Path) -> FileText {
+    /// Reads a file, or takes the text the memo kept when the file has not changed since; with
+    /// the line index kept for that text, if any.
+    fn read_from_disk(&self, id: FileId, path: &Path) -> (FileText, Option<KeptLines>) {
         let Some(memo) = &self.text_memo else {
-            return read_text(id, path, self.max_file_bytes);
+            return (read_text(id, path, self.max_file_bytes), None);
         };
         let stamp = std::fs::metadata(path)
             .ok()
@@ -200,20 +210,26 @@ impl FileTable {
             && kept.modified == modified
             && kept.length == length
         {
-            return FileText::Text(Arc::clone(&kept.text));
+            return (
+                FileText::Text(Arc::clone(&kept.text)),
+                Some(Arc::clone(&kept.lines)),
+            );
         }
         let read = read_text(id, path, self.max_file_bytes);
         // The time and length are those seen before reading: a change during the read shows as
         // a newer time next run.
+        let mut lines = None;
         if let (Some((modified, length)), FileText::Text(text)) = (stamp, &read) {
             let kept = KeptText {
                 modified,
                 length,
                 text: Arc::clone(text),
+                lines: KeptLines::default(),
             };
+            lines = Some(Arc::clone(&kept.lines));
             memo.lock().insert(path.to_path_buf(), kept);
         }
-        read
+        (read, lines)
     }
 
     /// The finished table, for the graph.
