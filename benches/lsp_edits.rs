@@ -14,8 +14,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod support;
+
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -28,7 +30,7 @@ fn main() {
         .and_then(|text| text.parse().ok())
         .unwrap_or(30);
     for scale in scales.split(',').map(str::trim) {
-        let root = corpus(scale);
+        let root = support::corpus(scale).canonicalize().unwrap();
         // An earlier build has no incremental mode: measure it once.
         let modes: &[bool] = if std::env::var_os("SPECLINT_BENCH_BINARY").is_some() {
             &[false]
@@ -245,30 +247,4 @@ fn percentile(times: &mut [Duration], percent: usize) -> Duration {
 
 fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
-}
-
-/// The corpus for `scale`, generated on first use.
-fn corpus(scale: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let directory = root.join(format!("target/corpus-{scale}"));
-    if !directory.join("speclint.toml").exists() {
-        let status = Command::new(env!("CARGO"))
-            .args([
-                "run",
-                "--release",
-                "--quiet",
-                "--example",
-                "gen-corpus",
-                "--",
-                "--scale",
-                scale,
-                "--out",
-            ])
-            .arg(&directory)
-            .current_dir(root)
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    directory.canonicalize().unwrap()
 }

@@ -5,9 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod support;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 
 use speclint::check::{CheckOptions, CheckResult, check};
@@ -32,42 +33,16 @@ fn scales() -> Vec<&'static str> {
         .collect()
 }
 
-/// The corpus for `scale`, generated on first use.
-fn corpus(scale: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let directory = root.join(format!("target/corpus-{scale}"));
-    if !directory.join("speclint.toml").exists() {
-        let status = Command::new(env!("CARGO"))
-            .args([
-                "run",
-                "--release",
-                "--quiet",
-                "--example",
-                "gen-corpus",
-                "--",
-                "--scale",
-                scale,
-                "--out",
-            ])
-            .arg(&directory)
-            .current_dir(root)
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    directory
-}
-
 #[divan::bench(args = scales(), sample_count = 5, sample_size = 1)]
 fn floor_read_and_parse(bencher: divan::Bencher<'_, '_>, scale: &str) {
-    let directory = corpus(scale);
+    let directory = support::corpus(scale);
     let settings = load_settings(&directory, None).unwrap();
     bencher.bench(|| load_project(&directory, &settings, &HashMap::new(), &CacheUse::Disabled));
 }
 
 #[divan::bench(args = scales(), sample_count = 5, sample_size = 1)]
 fn cold_check(bencher: divan::Bencher<'_, '_>, scale: &str) {
-    let directory = corpus(scale);
+    let directory = support::corpus(scale);
     let settings = load_settings(&directory, None).unwrap();
     bencher.bench(|| run_check(&directory, &settings));
 }
@@ -75,7 +50,7 @@ fn cold_check(bencher: divan::Bencher<'_, '_>, scale: &str) {
 /// One prompt file edited in memory, as the language server sees a keystroke.
 #[divan::bench(args = scales(), sample_count = 5, sample_size = 1)]
 fn one_changed_file(bencher: divan::Bencher<'_, '_>, scale: &str) {
-    let directory = corpus(scale);
+    let directory = support::corpus(scale);
     let settings = load_settings(&directory, None).unwrap();
     let prompt = directory.join("prompts/prompt_0010.md");
     let text = std::fs::read_to_string(&prompt).unwrap() + "\nOne more line.\n";
@@ -91,7 +66,7 @@ fn one_changed_file(bencher: divan::Bencher<'_, '_>, scale: &str) {
 
 #[divan::bench(args = scales(), sample_count = 5, sample_size = 1)]
 fn rules_only(bencher: divan::Bencher<'_, '_>, scale: &str) {
-    let directory = corpus(scale);
+    let directory = support::corpus(scale);
     let settings = load_settings(&directory, None).unwrap();
     let check = run_check(&directory, &settings);
     bencher.bench(|| run_rules(&check.graph, &settings));
@@ -101,7 +76,7 @@ fn rules_only(bencher: divan::Bencher<'_, '_>, scale: &str) {
 /// requirement: index the passages once, query each requirement.
 #[divan::bench(args = scales(), sample_count = 5, sample_size = 1)]
 fn suggestions_for_every_requirement(bencher: divan::Bencher<'_, '_>, scale: &str) {
-    let directory = corpus(scale);
+    let directory = support::corpus(scale);
     let settings = load_settings(&directory, None).unwrap();
     let check = run_check(&directory, &settings);
     let graph = &check.graph;

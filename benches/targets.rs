@@ -14,6 +14,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -36,7 +38,7 @@ fn main() {
 }
 
 fn measure_scale(scale: &str, runs: usize) {
-    let directory = corpus(scale);
+    let directory = support::corpus(scale);
     let settings = load_settings(&directory, None).unwrap();
     let files: Vec<PathBuf> = walk(&directory, &settings)
         .into_iter()
@@ -252,30 +254,4 @@ fn read_and_parse(path: &Path) -> usize {
         ),
         _ => text.len(),
     }
-}
-
-/// The corpus for `scale`, generated on first use.
-fn corpus(scale: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let directory = root.join(format!("target/corpus-{scale}"));
-    if !directory.join("speclint.toml").exists() {
-        let status = Command::new(env!("CARGO"))
-            .args([
-                "run",
-                "--release",
-                "--quiet",
-                "--example",
-                "gen-corpus",
-                "--",
-                "--scale",
-                scale,
-                "--out",
-            ])
-            .arg(&directory)
-            .current_dir(root)
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    directory
 }
