@@ -4,11 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::io::{BufRead, BufReader, Write};
+mod support;
+
+use std::io::{BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 fn main() {
     divan::main();
@@ -16,24 +18,6 @@ fn main() {
 
 fn frame(body: &str) -> String {
     format!("Content-Length: {}\r\n\r\n{body}", body.len())
-}
-
-fn read_message(reader: &mut impl BufRead) -> Value {
-    let mut length = 0;
-    loop {
-        let mut header = String::new();
-        reader.read_line(&mut header).unwrap();
-        let header = header.trim();
-        if header.is_empty() {
-            break;
-        }
-        if let Some(value) = header.strip_prefix("Content-Length:") {
-            length = value.trim().parse().unwrap();
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
-    serde_json::from_slice(&body).unwrap()
 }
 
 #[divan::bench(sample_count = 10, sample_size = 1)]
@@ -56,7 +40,7 @@ fn hover_after_ten_thousand_changes(bencher: divan::Bencher<'_, '_>) {
             let mut stdout = BufReader::new(child.stdout.take().unwrap());
             let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": null, "rootUri": format!("file://{}", root.display()), "capabilities": {}}});
             stdin.write_all(frame(&initialize.to_string()).as_bytes()).unwrap();
-            while read_message(&mut stdout)["id"] != 1 {}
+            while support::read_message(&mut stdout)["id"] != 1 {}
             let mut burst = String::new();
             for version in 0..10_000 {
                 let change = json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": format!("{text}\n{}", "x".repeat(version % 5))}]}});
@@ -69,7 +53,7 @@ fn hover_after_ten_thousand_changes(bencher: divan::Bencher<'_, '_>) {
             let hover = json!({"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": {"textDocument": {"uri": uri}, "position": {"line": 10, "character": 4}}});
             stdin.write_all(frame(&hover.to_string()).as_bytes()).unwrap();
             stdin.flush().unwrap();
-            while read_message(&mut stdout)["id"] != 2 {}
+            while support::read_message(&mut stdout)["id"] != 2 {}
             drop(stdin);
             let _ = child.kill();
             let _ = child.wait();

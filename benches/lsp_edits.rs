@@ -16,7 +16,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -92,7 +92,7 @@ impl Server {
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
         let mut published = 0;
         loop {
-            let message = read_message(&mut self.stdout);
+            let message = support::read_message(&mut self.stdout);
             if message["id"] == id && message.get("method").is_none() {
                 return published;
             }
@@ -101,27 +101,6 @@ impl Server {
             }
         }
     }
-}
-
-fn read_message(reader: &mut impl BufRead) -> Value {
-    let mut length = 0;
-    loop {
-        let mut header = String::new();
-        assert!(
-            reader.read_line(&mut header).unwrap() > 0,
-            "the server ended"
-        );
-        let header = header.trim();
-        if header.is_empty() {
-            break;
-        }
-        if let Some(value) = header.strip_prefix("Content-Length:") {
-            length = value.trim().parse().unwrap();
-        }
-    }
-    let mut body = vec![0; length];
-    std::io::Read::read_exact(reader, &mut body).unwrap();
-    serde_json::from_slice(&body).unwrap()
 }
 
 /// A file to edit and the two texts an edit switches between.

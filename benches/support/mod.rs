@@ -1,5 +1,9 @@
-//! What the benchmarks share: the generated corpus.
+//! What the benchmarks share: the generated corpus, and reading the language server's
+//! messages. Each benchmark uses a part of it, so the rest is dead code there.
 
+#![allow(dead_code)]
+
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -28,4 +32,26 @@ pub fn corpus(scale: &str) -> PathBuf {
         assert!(status.success());
     }
     directory
+}
+
+/// Reads one JSON-RPC message (`Content-Length` header and body) from the server's stdout.
+pub fn read_message(reader: &mut impl BufRead) -> serde_json::Value {
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        assert!(
+            reader.read_line(&mut header).unwrap() > 0,
+            "the server ended"
+        );
+        let header = header.trim();
+        if header.is_empty() {
+            break;
+        }
+        if let Some(value) = header.strip_prefix("Content-Length:") {
+            length = value.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; length];
+    std::io::Read::read_exact(reader, &mut body).unwrap();
+    serde_json::from_slice(&body).unwrap()
 }
