@@ -179,8 +179,8 @@ fn resolve(
     referrer: Referrer,
     references: &[Reference],
     unresolved: &mut Vec<UnresolvedReference>,
-) -> Vec<RequirementIndex> {
-    let mut targets = Vec::new();
+) -> Targets {
+    let mut targets = Targets::new();
     for reference in references {
         if let Some(target) = graph.lookup(&reference.id) {
             targets.push(target);
@@ -208,6 +208,10 @@ fn resolve(
     }
     targets
 }
+
+/// The requirements one passage or eval case references: almost always one or two, kept
+/// inline so that resolving a hundred thousand eval cases allocates nothing for them.
+type Targets = smallvec::SmallVec<[RequirementIndex; 2]>;
 
 /// The scope of one referring file: the features whose requirements it may reference without
 /// qualification (those whose folder holds it, and those `[features]` in speclint.toml maps it

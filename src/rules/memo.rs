@@ -206,22 +206,37 @@ impl<'a> MemoRun<'a> {
                 hasher.digest128()
             })
             .collect();
+        // One print per passage and per eval case, in a flat pass over each table, then one
+        // one-shot hash per requirement over its items' prints: hashing each linked item's
+        // fields with a streaming hasher was the costliest part of a language server edit.
+        let passage_prints: Vec<u64> = graph
+            .passages
+            .par_iter()
+            .map(|passage| span_print(passage.span, &file_print))
+            .collect();
+        let case_prints: Vec<u64> = graph
+            .eval_cases
+            .par_iter()
+            .map(|case| span_print(case.span, &file_print))
+            .collect();
         let requirements = definitions
             .par_iter()
             .enumerate()
-            .map(|(index, definition)| {
+            .map_init(Vec::new, |bytes: &mut Vec<u8>, (index, definition)| {
                 let index = RequirementIndex(index);
-                let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-                hasher.write_u128(*definition);
-                hasher.write_u8(1);
-                for passage in graph.linked_passages(index) {
-                    write_span(&mut hasher, passage.span, &file_print);
+                bytes.clear();
+                bytes.extend_from_slice(&definition.to_le_bytes());
+                bytes.push(1);
+                for passage in graph.passages_for(index) {
+                    let print = passage_prints.get(passage.0).copied().unwrap_or_default();
+                    bytes.extend_from_slice(&print.to_le_bytes());
                 }
-                hasher.write_u8(2);
-                for case in graph.linked_eval_cases(index) {
-                    write_span(&mut hasher, case.span, &file_print);
+                bytes.push(2);
+                for case in graph.eval_cases_for(index) {
+                    let print = case_prints.get(case.0).copied().unwrap_or_default();
+                    bytes.extend_from_slice(&print.to_le_bytes());
                 }
-                hasher.digest128()
+                xxhash_rust::xxh3::xxh3_128(bytes)
             })
             .collect();
         let mut table_hasher = xxhash_rust::xxh3::Xxh3::new();
@@ -434,6 +449,19 @@ fn write_span(hasher: &mut impl Hasher, span: Span, file_print: &impl Fn(FileId)
     hasher.write_usize(span.start);
     hasher.write_usize(span.end);
     hasher.write_u128(file_print(span.file));
+}
+
+/// A 64-bit print of a span and of the contents of its file, in one one-shot hash.
+fn span_print(span: Span, file_print: &impl Fn(FileId) -> Fingerprint) -> u64 {
+    let mut bytes = [0u8; 36];
+    let (file, rest) = bytes.split_at_mut(4);
+    file.copy_from_slice(&span.file.0.to_le_bytes());
+    let (start, rest) = rest.split_at_mut(8);
+    start.copy_from_slice(&(span.start as u64).to_le_bytes());
+    let (end, contents) = rest.split_at_mut(8);
+    end.copy_from_slice(&(span.end as u64).to_le_bytes());
+    contents.copy_from_slice(&file_print(span.file).to_le_bytes());
+    xxhash_rust::xxh3::xxh3_64(&bytes)
 }
 
 /// A span with the line and column it starts at.

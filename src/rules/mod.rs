@@ -354,7 +354,12 @@ pub fn run_rules_with_memo(
     memo: Option<&RuleMemo>,
 ) -> (Vec<Diagnostic>, Vec<(&'static str, Duration)>) {
     let context = RuleContext::new(graph, settings);
+    let started = Instant::now();
     let memo_run = memo.map(|memo| memo::MemoRun::start(memo, graph));
+    let mut timings = Vec::new();
+    if memo_run.is_some() {
+        timings.push(("rule memo: fingerprints", started.elapsed()));
+    }
     // Rules only read the graph, so they run side by side; their findings are joined in
     // registry order and then sorted, so the output does not depend on the thread count.
     let per_rule: Vec<RuleRun> = registry::all_rules()
@@ -362,7 +367,6 @@ pub fn run_rules_with_memo(
         .filter_map(|rule| run_one_rule(*rule, &context, memo_run.as_ref()))
         .collect();
     let mut diagnostics = Vec::new();
-    let mut timings = Vec::new();
     let mut kept = Vec::new();
     for run in per_rule {
         diagnostics.extend(run.diagnostics);
@@ -370,9 +374,13 @@ pub fn run_rules_with_memo(
         kept.extend(run.memo_findings);
     }
     if let Some(memo_run) = memo_run {
+        let started = Instant::now();
         memo_run.finish(kept);
+        timings.push(("rule memo: keeping findings", started.elapsed()));
     }
+    let started = Instant::now();
     sort_diagnostics(graph, &mut diagnostics);
+    timings.push(("sorting findings", started.elapsed()));
     (diagnostics, timings)
 }
 
