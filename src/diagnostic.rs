@@ -71,3 +71,82 @@ pub fn finding_fingerprint(db: &crate::source_db::SourceDb, diagnostic: &Diagnos
         flagged.join(" ")
     ))
 }
+
+/// A finding as it is kept between runs: the rule by name (a later build may not have it),
+/// and its places in the form `P` that the store needs: spans for the rule memo of one
+/// process, project-relative paths and offsets on disk, where file IDs change from run to run.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct StoredDiagnostic<P> {
+    rule: String,
+    severity: Severity,
+    escalated: bool,
+    message: String,
+    place: P,
+    label: Option<String>,
+    requirement: Option<String>,
+    related: Vec<(P, String)>,
+    help: Option<String>,
+}
+
+impl<P> StoredDiagnostic<P> {
+    pub fn from_diagnostic(
+        diagnostic: &Diagnostic,
+        place_of: impl Fn(Span) -> P,
+    ) -> StoredDiagnostic<P> {
+        StoredDiagnostic {
+            rule: diagnostic.rule.to_owned(),
+            severity: diagnostic.severity,
+            escalated: diagnostic.escalated,
+            message: diagnostic.message.clone(),
+            place: place_of(diagnostic.span),
+            label: diagnostic.label.clone(),
+            requirement: diagnostic.requirement.clone(),
+            related: diagnostic
+                .related
+                .iter()
+                .map(|related| (place_of(related.span), related.message.clone()))
+                .collect(),
+            help: diagnostic.help.clone(),
+        }
+    }
+
+    /// Visits the finding's places: its own, then those of its related passages.
+    pub fn for_each_place(&self, mut visit: impl FnMut(&P)) {
+        visit(&self.place);
+        for (place, _) in &self.related {
+            visit(place);
+        }
+    }
+
+    /// The finding, when `rule_of` still knows its rule (giving its code and name) and
+    /// `span_of` every place.
+    pub fn into_diagnostic(
+        self,
+        rule_of: impl Fn(&str) -> Option<(&'static str, &'static str)>,
+        span_of: impl Fn(P) -> Option<Span>,
+    ) -> Option<Diagnostic> {
+        let (code, rule) = rule_of(&self.rule)?;
+        let related: Option<Vec<Related>> = self
+            .related
+            .into_iter()
+            .map(|(place, message)| {
+                Some(Related {
+                    span: span_of(place)?,
+                    message,
+                })
+            })
+            .collect();
+        Some(Diagnostic {
+            code,
+            rule,
+            severity: self.severity,
+            escalated: self.escalated,
+            message: self.message,
+            span: span_of(self.place)?,
+            label: self.label,
+            requirement: self.requirement,
+            related: related?,
+            help: self.help,
+        })
+    }
+}

@@ -103,6 +103,8 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         } else {
             arguments.changed_since.clone()
         },
+        // A listing describes every requirement and passage: it needs the whole graph.
+        reuse_findings: !arguments.list,
         ..CheckOptions::default()
     };
     let mut result = check(&checked_dir, &settings, &options)?;

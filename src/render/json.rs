@@ -126,9 +126,9 @@ pub fn to_output(result: &CheckResult) -> JsonOutput {
             .map(|diagnostic| convert(&graph.db, diagnostic))
             .collect(),
         summary: JsonSummary {
-            requirements: graph.requirements.len(),
+            requirements: result.totals.requirements,
             prompts: prompt_files,
-            eval_cases: graph.eval_cases.len(),
+            eval_cases: result.totals.eval_cases,
             files: graph.files.len(),
             errors: result.count(Severity::Error),
             warnings: result.count(Severity::Warning),

@@ -133,9 +133,9 @@ pub fn summary_line(result: &CheckResult) -> String {
     };
     format!(
         "{findings} in {}, {}, {} ({})",
-        plural(graph.requirements.len(), "requirement"),
-        plural(graph.passages.len(), "prompt passage"),
-        plural(graph.eval_cases.len(), "eval case"),
+        plural(result.totals.requirements, "requirement"),
+        plural(result.totals.passages, "prompt passage"),
+        plural(result.totals.eval_cases, "eval case"),
         plural(graph.files.len(), "file"),
     )
 }

@@ -17,7 +17,6 @@ use std::hash::Hasher;
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
 use crate::graph::{Graph, RequirementIndex};
@@ -42,59 +41,13 @@ pub struct RuleMemo {
     changed: std::sync::atomic::AtomicBool,
 }
 
-/// A finding as the on-disk memo stores it: the rule by name, everything else as it is.
-#[derive(Serialize, Deserialize)]
-struct StoredDiagnostic {
-    rule: String,
-    severity: crate::severity::Severity,
-    escalated: bool,
-    message: String,
-    span: Span,
-    label: Option<String>,
-    requirement: Option<String>,
-    related: Vec<(Span, String)>,
-    help: Option<String>,
-}
+/// A finding as the on-disk memo stores it.
+type StoredDiagnostic = crate::diagnostic::StoredDiagnostic<Span>;
 
-impl StoredDiagnostic {
-    fn from_diagnostic(diagnostic: &Diagnostic) -> StoredDiagnostic {
-        StoredDiagnostic {
-            rule: diagnostic.rule.to_owned(),
-            severity: diagnostic.severity,
-            escalated: diagnostic.escalated,
-            message: diagnostic.message.clone(),
-            span: diagnostic.span,
-            label: diagnostic.label.clone(),
-            requirement: diagnostic.requirement.clone(),
-            related: diagnostic
-                .related
-                .iter()
-                .map(|related| (related.span, related.message.clone()))
-                .collect(),
-            help: diagnostic.help.clone(),
-        }
-    }
-
-    /// The finding, when its rule still exists.
-    fn into_diagnostic(self) -> Option<Diagnostic> {
-        let meta = crate::rules::registry::find_rule(&self.rule)?.meta();
-        Some(Diagnostic {
-            code: meta.code,
-            rule: meta.name,
-            severity: self.severity,
-            escalated: self.escalated,
-            message: self.message,
-            span: self.span,
-            label: self.label,
-            requirement: self.requirement,
-            related: self
-                .related
-                .into_iter()
-                .map(|(span, message)| crate::diagnostic::Related { span, message })
-                .collect(),
-            help: self.help,
-        })
-    }
+/// The code and name of the rule called `name`, when this build has it.
+fn rule_of(name: &str) -> Option<(&'static str, &'static str)> {
+    let meta = crate::rules::registry::find_rule(name)?.meta();
+    Some((meta.code, meta.name))
 }
 
 impl std::fmt::Debug for RuleMemo {
@@ -114,7 +67,9 @@ impl RuleMemo {
         let mut stored: Vec<(Key, Vec<StoredDiagnostic>)> = findings
             .iter()
             .map(|(key, diagnostics)| {
-                let diagnostics = diagnostics.iter().map(StoredDiagnostic::from_diagnostic);
+                let diagnostics = diagnostics
+                    .iter()
+                    .map(|diagnostic| StoredDiagnostic::from_diagnostic(diagnostic, |span| span));
                 (*key, diagnostics.collect())
             })
             .collect();
@@ -130,7 +85,7 @@ impl RuleMemo {
         for (key, diagnostics) in stored {
             let diagnostics: Option<Vec<Diagnostic>> = diagnostics
                 .into_iter()
-                .map(StoredDiagnostic::into_diagnostic)
+                .map(|stored| stored.into_diagnostic(rule_of, Some))
                 .collect();
             findings.insert(key, Arc::new(diagnostics?));
         }

@@ -105,9 +105,12 @@ pub enum CacheOutcome {
     Hit,
     /// It was parsed; this is its new record.
     Stored(Stored),
-    /// It was parsed and is not cached (an editor's unsaved buffer in the on-disk cache, an
-    /// unreadable dependency).
+    /// It was not parsed, or it is an editor's unsaved buffer that the on-disk cache does
+    /// not keep: what was read of it depends only on its own path and contents.
     NotCached,
+    /// It was parsed and cannot be cached: a file it points into cannot be read back, so what
+    /// it depends on is not known.
+    Uncacheable,
 }
 
 /// A freshly parsed file's record, in the form of the cache it goes to.
@@ -250,6 +253,26 @@ impl Cache {
         }
     }
 
+    /// What this run's files depend on beyond themselves (see
+    /// [`crate::source::project_print`]); `None` in memory, or when it is not known.
+    pub fn inputs_beyond_walk(
+        &self,
+        outcomes: &[(String, CacheOutcome)],
+    ) -> Option<crate::source::project_print::InputsBeyondWalk> {
+        let Cache::Disk(disk) = self else {
+            return None;
+        };
+        crate::source::project_print::inputs_beyond_walk(outcomes.iter().map(|(path, outcome)| {
+            let validity = match outcome {
+                CacheOutcome::Hit => disk.records.get(path).map(|record| &record.validity),
+                CacheOutcome::Stored(Stored::Disk(record)) => Some(&record.validity),
+                CacheOutcome::Stored(Stored::Memory(record)) => Some(&record.validity),
+                CacheOutcome::NotCached | CacheOutcome::Uncacheable => None,
+            };
+            (outcome, validity)
+        }))
+    }
+
     /// The record of a freshly parsed file, or `None` when a file it points into cannot be
     /// read back (then it is parsed again next time).
     pub fn record(
@@ -327,7 +350,9 @@ impl Cache {
                         CacheOutcome::Stored(Stored::Memory(record)) => {
                             kept.insert(path, record);
                         }
-                        CacheOutcome::Stored(Stored::Disk(_)) | CacheOutcome::NotCached => {}
+                        CacheOutcome::Stored(Stored::Disk(_))
+                        | CacheOutcome::NotCached
+                        | CacheOutcome::Uncacheable => {}
                     }
                 }
                 *records = kept;
@@ -352,6 +377,14 @@ struct RecordFiles {
 }
 
 impl Validity {
+    pub(crate) fn dependencies(&self) -> &[(String, ContentHash)] {
+        &self.dependencies
+    }
+
+    pub(crate) fn probes(&self) -> &[Probe] {
+        &self.probes
+    }
+
     /// The record's files in this run, when the file, its dependencies and its references are
     /// all as they were.
     fn holds(&self, table: &FileTable, file: FileId, hash: ContentHash) -> Option<RecordFiles> {
@@ -435,7 +468,9 @@ impl DiskCache {
                     changed = true;
                     records.push((path, record));
                 }
-                CacheOutcome::Stored(Stored::Memory(_)) | CacheOutcome::NotCached => {
+                CacheOutcome::Stored(Stored::Memory(_))
+                | CacheOutcome::NotCached
+                | CacheOutcome::Uncacheable => {
                     changed |= self.records.remove(&path).is_some();
                 }
             }

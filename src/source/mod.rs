@@ -25,6 +25,7 @@ pub mod json;
 pub mod layout;
 pub mod model;
 pub mod model_settings;
+pub mod project_print;
 pub mod prompt_chat;
 pub mod prompt_code;
 pub mod prompt_frontmatter;
@@ -188,6 +189,9 @@ pub struct LoadedProject {
     /// The thread writing the parse cache, if one was started: join it before the process
     /// ends, or the cache is lost.
     pub cache_writer: Option<std::thread::JoinHandle<()>>,
+    /// What this run read, for reusing its findings later: only with the on-disk cache and
+    /// without unsaved buffers, and only when every dependency is known.
+    pub print: Option<project_print::ProjectPrint>,
 }
 
 /// Finds, recognises and loads every input file below `checked_dir`, in parallel. The result
@@ -243,6 +247,16 @@ pub fn load_project(
         files.push(loaded);
         outcomes.push((path, outcome));
     }
+    let print = match (&cache, cache_use) {
+        (Some(cache), CacheUse::Disk) if overlays.is_empty() => cache
+            .inputs_beyond_walk(&outcomes)
+            .map(|inputs| project_print::ProjectPrint {
+                files: project_print::files_print(&table, &walked, &ids),
+                dependencies: inputs.dependencies,
+                probes: inputs.probes,
+            }),
+        _ => None,
+    };
     // The cache is written while the graph is built and the rules run; [`check`] waits for
     // it before it returns.
     let cache_writer = cache.map(|cache| std::thread::spawn(move || cache.save(outcomes)));
@@ -286,6 +300,7 @@ pub fn load_project(
         problems,
         format_timings,
         cache_writer,
+        print,
     }
 }
 
@@ -351,7 +366,7 @@ fn read_lock(table: &FileTable) -> (Option<crate::lockfile::LockFile>, Vec<model
     }
 }
 
-fn absolute_dir(directory: &Path) -> PathBuf {
+pub(crate) fn absolute_dir(directory: &Path) -> PathBuf {
     let absolute = std::path::absolute(directory).unwrap_or_else(|_| directory.to_path_buf());
     resolve::normalize(&absolute)
 }
@@ -446,7 +461,7 @@ fn load_walked(
         {
             match cache.record(context.table, id, hash, probes, &mut entry) {
                 Some(record) => cache::CacheOutcome::Stored(record),
-                None => cache::CacheOutcome::NotCached,
+                None => cache::CacheOutcome::Uncacheable,
             }
         }
         _ => cache::CacheOutcome::NotCached,

@@ -61,7 +61,7 @@ pub fn is_glob(path: &str) -> bool {
 /// One reference a loader resolved, and what it found: the parse cache replays these to know
 /// whether a cached promptfoo config still sees the same files (a glob may match a new file,
 /// a missing file may appear).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Probe {
     /// The folder the reference was resolved against, relative to the checked directory.
     pub base_dir: String,

@@ -265,7 +265,10 @@ fn partial_text(path: &Path, problem: &Problem) -> Arc<str> {
 /// Reads a file as UTF-8 text, refusing what is too large, binary, UTF-16 or not UTF-8.
 pub fn read_text(id: FileId, path: &Path, max_file_bytes: u64) -> FileText {
     let at_start = Span::file_start(id);
-    if let Ok(metadata) = std::fs::metadata(path)
+    // One `stat` answers both questions: reading thousands of small files, the system calls
+    // cost more than the bytes.
+    let metadata = std::fs::metadata(path).ok();
+    if let Some(metadata) = &metadata
         && !metadata.is_file()
     {
         // A FIFO or a device would block or never end.
@@ -274,7 +277,7 @@ pub fn read_text(id: FileId, path: &Path, max_file_bytes: u64) -> FileText {
             "not a regular file; it was not read",
         ));
     }
-    if let Ok(metadata) = std::fs::metadata(path)
+    if let Some(metadata) = &metadata
         && metadata.len() > max_file_bytes
     {
         return FileText::Unreadable(

@@ -1,6 +1,7 @@
 //! The parse cache of `speclint check` (on by default): a second run over unchanged files gives
 //! the same output from the cache; a changed file, a changed file a promptfoo config reads, and
 //! a new file one of its globs matches are read again; a damaged cache is ignored and rewritten.
+//! A run that finds nothing changed reuses the stored findings; any change checks again.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -63,6 +64,19 @@ fn files_from_cache(stderr: &str) -> usize {
         .sum()
 }
 
+/// Whether `--timings` says the stored findings were reused (nothing changed).
+fn findings_reused(stderr: &str) -> bool {
+    stderr.contains("findings reused")
+}
+
+/// The stored findings of the last run (`*.findings.bin`).
+fn stored_findings(root: &Path) -> PathBuf {
+    cache_files(root)
+        .into_iter()
+        .find(|file| file.to_string_lossy().ends_with(".findings.bin"))
+        .unwrap()
+}
+
 fn cache_files(root: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let Ok(versions) = std::fs::read_dir(root.join(".speclint_cache")) else {
@@ -91,26 +105,33 @@ pub fn a_second_run_reads_every_file_from_the_cache() {
     assert_eq!(files_from_cache(&first), 0, "{first}");
     let ignore = std::fs::read_to_string(root.join(".speclint_cache/.gitignore")).unwrap();
     assert!(ignore.lines().any(|line| line == "*"), "{ignore}");
-    // One file of parsed files and one of rule findings.
+    // One file of parsed files, one of rule findings, one of the run's findings.
     let files = cache_files(root);
-    assert_eq!(files.len(), 2, "{files:?}");
-    let is_findings = |file: &&PathBuf| file.to_string_lossy().ends_with(".rules.bin");
-    let parsed = files.iter().find(|file| !is_findings(file)).unwrap();
-    let findings = files.iter().find(is_findings).unwrap();
-    assert!(
-        std::fs::read(parsed)
-            .unwrap()
-            .starts_with(b"speclint-cache")
-    );
-    assert!(
-        std::fs::read(findings)
-            .unwrap()
-            .starts_with(b"speclint-rules")
-    );
-    // Spec, prompt, promptfoo config, and the tests files the config reads, which the walker
-    // also finds on their own.
+    assert_eq!(files.len(), 3, "{files:?}");
+    // `<settings key>.bin`, `<settings key>.rules.bin`, `<settings key>.findings.bin`.
+    let starts_with = |extensions: &str, magic: &[u8]| {
+        let file = files
+            .iter()
+            .find(|file| {
+                let name = file.file_name().unwrap().to_string_lossy();
+                name.split_once('.')
+                    .is_some_and(|(_, rest)| rest == extensions)
+            })
+            .unwrap();
+        assert!(std::fs::read(file).unwrap().starts_with(magic), "{file:?}");
+    };
+    starts_with("bin", b"speclint-cache");
+    starts_with("rules.bin", b"speclint-rules");
+    starts_with("findings.bin", b"speclint-findings");
+    // Nothing changed: the findings are reused, nothing is parsed.
     let second = assert_same_as_uncached(root);
-    assert_eq!(files_from_cache(&second), 5, "{second}");
+    assert!(findings_reused(&second), "{second}");
+    // Without them, every file comes from the parse cache: spec, prompt, promptfoo config,
+    // and the tests files the config reads, which the walker also finds on their own.
+    std::fs::remove_file(stored_findings(root)).unwrap();
+    let third = assert_same_as_uncached(root);
+    assert!(!findings_reused(&third), "{third}");
+    assert_eq!(files_from_cache(&third), 5, "{third}");
     // The cache holds nothing that `--list` or a check would read as input.
     let (listing, _) = check(root, &["--list"]);
     assert!(!listing.contains("speclint_cache"), "{listing}");
@@ -162,11 +183,14 @@ pub fn a_damaged_or_foreign_cache_is_ignored_and_rewritten() {
     check(root, &[]);
     let files = cache_files(root);
     let is_findings = |file: &&PathBuf| file.to_string_lossy().ends_with(".rules.bin");
+    let is_run_findings = |file: &&PathBuf| file.to_string_lossy().ends_with(".findings.bin");
     let cache_file = files
         .iter()
-        .find(|file| !is_findings(file))
+        .find(|file| !is_findings(file) && !is_run_findings(file))
         .unwrap()
         .clone();
+    let run_findings_file = files.iter().find(is_run_findings).unwrap().clone();
+    let good_run_findings = std::fs::read(&run_findings_file).unwrap();
     let findings_file = files.iter().find(is_findings).unwrap().clone();
     let good = std::fs::read(&cache_file).unwrap();
     let good_findings = std::fs::read(&findings_file).unwrap();
@@ -201,10 +225,27 @@ pub fn a_damaged_or_foreign_cache_is_ignored_and_rewritten() {
             bytes.clone()
         };
         std::fs::write(&findings_file, &findings_bytes).unwrap();
+        // And so are the stored findings of the run (one byte of their body flipped when the
+        // parse cache keeps its header).
+        let run_findings_bytes = if bytes.starts_with(b"speclint-cache\x001\n") {
+            let mut findings = good_run_findings.clone();
+            let last = findings.len() - 1;
+            findings[last] ^= 0x55;
+            findings
+        } else {
+            bytes.clone()
+        };
+        std::fs::write(&run_findings_file, &run_findings_bytes).unwrap();
         let (output, stderr) = check(root, &["--timings"]);
         assert_eq!(output, expected, "{name}");
+        assert!(!findings_reused(&stderr), "{name}: {stderr}");
         assert_eq!(files_from_cache(&stderr), 0, "{name}: {stderr}");
-        // Rewritten: the next run reads from it again.
+        // Rewritten: the next run reuses the findings, and without them reads every file
+        // from the parse cache.
+        let (again, stderr) = check(root, &["--timings"]);
+        assert_eq!(again, expected, "{name}");
+        assert!(findings_reused(&stderr), "{name}: {stderr}");
+        std::fs::remove_file(&run_findings_file).unwrap();
         let (again, stderr) = check(root, &["--timings"]);
         assert_eq!(again, expected, "{name}");
         assert_eq!(files_from_cache(&stderr), 5, "{name}: {stderr}");
@@ -216,4 +257,87 @@ pub fn no_cache_writes_nothing() {
     let root = project.path();
     check(root, &["--no-cache"]);
     assert!(!root.join(".speclint_cache").exists());
+}
+
+pub fn findings_are_reused_only_while_nothing_they_depend_on_changed() {
+    let project = project();
+    let root = project.path();
+    // The CSV and tests files live in an ignored folder: the walker never sees them, only
+    // the config, through a path and a glob.
+    write(root, ".gitignore", "evals/data/\n");
+    write(root, "evals/data/cases.csv", CASES);
+    write(root, "evals/data/tests/window.yaml", TESTS);
+    write(
+        root,
+        "evals/promptfooconfig.yaml",
+        &CONFIG
+            .replace("file://cases.csv", "file://data/cases.csv")
+            .replace("file://tests/", "file://data/tests/"),
+    );
+    std::fs::remove_file(root.join("evals/cases.csv")).unwrap();
+    std::fs::remove_file(root.join("evals/tests/window.yaml")).unwrap();
+    let reused_after = |change: &dyn Fn()| {
+        change();
+        let stderr = assert_same_as_uncached(root);
+        findings_reused(&stderr)
+    };
+    check(root, &[]);
+    assert!(reused_after(&|| {}), "nothing changed");
+    // Another output format renders the same findings.
+    let concise = |extra: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_speclint"))
+            .args(["check", "--output-format", "concise", "--timings"])
+            .args(extra)
+            .arg(root)
+            .output()
+            .unwrap();
+        (
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let (reused, stderr) = concise(&[]);
+    assert!(findings_reused(&stderr), "{stderr}");
+    assert_eq!(reused, concise(&["--no-cache"]).0);
+    assert!(reused.contains("FR-001"), "{reused}");
+    // A file read only through the config.
+    assert!(!reused_after(&|| write(
+        root,
+        "evals/data/cases.csv",
+        &CASES.replace("FR-002", "FR-404")
+    )));
+    let (output, _) = check(root, &[]);
+    assert!(output.contains("FR-404"), "{output}");
+    assert!(reused_after(&|| {}), "nothing changed since");
+    // A new file the config's glob matches, and its removal.
+    let extra = "- description: extra\n  metadata:\n    requirements: [FR-001]\n  assert:\n    - type: icontains\n      value: refund\n";
+    assert!(!reused_after(&|| write(
+        root,
+        "evals/data/tests/extra.yaml",
+        extra
+    )));
+    assert!(!reused_after(&|| std::fs::remove_file(
+        root.join("evals/data/tests/extra.yaml")
+    )
+    .unwrap()));
+    // A walked file, a new walked file, and the configuration.
+    assert!(!reused_after(&|| write(
+        root,
+        "prompts/refund.md",
+        &PROMPT.replace("30-day", "45-day")
+    )));
+    assert!(!reused_after(&|| write(
+        root,
+        "prompts/other.md",
+        "Say hello.\n"
+    )));
+    assert!(!reused_after(&|| write(
+        root,
+        "speclint.toml",
+        "[rules]\nrequirement-untested = \"off\"\n"
+    )));
+    assert!(reused_after(&|| {}), "nothing changed since");
+    // A listing needs every requirement: it never reuses findings.
+    let (_, stderr) = check(root, &["--list", "--timings"]);
+    assert!(!findings_reused(&stderr), "{stderr}");
 }

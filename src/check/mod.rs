@@ -15,6 +15,9 @@ use crate::settings::Settings;
 use crate::severity::Severity;
 use crate::source::CacheUse;
 
+mod result_cache;
+pub use result_cache::Totals;
+
 /// Findings kept between the checks of a long-running process (see [`CheckOptions::rule_memo`]).
 pub use crate::rules::RuleMemo;
 
@@ -32,6 +35,11 @@ pub struct CheckOptions {
     /// A git ref: only findings in files changed since it, or about requirements whose text
     /// changed since it, are kept.
     pub changed_since: Option<String>,
+    /// Whether the findings of an earlier run may be reused when nothing they depend on
+    /// changed (`speclint check` with the on-disk cache). The result then holds a graph with
+    /// the project's texts and file list only: callers that read requirements, passages or
+    /// eval cases from it leave this off.
+    pub reuse_findings: bool,
 }
 
 /// Which baseline a check applies.
@@ -49,7 +57,10 @@ pub enum BaselineChoice {
 
 /// The outcome of one check.
 pub struct CheckResult {
+    /// The graph; when findings were reused, only its texts, files and skipped files.
     pub graph: Graph,
+    /// How many requirements, passages and eval cases were read.
+    pub totals: Totals,
     pub diagnostics: Vec<Diagnostic>,
     /// Baseline entries that matched no finding (the baseline can shrink).
     pub unmatched_baseline: Vec<BaselineEntry>,
@@ -113,6 +124,73 @@ pub fn check(
         None => None,
     };
     let started = Instant::now();
+    let root = &settings.project_root;
+    let reusable = options.reuse_findings
+        && matches!(options.cache, CacheUse::Disk)
+        && options.overlays.is_empty()
+        && options.changed_since.is_none();
+    let reused = if reusable {
+        result_cache::reuse(root, settings)
+    } else {
+        None
+    };
+    let (graph, totals, diagnostics, timings, format_timings) = match reused {
+        Some(reused) => {
+            let timings = vec![("load: nothing changed, findings reused", started.elapsed())];
+            (
+                reused.graph,
+                reused.totals,
+                reused.diagnostics,
+                timings,
+                Vec::new(),
+            )
+        }
+        None => {
+            let checked = check_everything(settings, options, reusable, started);
+            let totals = Totals::of(&checked.graph);
+            (
+                checked.graph,
+                totals,
+                checked.diagnostics,
+                checked.timings,
+                checked.format_timings,
+            )
+        }
+    };
+
+    let found = diagnostics.len();
+    let (mut diagnostics, unmatched_baseline) = match &baseline {
+        Some(baseline) => crate::baseline::apply(&graph.db, diagnostics, baseline),
+        None => (diagnostics, Vec::new()),
+    };
+    let baseline_hidden = found - diagnostics.len();
+    if let Some(reference) = &options.changed_since {
+        let changes = crate::changed::changes_since(root, reference, &graph, &settings.id_pattern)
+            .map_err(CheckError::ChangedSince)?;
+        crate::changed::retain_changed(&graph.db, &mut diagnostics, &changes);
+    }
+    retain_checked_folder(&graph, root, checked_dir, &mut diagnostics);
+    Ok(CheckResult {
+        graph,
+        totals,
+        diagnostics,
+        unmatched_baseline,
+        baseline_hidden,
+        timings,
+        format_timings,
+        path_prefix: repository_prefix(root),
+    })
+}
+
+/// Loads and checks the whole project: the graph, the findings after suppressions, the
+/// phase timings and the per-format timings. With `store_findings`, the findings are kept for
+/// a later run that finds nothing changed.
+fn check_everything(
+    settings: &Settings,
+    options: &CheckOptions,
+    store_findings: bool,
+    started: Instant,
+) -> Checked {
     // The whole project is read, so that links resolve whatever folder is checked; findings
     // are then kept for the checked folder only.
     let root = &settings.project_root;
@@ -120,6 +198,7 @@ pub fn check(
         crate::source::load_project(root, settings, &options.overlays, &options.cache);
     let format_timings = std::mem::take(&mut project.format_timings);
     let cache_writer = project.cache_writer.take();
+    let print = project.print.take();
     let loaded = Instant::now();
     let graph = build::build(project, settings);
     let built = Instant::now();
@@ -140,10 +219,6 @@ pub fn check(
     {
         crate::source::cache::write_sealed(path, RULES_MAGIC, &body);
     }
-    if let Some(writer) = cache_writer {
-        // A writer that failed only costs the next run its speed.
-        let _ = writer.join();
-    }
     let ruled = Instant::now();
     let diagnostics = crate::suppress::apply(&graph, settings, diagnostics);
     let mut timings = vec![
@@ -153,28 +228,29 @@ pub fn check(
     ];
     timings.extend(rule_timings);
     timings.push(("suppressions and sorting", ruled.elapsed()));
-
-    let found = diagnostics.len();
-    let (mut diagnostics, unmatched_baseline) = match &baseline {
-        Some(baseline) => crate::baseline::apply(&graph.db, diagnostics, baseline),
-        None => (diagnostics, Vec::new()),
-    };
-    let baseline_hidden = found - diagnostics.len();
-    if let Some(reference) = &options.changed_since {
-        let changes = crate::changed::changes_since(root, reference, &graph, &settings.id_pattern)
-            .map_err(CheckError::ChangedSince)?;
-        crate::changed::retain_changed(&graph.db, &mut diagnostics, &changes);
+    if store_findings && let Some(print) = print {
+        let storing = Instant::now();
+        result_cache::store(root, settings, print, &graph, &diagnostics);
+        timings.push(("storing findings for the next run", storing.elapsed()));
     }
-    retain_checked_folder(&graph, root, checked_dir, &mut diagnostics);
-    Ok(CheckResult {
+    if let Some(writer) = cache_writer {
+        // A writer that failed only costs the next run its speed.
+        let _ = writer.join();
+    }
+    Checked {
         graph,
         diagnostics,
-        unmatched_baseline,
-        baseline_hidden,
         timings,
         format_timings,
-        path_prefix: repository_prefix(root),
-    })
+    }
+}
+
+/// What [`check_everything`] found, with what each phase cost.
+struct Checked {
+    graph: Graph,
+    diagnostics: Vec<Diagnostic>,
+    timings: Vec<(&'static str, Duration)>,
+    format_timings: Vec<crate::source::FormatTiming>,
 }
 
 /// The first bytes of the file of kept rule findings.

@@ -1,0 +1,238 @@
+//! Findings reused as they are: `speclint check` stores its findings (before the baseline and
+//! `--changed-since`, which apply to every run) beside the parse cache, with a
+//! [`ProjectPrint`] of everything the run read. A later run that walks, reads and hashes the
+//! project and finds the same print (same settings, same walked files with the same contents,
+//! same files read beyond the walk, every reference resolving as before) could find nothing
+//! else, so it renders the stored findings without parsing a file or running a rule.
+//!
+//! The stored file lives at `.speclint_cache/v<version>/<settings key>.findings.bin`, sealed
+//! like the parse cache (header, checksum); one that does not decode, names a rule this build
+//! does not have, or points outside its files is ignored, and the run checks everything.
+//! Places are stored as project-relative paths and byte offsets, since file IDs change from
+//! run to run.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, StoredDiagnostic};
+use crate::graph::{FileSummary, Graph, SkippedFile};
+use crate::settings::Settings;
+use crate::source::project_print::ProjectPrint;
+use crate::source::{Format, Role};
+use crate::source_db::{FileId, SourceDb, Span};
+
+/// The first bytes of the stored findings.
+const FINDINGS_MAGIC: &[u8] = b"speclint-findings\x001\n";
+
+/// How many requirements, prompt passages and eval cases a check read (the summary line).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub requirements: usize,
+    pub passages: usize,
+    pub eval_cases: usize,
+}
+
+impl Totals {
+    pub fn of(graph: &Graph) -> Totals {
+        Totals {
+            requirements: graph.requirements.len(),
+            passages: graph.passages.len(),
+            eval_cases: graph.eval_cases.len(),
+        }
+    }
+}
+
+/// A place in a file: its project-relative path and byte offsets.
+type Place = (String, usize, usize);
+
+#[derive(Serialize, Deserialize)]
+struct StoredSummary {
+    path: String,
+    role: Role,
+    format: Format,
+    read_through: Option<String>,
+    requirements: usize,
+    passages: usize,
+    eval_cases: usize,
+    eval_runs: usize,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredFindings {
+    print: ProjectPrint,
+    /// The folders the settings were resolved against: a copied project is checked again.
+    project_root: String,
+    base_dir: String,
+    files: Vec<StoredSummary>,
+    skipped: Vec<(String, String)>,
+    totals: Totals,
+    diagnostics: Vec<StoredDiagnostic<Place>>,
+}
+
+/// What a run that reuses stored findings has: the project's texts and file list (enough for
+/// every output format), the totals and the findings.
+pub(crate) struct Reused {
+    pub graph: Graph,
+    pub totals: Totals,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn findings_path(root: &Path, settings: &Settings) -> Option<std::path::PathBuf> {
+    let location = crate::source::cache::CacheLocation::create(root, settings)?;
+    Some(location.file("findings.bin"))
+}
+
+/// The stored findings, when nothing they depend on changed.
+pub(crate) fn reuse(root: &Path, settings: &Settings) -> Option<Reused> {
+    let path = findings_path(root, settings)?;
+    let body = crate::source::cache::read_sealed(&path, FINDINGS_MAGIC)?;
+    // The stored print is all the comparison needs; the findings are decoded while the
+    // project is walked, read and hashed.
+    let (print, _): (ProjectPrint, &[u8]) = postcard::take_from_bytes(&body).ok()?;
+    let (stored, unchanged) = rayon::join(
+        || postcard::from_bytes::<StoredFindings>(&body).ok(),
+        || crate::source::project_print::unchanged_since(root, settings, &print),
+    );
+    let (stored, unchanged) = (stored?, unchanged?);
+    if stored.print != print
+        || stored.project_root != settings.project_root.to_string_lossy()
+        || stored.base_dir != settings.base_dir.to_string_lossy()
+    {
+        return None;
+    }
+    let table = unchanged.table;
+    let checked_dir = table.checked_dir().to_path_buf();
+    // Walked files and dependencies are known by path; any other path (none is expected) is
+    // looked up in the table, and one that no longer names the same file is a miss.
+    let mut ids: std::collections::HashMap<String, Option<FileId>> = unchanged
+        .ids
+        .into_iter()
+        .map(|(path, id)| (path, Some(id)))
+        .collect();
+    let mut file_of = |path: &str| -> Option<FileId> {
+        if let Some(known) = ids.get(path) {
+            return *known;
+        }
+        let id = table.intern(&checked_dir.join(path));
+        let found = (table.relative_path(id) == path).then_some(id);
+        ids.insert(path.to_owned(), found);
+        found
+    };
+    let mut files = Vec::with_capacity(stored.files.len());
+    for summary in stored.files {
+        files.push(FileSummary {
+            file: file_of(&summary.path)?,
+            role: summary.role,
+            format: summary.format,
+            read_through: match summary.read_through {
+                Some(path) => Some(file_of(&path)?),
+                None => None,
+            },
+            requirements: summary.requirements,
+            passages: summary.passages,
+            eval_cases: summary.eval_cases,
+            eval_runs: summary.eval_runs,
+        });
+    }
+    let mut skipped = Vec::with_capacity(stored.skipped.len());
+    for (path, reason) in stored.skipped {
+        skipped.push(SkippedFile {
+            file: file_of(&path)?,
+            reason,
+        });
+    }
+    let mut every_place_known = true;
+    for diagnostic in &stored.diagnostics {
+        diagnostic.for_each_place(|place| every_place_known &= file_of(&place.0).is_some());
+    }
+    if !every_place_known {
+        return None;
+    }
+    let db = table.into_db();
+    let rule_of = |name: &str| {
+        let meta = crate::rules::registry::find_rule(name)?.meta();
+        Some((meta.code, meta.name))
+    };
+    let span_of = |(path, start, end): Place| {
+        let id = ids.get(&path).copied().flatten()?;
+        let span = Span::new(id, start, end);
+        span_fits(&db, span).then_some(span)
+    };
+    let diagnostics: Option<Vec<Diagnostic>> = stored
+        .diagnostics
+        .into_iter()
+        .map(|diagnostic| diagnostic.into_diagnostic(rule_of, span_of))
+        .collect();
+    Some(Reused {
+        graph: Graph {
+            db,
+            files,
+            skipped,
+            ..Graph::default()
+        },
+        totals: stored.totals,
+        diagnostics: diagnostics?,
+    })
+}
+
+/// Stores the findings of a run that read `print`, for the next one. A store that fails only
+/// costs the next run its speed.
+pub(crate) fn store(
+    root: &Path,
+    settings: &Settings,
+    print: ProjectPrint,
+    graph: &Graph,
+    diagnostics: &[Diagnostic],
+) {
+    let Some(path) = findings_path(root, settings) else {
+        return;
+    };
+    let db: &SourceDb = &graph.db;
+    let path_of = |file: FileId| db.path(file).to_owned();
+    let stored = StoredFindings {
+        print,
+        project_root: settings.project_root.to_string_lossy().into_owned(),
+        base_dir: settings.base_dir.to_string_lossy().into_owned(),
+        files: graph
+            .files
+            .iter()
+            .map(|summary| StoredSummary {
+                path: path_of(summary.file),
+                role: summary.role,
+                format: summary.format,
+                read_through: summary.read_through.map(path_of),
+                requirements: summary.requirements,
+                passages: summary.passages,
+                eval_cases: summary.eval_cases,
+                eval_runs: summary.eval_runs,
+            })
+            .collect(),
+        skipped: graph
+            .skipped
+            .iter()
+            .map(|skipped| (path_of(skipped.file), skipped.reason.clone()))
+            .collect(),
+        totals: Totals::of(graph),
+        diagnostics: diagnostics
+            .iter()
+            .map(|diagnostic| {
+                StoredDiagnostic::from_diagnostic(diagnostic, |span| {
+                    (path_of(span.file), span.start, span.end)
+                })
+            })
+            .collect(),
+    };
+    if let Ok(body) = postcard::to_stdvec(&stored) {
+        crate::source::cache::write_sealed(&path, FINDINGS_MAGIC, &body);
+    }
+}
+
+/// Whether `span` lies in its file's text, on character boundaries.
+fn span_fits(db: &SourceDb, span: Span) -> bool {
+    db.get(span.file).is_some_and(|source| {
+        span.start <= span.end
+            && source.text.is_char_boundary(span.start)
+            && source.text.is_char_boundary(span.end)
+    })
+}
