@@ -49,6 +49,9 @@ use transport::Incoming;
 /// the gap between keystrokes of normal typing (60 to 120 ms), so a typed word costs one check.
 const DEBOUNCE: Duration = Duration::from_millis(200);
 
+/// The print of an empty list of diagnostics, as published to clear a file.
+const EMPTY_PRINT: u128 = 0;
+
 struct Server {
     root: PathBuf,
     settings: Result<Settings, Box<ConfigError>>,
@@ -57,7 +60,8 @@ struct Server {
     check: Option<CheckResult>,
     /// What each URI currently shows in the client: a file whose diagnostics did not change
     /// is not published again.
-    published: HashMap<String, Vec<lsp_types::Diagnostic>>,
+    /// (The print of its findings, [`EMPTY_PRINT`] for an empty list.)
+    published: HashMap<String, u128>,
     /// Parsed files kept between checks: an edit re-parses only the edited file.
     load_cache: Arc<crate::source::cache::MemoryCache>,
     /// Findings of per-requirement rules kept between checks: an edit re-checks only the
@@ -327,17 +331,32 @@ impl Server {
         let Some(check) = &self.check else {
             return;
         };
-        let mut params = crate::render::lsp::publish_params(check);
-        let now: BTreeSet<String> = params
+        let findings = crate::render::lsp::findings_by_file(check);
+        let now: BTreeSet<&str> = findings
             .iter()
-            .map(|param| param.uri.as_str().to_owned())
+            .map(|findings| findings.uri.as_str())
             .collect();
+        // Only what changed is sent: an edit that changes the findings of one file publishes
+        // that file, not the thousands whose findings stayed the same. A file's findings are
+        // converted only when their print changed.
+        let mut published = HashMap::with_capacity(now.len());
+        let mut changed = Vec::new();
+        for file_findings in &findings {
+            let uri = file_findings.uri.as_str().to_owned();
+            if self.published.get(&uri) != Some(&file_findings.print) {
+                changed.push(crate::render::lsp::publish_param(
+                    &check.graph.db,
+                    file_findings,
+                ));
+            }
+            published.insert(uri, file_findings.print);
+        }
         // Files that had findings and have none now, and open files without findings, get an
-        // empty list so the client clears them.
+        // empty list so the client clears them (once: an empty list has the print 0).
         let mut clear: BTreeSet<String> = self
             .published
             .keys()
-            .filter(|uri| !now.contains(*uri))
+            .filter(|uri| !now.contains(uri.as_str()))
             .cloned()
             .collect();
         for path in self.documents.keys() {
@@ -348,23 +367,19 @@ impl Server {
             }
         }
         for uri in clear {
-            if let Ok(uri) = uri.parse::<Uri>() {
-                params.push(PublishDiagnosticsParams::new(uri, Vec::new(), None));
+            if self.published.get(&uri) != Some(&EMPTY_PRINT)
+                && let Ok(parsed) = uri.parse::<Uri>()
+            {
+                changed.push(PublishDiagnosticsParams::new(parsed, Vec::new(), None));
+            }
+            // A closed file without findings is forgotten; an open one is remembered as empty.
+            if self.documents.keys().any(|path| {
+                crate::render::lsp::file_uri(path).is_some_and(|open| open.as_str() == uri)
+            }) {
+                published.insert(uri, EMPTY_PRINT);
             }
         }
-        // Only what changed is sent: an edit that changes the findings of one file publishes
-        // that file, not the thousands whose findings stayed the same.
-        let mut published = HashMap::with_capacity(now.len());
-        let mut changed = Vec::new();
-        for param in params {
-            let uri = param.uri.as_str().to_owned();
-            if self.published.get(&uri) != Some(&param.diagnostics) {
-                published.insert(uri, param.diagnostics.clone());
-                changed.push(param);
-            } else {
-                published.insert(uri, param.diagnostics);
-            }
-        }
+        drop(findings);
         self.published = published;
         for param in changed {
             self.send(Message::Notification(Notification::new(

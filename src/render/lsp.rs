@@ -95,6 +95,100 @@ pub fn to_lsp(db: &SourceDb, diagnostic: &Diagnostic) -> LspDiagnostic {
     }
 }
 
+/// The findings of one file, for the language server: with a print of everything their LSP
+/// form depends on (the findings, the file's path, and the texts of the files they point
+/// into), so that a file whose print did not change is neither converted nor published again.
+pub struct FileFindings<'a> {
+    pub uri: Uri,
+    pub file: FileId,
+    pub diagnostics: Vec<&'a Diagnostic>,
+    pub print: u128,
+}
+
+/// The findings of each file that has some, in path order.
+pub fn findings_by_file(check: &CheckResult) -> Vec<FileFindings<'_>> {
+    use rayon::prelude::*;
+    use std::hash::Hasher;
+    let db = &check.graph.db;
+    let mut grouped: std::collections::BTreeMap<&str, (FileId, Vec<&Diagnostic>)> =
+        std::collections::BTreeMap::new();
+    for diagnostic in &check.diagnostics {
+        grouped
+            .entry(db.path(diagnostic.span.file))
+            .or_insert_with(|| (diagnostic.span.file, Vec::new()))
+            .1
+            .push(diagnostic);
+    }
+    // Each file's text is hashed once, however many findings point into it.
+    let mut involved: Vec<FileId> = check
+        .diagnostics
+        .iter()
+        .flat_map(|diagnostic| {
+            std::iter::once(diagnostic.span.file)
+                .chain(diagnostic.related.iter().map(|related| related.span.file))
+        })
+        .collect();
+    involved.sort_unstable();
+    involved.dedup();
+    let text_prints: std::collections::HashMap<FileId, u128> = involved
+        .par_iter()
+        .map(|&file| {
+            let text = db.get(file).map_or("", |source| &source.text);
+            (file, xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
+        })
+        .collect();
+    let groups: Vec<(FileId, Vec<&Diagnostic>)> = grouped.into_values().collect();
+    groups
+        .into_par_iter()
+        .filter_map(|(file, diagnostics)| {
+            let source = db.get(file)?;
+            let uri = file_uri(&source.absolute_path)?;
+            let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+            hasher.write(uri.as_str().as_bytes());
+            let write_span = |hasher: &mut xxhash_rust::xxh3::Xxh3, span: Span| {
+                hasher.write_u32(span.file.0);
+                hasher.write_usize(span.start);
+                hasher.write_usize(span.end);
+                hasher.write_u128(text_prints.get(&span.file).copied().unwrap_or_default());
+                if let Some(source) = db.get(span.file) {
+                    hasher.write(source.absolute_path.as_os_str().as_encoded_bytes());
+                }
+            };
+            for diagnostic in &diagnostics {
+                hasher.write(diagnostic.code.as_bytes());
+                hasher.write_u8(diagnostic.severity as u8);
+                hasher.write(diagnostic.message.as_bytes());
+                hasher.write_u8(0);
+                hasher.write(diagnostic.help.as_deref().unwrap_or("").as_bytes());
+                hasher.write_u8(u8::from(diagnostic.help.is_some()));
+                write_span(&mut hasher, diagnostic.span);
+                for related in &diagnostic.related {
+                    write_span(&mut hasher, related.span);
+                    hasher.write(related.message.as_bytes());
+                    hasher.write_u8(0);
+                }
+                hasher.write_u8(1);
+            }
+            Some(FileFindings {
+                uri,
+                file,
+                diagnostics,
+                print: hasher.digest128(),
+            })
+        })
+        .collect()
+}
+
+/// The notification that shows one file's findings.
+pub fn publish_param(db: &SourceDb, findings: &FileFindings<'_>) -> PublishDiagnosticsParams {
+    let diagnostics = findings
+        .diagnostics
+        .iter()
+        .map(|diagnostic| to_lsp(db, diagnostic))
+        .collect();
+    PublishDiagnosticsParams::new(findings.uri.clone(), diagnostics, None)
+}
+
 /// Diagnostics grouped per file, in path order.
 pub fn publish_params(check: &CheckResult) -> Vec<PublishDiagnosticsParams> {
     let db = &check.graph.db;
