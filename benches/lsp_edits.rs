@@ -10,7 +10,7 @@
 //! `SPECLINT_BENCH_SCALES` picks the corpora (default `1`), `SPECLINT_BENCH_EDITS` the edits
 //! per file (default 30). The same run is repeated with `SPECLINT_LSP_INCREMENTAL=0`, the
 //! server re-parsing and re-checking everything on each change (as it did before), for the
-//! before/after comparison.
+//! before/after comparison; `SPECLINT_BENCH_LSP_MODES=incremental` measures one mode only.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -31,13 +31,17 @@ fn main() {
         .unwrap_or(30);
     for scale in scales.split(',').map(str::trim) {
         let root = support::corpus(scale).canonicalize().unwrap();
-        // An earlier build has no incremental mode: measure it once.
-        let modes: &[bool] = if std::env::var_os("SPECLINT_BENCH_BINARY").is_some() {
-            &[false]
+        // `SPECLINT_BENCH_LSP_MODES` (`incremental`, `full`, or both, comma-separated) picks
+        // the modes; builds from before the incremental server have only the full one, so an
+        // earlier build (`SPECLINT_BENCH_BINARY`) is measured in it unless told otherwise.
+        let default_modes = if std::env::var_os("SPECLINT_BENCH_BINARY").is_some() {
+            "full"
         } else {
-            &[true, false]
+            "incremental,full"
         };
-        for &incremental in modes {
+        let modes =
+            std::env::var("SPECLINT_BENCH_LSP_MODES").unwrap_or_else(|_| default_modes.to_owned());
+        for incremental in modes.split(',').map(|mode| mode.trim() == "incremental") {
             measure(&root, scale, edits, incremental);
         }
     }

@@ -52,6 +52,13 @@ const DEBOUNCE: Duration = Duration::from_millis(200);
 /// The print of an empty list of diagnostics, as published to clear a file.
 const EMPTY_PRINT: u128 = 0;
 
+/// What a URI shows in the client: the print of the findings it came from (see
+/// [`crate::render::lsp::FileFindings`]) and the diagnostics as sent.
+struct Published {
+    print: u128,
+    diagnostics: Vec<lsp_types::Diagnostic>,
+}
+
 struct Server {
     root: PathBuf,
     settings: Result<Settings, Box<ConfigError>>,
@@ -60,8 +67,7 @@ struct Server {
     check: Option<CheckResult>,
     /// What each URI currently shows in the client: a file whose diagnostics did not change
     /// is not published again.
-    /// (The print of its findings, [`EMPTY_PRINT`] for an empty list.)
-    published: HashMap<String, u128>,
+    published: HashMap<String, Published>,
     /// Parsed files kept between checks: an edit re-parses only the edited file.
     load_cache: Arc<crate::source::cache::MemoryCache>,
     /// Findings of per-requirement rules kept between checks: an edit re-checks only the
@@ -341,24 +347,31 @@ impl Server {
         // converted only when their print changed.
         let mut published = HashMap::with_capacity(now.len());
         let mut changed = Vec::new();
+        let mut previous = std::mem::take(&mut self.published);
         for file_findings in &findings {
             let uri = file_findings.uri.as_str().to_owned();
-            if self.published.get(&uri) != Some(&file_findings.print) {
-                changed.push(crate::render::lsp::publish_param(
-                    &check.graph.db,
-                    file_findings,
-                ));
-            }
-            published.insert(uri, file_findings.print);
+            let kept = previous.remove(&uri);
+            let shown = match kept {
+                Some(kept) if kept.print == file_findings.print => kept,
+                kept => {
+                    // The print changed, but the LSP form may not have (an edit elsewhere in a
+                    // file the findings point into): it is compared before it is sent.
+                    let param = crate::render::lsp::publish_param(&check.graph.db, file_findings);
+                    let shown = Published {
+                        print: file_findings.print,
+                        diagnostics: param.diagnostics.clone(),
+                    };
+                    if kept.is_none_or(|kept| kept.diagnostics != param.diagnostics) {
+                        changed.push(param);
+                    }
+                    shown
+                }
+            };
+            published.insert(uri, shown);
         }
         // Files that had findings and have none now, and open files without findings, get an
-        // empty list so the client clears them (once: an empty list has the print 0).
-        let mut clear: BTreeSet<String> = self
-            .published
-            .keys()
-            .filter(|uri| !now.contains(uri.as_str()))
-            .cloned()
-            .collect();
+        // empty list so the client clears them, once.
+        let mut clear: BTreeSet<String> = previous.keys().cloned().collect();
         for path in self.documents.keys() {
             if let Some(uri) = crate::render::lsp::file_uri(path)
                 && !now.contains(uri.as_str())
@@ -367,17 +380,19 @@ impl Server {
             }
         }
         for uri in clear {
-            if self.published.get(&uri) != Some(&EMPTY_PRINT)
-                && let Ok(parsed) = uri.parse::<Uri>()
-            {
+            let shown_empty = previous
+                .get(&uri)
+                .is_some_and(|shown| shown.diagnostics.is_empty());
+            if !shown_empty && let Ok(parsed) = uri.parse::<Uri>() {
                 changed.push(PublishDiagnosticsParams::new(parsed, Vec::new(), None));
             }
-            // A closed file without findings is forgotten; an open one is remembered as empty.
-            if self.documents.keys().any(|path| {
-                crate::render::lsp::file_uri(path).is_some_and(|open| open.as_str() == uri)
-            }) {
-                published.insert(uri, EMPTY_PRINT);
-            }
+            published.insert(
+                uri,
+                Published {
+                    print: EMPTY_PRINT,
+                    diagnostics: Vec::new(),
+                },
+            );
         }
         drop(findings);
         self.published = published;
