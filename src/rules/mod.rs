@@ -371,7 +371,9 @@ pub fn run_rules_with_memo(
     for run in per_rule {
         diagnostics.extend(run.diagnostics);
         timings.push((run.name, run.elapsed));
-        kept.extend(run.memo_findings);
+        if let Some(found) = run.memo_findings {
+            kept.push((run.name, found));
+        }
     }
     if let Some(memo_run) = memo_run {
         let started = Instant::now();
