@@ -69,11 +69,25 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
             .unwrap_or(u32::MAX);
         (rank, span.start)
     };
-    graph
+    // Files arrive in path order and loaders emit in document order, so the lists are
+    // usually sorted already: checking is one pass, sorting a hundred thousand cases is not.
+    if !graph
         .requirements
-        .sort_by_key(|requirement| rank_of(requirement.def.id_span));
-    graph.passages.sort_by_key(|passage| rank_of(passage.span));
-    graph.eval_cases.sort_by_key(|case| rank_of(case.span));
+        .is_sorted_by_key(|requirement| rank_of(requirement.def.id_span))
+    {
+        graph
+            .requirements
+            .sort_by_key(|requirement| rank_of(requirement.def.id_span));
+    }
+    if !graph
+        .passages
+        .is_sorted_by_key(|passage| rank_of(passage.span))
+    {
+        graph.passages.sort_by_key(|passage| rank_of(passage.span));
+    }
+    if !graph.eval_cases.is_sorted_by_key(|case| rank_of(case.span)) {
+        graph.eval_cases.sort_by_key(|case| rank_of(case.span));
+    }
     // A file read through two references (a test file named and also matched by a glob, or
     // shared by two configs) yields the same cases twice: keep one, with every reference.
     // promptfoo runs a test once per load of its file: the runs add up.
