@@ -5,7 +5,8 @@
 //! - **reference**: read and parse the same files with the same parsers (pulldown-cmark, the
 //!   span-keeping YAML and JSON trees, csv, tree-sitter), no extraction, no graph, no rules;
 //! - **cold check**: `speclint check --no-cache`, the release binary, output to /dev/null;
-//! - **warm check**: `speclint check` again with the parse cache filled;
+//! - **warm check**: `speclint check` again with the parse cache filled, in the default and in
+//!   the concise output format;
 //! - **one changed file**: a prompt file changed on disk, then `speclint check`;
 //! - **peak memory**: the binary's own high-water mark (`--timings` prints it on Linux).
 //!
@@ -92,6 +93,14 @@ fn measure_scale(scale: &str, runs: usize) {
     });
     // Then runs over unchanged files.
     let warm = timed(runs, || run_check(binary, &directory, with_cache));
+    // The same with the one-line-per-finding output: without the default output's snippets,
+    // what is left is reading the project and reusing what was kept.
+    let with_cache_concise: Vec<&str> = with_cache
+        .iter()
+        .copied()
+        .chain(["--output-format", "concise"])
+        .collect();
+    let warm_concise = timed(runs, || run_check(binary, &directory, &with_cache_concise));
     let changed_file = directory.join("prompts/prompt_0010.md");
     let original = std::fs::read_to_string(&changed_file).unwrap();
     let mut edit = 0;
@@ -103,6 +112,7 @@ fn measure_scale(scale: &str, runs: usize) {
     std::fs::write(&changed_file, &original).unwrap();
     let cold_memory = peak_memory(binary, &directory, without_cache);
     let warm_memory = peak_memory(binary, &directory, with_cache);
+    let warm_concise_memory = peak_memory(binary, &directory, &with_cache_concise);
 
     let row = |name: &str, times: &Times| {
         println!(
@@ -119,13 +129,18 @@ fn measure_scale(scale: &str, runs: usize) {
     row("cold `check`, no cache", &cold);
     row("first `check` filling the cache", &filling);
     row("warm `check` (cache, nothing changed)", &warm);
+    row("warm `check`, concise output", &warm_concise);
     row("`check` after one changed file", &one_changed);
     println!(
         "warm check / read: {:.2}x",
         warm.median.as_secs_f64() / read.median.as_secs_f64()
     );
     let goal = 2.0 * input_bytes as f64 / 1e6 + 20.0;
-    for (name, memory) in [("cold", cold_memory), ("warm", warm_memory)] {
+    for (name, memory) in [
+        ("cold", cold_memory),
+        ("warm", warm_memory),
+        ("warm, concise output", warm_concise_memory),
+    ] {
         match memory {
             Some(megabytes) => println!(
                 "peak memory, {name}: {megabytes:.0} MB ({:.1}x the input; goal 2x + 20 MB = {goal:.0} MB)",
