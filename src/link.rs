@@ -73,7 +73,40 @@ pub struct Linker {
     evals: std::sync::OnceLock<Pool>,
     /// Active requirements, indexed by their words: a weaker match counts when the passage
     /// or case also picks the requirement as its own best match.
-    requirements: std::sync::OnceLock<(Vec<RequirementIndex>, SimilarityIndex)>,
+    requirements: std::sync::OnceLock<std::sync::Arc<RequirementPool>>,
+    /// A pool built by an earlier run (the language server's), used when it was built from
+    /// the same requirements.
+    kept_requirements: Option<std::sync::Arc<RequirementPool>>,
+}
+
+/// Active requirements indexed by their words, with a print of what it was built from: each
+/// active requirement's place and text. Indexing 10,000 requirements costs tens of
+/// milliseconds, and in an editor they rarely change between two keystrokes.
+pub struct RequirementPool {
+    print: u128,
+    requirements: Vec<RequirementIndex>,
+    index: SimilarityIndex,
+}
+
+impl RequirementPool {
+    fn active(graph: &Graph) -> Vec<RequirementIndex> {
+        graph
+            .indexed_requirements()
+            .filter(|(_, requirement)| requirement.def.status == Status::Active)
+            .map(|(index, _)| index)
+            .collect()
+    }
+
+    fn print_of(graph: &Graph, requirements: &[RequirementIndex]) -> u128 {
+        use std::hash::Hasher;
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for &index in requirements {
+            hasher.write_usize(index.0);
+            hasher.write(graph[index].def.text.as_bytes());
+            hasher.write_u8(0);
+        }
+        hasher.digest128()
+    }
 }
 
 impl Default for Linker {
@@ -99,7 +132,22 @@ impl Linker {
             prompts: std::sync::OnceLock::new(),
             evals: std::sync::OnceLock::new(),
             requirements: std::sync::OnceLock::new(),
+            kept_requirements: None,
         }
+    }
+
+    /// A linker that reuses `kept` (a requirement pool an earlier run built) if it was built
+    /// from the same requirements as this run's graph.
+    pub fn with_kept_requirements(kept: Option<std::sync::Arc<RequirementPool>>) -> Linker {
+        Linker {
+            kept_requirements: kept,
+            ..Linker::new()
+        }
+    }
+
+    /// The requirement pool, when this run built or reused one: for the next run.
+    pub fn requirement_pool_in_use(&self) -> Option<std::sync::Arc<RequirementPool>> {
+        self.requirements.get().cloned()
     }
 
     fn prompts(&self, graph: &Graph) -> &Pool {
@@ -160,19 +208,27 @@ impl Linker {
         })
     }
 
-    fn requirement_pool(&self, graph: &Graph) -> &(Vec<RequirementIndex>, SimilarityIndex) {
+    /// The active requirements of `graph`, indexed: the kept pool when it was built from the
+    /// same requirements (place and text of each active one), a new one otherwise.
+    pub fn requirement_pool(&self, graph: &Graph) -> &std::sync::Arc<RequirementPool> {
         self.requirements.get_or_init(|| {
-            let requirements: Vec<RequirementIndex> = graph
-                .indexed_requirements()
-                .filter(|(_, requirement)| requirement.def.status == Status::Active)
-                .map(|(index, _)| index)
-                .collect();
+            let requirements = RequirementPool::active(graph);
+            let print = RequirementPool::print_of(graph, &requirements);
+            if let Some(kept) = &self.kept_requirements
+                && kept.print == print
+            {
+                return std::sync::Arc::clone(kept);
+            }
             let index = SimilarityIndex::new(
                 requirements
                     .iter()
                     .map(|&index| graph[index].def.text.as_str()),
             );
-            (requirements, index)
+            std::sync::Arc::new(RequirementPool {
+                print,
+                requirements,
+                index,
+            })
         })
     }
 
@@ -209,9 +265,9 @@ impl Linker {
             return None;
         }
         let document = pool.texts.get(best.document)?;
-        let (requirements, requirement_index) = self.requirement_pool(graph);
-        let own_best = requirement_index.best_match(document, 2, 0.0)?;
-        (requirements.get(own_best.document) == Some(&requirement)).then_some(best)
+        let pool = self.requirement_pool(graph);
+        let own_best = pool.index.best_match(document, 2, 0.0)?;
+        (pool.requirements.get(own_best.document) == Some(&requirement)).then_some(best)
     }
 
     /// The best untagged passage (`Prompt`) or eval case (`Eval`) for a requirement, at or

@@ -41,6 +41,8 @@ pub struct RuleMemo {
     /// place with the same fingerprint is found here without a random lookup in `findings`
     /// (those lookups, 10 rules x 10,000 requirements, were a tenth of an edit's time).
     last_run: Mutex<HashMap<&'static str, RuleFindings>>,
+    /// The suggestion linker's requirement pool, reused while the requirements are the same.
+    requirement_pool: Mutex<Option<Arc<crate::link::RequirementPool>>>,
     /// Whether the last run added or dropped findings (then an on-disk copy is stale).
     changed: std::sync::atomic::AtomicBool,
 }
@@ -96,6 +98,7 @@ impl RuleMemo {
         Some(RuleMemo {
             findings: Mutex::new(findings),
             last_run: Mutex::default(),
+            requirement_pool: Mutex::default(),
             changed: std::sync::atomic::AtomicBool::new(false),
         })
     }
@@ -119,6 +122,14 @@ impl RuleMemo {
             .findings
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = findings;
+    }
+
+    /// The requirement pool the last run's suggestions used, if any.
+    pub(crate) fn kept_requirement_pool(&self) -> Option<Arc<crate::link::RequirementPool>> {
+        self.requirement_pool
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     fn take_last_run(&self) -> HashMap<&'static str, RuleFindings> {
@@ -447,7 +458,18 @@ impl<'a> MemoRun<'a> {
 
     /// Adds this run's fresh findings to the memo. Findings no longer used stay until the memo
     /// holds twice as many as a run uses; then only those of this run are kept.
-    pub(crate) fn finish(self, found: Vec<(&'static str, RuleFindings)>) {
+    pub(crate) fn finish(
+        self,
+        found: Vec<(&'static str, RuleFindings)>,
+        requirement_pool: Option<Arc<crate::link::RequirementPool>>,
+    ) {
+        if requirement_pool.is_some() {
+            *self
+                .memo
+                .requirement_pool
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = requirement_pool;
+        }
         let mut kept = self.previous;
         let live: usize = found.iter().map(|(_, found)| found.len()).sum();
         let mut changed = false;

@@ -103,6 +103,8 @@ pub struct RuleContext<'a> {
     pub settings: &'a Settings,
     /// The suggestion index, built on first use and shared by the rules of a run.
     linker: std::sync::OnceLock<crate::link::Linker>,
+    /// The requirement pool of an earlier run, which the linker reuses if it still fits.
+    kept_requirement_pool: Option<std::sync::Arc<crate::link::RequirementPool>>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -111,12 +113,15 @@ impl<'a> RuleContext<'a> {
             graph,
             settings,
             linker: std::sync::OnceLock::new(),
+            kept_requirement_pool: None,
         }
     }
 
     /// The index of untagged passages and eval cases that suggestions come from.
     pub fn linker(&self) -> &crate::link::Linker {
-        self.linker.get_or_init(crate::link::Linker::new)
+        self.linker.get_or_init(|| {
+            crate::link::Linker::with_kept_requirements(self.kept_requirement_pool.clone())
+        })
     }
 }
 
@@ -353,7 +358,8 @@ pub fn run_rules_with_memo(
     settings: &Settings,
     memo: Option<&RuleMemo>,
 ) -> (Vec<Diagnostic>, Vec<(&'static str, Duration)>) {
-    let context = RuleContext::new(graph, settings);
+    let mut context = RuleContext::new(graph, settings);
+    context.kept_requirement_pool = memo.and_then(RuleMemo::kept_requirement_pool);
     let started = Instant::now();
     let memo_run = memo.map(|memo| memo::MemoRun::start(memo, graph));
     let mut timings = Vec::new();
@@ -377,7 +383,11 @@ pub fn run_rules_with_memo(
     }
     if let Some(memo_run) = memo_run {
         let started = Instant::now();
-        memo_run.finish(kept);
+        let pool = context
+            .linker
+            .get()
+            .and_then(crate::link::Linker::requirement_pool_in_use);
+        memo_run.finish(kept, pool);
         timings.push(("rule memo: keeping findings", started.elapsed()));
     }
     let started = Instant::now();

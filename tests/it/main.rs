@@ -20,6 +20,7 @@ mod layouts;
 mod link_corpus;
 mod lock;
 mod lsp;
+mod memo;
 mod outputs;
 mod realworld;
 mod report;
@@ -54,6 +55,7 @@ fn main() {
         cache::a_damaged_or_foreign_cache_is_ignored_and_rewritten,
         cache::no_cache_writes_nothing,
         cache::findings_are_reused_only_while_nothing_they_depend_on_changed,
+        memo::a_kept_requirement_index_is_used_only_for_the_same_requirements,
         bad_input::deep_nesting_in_yaml_and_json,
         bad_input::huge_and_sparse_files_are_skipped_by_the_size_limit,
         bad_input::encodings_binary_and_line_endings,

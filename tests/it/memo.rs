@@ -1,0 +1,45 @@
+//! What a long-running process (the language server) keeps between checks besides parsed
+//! files and rule findings: the suggestion linker's index of requirements, reused only while
+//! the active requirements are the same.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use speclint::check::{CheckOptions, CheckResult, check};
+use speclint::link::Linker;
+
+const SPEC: &str = "# Refunds\n\n## Requirements\n\n- **FR-001**: The assistant MUST state the 30-day refund window.\n- **FR-002**: The assistant MUST answer in the customer's language.\n";
+
+fn check_project(root: &Path, spec: &str) -> CheckResult {
+    std::fs::create_dir_all(root.join("specs/refunds")).unwrap();
+    std::fs::write(root.join("specs/refunds/spec.md"), spec).unwrap();
+    let settings = speclint::config::load_settings(root, None).unwrap();
+    check(root, &settings, &CheckOptions::default()).unwrap()
+}
+
+pub fn a_kept_requirement_index_is_used_only_for_the_same_requirements() {
+    let project = tempfile::tempdir().unwrap();
+    let root = project.path();
+    let first = check_project(root, SPEC);
+    let kept = Arc::clone(Linker::new().requirement_pool(&first.graph));
+    // The same requirements: the kept index is used as it is.
+    let same = check_project(root, SPEC);
+    let linker = Linker::with_kept_requirements(Some(Arc::clone(&kept)));
+    assert!(Arc::ptr_eq(linker.requirement_pool(&same.graph), &kept));
+    // A changed text, a `Status: deprecated` line, or one more requirement: built anew.
+    for changed in [
+        SPEC.replace("customer's language", "customer's own language"),
+        SPEC.replace(
+            "- **FR-002**: The assistant MUST answer in the customer's language.\n",
+            "- **FR-002**: The assistant MUST answer in the customer's language.\n  Status: deprecated\n",
+        ),
+        format!("{SPEC}- **FR-003**: The assistant MUST NOT promise refunds after 30 days.\n"),
+    ] {
+        let result = check_project(root, &changed);
+        let linker = Linker::with_kept_requirements(Some(Arc::clone(&kept)));
+        assert!(
+            !Arc::ptr_eq(linker.requirement_pool(&result.graph), &kept),
+            "{changed}"
+        );
+    }
+}
