@@ -24,12 +24,9 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 fn main() {
-    let scales = std::env::var("SPECLINT_BENCH_SCALES").unwrap_or_else(|_| "1".to_owned());
-    let edits: usize = std::env::var("SPECLINT_BENCH_EDITS")
-        .ok()
-        .and_then(|text| text.parse().ok())
-        .unwrap_or(30);
-    for scale in scales.split(',').map(str::trim) {
+    let edits = support::count("SPECLINT_BENCH_EDITS", 30);
+    for scale in support::scales() {
+        let scale = scale.as_str();
         let root = support::corpus(scale).canonicalize().unwrap();
         // `SPECLINT_BENCH_LSP_MODES` (`incremental`, `full`, or both, comma-separated) picks
         // the modes; builds from before the incremental server have only the full one, so an

@@ -31,12 +31,9 @@ fn median(values: &mut [f64]) -> f64 {
 }
 
 fn main() {
-    let scales = std::env::var("SPECLINT_BENCH_SCALES").unwrap_or_else(|_| "1".to_owned());
-    let edits: usize = std::env::var("SPECLINT_BENCH_EDITS")
-        .ok()
-        .and_then(|text| text.parse().ok())
-        .unwrap_or(20);
-    for scale in scales.split(',').map(str::trim) {
+    let edits = support::count("SPECLINT_BENCH_EDITS", 20);
+    for scale in support::scales() {
+        let scale = scale.as_str();
         measure(scale, edits.max(1), Edit::TaggedNumber);
         measure(scale, edits.max(1), Edit::UntaggedLine);
     }

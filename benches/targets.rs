@@ -27,13 +27,10 @@ use speclint::source::discover::walk;
 
 fn main() {
     // `cargo bench` passes `--bench`; this harness takes no arguments of its own.
-    let scales = std::env::var("SPECLINT_BENCH_SCALES").unwrap_or_else(|_| "1".to_owned());
-    let runs: usize = std::env::var("SPECLINT_BENCH_RUNS")
-        .ok()
-        .and_then(|text| text.parse().ok())
-        .unwrap_or(5);
+    let runs = support::count("SPECLINT_BENCH_RUNS", 5);
     println!("threads: {}", rayon::current_num_threads());
-    for scale in scales.split(',').map(str::trim) {
+    for scale in support::scales() {
+        let scale = scale.as_str();
         measure_scale(scale, runs);
     }
 }

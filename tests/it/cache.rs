@@ -214,28 +214,19 @@ pub fn a_damaged_or_foreign_cache_is_ignored_and_rewritten() {
     ];
     for (name, bytes) in damaged {
         std::fs::write(&cache_file, &bytes).unwrap();
-        // The kept findings are damaged the same way (one byte flipped when the parse cache
-        // keeps its header).
-        let findings_bytes = if bytes.starts_with(b"speclint-cache\x001\n") {
-            let mut findings = good_findings.clone();
-            let last = findings.len() - 1;
-            findings[last] ^= 0x55;
-            findings
-        } else {
-            bytes.clone()
+        // The kept rule findings and the stored findings of the run are damaged the same way
+        // (one byte of their body flipped when the parse cache keeps its header).
+        let damaged_like = |good: &[u8]| {
+            if !bytes.starts_with(b"speclint-cache\x001\n") {
+                return bytes.clone();
+            }
+            let mut damaged = good.to_vec();
+            let last = damaged.len() - 1;
+            damaged[last] ^= 0x55;
+            damaged
         };
-        std::fs::write(&findings_file, &findings_bytes).unwrap();
-        // And so are the stored findings of the run (one byte of their body flipped when the
-        // parse cache keeps its header).
-        let run_findings_bytes = if bytes.starts_with(b"speclint-cache\x001\n") {
-            let mut findings = good_run_findings.clone();
-            let last = findings.len() - 1;
-            findings[last] ^= 0x55;
-            findings
-        } else {
-            bytes.clone()
-        };
-        std::fs::write(&run_findings_file, &run_findings_bytes).unwrap();
+        std::fs::write(&findings_file, damaged_like(&good_findings)).unwrap();
+        std::fs::write(&run_findings_file, damaged_like(&good_run_findings)).unwrap();
         let (output, stderr) = check(root, &["--timings"]);
         assert_eq!(output, expected, "{name}");
         assert!(!findings_reused(&stderr), "{name}: {stderr}");
