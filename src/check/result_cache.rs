@@ -150,10 +150,6 @@ pub(crate) fn reuse(root: &Path, settings: &Settings) -> Option<Reused> {
         return None;
     }
     let db = table.into_db();
-    let rule_of = |name: &str| {
-        let meta = crate::rules::registry::find_rule(name)?.meta();
-        Some((meta.code, meta.name))
-    };
     let span_of = |(path, start, end): Place| {
         let id = ids.get(&path).copied().flatten()?;
         let span = Span::new(id, start, end);
@@ -162,7 +158,9 @@ pub(crate) fn reuse(root: &Path, settings: &Settings) -> Option<Reused> {
     let diagnostics: Option<Vec<Diagnostic>> = stored
         .diagnostics
         .into_iter()
-        .map(|diagnostic| diagnostic.into_diagnostic(rule_of, span_of))
+        .map(|diagnostic| {
+            diagnostic.into_diagnostic(crate::rules::registry::code_and_name, span_of)
+        })
         .collect();
     Some(Reused {
         graph: Graph {

@@ -50,12 +50,6 @@ pub struct RuleMemo {
 /// A finding as the on-disk memo stores it.
 type StoredDiagnostic = crate::diagnostic::StoredDiagnostic<Span>;
 
-/// The code and name of the rule called `name`, when this build has it.
-fn rule_of(name: &str) -> Option<(&'static str, &'static str)> {
-    let meta = crate::rules::registry::find_rule(name)?.meta();
-    Some((meta.code, meta.name))
-}
-
 impl std::fmt::Debug for RuleMemo {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter.write_str("RuleMemo")
@@ -91,7 +85,7 @@ impl RuleMemo {
         for (key, diagnostics) in stored {
             let diagnostics: Option<Vec<Diagnostic>> = diagnostics
                 .into_iter()
-                .map(|stored| stored.into_diagnostic(rule_of, Some))
+                .map(|stored| stored.into_diagnostic(crate::rules::registry::code_and_name, Some))
                 .collect();
             findings.insert(key, Arc::new(diagnostics?));
         }

@@ -15,6 +15,13 @@ pub fn find_rule(name_or_code: &str) -> Option<&'static dyn Rule> {
     })
 }
 
+/// The code and name of the rule called `name`, when this build has it: for findings read
+/// back from a file an earlier run wrote.
+pub fn code_and_name(name: &str) -> Option<(&'static str, &'static str)> {
+    let meta = find_rule(name)?.meta();
+    Some((meta.code, meta.name))
+}
+
 /// The rule name closest to a misspelt one, for "did you mean".
 pub fn closest_rule_name(name: &str) -> Option<&'static str> {
     ALL_RULES
