@@ -94,7 +94,8 @@ pub struct MemoryRecord {
 /// the rest. It holds what the last run stored; files that were not seen are dropped.
 #[derive(Default)]
 pub struct MemoryCache {
-    records: Mutex<HashMap<String, MemoryRecord>>,
+    /// Shared, so that a lookup under the lock copies a pointer, not the record.
+    records: Mutex<HashMap<String, Arc<MemoryRecord>>>,
     /// The texts of unchanged files, so that they are not read again either.
     pub texts: Arc<crate::source::table::TextMemo>,
 }
@@ -348,7 +349,7 @@ impl Cache {
                             }
                         }
                         CacheOutcome::Stored(Stored::Memory(record)) => {
-                            kept.insert(path, record);
+                            kept.insert(path, Arc::new(record));
                         }
                         CacheOutcome::Stored(Stored::Disk(_))
                         | CacheOutcome::NotCached
@@ -362,7 +363,7 @@ impl Cache {
 }
 
 impl MemoryCache {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, MemoryRecord>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<MemoryRecord>>> {
         self.records
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
