@@ -134,28 +134,21 @@ pub fn check(
     } else {
         None
     };
-    let (graph, totals, diagnostics, timings, format_timings) = match reused {
-        Some(reused) => {
-            let timings = vec![("load: nothing changed, findings reused", started.elapsed())];
-            (
-                reused.graph,
-                reused.totals,
-                reused.diagnostics,
-                timings,
-                Vec::new(),
-            )
-        }
-        None => {
-            let checked = check_everything(settings, options, reusable, started);
-            let totals = Totals::of(&checked.graph);
-            (
-                checked.graph,
-                totals,
-                checked.diagnostics,
-                checked.timings,
-                checked.format_timings,
-            )
-        }
+    let Checked {
+        graph,
+        totals,
+        diagnostics,
+        timings,
+        format_timings,
+    } = match reused {
+        Some(reused) => Checked {
+            graph: reused.graph,
+            totals: reused.totals,
+            diagnostics: reused.diagnostics,
+            timings: vec![("load: nothing changed, findings reused", started.elapsed())],
+            format_timings: Vec::new(),
+        },
+        None => check_everything(settings, options, reusable, started),
     };
 
     let found = diagnostics.len();
@@ -238,6 +231,7 @@ fn check_everything(
         let _ = writer.join();
     }
     Checked {
+        totals: Totals::of(&graph),
         graph,
         diagnostics,
         timings,
@@ -245,9 +239,11 @@ fn check_everything(
     }
 }
 
-/// What [`check_everything`] found, with what each phase cost.
+/// What a check found (by checking everything, or by reusing an earlier run's findings), with
+/// what each phase cost.
 struct Checked {
     graph: Graph,
+    totals: Totals,
     diagnostics: Vec<Diagnostic>,
     timings: Vec<(&'static str, Duration)>,
     format_timings: Vec<crate::source::FormatTiming>,

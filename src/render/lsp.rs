@@ -191,22 +191,9 @@ pub fn publish_param(db: &SourceDb, findings: &FileFindings<'_>) -> PublishDiagn
 
 /// Diagnostics grouped per file, in path order.
 pub fn publish_params(check: &CheckResult) -> Vec<PublishDiagnosticsParams> {
-    let db = &check.graph.db;
-    let mut grouped: std::collections::BTreeMap<&str, (FileId, Vec<LspDiagnostic>)> =
-        std::collections::BTreeMap::new();
-    for diagnostic in &check.diagnostics {
-        grouped
-            .entry(db.path(diagnostic.span.file))
-            .or_insert_with(|| (diagnostic.span.file, Vec::new()))
-            .1
-            .push(to_lsp(db, diagnostic));
-    }
-    grouped
-        .into_values()
-        .filter_map(|(file, diagnostics)| {
-            let uri = file_uri(&db.get(file)?.absolute_path)?;
-            Some(PublishDiagnosticsParams::new(uri, diagnostics, None))
-        })
+    findings_by_file(check)
+        .iter()
+        .map(|findings| publish_param(&check.graph.db, findings))
         .collect()
 }
 
