@@ -100,6 +100,10 @@ impl Server {
             if message["method"] == "textDocument/publishDiagnostics" {
                 published += 1;
             }
+            // Like VS Code, the client agrees to watch files when the server asks.
+            if message["method"] == "client/registerCapability" {
+                self.send(&json!({"jsonrpc": "2.0", "id": message["id"], "result": null}));
+            }
         }
     }
 }
@@ -151,7 +155,12 @@ fn measure(root: &Path, scale: &str, edits: usize, incremental: bool) {
     let started = Instant::now();
     server.request(
         "initialize",
-        json!({"processId": null, "rootUri": format!("file://{}", root.display()), "capabilities": {}}),
+        json!({
+            "processId": null,
+            "rootUri": format!("file://{}", root.display()),
+            // What VS Code and Neovim declare: they watch files for a server that asks.
+            "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}},
+        }),
     );
     server.notify("initialized", json!({}));
     for file in &files {

@@ -233,6 +233,18 @@ impl SourceDb {
         self.files.len()
     }
 
+    /// Gives `file` a new text (an edited buffer), with a line index built afresh on first
+    /// use; `false` when there is no such file.
+    pub fn replace_text(&mut self, file: FileId, text: Arc<str>) -> bool {
+        let Some(source) = self.files.get_mut(file.0 as usize) else {
+            return false;
+        };
+        let relative_path = std::mem::take(&mut source.relative_path);
+        let absolute_path = std::mem::take(&mut source.absolute_path);
+        *source = SourceFile::new(relative_path, absolute_path, text);
+        true
+    }
+
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }

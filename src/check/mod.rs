@@ -114,15 +114,7 @@ pub fn check(
     options: &CheckOptions,
 ) -> Result<CheckResult, CheckError> {
     // Read the baseline first: a bad one should stop the run before any work is done.
-    let baseline_path = match &options.baseline {
-        BaselineChoice::FromSettings => settings.baseline.as_ref(),
-        BaselineChoice::File(path) => Some(path),
-        BaselineChoice::Off => None,
-    };
-    let baseline = match baseline_path {
-        Some(path) => Some(crate::baseline::read(path).map_err(CheckError::Baseline)?),
-        None => None,
-    };
+    let baseline = read_baseline(settings, options)?;
     let started = Instant::now();
     let root = &settings.project_root;
     let reusable = options.reuse_findings
@@ -134,13 +126,7 @@ pub fn check(
     } else {
         None
     };
-    let Checked {
-        graph,
-        totals,
-        diagnostics,
-        timings,
-        format_timings,
-    } = match reused {
+    let checked = match reused {
         Some(reused) => Checked {
             graph: reused.graph,
             totals: reused.totals,
@@ -150,9 +136,128 @@ pub fn check(
         },
         None => check_everything(settings, options, reusable, started),
     };
+    finish(checked, baseline.as_ref(), checked_dir, settings, options)
+}
 
+/// Checks again after the texts of the `edited` files (absolute paths) changed, by patching
+/// `previous`, the graph of the last check with the same settings, instead of loading the
+/// project again: what the language server does after an edit (see [`crate::graph::patch`]).
+/// The result is the one [`check`] gives for the same texts. `Err` when an edit reaches beyond
+/// its own file, when the baseline cannot be read, or with `changed_since`: the caller then
+/// runs [`check`]; the graph handed back may hold some of the edits and is only for dropping.
+pub fn check_edited(
+    checked_dir: &Path,
+    settings: &Settings,
+    options: &CheckOptions,
+    previous: Graph,
+    edited: &[PathBuf],
+) -> Result<CheckResult, Box<Graph>> {
+    if options.changed_since.is_some() {
+        return Err(Box::new(previous));
+    }
+    let Ok(baseline) = read_baseline(settings, options) else {
+        return Err(Box::new(previous));
+    };
+    let started = Instant::now();
+    let mut graph = previous;
+    let mut load = Duration::ZERO;
+    for root in edited_roots(&graph, edited) {
+        let loading = Instant::now();
+        let Some(root) = root else {
+            return Err(Box::new(graph));
+        };
+        let Some(file) = crate::source::load_edited(&graph.db, settings, &options.overlays, root)
+        else {
+            return Err(Box::new(graph));
+        };
+        load += loading.elapsed();
+        graph = crate::graph::patch::patch(graph, file, settings)?;
+    }
+    let patched = Instant::now();
+    let (diagnostics, rule_timings) =
+        crate::rules::run_rules_with_memo(&graph, settings, options.rule_memo.as_deref());
+    let ruled = Instant::now();
+    let diagnostics = crate::suppress::apply(&graph, settings, diagnostics);
+    let mut timings = vec![
+        ("load: edited files only", load),
+        ("graph: patched", patched - started - load),
+        ("rules", ruled - patched),
+    ];
+    timings.extend(rule_timings);
+    timings.push(("suppressions and sorting", ruled.elapsed()));
+    let checked = Checked {
+        totals: Totals::of(&graph),
+        graph,
+        diagnostics,
+        timings,
+        format_timings: Vec::new(),
+    };
+    // Neither a baseline that cannot be read nor `changed_since` gets here.
+    match finish(checked, baseline.as_ref(), checked_dir, settings, options) {
+        Ok(result) => Ok(result),
+        Err(_) => Err(Box::default()),
+    }
+}
+
+/// The files to read again after `edited` changed: each edited file, or the file that reads
+/// it through a reference (a promptfoo config for its prompt and tests files), once each;
+/// `None` for a file the graph does not hold.
+fn edited_roots(graph: &Graph, edited: &[PathBuf]) -> Vec<Option<crate::source_db::FileId>> {
+    let mut roots = Vec::new();
+    for path in edited {
+        let file = graph
+            .db
+            .iter()
+            .find(|(_, source)| source.absolute_path == *path)
+            .map(|(file, _)| file);
+        let root = file.and_then(|file| {
+            let summary = graph.files.iter().find(|summary| summary.file == file)?;
+            Some(summary.read_through.unwrap_or(file))
+        });
+        if !roots.contains(&root) {
+            roots.push(root);
+        }
+    }
+    roots
+}
+
+/// The baseline `options` choose, read.
+fn read_baseline(
+    settings: &Settings,
+    options: &CheckOptions,
+) -> Result<Option<crate::baseline::Baseline>, CheckError> {
+    let baseline_path = match &options.baseline {
+        BaselineChoice::FromSettings => settings.baseline.as_ref(),
+        BaselineChoice::File(path) => Some(path),
+        BaselineChoice::Off => None,
+    };
+    match baseline_path {
+        Some(path) => Ok(Some(
+            crate::baseline::read(path).map_err(CheckError::Baseline)?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// What every check does after its rules: the baseline, `--changed-since`, and the checked
+/// folder.
+fn finish(
+    checked: Checked,
+    baseline: Option<&crate::baseline::Baseline>,
+    checked_dir: &Path,
+    settings: &Settings,
+    options: &CheckOptions,
+) -> Result<CheckResult, CheckError> {
+    let Checked {
+        graph,
+        totals,
+        diagnostics,
+        timings,
+        format_timings,
+    } = checked;
+    let root = &settings.project_root;
     let found = diagnostics.len();
-    let (mut diagnostics, unmatched_baseline) = match &baseline {
+    let (mut diagnostics, unmatched_baseline) = match baseline {
         Some(baseline) => crate::baseline::apply(&graph.db, diagnostics, baseline),
         None => (diagnostics, Vec::new()),
     };

@@ -11,7 +11,7 @@ use crate::graph::{
 };
 use crate::settings::Settings;
 use crate::source::LoadedProject;
-use crate::source::model::{Reference, ReferenceKind};
+use crate::source::model::{EvalCaseDef, PromptPassageDef, Reference, ReferenceKind};
 use crate::source_db::Span;
 
 pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
@@ -19,6 +19,7 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
         db: project.db,
         lock: project.lock,
         problems: project.problems,
+        read_by_several: project.read_by_several,
         ..Graph::default()
     };
     let mut extractions = Vec::new();
@@ -91,20 +92,8 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     // A file read through two references (a test file named and also matched by a glob, or
     // shared by two configs) yields the same cases twice: keep one, with every reference.
     // promptfoo runs a test once per load of its file: the runs add up.
-    merge_same_span(
-        &mut graph.eval_cases,
-        |case| case.span,
-        |earlier, later| {
-            let earlier = std::sync::Arc::make_mut(earlier);
-            earlier.runs += later.runs;
-            merge_references(&mut earlier.references, &later.references);
-        },
-    );
-    merge_same_span(
-        &mut graph.passages,
-        |passage| passage.span,
-        |earlier, later| merge_references(&mut earlier.references, &later.references),
-    );
+    merge_duplicate_eval_cases(&mut graph.eval_cases);
+    merge_duplicate_passages(&mut graph.passages);
     count_per_file(&mut graph);
     for (position, settings) in graph.model_settings.iter().enumerate() {
         for file in &settings.files {
@@ -187,7 +176,7 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     graph
 }
 
-fn resolve(
+pub(super) fn resolve(
     graph: &Graph,
     scope: &Scope<'_>,
     referrer: Referrer,
@@ -225,14 +214,14 @@ fn resolve(
 
 /// The requirements one passage or eval case references: almost always one or two, kept
 /// inline so that resolving a hundred thousand eval cases allocates nothing for them.
-type Targets = smallvec::SmallVec<[RequirementIndex; 2]>;
+pub(super) type Targets = smallvec::SmallVec<[RequirementIndex; 2]>;
 
 /// The scope of one referring file: the features whose requirements it may reference without
 /// qualification (those whose folder holds it, and those `[features]` in speclint.toml maps it
 /// to).
-struct Scope<'a> {
-    settings: &'a Settings,
-    path: &'a str,
+pub(super) struct Scope<'a> {
+    pub(super) settings: &'a Settings,
+    pub(super) path: &'a str,
 }
 
 impl Scope<'_> {
@@ -293,7 +282,11 @@ fn qualify_ids_defined_by_several_features(graph: &mut Graph) {
     }
 }
 
-fn push_unique<T: PartialEq + Copy>(lists: &mut [Vec<T>], target: RequirementIndex, item: T) {
+pub(super) fn push_unique<T: PartialEq + Copy>(
+    lists: &mut [Vec<T>],
+    target: RequirementIndex,
+    item: T,
+) {
     if let Some(list) = lists.get_mut(target.0)
         && list.last() != Some(&item)
     {
@@ -365,6 +358,29 @@ fn scoped_aliases(graph: &Graph) -> HashMap<String, Vec<RequirementIndex>> {
         }
     }
     aliases
+}
+
+/// Merges eval cases written at the same span (a file loaded twice) into the first: its
+/// references and runs add up.
+pub(super) fn merge_duplicate_eval_cases(cases: &mut Vec<std::sync::Arc<EvalCaseDef>>) {
+    merge_same_span(
+        cases,
+        |case| case.span,
+        |earlier, later| {
+            let earlier = std::sync::Arc::make_mut(earlier);
+            earlier.runs += later.runs;
+            merge_references(&mut earlier.references, &later.references);
+        },
+    );
+}
+
+/// Merges passages written at the same span into the first, with the references of both.
+pub(super) fn merge_duplicate_passages(passages: &mut Vec<PromptPassageDef>) {
+    merge_same_span(
+        passages,
+        |passage| passage.span,
+        |earlier, later| merge_references(&mut earlier.references, &later.references),
+    );
 }
 
 /// Merges neighbours written at the same span (the list is sorted by span) into the first

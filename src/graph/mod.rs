@@ -12,6 +12,7 @@ use crate::source::{Format, Role};
 use crate::source_db::{FileId, SourceDb};
 
 pub mod build;
+pub mod patch;
 
 /// A requirement with the coverage it needs, resolved from its definition and the config.
 #[derive(Debug)]
@@ -81,6 +82,9 @@ pub struct Graph {
     pub files: Vec<FileSummary>,
     /// Candidate files that were not read, in path order.
     pub skipped: Vec<SkippedFile>,
+    /// The files that more than one file reads through a reference, by ID: what they hold comes
+    /// from several files' loaders (see [`patch`]).
+    pub read_by_several: Vec<FileId>,
     /// In file order, then in order of definition.
     pub requirements: Vec<Requirement>,
     pub passages: Vec<PromptPassageDef>,

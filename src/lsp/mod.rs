@@ -73,6 +73,17 @@ struct Server {
     /// Findings of per-requirement rules kept between checks: an edit re-checks only the
     /// requirements whose definitions or links changed.
     rule_memo: Arc<crate::check::RuleMemo>,
+    /// Whether the client tells the server about every change on disk (it accepted the
+    /// server's registration for `workspace/didChangeWatchedFiles`). Only then may an edit be
+    /// checked without looking at the rest of the disk again.
+    watching: bool,
+    /// Whether the client said it can register file watchers on request.
+    can_watch: bool,
+    /// Files whose buffers were opened, changed or closed since the last check.
+    edited: BTreeSet<PathBuf>,
+    /// Whether the next check must load the whole project: something may have changed on
+    /// disk (a save, a watched file, new settings), or there is no previous check to patch.
+    whole_project: bool,
     /// Off only when `SPECLINT_LSP_INCREMENTAL=0`: every change then re-reads, re-parses and
     /// re-checks everything, as the server did before it kept anything (for benchmarks).
     incremental: bool,
@@ -136,6 +147,10 @@ pub fn run_stdio() -> Result<(), LspError> {
         load_cache: Arc::default(),
         rule_memo: Arc::default(),
         incremental: std::env::var("SPECLINT_LSP_INCREMENTAL").map_or(true, |value| value != "0"),
+        watching: false,
+        can_watch: false,
+        edited: BTreeSet::new(),
+        whole_project: true,
         dirty: false,
         last_change: None,
         output: std::io::stdout(),
@@ -225,9 +240,18 @@ pub fn run_stdio() -> Result<(), LspError> {
                     }
                 }
             }
-            Message::Response(_) => {}
+            Message::Response(response) => {
+                if response.id == watch_request_id() && response.error.is_none() {
+                    server.watching = true;
+                }
+            }
         }
     }
+}
+
+/// The ID of the server's request to watch the workspace's files.
+fn watch_request_id() -> RequestId {
+    RequestId::from("speclint/watch-files".to_owned())
 }
 
 /// The client closed the stream: a clean end after `shutdown`, an error otherwise.
@@ -269,6 +293,13 @@ impl Server {
         }
         self.settings = load_server_settings(&self.root);
         self.dirty = true;
+        self.can_watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+            .and_then(|watched| watched.dynamic_registration)
+            .unwrap_or(false);
         let capabilities = ServerCapabilities {
             text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
@@ -296,8 +327,39 @@ impl Server {
         Response::new_ok(request.id.clone(), result)
     }
 
+    /// Asks the client to report every change to the workspace's files, so that an edit can be
+    /// checked by patching the last graph (see [`Server::watching`]).
+    fn watch_files(&mut self) {
+        if !self.can_watch || !self.incremental {
+            return;
+        }
+        let registration = lsp_types::Registration {
+            id: "speclint-watch-files".to_owned(),
+            method: DidChangeWatchedFiles::METHOD.to_owned(),
+            register_options: serde_json::to_value(
+                lsp_types::DidChangeWatchedFilesRegistrationOptions {
+                    watchers: vec![lsp_types::FileSystemWatcher {
+                        glob_pattern: lsp_types::GlobPattern::String("**/*".to_owned()),
+                        kind: None,
+                    }],
+                },
+            )
+            .ok(),
+        };
+        let params = lsp_types::RegistrationParams {
+            registrations: vec![registration],
+        };
+        self.send(Message::Request(Request::new(
+            watch_request_id(),
+            lsp_types::request::RegisterCapability::METHOD.to_owned(),
+            params,
+        )));
+    }
+
     fn relint(&mut self) {
         self.dirty = false;
+        let edited: Vec<PathBuf> = std::mem::take(&mut self.edited).into_iter().collect();
+        let whole_project = std::mem::replace(&mut self.whole_project, false);
         let Ok(settings) = &self.settings else {
             return;
         };
@@ -315,6 +377,30 @@ impl Server {
         // repository), even when the editor opened a subfolder. The baseline speclint.toml
         // names applies here as in `speclint check`; one that cannot be read is left out
         // rather than leaving the editor without diagnostics.
+        // Edits of buffers while nothing else changed patch the last graph; the rest loads the
+        // whole project again.
+        let patchable = self.incremental && self.watching && !whole_project && !edited.is_empty();
+        if patchable && let Some(previous) = self.check.take() {
+            let CheckResult {
+                graph, diagnostics, ..
+            } = previous;
+            std::thread::spawn(move || drop(diagnostics));
+            match crate::check::check_edited(
+                &settings.project_root,
+                settings,
+                &options,
+                graph,
+                &edited,
+            ) {
+                Ok(result) => {
+                    self.check = Some(result);
+                    return;
+                }
+                Err(graph) => {
+                    std::thread::spawn(move || drop(graph));
+                }
+            }
+        }
         // The previous result is large (every requirement, passage and eval case): it is freed
         // on another thread, so that the new diagnostics go out without waiting for it.
         if let Some(previous) = self.check.take() {
@@ -412,7 +498,8 @@ impl Server {
                     && let Some(path) = uri_path(&params.text_document.uri)
                 {
                     self.documents
-                        .insert(path, Arc::from(params.text_document.text.as_str()));
+                        .insert(path.clone(), Arc::from(params.text_document.text.as_str()));
+                    self.edited.insert(path);
                     self.dirty = true;
                 }
             }
@@ -423,7 +510,9 @@ impl Server {
                     && let Some(change) = params.content_changes.into_iter().last()
                 {
                     // Full synchronisation: the last change holds the whole text.
-                    self.documents.insert(path, Arc::from(change.text.as_str()));
+                    self.documents
+                        .insert(path.clone(), Arc::from(change.text.as_str()));
+                    self.edited.insert(path);
                     self.dirty = true;
                 }
             }
@@ -433,14 +522,17 @@ impl Server {
                     && let Some(path) = uri_path(&params.text_document.uri)
                 {
                     self.documents.remove(&path);
+                    self.edited.insert(path);
                     self.dirty = true;
                 }
             }
             DidSaveTextDocument::METHOD | DidChangeWatchedFiles::METHOD => {
                 // The configuration may have changed on disk too.
                 self.reload_settings();
+                self.whole_project = true;
                 self.dirty = true;
             }
+            "initialized" => self.watch_files(),
             _ => {}
         }
     }

@@ -180,6 +180,9 @@ pub struct LoadedProject {
     pub db: SourceDb,
     /// Sorted by path.
     pub files: Vec<LoadedFile>,
+    /// The files that more than one file reads through a reference (a tests file two promptfoo
+    /// configs load), by ID.
+    pub read_by_several: Vec<FileId>,
     /// `speclint.lock` in the checked directory.
     pub lock: Option<crate::lockfile::LockFile>,
     /// Problems with speclint's own files (the lock).
@@ -276,6 +279,15 @@ pub fn load_project(
     }
     let claimed_ids: HashSet<FileId> = claims.iter().map(|claim| claim.0).collect();
     files.retain(|file| !claimed_ids.contains(&file.id));
+    let mut claimers: HashMap<FileId, FileId> = HashMap::new();
+    let mut read_by_several: Vec<FileId> = Vec::new();
+    for &(file, _, _, claimed_by) in &claims {
+        let first = *claimers.entry(file).or_insert(claimed_by);
+        if first != claimed_by && !read_by_several.contains(&file) {
+            read_by_several.push(file);
+        }
+    }
+    read_by_several.sort_unstable();
     let mut seen = HashSet::new();
     for (file, role, format, claimed_by) in claims {
         if seen.insert(file) {
@@ -296,12 +308,80 @@ pub fn load_project(
     LoadedProject {
         db,
         files,
+        read_by_several,
         lock,
         problems,
         format_timings,
         cache_writer,
         print,
     }
+}
+
+/// A file read again after its text, or the text of a file it reads, changed (an editor
+/// buffer), with the file IDs of the run it is patched into: see [`load_edited`] and
+/// [`crate::graph::patch`].
+pub struct EditedFile {
+    pub file: FileId,
+    pub role: Role,
+    pub format: Format,
+    /// The texts of the file and of every file it read, as read now.
+    pub texts: Vec<(FileId, Arc<str>)>,
+    pub extraction: Extraction,
+}
+
+/// Reads `file` of the run whose files are `db` again, with its buffer in `overlays` or from
+/// disk, and with the files it reads; every file keeps its ID. `None` when the walk would not
+/// read it the same way (it is unreadable, skipped or of no format) or when reading it reaches
+/// a file that run did not know: the caller then loads the whole project.
+pub fn load_edited(
+    db: &SourceDb,
+    settings: &Settings,
+    overlays: &HashMap<PathBuf, Arc<str>>,
+    file: FileId,
+) -> Option<EditedFile> {
+    let checked_dir = absolute_dir(&settings.project_root);
+    let table = FileTable::with_overlays(&checked_dir, settings.max_file_bytes, overlays.clone());
+    // The same paths in the same order give every file the ID it had.
+    for (id, source) in db.iter() {
+        if table.intern(&source.absolute_path) != id {
+            return None;
+        }
+    }
+    let path = db.get(file)?.absolute_path.clone();
+    let FileText::Text(text) = table.text(file) else {
+        return None;
+    };
+    let walked = discover::walked_file(&checked_dir, settings, &path);
+    if walked.is_link {
+        return None;
+    }
+    let detector = Detector::new(&settings.id_pattern);
+    let (role, format) = detector
+        .detect(settings, &walked.glob_path, &walked.path, &text)
+        .ok()?;
+    let context = LoadContext {
+        table: &table,
+        settings,
+    };
+    let (format, extraction) = load_as(&context, file, &text, format);
+    if format == Format::Unread || table.paths().len() != db.len() {
+        return None;
+    }
+    let mut texts = vec![(file, text)];
+    for claimed in &extraction.claimed_files {
+        if let FileText::Text(text) = table.text(claimed.file)
+            && !texts.iter().any(|(known, _)| *known == claimed.file)
+        {
+            texts.push((claimed.file, text));
+        }
+    }
+    Some(EditedFile {
+        file,
+        role,
+        format,
+        texts,
+        extraction,
+    })
 }
 
 /// What loading one format cost: for `--timings`.

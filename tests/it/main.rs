@@ -22,6 +22,7 @@ mod lock;
 mod lsp;
 mod memo;
 mod outputs;
+mod patch;
 mod realworld;
 mod report;
 mod rule_fixtures;
@@ -56,6 +57,8 @@ fn main() {
         cache::no_cache_writes_nothing,
         cache::findings_are_reused_only_while_nothing_they_depend_on_changed,
         memo::a_kept_requirement_index_is_used_only_for_the_same_requirements,
+        patch::a_patched_graph_equals_a_full_build_after_random_edits,
+        patch::edits_beyond_their_file_are_not_patched,
         bad_input::deep_nesting_in_yaml_and_json,
         bad_input::huge_and_sparse_files_are_skipped_by_the_size_limit,
         bad_input::encodings_binary_and_line_endings,
