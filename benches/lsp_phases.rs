@@ -5,7 +5,9 @@
 //! tagged with a requirement (what `cargo bench --bench lsp_edits` does through the real
 //! server over stdio), and a line of untagged text added (which changes what the suggestion
 //! rules may propose, for every requirement nothing links to). The medians of each phase that
-//! `--timings` knows (load, graph, rules, each rule, the memo) are printed.
+//! `--timings` knows (load, graph, rules, each rule, the memo) are printed, once with the last
+//! graph patched after each edit (`check_edited`, what the server does for a client that
+//! watches files) and once with the project loaded again (`check`, for one that does not).
 //!
 //! `SPECLINT_BENCH_SCALES` picks the corpus (default `1`), `SPECLINT_BENCH_EDITS` the number of
 //! edits (default 20).
@@ -18,7 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
-use speclint::check::{CheckOptions, check};
+use speclint::check::{CheckOptions, CheckResult, check, check_edited};
 use speclint::config::load_settings;
 
 // The same allocator as the `speclint` binary.
@@ -34,8 +36,10 @@ fn main() {
     let edits = support::count("SPECLINT_BENCH_EDITS", 20);
     for scale in support::scales() {
         let scale = scale.as_str();
-        measure(scale, edits.max(1), Edit::TaggedNumber);
-        measure(scale, edits.max(1), Edit::UntaggedLine);
+        for patching in [true, false] {
+            measure(scale, edits.max(1), Edit::TaggedNumber, patching);
+            measure(scale, edits.max(1), Edit::UntaggedLine, patching);
+        }
     }
 }
 
@@ -47,7 +51,7 @@ enum Edit {
     UntaggedLine,
 }
 
-fn measure(scale: &str, edits: usize, kind: Edit) {
+fn measure(scale: &str, edits: usize, kind: Edit, patching: bool) {
     let root = support::corpus(scale).canonicalize().unwrap();
     let settings = load_settings(&root, None).unwrap();
     let cache = Arc::new(speclint::source::cache::MemoryCache::default());
@@ -57,6 +61,8 @@ fn measure(scale: &str, edits: usize, kind: Edit) {
     let mut phases: BTreeMap<&'static str, Vec<f64>> = BTreeMap::new();
     let mut checks = Vec::new();
     let mut conversions = Vec::new();
+    let mut previous: Option<speclint::check::CheckResult> = None;
+    let mut patched = 0;
     // Edit 0 is the first check, which fills what is kept; it is not counted.
     for edit in 0..=edits {
         let edited = match (kind, edit % 2) {
@@ -73,7 +79,37 @@ fn measure(scale: &str, edits: usize, kind: Edit) {
             ..CheckOptions::default()
         };
         let started = Instant::now();
-        let result = check(&root, &settings, &options).unwrap();
+        // With a client that watches files, the server patches the last graph when it can.
+        let result = match previous.take() {
+            Some(last) if patching => {
+                let CheckResult {
+                    graph, diagnostics, ..
+                } = last;
+                std::thread::spawn(move || drop(diagnostics));
+                match check_edited(
+                    &root,
+                    &settings,
+                    &options,
+                    graph,
+                    std::slice::from_ref(&prompt),
+                ) {
+                    Ok(result) => {
+                        patched += 1;
+                        result
+                    }
+                    Err(graph) => {
+                        std::thread::spawn(move || drop(graph));
+                        check(&root, &settings, &options).unwrap()
+                    }
+                }
+            }
+            Some(last) => {
+                // The server frees the previous result on another thread.
+                std::thread::spawn(move || drop(last));
+                check(&root, &settings, &options).unwrap()
+            }
+            None => check(&root, &settings, &options).unwrap(),
+        };
         let checked = started.elapsed().as_secs_f64() * 1e3;
         let findings = speclint::render::lsp::findings_by_file(&result);
         let params: Vec<_> = findings
@@ -84,6 +120,7 @@ fn measure(scale: &str, edits: usize, kind: Edit) {
         let converted = started.elapsed().as_secs_f64() * 1e3 - checked;
         drop(findings);
         if edit == 0 {
+            previous = Some(result);
             continue;
         }
         checks.push(checked);
@@ -94,14 +131,18 @@ fn measure(scale: &str, edits: usize, kind: Edit) {
                 .or_default()
                 .push(duration.as_secs_f64() * 1e3);
         }
-        // The server frees the previous result on another thread.
-        std::thread::spawn(move || drop(result));
+        previous = Some(result);
     }
     assert!(
         text.contains("within 21 days"),
         "the corpus changed: pick another tagged number"
     );
-    println!("## scale {scale}: {edits} edits of a prompt ({kind:?}), in process");
+    let how = if patching {
+        format!("the last graph patched ({patched} of {edits} edits)")
+    } else {
+        "the project loaded again (a client that does not watch files)".to_owned()
+    };
+    println!("## scale {scale}: {edits} edits of a prompt ({kind:?}), in process, {how}");
     println!("| phase | median |");
     println!("|---|---|");
     for (name, mut values) in phases {

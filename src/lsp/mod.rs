@@ -3,7 +3,9 @@
 //! the files on disk, so editing a requirement updates the diagnostics of the prompts and evals
 //! that reference it, open or not. The pipeline is incremental: unchanged files are neither read
 //! again nor parsed again, the findings of requirements and files whose inputs did not change
-//! are kept, and only diagnostics that changed are published (docs/performance.md).
+//! are kept, and only diagnostics that changed are published (docs/performance.md). While the
+//! client watches files for the server, an edit of a buffer patches the last graph instead of
+//! loading the project again ([`crate::check::check_edited`]).
 //!
 //! Changes are debounced on both edges: a change after a quiet spell is checked at once (an
 //! edit shows its diagnostics without delay), and the changes of a burst (typing) are merged
