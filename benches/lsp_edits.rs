@@ -10,7 +10,9 @@
 //! `SPECLINT_BENCH_SCALES` picks the corpora (default `1`), `SPECLINT_BENCH_EDITS` the edits
 //! per file (default 30). The same run is repeated with `SPECLINT_LSP_INCREMENTAL=0`, the
 //! server re-parsing and re-checking everything on each change (as it did before), for the
-//! before/after comparison; `SPECLINT_BENCH_LSP_MODES=incremental` measures one mode only.
+//! before/after comparison, and with a client that does not watch files (`unwatched`: the
+//! server then loads the project again on each change instead of patching its last graph);
+//! `SPECLINT_BENCH_LSP_MODES=incremental` measures one mode only.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -28,18 +30,20 @@ fn main() {
     for scale in support::scales() {
         let scale = scale.as_str();
         let root = support::corpus(scale).canonicalize().unwrap();
-        // `SPECLINT_BENCH_LSP_MODES` (`incremental`, `full`, or both, comma-separated) picks
+        // `SPECLINT_BENCH_LSP_MODES` (`incremental`, `unwatched`, `full`, comma-separated) picks
         // the modes; builds from before the incremental server have only the full one, so an
         // earlier build (`SPECLINT_BENCH_BINARY`) is measured in it unless told otherwise.
         let default_modes = if std::env::var_os("SPECLINT_BENCH_BINARY").is_some() {
             "full"
         } else {
-            "incremental,full"
+            "incremental,unwatched,full"
         };
         let modes =
             std::env::var("SPECLINT_BENCH_LSP_MODES").unwrap_or_else(|_| default_modes.to_owned());
-        for incremental in modes.split(',').map(|mode| mode.trim() == "incremental") {
-            measure(&root, scale, edits, incremental);
+        for mode in modes.split(',').map(str::trim) {
+            let incremental = mode != "full";
+            let watching = mode == "incremental";
+            measure(&root, scale, edits, incremental, watching);
         }
     }
 }
@@ -127,7 +131,7 @@ fn edited(root: &Path, kind: &'static str, relative: &str, from: &str, to: &str)
     }
 }
 
-fn measure(root: &Path, scale: &str, edits: usize, incremental: bool) {
+fn measure(root: &Path, scale: &str, edits: usize, incremental: bool, watching: bool) {
     let files = [
         edited(
             root,
@@ -158,8 +162,8 @@ fn measure(root: &Path, scale: &str, edits: usize, incremental: bool) {
         json!({
             "processId": null,
             "rootUri": format!("file://{}", root.display()),
-            // What VS Code and Neovim declare: they watch files for a server that asks.
-            "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}},
+            // What VS Code declares: it watches files for a server that asks.
+            "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": watching}}},
         }),
     );
     server.notify("initialized", json!({}));
@@ -175,7 +179,8 @@ fn measure(root: &Path, scale: &str, edits: usize, incremental: bool) {
     let first = started.elapsed();
     let mode = match (incremental, std::env::var("SPECLINT_BENCH_BINARY")) {
         (_, Ok(binary)) => format!("the build at {binary}"),
-        (true, Err(_)) => "incremental".to_owned(),
+        (true, Err(_)) if watching => "incremental, a client that watches files".to_owned(),
+        (true, Err(_)) => "incremental, a client that does not watch files".to_owned(),
         (false, Err(_)) => "full re-check (SPECLINT_LSP_INCREMENTAL=0)".to_owned(),
     };
     println!("\n## scale {scale}, {mode}");

@@ -36,12 +36,7 @@ impl YamlComments {
 
 pub fn find_comments(text: &str) -> YamlComments {
     let mut line_starts = vec![0];
-    line_starts.extend(
-        text.bytes()
-            .enumerate()
-            .filter(|&(_, byte)| byte == b'\n')
-            .map(|(index, _)| index + 1),
-    );
+    line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|index| index + 1));
     YamlComments {
         list: comment_list(text),
         line_starts,
