@@ -59,6 +59,7 @@ fn main() {
         memo::a_kept_requirement_index_is_used_only_for_the_same_requirements,
         patch::a_patched_graph_equals_a_full_build_after_random_edits,
         patch::edits_beyond_their_file_are_not_patched,
+        patch::patches_equal_full_checks_on_real_projects,
         bad_input::deep_nesting_in_yaml_and_json,
         bad_input::huge_and_sparse_files_are_skipped_by_the_size_limit,
         bad_input::encodings_binary_and_line_endings,

@@ -363,3 +363,98 @@ pub fn edits_beyond_their_file_are_not_patched() {
         );
     }
 }
+
+/// The same comparison on the unmodified public projects in `../shared/realworld/`: a few
+/// files of each (specs, prompts, eval files, the files promptfoo configs read) are edited in
+/// turn, and each patched check must equal a full check of the same texts.
+pub fn patches_equal_full_checks_on_real_projects() -> Result<(), crate::support::Skipped> {
+    let realworld = crate::support::shared("realworld")?;
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(&realworld)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir())
+        .collect();
+    folders.sort();
+    let mut patched_edits = 0;
+    let mut edits = 0;
+    for folder in folders {
+        let root = folder.canonicalize().unwrap();
+        let Ok(settings) = speclint::config::load_settings(&root, None) else {
+            continue;
+        };
+        let root = settings.project_root.clone();
+        let mut overlays: HashMap<PathBuf, Arc<str>> = HashMap::new();
+        let mut previous = full_check(&root, &settings, &overlays);
+        // Up to eight read files, spread over the project, in path order.
+        let files: Vec<(PathBuf, String)> = {
+            let graph = &previous.graph;
+            let read: Vec<_> = graph
+                .files
+                .iter()
+                .filter_map(|summary| graph.db.get(summary.file))
+                .map(|source| (source.absolute_path.clone(), source.text.to_string()))
+                .collect();
+            let step = read.len().div_ceil(8).max(1);
+            read.into_iter().step_by(step).collect()
+        };
+        for (index, (path, text)) in files.into_iter().enumerate() {
+            let edited = match index % 3 {
+                // A digit changed, or a line repeated, or a line added at the end.
+                0 => match text.find(|character: char| character.is_ascii_digit()) {
+                    Some(at) => {
+                        let digit = if &text[at..=at] == "7" { "8" } else { "7" };
+                        format!("{}{digit}{}", &text[..at], &text[at + 1..])
+                    }
+                    None => format!("{text}\n"),
+                },
+                1 => {
+                    let lines: Vec<&str> = text.lines().collect();
+                    let mut repeated = lines.clone();
+                    if let Some(line) = lines.get(lines.len() / 2) {
+                        repeated.insert(lines.len() / 2, line);
+                    }
+                    repeated.join("\n") + "\n"
+                }
+                _ => format!("{text}\nAnswer in 3 sentences at most.\n"),
+            };
+            overlays.insert(path.clone(), Arc::from(edited.as_str()));
+            let expected = full_check(&root, &settings, &overlays);
+            let options = CheckOptions {
+                overlays: overlays.clone(),
+                ..CheckOptions::default()
+            };
+            edits += 1;
+            let result = match check_edited(
+                &root,
+                &settings,
+                &options,
+                previous.graph,
+                std::slice::from_ref(&path),
+            ) {
+                Ok(result) => {
+                    patched_edits += 1;
+                    result
+                }
+                Err(_) => check(&root, &settings, &options).unwrap(),
+            };
+            let context = format!("{} after editing {}", folder.display(), path.display());
+            assert_eq!(
+                describe(&result.graph),
+                describe(&expected.graph),
+                "graphs differ: {context}"
+            );
+            assert_eq!(
+                format!("{:#?}", result.diagnostics),
+                format!("{:#?}", expected.diagnostics),
+                "findings differ: {context}"
+            );
+            previous = result;
+        }
+    }
+    assert!(
+        patched_edits * 2 > edits,
+        "only {patched_edits} of {edits} edits were patched"
+    );
+    Ok(())
+}
