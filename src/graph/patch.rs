@@ -151,38 +151,32 @@ fn split_by_file(group: &[FileId], extraction: Extraction) -> (Vec<Part>, Vec<Pr
             clarifications: Vec::new(),
         })
         .collect();
-    let part_of = |parts: &mut [Part], file: FileId| -> Option<usize> {
-        parts.iter().position(|part| part.file == file)
-    };
     for requirement in extraction.requirements {
-        if let Some(index) = part_of(&mut parts, requirement.id_span.file)
-            && let Some(part) = parts.get_mut(index)
-        {
+        if let Some(part) = part_in(&mut parts, requirement.id_span.file) {
             part.requirements.push(requirement);
         }
     }
     for passage in extraction.passages {
-        if let Some(index) = part_of(&mut parts, passage.span.file)
-            && let Some(part) = parts.get_mut(index)
-        {
+        if let Some(part) = part_in(&mut parts, passage.span.file) {
             part.passages.push(passage);
         }
     }
     for case in extraction.eval_cases {
-        if let Some(index) = part_of(&mut parts, case.span.file)
-            && let Some(part) = parts.get_mut(index)
-        {
+        if let Some(part) = part_in(&mut parts, case.span.file) {
             part.eval_cases.push(case);
         }
     }
     for clarification in extraction.clarifications {
-        if let Some(index) = part_of(&mut parts, clarification.span.file)
-            && let Some(part) = parts.get_mut(index)
-        {
+        if let Some(part) = part_in(&mut parts, clarification.span.file) {
             part.clarifications.push(clarification);
         }
     }
     (parts, extraction.problems)
+}
+
+/// The part of the group written in `file`.
+fn part_in(parts: &mut [Part], file: FileId) -> Option<&mut Part> {
+    parts.iter_mut().find(|part| part.file == file)
 }
 
 /// Where one file's contributions sit in the graph's lists, and its new requirements.

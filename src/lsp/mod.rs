@@ -387,20 +387,26 @@ impl Server {
                 graph, diagnostics, ..
             } = previous;
             std::thread::spawn(move || drop(diagnostics));
-            match crate::check::check_edited(
-                &settings.project_root,
-                settings,
-                &options,
-                graph,
-                &edited,
-            ) {
-                Ok(result) => {
+            // A patch that went wrong would panic on an index rather than publish wrong
+            // findings; the editor then gets a full check, not a dead server.
+            let patched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                crate::check::check_edited(
+                    &settings.project_root,
+                    settings,
+                    &options,
+                    graph,
+                    &edited,
+                )
+            }));
+            match patched {
+                Ok(Ok(result)) => {
                     self.check = Some(result);
                     return;
                 }
-                Err(graph) => {
+                Ok(Err(graph)) => {
                     std::thread::spawn(move || drop(graph));
                 }
+                Err(_) => {}
             }
         }
         // The previous result is large (every requirement, passage and eval case): it is freed

@@ -3,11 +3,12 @@
 //! change in the spec updating a prompt's diagnostics.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
+use crate::support::random_edit;
 use serde_json::{Value, json};
 
 /// Generous: this bounds a hung server, it does not measure speed.
@@ -142,27 +143,6 @@ fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
-fn copy_example() -> (tempfile::TempDir, PathBuf) {
-    let directory = tempfile::tempdir().unwrap();
-    let root = directory.path().canonicalize().unwrap();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/support-bot");
-    for relative in [
-        "speclint.toml",
-        "speclint.lock",
-        "specs/refunds/spec.md",
-        "specs/safety.yaml",
-        "prompts/refund_system.md.j2",
-        "prompts/summarizer.py",
-        "evals/promptfooconfig.yaml",
-        "evals/summaries.jsonl",
-    ] {
-        let target = root.join(relative);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::copy(example.join(relative), target).unwrap();
-    }
-    (directory, root)
-}
-
 fn position_of(text: &str, needle: &str) -> Value {
     let offset = text
         .find(needle)
@@ -181,7 +161,7 @@ fn codes(diagnostics: &[Value]) -> Vec<String> {
 }
 
 pub fn language_server_end_to_end() {
-    let (_directory, root) = copy_example();
+    let (_directory, root) = crate::support::copy_example();
     let prompt_path = root.join("prompts/refund_system.md.j2");
     let spec_path = root.join("specs/refunds/spec.md");
     let prompt = std::fs::read_to_string(&prompt_path).unwrap();
@@ -419,7 +399,7 @@ pub fn language_server_end_to_end() {
 /// A server on a copy of the example with its prompt open: the copy (kept alive by the first
 /// value), the client, the prompt's text and its URI.
 fn open_example_prompt() -> (tempfile::TempDir, Client, String, String) {
-    let (directory, root) = copy_example();
+    let (directory, root) = crate::support::copy_example();
     let prompt_path = root.join("prompts/refund_system.md.j2");
     let prompt = std::fs::read_to_string(&prompt_path).unwrap();
     let prompt_uri = uri(&prompt_path);
@@ -512,7 +492,7 @@ pub fn typing_is_checked_at_the_first_key_and_when_it_stops() {
 /// An editor killed with `kill -9` closes every pipe at once: the server must end with its
 /// documented exit code (1: no shutdown), not a panic's 101.
 pub fn a_killed_editor_ends_the_server_with_its_documented_code() {
-    let (_directory, root) = copy_example();
+    let (_directory, root) = crate::support::copy_example();
     let mut child = Command::new(env!("CARGO_BIN_EXE_speclint"))
         .arg("lsp")
         .current_dir(&root)
@@ -534,23 +514,6 @@ pub fn a_killed_editor_ends_the_server_with_its_documented_code() {
     assert_eq!(status.code(), Some(1), "{status}");
 }
 
-/// A small deterministic generator (xorshift64*), so that a failing sequence can be replayed
-/// from its seed.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, bound: usize) -> usize {
-        (self.next() % bound.max(1) as u64) as usize
-    }
-}
-
 /// Lines an edit may insert: requirements, references, prohibitions, eval cases, and text
 /// that breaks the file's syntax.
 const INSERTED_LINES: &[&str] = &[
@@ -565,46 +528,6 @@ const INSERTED_LINES: &[&str] = &[
     "tests: [unclosed",
     "The assistant may answer in English only.",
 ];
-
-/// One random edit of `text`.
-fn random_edit(random: &mut Random, text: &str, original: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    let line = random.below(lines.len());
-    match random.below(7) {
-        0 => {
-            // Change a number.
-            let digits: Vec<usize> = text
-                .char_indices()
-                .filter(|(_, character)| character.is_ascii_digit())
-                .map(|(index, _)| index)
-                .collect();
-            if digits.is_empty() {
-                return text.to_owned();
-            }
-            let at = digits[random.below(digits.len())];
-            let replacement = char::from(b'0' + (random.below(10) as u8));
-            format!("{}{replacement}{}", &text[..at], &text[at + 1..])
-        }
-        1 => {
-            let mut edited = lines.clone();
-            edited.remove(line);
-            edited.join("\n") + "\n"
-        }
-        2 => {
-            let mut edited = lines.clone();
-            edited.insert(line, lines[line]);
-            edited.join("\n") + "\n"
-        }
-        3 => {
-            let mut edited = lines.clone();
-            edited.insert(line, INSERTED_LINES[random.below(INSERTED_LINES.len())]);
-            edited.join("\n") + "\n"
-        }
-        4 => text.replacen("MUST NOT", "SHOULD", 1),
-        5 => text.replacen("MUST", "MUST NOT", 1),
-        _ => original.to_owned(),
-    }
-}
 
 /// What a full `speclint check --output-format lsp` says, by URI (files with findings only).
 fn full_check_by_uri(root: &Path) -> std::collections::BTreeMap<String, Value> {
@@ -642,7 +565,7 @@ pub fn incremental_diagnostics_equal_a_full_check_after_random_edits() {
 }
 
 fn replay_random_edits(seed: u64, steps: usize, watching: bool) {
-    let (_directory, root) = copy_example();
+    let (_directory, root) = crate::support::copy_example();
     let files = [
         "specs/refunds/spec.md",
         "specs/safety.yaml",
@@ -669,7 +592,7 @@ fn replay_random_edits(seed: u64, steps: usize, watching: bool) {
         json!({"processId": null, "rootUri": uri(&root), "capabilities": capabilities}),
     );
     client.notify("initialized", json!({}));
-    let mut random = Random(seed);
+    let mut random = crate::support::Random(seed);
     for step in 0..steps {
         let which = random.below(files.len());
         let path = root.join(files[which]);
@@ -681,7 +604,12 @@ fn replay_random_edits(seed: u64, steps: usize, watching: bool) {
                 json!({"textDocument": {"uri": file_uri, "languageId": "plaintext", "version": 1, "text": texts[which]}}),
             );
         }
-        texts[which] = random_edit(&mut random, &texts[which], &originals[which]);
+        texts[which] = random_edit(
+            &mut random,
+            &texts[which],
+            &originals[which],
+            INSERTED_LINES,
+        );
         versions[which] += 1;
         client.notify(
             "textDocument/didChange",

@@ -17,25 +17,7 @@ use speclint::settings::Settings;
 /// evals that no config reads, a config that reads a prompt and a CSV tests file, and a tests
 /// file that two configs read.
 fn project() -> (tempfile::TempDir, PathBuf) {
-    let directory = tempfile::tempdir().unwrap();
-    let root = directory.path().canonicalize().unwrap();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/support-bot");
-    for relative in [
-        "speclint.toml",
-        "speclint.lock",
-        "specs/refunds/spec.md",
-        "specs/safety.yaml",
-        "prompts/refund_system.md.j2",
-        "prompts/summarizer.py",
-        "evals/promptfooconfig.yaml",
-        "evals/summaries.jsonl",
-    ] {
-        write(
-            &root,
-            relative,
-            &std::fs::read_to_string(example.join(relative)).unwrap(),
-        );
-    }
+    let (directory, root) = crate::support::copy_example();
     for (relative, text) in FILES {
         write(&root, relative, text);
     }
@@ -172,71 +154,48 @@ fn full_check(
     check(root, settings, &options).unwrap()
 }
 
-/// One random edit of `text` (numbers, lines removed or repeated, references, MUST / MUST
-/// NOT, a new requirement, broken syntax, or back to the original).
-fn random_edit(random: &mut Random, text: &str, original: &str) -> String {
-    const INSERTED: &[&str] = &[
-        "<!-- FR-002 -->",
-        "<!-- 002-billing/FR-001 -->",
-        "Refunds are possible within 60 days.",
-        "- **FR-010**: The assistant MUST log every call.",
-        "{\"input\": \"Hi\", \"metadata\": {\"requirements\": [\"FR-003\"]}}",
-        "  - description: added\n    metadata:\n      requirements: [FR-002]",
-        "tests: [unclosed",
-        "[NEEDS CLARIFICATION: which currency?]",
-        "3. WHEN the shopper cancels THEN the system SHALL refund within 9 days",
-    ];
-    let lines: Vec<&str> = text.lines().collect();
-    let line = random.below(lines.len().max(1));
-    match random.below(7) {
-        0 => {
-            let digits: Vec<usize> = text
-                .char_indices()
-                .filter(|(_, character)| character.is_ascii_digit())
-                .map(|(index, _)| index)
-                .collect();
-            if digits.is_empty() {
-                return text.to_owned();
-            }
-            let at = digits[random.below(digits.len())];
-            let digit = char::from(b'0' + random.below(10) as u8);
-            format!("{}{digit}{}", &text[..at], &text[at + 1..])
-        }
-        1 if !lines.is_empty() => {
-            let mut edited = lines.clone();
-            edited.remove(line);
-            edited.join("\n") + "\n"
-        }
-        2 if !lines.is_empty() => {
-            let mut edited = lines.clone();
-            edited.insert(line, lines[line]);
-            edited.join("\n") + "\n"
-        }
-        3 => {
-            let mut edited = lines.clone();
-            edited.insert(
-                line.min(edited.len()),
-                INSERTED[random.below(INSERTED.len())],
-            );
-            edited.join("\n") + "\n"
-        }
-        4 => text.replacen("MUST NOT", "SHOULD", 1),
-        5 => text.replacen("MUST", "MUST NOT", 1),
-        _ => original.to_owned(),
+/// The check after an edit of `path`: the previous graph patched when it can be (then
+/// `true`), a full check otherwise, as the language server does.
+fn patch_or_check(
+    root: &Path,
+    settings: &Settings,
+    options: &CheckOptions,
+    previous: CheckResult,
+    path: &Path,
+) -> (CheckResult, bool) {
+    let edited = [path.to_path_buf()];
+    match check_edited(root, settings, options, previous.graph, &edited) {
+        Ok(result) => (result, true),
+        Err(_) => (check(root, settings, options).unwrap(), false),
     }
 }
 
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, bound: usize) -> usize {
-        // xorshift64*: enough spread for picking edits, and the same on every machine.
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % bound.max(1)
-    }
+/// The patched check's graph and findings equal the full check's.
+fn assert_same(result: &CheckResult, expected: &CheckResult, context: &str) {
+    assert_eq!(
+        describe(&result.graph),
+        describe(&expected.graph),
+        "graphs differ after {context}"
+    );
+    assert_eq!(
+        format!("{:#?}", result.diagnostics),
+        format!("{:#?}", expected.diagnostics),
+        "findings differ after {context}"
+    );
 }
+
+/// Lines an edit may insert: references, requirements, eval cases, broken syntax.
+const INSERTED: &[&str] = &[
+    "<!-- FR-002 -->",
+    "<!-- 002-billing/FR-001 -->",
+    "Refunds are possible within 60 days.",
+    "- **FR-010**: The assistant MUST log every call.",
+    "{\"input\": \"Hi\", \"metadata\": {\"requirements\": [\"FR-003\"]}}",
+    "  - description: added\n    metadata:\n      requirements: [FR-002]",
+    "tests: [unclosed",
+    "[NEEDS CLARIFICATION: which currency?]",
+    "3. WHEN the shopper cancels THEN the system SHALL refund within 9 days",
+];
 
 /// After every random edit, the patched graph and its findings equal a full check's; most
 /// edits are patched (the test fails if the fast path is never taken).
@@ -272,14 +231,19 @@ pub fn a_patched_graph_equals_a_full_build_after_random_edits() {
     let mut patched_steps = 0;
     let mut steps = 0;
     for seed in [0x5eed_0001_u64, 0xdead_beef_cafe, 0x0123_4567_89ab] {
-        let mut random = Random(seed);
+        let mut random = crate::support::Random(seed);
         let mut texts = originals.clone();
         let mut overlays: HashMap<PathBuf, Arc<str>> = HashMap::new();
         let mut previous = full_check(&root, &settings, &overlays);
         for step in 0..60 {
             let which = random.below(files.len());
             let path = root.join(files[which]);
-            texts[which] = random_edit(&mut random, &texts[which], &originals[which]);
+            texts[which] = crate::support::random_edit(
+                &mut random,
+                &texts[which],
+                &originals[which],
+                INSERTED,
+            );
             overlays.insert(path.clone(), Arc::from(texts[which].as_str()));
             let expected = full_check(&root, &settings, &overlays);
             let options = CheckOptions {
@@ -288,27 +252,13 @@ pub fn a_patched_graph_equals_a_full_build_after_random_edits() {
                 ..CheckOptions::default()
             };
             steps += 1;
-            let result = match check_edited(&root, &settings, &options, previous.graph, &[path]) {
-                Ok(result) => {
-                    patched_steps += 1;
-                    result
-                }
-                Err(_) => check(&root, &settings, &options).unwrap(),
-            };
+            let (result, patched) = patch_or_check(&root, &settings, &options, previous, &path);
+            patched_steps += usize::from(patched);
             let context = format!(
                 "seed {seed:x}, step {step}, {}:\n{}",
                 files[which], texts[which]
             );
-            assert_eq!(
-                describe(&result.graph),
-                describe(&expected.graph),
-                "graphs differ after {context}"
-            );
-            assert_eq!(
-                format!("{:#?}", result.diagnostics),
-                format!("{:#?}", expected.diagnostics),
-                "findings differ after {context}"
-            );
+            assert_same(&result, &expected, &context);
             previous = result;
         }
     }
@@ -368,14 +318,7 @@ pub fn edits_beyond_their_file_are_not_patched() {
 /// files of each (specs, prompts, eval files, the files promptfoo configs read) are edited in
 /// turn, and each patched check must equal a full check of the same texts.
 pub fn patches_equal_full_checks_on_real_projects() -> Result<(), crate::support::Skipped> {
-    let realworld = crate::support::shared("realworld")?;
-    let mut folders: Vec<PathBuf> = std::fs::read_dir(&realworld)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.is_dir())
-        .collect();
-    folders.sort();
+    let folders = crate::realworld::folders()?;
     let mut patched_edits = 0;
     let mut edits = 0;
     for folder in folders {
@@ -425,30 +368,10 @@ pub fn patches_equal_full_checks_on_real_projects() -> Result<(), crate::support
                 ..CheckOptions::default()
             };
             edits += 1;
-            let result = match check_edited(
-                &root,
-                &settings,
-                &options,
-                previous.graph,
-                std::slice::from_ref(&path),
-            ) {
-                Ok(result) => {
-                    patched_edits += 1;
-                    result
-                }
-                Err(_) => check(&root, &settings, &options).unwrap(),
-            };
+            let (result, patched) = patch_or_check(&root, &settings, &options, previous, &path);
+            patched_edits += usize::from(patched);
             let context = format!("{} after editing {}", folder.display(), path.display());
-            assert_eq!(
-                describe(&result.graph),
-                describe(&expected.graph),
-                "graphs differ: {context}"
-            );
-            assert_eq!(
-                format!("{:#?}", result.diagnostics),
-                format!("{:#?}", expected.diagnostics),
-                "findings differ: {context}"
-            );
+            assert_same(&result, &expected, &context);
             previous = result;
         }
     }

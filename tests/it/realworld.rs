@@ -25,7 +25,8 @@ fn run_json(directory: &Path, extra: &[&str]) -> (i32, serde_json::Value, String
     (output.status.code().unwrap_or(-1), json, stderr)
 }
 
-pub fn every_realworld_folder_is_read_without_a_crash() -> Result<(), Skipped> {
+/// Every project folder in `../shared/realworld/`, in name order.
+pub fn folders() -> Result<Vec<PathBuf>, Skipped> {
     let root = realworld_root()?;
     let mut folders: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()
@@ -34,6 +35,11 @@ pub fn every_realworld_folder_is_read_without_a_crash() -> Result<(), Skipped> {
         .filter(|path| path.is_dir())
         .collect();
     folders.sort();
+    Ok(folders)
+}
+
+pub fn every_realworld_folder_is_read_without_a_crash() -> Result<(), Skipped> {
+    let folders = folders()?;
     assert!(!folders.is_empty());
     for folder in folders {
         let (code, json, stderr) = run_json(&folder, &[]);
