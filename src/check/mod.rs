@@ -158,14 +158,14 @@ pub fn check_edited(
     let Ok(baseline) = read_baseline(settings, options) else {
         return Err(Box::new(previous));
     };
+    let Some(roots) = edited_roots(&previous, edited) else {
+        return Err(Box::new(previous));
+    };
     let started = Instant::now();
     let mut graph = previous;
     let mut load = Duration::ZERO;
-    for root in edited_roots(&graph, edited) {
+    for root in roots {
         let loading = Instant::now();
-        let Some(root) = root else {
-            return Err(Box::new(graph));
-        };
         let Some(file) = crate::source::load_edited(&graph.db, settings, &options.overlays, root)
         else {
             return Err(Box::new(graph));
@@ -173,18 +173,11 @@ pub fn check_edited(
         load += loading.elapsed();
         graph = crate::graph::patch::patch(graph, file, settings)?;
     }
-    let patched = Instant::now();
-    let (diagnostics, rule_timings) =
-        crate::rules::run_rules_with_memo(&graph, settings, options.rule_memo.as_deref());
-    let ruled = Instant::now();
-    let diagnostics = crate::suppress::apply(&graph, settings, diagnostics);
     let mut timings = vec![
         ("load: edited files only", load),
-        ("graph: patched", patched - started - load),
-        ("rules", ruled - patched),
+        ("graph: patched", started.elapsed() - load),
     ];
-    timings.extend(rule_timings);
-    timings.push(("suppressions and sorting", ruled.elapsed()));
+    let diagnostics = check_graph(&graph, settings, options.rule_memo.as_deref(), &mut timings);
     let checked = Checked {
         totals: Totals::of(&graph),
         graph,
@@ -192,33 +185,45 @@ pub fn check_edited(
         timings,
         format_timings: Vec::new(),
     };
-    // Neither a baseline that cannot be read nor `changed_since` gets here.
-    match finish(checked, baseline.as_ref(), checked_dir, settings, options) {
-        Ok(result) => Ok(result),
-        Err(_) => Err(Box::default()),
-    }
+    // `finish` fails only with `changed_since`, which was turned away above.
+    finish(checked, baseline.as_ref(), checked_dir, settings, options).map_err(|_| Box::default())
+}
+
+/// Runs the rules over `graph` and applies suppressions, adding the time of each to
+/// `timings`: the part of a check that comes after the graph, however it was made.
+fn check_graph(
+    graph: &Graph,
+    settings: &Settings,
+    memo: Option<&RuleMemo>,
+    timings: &mut Vec<(&'static str, Duration)>,
+) -> Vec<Diagnostic> {
+    let started = Instant::now();
+    let (diagnostics, rule_timings) = crate::rules::run_rules_with_memo(graph, settings, memo);
+    let ruled = Instant::now();
+    let diagnostics = crate::suppress::apply(graph, settings, diagnostics);
+    timings.push(("rules", ruled - started));
+    timings.extend(rule_timings);
+    timings.push(("suppressions and sorting", ruled.elapsed()));
+    diagnostics
 }
 
 /// The files to read again after `edited` changed: each edited file, or the file that reads
 /// it through a reference (a promptfoo config for its prompt and tests files), once each;
-/// `None` for a file the graph does not hold.
-fn edited_roots(graph: &Graph, edited: &[PathBuf]) -> Vec<Option<crate::source_db::FileId>> {
+/// `None` when the graph does not hold one of them.
+fn edited_roots(graph: &Graph, edited: &[PathBuf]) -> Option<Vec<crate::source_db::FileId>> {
     let mut roots = Vec::new();
     for path in edited {
-        let file = graph
+        let (file, _) = graph
             .db
             .iter()
-            .find(|(_, source)| source.absolute_path == *path)
-            .map(|(file, _)| file);
-        let root = file.and_then(|file| {
-            let summary = graph.files.iter().find(|summary| summary.file == file)?;
-            Some(summary.read_through.unwrap_or(file))
-        });
+            .find(|(_, source)| source.absolute_path == *path)?;
+        let summary = graph.files.iter().find(|summary| summary.file == file)?;
+        let root = summary.read_through.unwrap_or(file);
         if !roots.contains(&root) {
             roots.push(root);
         }
     }
-    roots
+    Some(roots)
 }
 
 /// The baseline `options` choose, read.
@@ -310,22 +315,16 @@ fn check_everything(
         .rule_memo
         .as_deref()
         .or(disk_memo.as_ref().map(|(_, memo)| memo));
-    let (diagnostics, rule_timings) = crate::rules::run_rules_with_memo(&graph, settings, memo);
+    let mut timings = vec![("load", loaded - started), ("graph", built - loaded)];
+    let diagnostics = check_graph(&graph, settings, memo, &mut timings);
     if let Some((path, memo)) = &disk_memo
         && memo.changed()
         && let Some(body) = memo.encode()
     {
+        let storing = Instant::now();
         crate::source::cache::write_sealed(path, RULES_MAGIC, &body);
+        timings.push(("storing rule findings", storing.elapsed()));
     }
-    let ruled = Instant::now();
-    let diagnostics = crate::suppress::apply(&graph, settings, diagnostics);
-    let mut timings = vec![
-        ("load", loaded - started),
-        ("graph", built - loaded),
-        ("rules", ruled - built),
-    ];
-    timings.extend(rule_timings);
-    timings.push(("suppressions and sorting", ruled.elapsed()));
     if store_findings && let Some(print) = print {
         let storing = Instant::now();
         result_cache::store(root, settings, print, &graph, &diagnostics);

@@ -21,7 +21,9 @@ use super::build::{Scope, Targets, merge_duplicate_eval_cases, merge_duplicate_p
 use super::{EvalCaseIndex, Graph, PassageIndex, Referrer, Requirement, UnresolvedReference};
 use crate::settings::Settings;
 use crate::source::EditedFile;
-use crate::source::model::{Clarification, EvalCaseDef, Extraction, Problem, PromptPassageDef};
+use crate::source::model::{
+    Clarification, EvalCaseDef, Extraction, Problem, PromptPassageDef, Reference,
+};
 use crate::source::{Format, Role};
 use crate::source_db::{FileId, Span};
 
@@ -255,38 +257,22 @@ fn apply(graph: &mut Graph, plan: Plan, part: Part, settings: &Settings) {
         settings,
         path: &path,
     };
-    let mut passage_links = Vec::new();
-    let mut passage_unresolved = Vec::new();
-    for index in plan.passages.start..plan.passages.start + inserted_passages {
-        let Some(passage) = graph.passages.get(index) else {
-            continue;
-        };
-        let referrer = Referrer::Passage(PassageIndex(index));
-        let targets = resolve(
-            graph,
-            &scope,
-            referrer,
-            &passage.references,
-            &mut passage_unresolved,
-        );
-        passage_links.push((index, targets));
-    }
-    let mut case_links = Vec::new();
-    let mut case_unresolved = Vec::new();
-    for index in plan.eval_cases.start..plan.eval_cases.start + inserted_eval_cases {
-        let Some(case) = graph.eval_cases.get(index) else {
-            continue;
-        };
-        let referrer = Referrer::EvalCase(EvalCaseIndex(index));
-        let targets = resolve(
-            graph,
-            &scope,
-            referrer,
-            &case.references,
-            &mut case_unresolved,
-        );
-        case_links.push((index, targets));
-    }
+    let (passage_links, passage_unresolved) = resolve_new(
+        graph,
+        &scope,
+        &graph.passages,
+        plan.passages.start..plan.passages.start + inserted_passages,
+        |index| Referrer::Passage(PassageIndex(index)),
+        |passage| &passage.references,
+    );
+    let (case_links, case_unresolved) = resolve_new(
+        graph,
+        &scope,
+        &graph.eval_cases,
+        plan.eval_cases.start..plan.eval_cases.start + inserted_eval_cases,
+        |index| Referrer::EvalCase(EvalCaseIndex(index)),
+        |case| &case.references,
+    );
     relink(
         &mut graph.passages_by_requirement,
         &plan.passages,
@@ -313,6 +299,31 @@ fn apply(graph: &mut Graph, plan: Plan, part: Part, settings: &Settings) {
             found: case_unresolved,
         },
     );
+}
+
+/// Resolves the references of the new items at `range` of `items` as the full build does:
+/// their targets by index, and the references that resolve to nothing.
+fn resolve_new<T>(
+    graph: &Graph,
+    scope: &Scope<'_>,
+    items: &[T],
+    range: Range<usize>,
+    referrer: impl Fn(usize) -> Referrer,
+    references: impl Fn(&T) -> &[Reference],
+) -> (Vec<(usize, Targets)>, Vec<UnresolvedReference>) {
+    let mut links = Vec::with_capacity(range.len());
+    let mut unresolved = Vec::new();
+    for (index, item) in items.iter().enumerate().skip(range.start).take(range.len()) {
+        let targets = resolve(
+            graph,
+            scope,
+            referrer(index),
+            references(item),
+            &mut unresolved,
+        );
+        links.push((index, targets));
+    }
+    (links, unresolved)
 }
 
 /// The range of `items` written in `file` (the lists are ordered by path, then by start), or

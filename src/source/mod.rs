@@ -364,7 +364,7 @@ pub fn load_edited(
         settings,
     };
     let (format, extraction) = load_as(&context, file, &text, format);
-    if format == Format::Unread || table.paths().len() != db.len() {
+    if format == Format::Unread || table.file_count() != db.len() {
         return None;
     }
     let mut texts = vec![(file, text)];

@@ -106,6 +106,11 @@ impl FileTable {
             .collect()
     }
 
+    /// How many files the table holds.
+    pub fn file_count(&self) -> usize {
+        self.lock().entries.len()
+    }
+
     /// Whether `path`'s text comes from an editor buffer rather than the disk.
     pub fn is_overlay(&self, path: &Path) -> bool {
         self.overlays.contains_key(path)
