@@ -254,6 +254,32 @@ impl Cache {
         }
     }
 
+    /// The role and format of `file`'s cache entry when the entry holds, without decoding the
+    /// rest of it: a run that may not need the file's items looks before it decodes them.
+    pub fn kind_of(
+        &self,
+        table: &FileTable,
+        relative_path: &str,
+        file: FileId,
+        hash: ContentHash,
+    ) -> Option<(Role, Format)> {
+        match self {
+            Cache::Disk(disk) => {
+                let record = disk.records.get(relative_path)?;
+                record.validity.holds(table, file, hash)?;
+                // An entry's role and format come first in its encoding.
+                let (kind, _): ((Role, Format), &[u8]) =
+                    postcard::take_from_bytes(&record.entry).ok()?;
+                Some(kind)
+            }
+            Cache::Memory(memory) => {
+                let record = memory.lock().get(relative_path)?.clone();
+                record.validity.holds(table, file, hash)?;
+                Some((record.entry.role, record.entry.format))
+            }
+        }
+    }
+
     /// What this run's files depend on beyond themselves (see
     /// [`crate::source::project_print`]); `None` in memory, or when it is not known.
     pub fn inputs_beyond_walk(

@@ -232,17 +232,60 @@ pub fn load_project(
         settings,
     };
 
-    let loads: Vec<(LoadedFile, String, cache::CacheOutcome, std::time::Duration)> = walked
+    // Datasets wait until every other file is loaded: most are read through a promptfoo
+    // config or an OpenAI eval, which claims them, and a claimed file's own items are dropped,
+    // so parsing it on its own as well would cost time and memory for nothing.
+    let first_pass: Vec<(usize, Load<TimedLoad>)> = walked
         .par_iter()
         .zip(ids.par_iter())
-        .filter_map(|(walked_file, &id)| {
-            let started = std::time::Instant::now();
-            let (loaded, outcome) =
-                load_walked(&context, &detector, cache.as_ref(), id, walked_file)?;
-            let path = walked_file.relative_path.clone();
-            Some((loaded, path, outcome, started.elapsed()))
+        .enumerate()
+        .filter_map(|(index, (walked_file, &id))| {
+            let load = load_timed(
+                &context,
+                &detector,
+                cache.as_ref(),
+                id,
+                walked_file,
+                Deferral::Datasets,
+            )?;
+            Some((index, load))
         })
         .collect();
+    let mut loads = Vec::with_capacity(first_pass.len());
+    let mut deferred = Vec::new();
+    for (index, load) in first_pass {
+        match load {
+            Load::Done(done) => loads.push(done),
+            Load::Deferred => deferred.push(index),
+        }
+    }
+    let claimed_in_first_pass: HashSet<FileId> = loads
+        .iter()
+        .flat_map(|(loaded, ..)| &loaded.extraction.claimed_files)
+        .map(|claimed| claimed.file)
+        .collect();
+    let second_pass: Vec<TimedLoad> = deferred
+        .par_iter()
+        .filter_map(|&index| {
+            let walked_file = walked.get(index)?;
+            let id = *ids.get(index)?;
+            if claimed_in_first_pass.contains(&id) {
+                return None;
+            }
+            match load_timed(
+                &context,
+                &detector,
+                cache.as_ref(),
+                id,
+                walked_file,
+                Deferral::None,
+            )? {
+                Load::Done(done) => Some(done),
+                Load::Deferred => None,
+            }
+        })
+        .collect();
+    loads.extend(second_pass);
     let format_timings = format_timings(&table, &loads);
     let mut files = Vec::with_capacity(loads.len());
     let mut outcomes = Vec::with_capacity(loads.len());
@@ -451,13 +494,62 @@ pub(crate) fn absolute_dir(directory: &Path) -> PathBuf {
     resolve::normalize(&absolute)
 }
 
+/// A walked file after loading, with its project-relative path, its cache outcome and the
+/// time its loading took.
+type TimedLoad = (LoadedFile, String, cache::CacheOutcome, std::time::Duration);
+
+/// Which files [`load_walked`] leaves for later instead of parsing them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Deferral {
+    /// Eval datasets and promptfoo tests files: another file may claim them.
+    Datasets,
+    None,
+}
+
+/// A loaded file, or a dataset left for the second pass.
+enum Load<T> {
+    Done(T),
+    Deferred,
+}
+
+/// Whether a file of `format` may be read through another file's reference and is costly to
+/// parse: the files the first pass leaves for later.
+fn is_claimable_dataset(format: Format) -> bool {
+    matches!(
+        format,
+        Format::CsvDataset | Format::JsonlDataset | Format::JsonDataset | Format::PromptfooTests
+    )
+}
+
+fn load_timed(
+    context: &LoadContext<'_>,
+    detector: &Detector,
+    cache: Option<&cache::Cache>,
+    id: FileId,
+    walked: &discover::WalkedFile,
+    deferral: Deferral,
+) -> Option<Load<TimedLoad>> {
+    let started = std::time::Instant::now();
+    let load = load_walked(context, detector, cache, id, walked, deferral)?;
+    Some(match load {
+        Load::Done((loaded, outcome)) => Load::Done((
+            loaded,
+            walked.relative_path.clone(),
+            outcome,
+            started.elapsed(),
+        )),
+        Load::Deferred => Load::Deferred,
+    })
+}
+
 fn load_walked(
     context: &LoadContext<'_>,
     detector: &Detector,
     cache: Option<&cache::Cache>,
     id: FileId,
     walked: &discover::WalkedFile,
-) -> Option<(LoadedFile, cache::CacheOutcome)> {
+    deferral: Deferral,
+) -> Option<Load<(LoadedFile, cache::CacheOutcome)>> {
     if walked.is_link {
         // Links are not followed: they may lead outside the repository, or in a circle.
         let (role, _) = detector
@@ -474,7 +566,7 @@ fn load_walked(
                 "symbolic link not followed; speclint reads only regular files",
             )),
         };
-        return Some((loaded, cache::CacheOutcome::NotCached));
+        return Some(Load::Done((loaded, cache::CacheOutcome::NotCached)));
     }
     let text = match context.table.text(id) {
         FileText::Text(text) => text,
@@ -491,10 +583,17 @@ fn load_walked(
                 skipped: None,
                 extraction: Extraction::with_problem(problem),
             };
-            return Some((loaded, cache::CacheOutcome::NotCached));
+            return Some(Load::Done((loaded, cache::CacheOutcome::NotCached)));
         }
     };
     let hash = cache.map(|_| cache::content_hash(&text));
+    if deferral == Deferral::Datasets
+        && let (Some(cache), Some(hash)) = (cache, hash)
+        && let Some((_, format)) = cache.kind_of(context.table, &walked.relative_path, id, hash)
+        && is_claimable_dataset(format)
+    {
+        return Some(Load::Deferred);
+    }
     if let (Some(cache), Some(hash)) = (cache, hash)
         && let Some(entry) = cache.get(context.table, &walked.relative_path, id, hash)
     {
@@ -506,25 +605,28 @@ fn load_walked(
             skipped: None,
             extraction: entry.extraction,
         };
-        return Some((loaded, cache::CacheOutcome::Hit));
+        return Some(Load::Done((loaded, cache::CacheOutcome::Hit)));
     }
     let (role, format) =
         match detector.detect(context.settings, &walked.glob_path, &walked.path, &text) {
             Ok(detected) => detected,
             Err(reason) => {
-                return Some((
+                return Some(Load::Done((
                     LoadedFile::skipped(id, reason),
                     cache::CacheOutcome::NotCached,
-                ));
+                )));
             }
         };
+    if deferral == Deferral::Datasets && is_claimable_dataset(format) {
+        return Some(Load::Deferred);
+    }
     let ((format, mut extraction), probes) =
         resolve::recording_probes(|| load_as(context, id, &text, format));
     if let Some(reason) = extraction.skipped.take() {
-        return Some((
+        return Some(Load::Done((
             LoadedFile::skipped(id, reason),
             cache::CacheOutcome::NotCached,
-        ));
+        )));
     }
     if format == Format::Unread && extraction.problems.is_empty() {
         return None;
@@ -554,7 +656,7 @@ fn load_walked(
         skipped: None,
         extraction: entry.extraction,
     };
-    Some((loaded, outcome))
+    Some(Load::Done((loaded, outcome)))
 }
 
 /// A Markdown spec: Kiro's requirements document, or any other Markdown spec; a template whose
@@ -602,6 +704,17 @@ fn looks_like_requirements_document(path: &str, text: &str) -> bool {
 
 /// Runs the loader for `format`; it may settle on a more precise format.
 pub fn load_as(
+    context: &LoadContext<'_>,
+    id: FileId,
+    text: &str,
+    format: Format,
+) -> (Format, Extraction) {
+    let (format, mut extraction) = run_loader(context, id, text, format);
+    extraction.shrink_to_fit();
+    (format, extraction)
+}
+
+fn run_loader(
     context: &LoadContext<'_>,
     id: FileId,
     text: &str,
