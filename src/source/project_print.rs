@@ -122,10 +122,12 @@ pub fn unchanged_since(
     print: &ProjectPrint,
 ) -> Option<UnchangedProject> {
     let checked_dir = crate::source::absolute_dir(checked_dir);
-    let mut walked = discover::walk(&checked_dir, settings);
-    walked.sort_by(|left, right| left.relative_path.cmp(&right.relative_path));
     let table = FileTable::new(&checked_dir, settings.max_file_bytes);
-    let ids: Vec<FileId> = walked.iter().map(|file| table.intern(&file.path)).collect();
+    let walked = discover::walk(&checked_dir, settings);
+    let ids: Vec<FileId> = walked
+        .iter()
+        .map(|file| table.intern_walked(file))
+        .collect();
     if files_print(&table, &walked, &ids) != print.files {
         return None;
     }

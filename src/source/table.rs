@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::source::discover::WalkedFile;
 use crate::source::model::Problem;
 use crate::source_db::{FileId, SourceDb, SourceFile, Span, relative_path_string};
 
@@ -140,6 +141,26 @@ impl FileTable {
             text: None,
         });
         inner.by_path.insert(path.to_path_buf(), id);
+        id
+    }
+
+    /// Interns a walked file: the ID [`FileTable::intern`] gives, without working out its
+    /// relative path again.
+    pub fn intern_walked(&self, walked: &WalkedFile) -> FileId {
+        let mut inner = self.lock();
+        if let Some(&id) = inner.by_path.get(&walked.path) {
+            return id;
+        }
+        let id = FileId(u32::try_from(inner.entries.len()).unwrap_or(u32::MAX));
+        inner.entries.push(Entry {
+            source: SourceFile::new(
+                walked.relative_path.clone(),
+                walked.path.clone(),
+                Arc::from(""),
+            ),
+            text: None,
+        });
+        inner.by_path.insert(walked.path.clone(), id);
         id
     }
 
