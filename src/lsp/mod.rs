@@ -17,12 +17,12 @@ use std::io::BufReader;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
-    DidSaveTextDocument, Notification as _, PublishDiagnostics,
+    DidSaveTextDocument, LogTrace, Notification as _, PublishDiagnostics, SetTrace,
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, GotoDefinition, HoverRequest, References, Request as _,
@@ -31,14 +31,15 @@ use lsp_types::{
     CodeActionParams, CodeActionProviderCapability, CompletionOptions, CompletionParams,
     DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
     GotoDefinitionParams, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
-    OneOf, PublishDiagnosticsParams, ReferenceParams, ServerCapabilities, ServerInfo,
-    TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+    LogTraceParams, OneOf, PublishDiagnosticsParams, ReferenceParams, ServerCapabilities,
+    ServerInfo, SetTraceParams, TextDocumentSyncCapability, TextDocumentSyncKind, TraceValue, Uri,
 };
 
 use crate::check::CheckResult;
 use crate::check::{CheckOptions, check};
 use crate::config::{ConfigError, load_settings};
 use crate::settings::Settings;
+use crate::source::disk_state::DiskState;
 
 pub mod features;
 pub mod position;
@@ -81,6 +82,15 @@ struct Server {
     watching: bool,
     /// Whether the client said it can register file watchers on request.
     can_watch: bool,
+    /// For a client that does not watch files: the disk as the last check saw it. An edit
+    /// patches the last graph only when the disk still looks the same (see
+    /// [`crate::source::disk_state`]).
+    disk: Option<DiskState>,
+    /// Whether the client asked for `$/logTrace` messages (`trace` in `initialize`,
+    /// `$/setTrace`): then each check says how it was made and how long it took.
+    trace: TraceValue,
+    /// How long the last check spent comparing the disk with [`Server::disk`], for the trace.
+    disk_time: Option<Duration>,
     /// Files whose buffers were opened, changed or closed since the last check.
     edited: BTreeSet<PathBuf>,
     /// Whether the next check must load the whole project: something may have changed on
@@ -151,6 +161,9 @@ pub fn run_stdio() -> Result<(), LspError> {
         incremental: std::env::var("SPECLINT_LSP_INCREMENTAL").map_or(true, |value| value != "0"),
         watching: false,
         can_watch: false,
+        disk: None,
+        trace: TraceValue::Off,
+        disk_time: None,
         edited: BTreeSet::new(),
         whole_project: true,
         dirty: false,
@@ -251,6 +264,13 @@ pub fn run_stdio() -> Result<(), LspError> {
     }
 }
 
+/// How a check after a change was made (said in `$/logTrace` when the client asks).
+enum CheckMade {
+    Patched,
+    WholeProject,
+    NotAtAll,
+}
+
 /// The ID of the server's request to watch the workspace's files.
 fn watch_request_id() -> RequestId {
     RequestId::from("speclint/watch-files".to_owned())
@@ -294,6 +314,7 @@ impl Server {
             self.root = root;
         }
         self.settings = load_server_settings(&self.root);
+        self.trace = params.trace.unwrap_or(TraceValue::Off);
         self.dirty = true;
         self.can_watch = params
             .capabilities
@@ -358,12 +379,12 @@ impl Server {
         )));
     }
 
-    fn relint(&mut self) {
+    fn relint(&mut self) -> CheckMade {
         self.dirty = false;
         let edited: Vec<PathBuf> = std::mem::take(&mut self.edited).into_iter().collect();
         let whole_project = std::mem::replace(&mut self.whole_project, false);
         let Ok(settings) = &self.settings else {
-            return;
+            return CheckMade::NotAtAll;
         };
         let options = CheckOptions {
             overlays: self.documents.clone(),
@@ -381,7 +402,30 @@ impl Server {
         // rather than leaving the editor without diagnostics.
         // Edits of buffers while nothing else changed patch the last graph; the rest loads the
         // whole project again.
-        let patchable = self.incremental && self.watching && !whole_project && !edited.is_empty();
+        // A client that watches files says when the disk changes; for one that does not, the
+        // server looks at the files' times and lengths, which costs a walk of the project.
+        let root = &settings.project_root;
+        let looking = Instant::now();
+        let disk_now = match (&self.check, self.watching || !self.incremental) {
+            (Some(previous), false) => Some(DiskState::now(
+                root,
+                settings,
+                &previous.graph.db,
+                SystemTime::now(),
+            )),
+            _ => None,
+        };
+        let disk_unchanged = match (&disk_now, &self.disk) {
+            (Some(now), Some(earlier)) => now.unchanged_since(earlier, |path| {
+                self.documents.contains_key(path) || edited.iter().any(|edited| edited == path)
+            }),
+            _ => false,
+        };
+        self.disk_time = disk_now.as_ref().map(|_| looking.elapsed());
+        let patchable = self.incremental
+            && (self.watching || disk_unchanged)
+            && !whole_project
+            && !edited.is_empty();
         if patchable && let Some(previous) = self.check.take() {
             let CheckResult {
                 graph, diagnostics, ..
@@ -401,7 +445,10 @@ impl Server {
             match patched {
                 Ok(Ok(result)) => {
                     self.check = Some(result);
-                    return;
+                    // The patch read nothing else from the disk: what it looked like before
+                    // the patch is what the new graph saw.
+                    self.disk = disk_now;
+                    return CheckMade::Patched;
                 }
                 Ok(Err(graph)) => {
                     std::thread::spawn(move || drop(graph));
@@ -409,6 +456,7 @@ impl Server {
                 Err(_) => {}
             }
         }
+        let check_started = SystemTime::now();
         // The previous result is large (every requirement, passage and eval case): it is freed
         // on another thread, so that the new diagnostics go out without waiting for it.
         if let Some(previous) = self.check.take() {
@@ -424,10 +472,23 @@ impl Server {
                 check(&settings.project_root, settings, &without_baseline).ok()
             }
         };
+        // Taken after the check, so that it covers every file the check read; a file changed
+        // since the check began is marked unknown, and the next edit loads the project again.
+        self.disk = match (&self.check, self.watching || !self.incremental) {
+            (Some(current), false) => Some(DiskState::now(
+                root,
+                settings,
+                &current.graph.db,
+                check_started,
+            )),
+            _ => None,
+        };
+        CheckMade::WholeProject
     }
 
     fn relint_and_publish(&mut self) {
-        self.relint();
+        let started = Instant::now();
+        let made = self.relint();
         let Some(check) = &self.check else {
             return;
         };
@@ -490,10 +551,37 @@ impl Server {
         }
         drop(findings);
         self.published = published;
+        let files = changed.len();
         for param in changed {
             self.send(Message::Notification(Notification::new(
                 PublishDiagnostics::METHOD.to_owned(),
                 param,
+            )));
+        }
+        if self.trace != TraceValue::Off {
+            let how = match made {
+                CheckMade::Patched => "patched the last graph",
+                CheckMade::WholeProject => "loaded the whole project",
+                CheckMade::NotAtAll => "kept the last check (no settings)",
+            };
+            let disk = match self.disk_time {
+                Some(time) => format!(
+                    " (times and lengths on disk compared in {} ms)",
+                    time.as_millis()
+                ),
+                None => String::new(),
+            };
+            let message = format!(
+                "check: {how}{disk}; {} ms to publish {files} file{}",
+                started.elapsed().as_millis(),
+                if files == 1 { "" } else { "s" }
+            );
+            self.send(Message::Notification(Notification::new(
+                LogTrace::METHOD.to_owned(),
+                LogTraceParams {
+                    message,
+                    verbose: None,
+                },
             )));
         }
     }
@@ -539,6 +627,11 @@ impl Server {
                 self.reload_settings();
                 self.whole_project = true;
                 self.dirty = true;
+            }
+            SetTrace::METHOD => {
+                if let Ok(params) = serde_json::from_value::<SetTraceParams>(notification.params) {
+                    self.trace = params.value;
+                }
             }
             "initialized" => self.watch_files(),
             _ => {}

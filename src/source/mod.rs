@@ -14,6 +14,7 @@ pub mod cache;
 pub mod comments;
 pub mod detect;
 pub mod discover;
+pub mod disk_state;
 pub mod eval_assertions;
 pub mod eval_csv;
 pub mod eval_dataset;

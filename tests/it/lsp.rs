@@ -21,6 +21,8 @@ struct Client {
     next_id: i64,
     /// Latest diagnostics per URI.
     diagnostics: std::collections::HashMap<String, Vec<Value>>,
+    /// The `$/logTrace` messages received, for a client that asked for them.
+    traces: Vec<String>,
 }
 
 fn read_frames(stdout: impl Read + Send + 'static) -> Receiver<Value> {
@@ -72,6 +74,7 @@ impl Client {
             messages,
             next_id: 1,
             diagnostics: std::collections::HashMap::new(),
+            traces: Vec::new(),
         }
     }
 
@@ -90,6 +93,10 @@ impl Client {
         if message["method"] == "client/registerCapability" {
             let answer = json!({"jsonrpc": "2.0", "id": message["id"], "result": null});
             self.send_raw(&answer.to_string());
+        }
+        if message["method"] == "$/logTrace" {
+            let trace = message["params"]["message"].as_str().unwrap_or("");
+            self.traces.push(trace.to_owned());
         }
         if message["method"] == "textDocument/publishDiagnostics" {
             let uri = message["params"]["uri"].as_str().unwrap().to_owned();
@@ -553,12 +560,15 @@ fn full_check_by_uri(root: &Path) -> std::collections::BTreeMap<String, Value> {
 /// checks before it answers): after every edit, what the server has published, incrementally
 /// and only where it changed, must equal a full check of the same texts written to disk.
 pub fn incremental_diagnostics_equal_a_full_check_after_random_edits() {
-    // A client that watches files lets the server patch its last graph after an edit; one that
-    // does not makes it load the project again every time.
+    // A client that watches files lets the server patch its last graph after an edit. For one
+    // that does not, the server patches only while the files' times and lengths show nothing
+    // changed on disk: that replay also rewrites files that are not open, behind the server's
+    // back, and the next edit must see them.
     for (seed, watching) in [
         (0x5eed_1234_abcd_0042, true),
         (0xfeed_beef_0bad_cafe, true),
         (0x0123_4567_89ab_cdef, false),
+        (0x0ddb_a11c_0ffe_e123, false),
     ] {
         replay_random_edits(seed, 40, watching);
     }
@@ -589,11 +599,36 @@ fn replay_random_edits(seed: u64, steps: usize, watching: bool) {
     };
     client.request(
         "initialize",
-        json!({"processId": null, "rootUri": uri(&root), "capabilities": capabilities}),
+        json!({"processId": null, "rootUri": uri(&root), "capabilities": capabilities, "trace": "messages"}),
     );
     client.notify("initialized", json!({}));
     let mut random = crate::support::Random(seed);
+    let mut disk_edits = 0;
     for step in 0..steps {
+        // Without file watching, now and then a file that is not open changes on disk
+        // unannounced. Its modification time is set in the past, so that it looks settled:
+        // only its changed time and length can tell the server.
+        let closed: Vec<usize> = (0..files.len()).filter(|&index| !opened[index]).collect();
+        if !watching && step % 5 == 4 && !closed.is_empty() {
+            let which = closed[random.below(closed.len())];
+            texts[which] = random_edit(
+                &mut random,
+                &texts[which],
+                &originals[which],
+                INSERTED_LINES,
+            );
+            let path = root.join(files[which]);
+            std::fs::write(&path, &texts[which]).unwrap();
+            let an_hour_ago =
+                std::time::SystemTime::now() - std::time::Duration::from_secs(3600 - step as u64);
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(an_hour_ago)
+                .unwrap();
+            disk_edits += 1;
+        }
         let which = random.below(files.len());
         let path = root.join(files[which]);
         let file_uri = uri(&path);
@@ -642,6 +677,17 @@ fn replay_random_edits(seed: u64, steps: usize, watching: bool) {
             );
         }
     }
+    // The replay is meant to test patches: most edits must have been patched.
+    let patched = client
+        .traces
+        .iter()
+        .filter(|trace| trace.contains("patched the last graph"))
+        .count();
+    assert!(
+        patched >= steps / 2,
+        "seed {seed:x}: only {patched} of {steps} edits were patched ({disk_edits} changes on disk): {:?}",
+        client.traces
+    );
     client.request("shutdown", Value::Null);
     client.notify("exit", Value::Null);
     client.child.wait().unwrap();

@@ -12,6 +12,7 @@ mod bad_input;
 mod cache;
 mod ci_docs;
 mod cli;
+mod disk_state;
 mod drift_corpus;
 mod example;
 mod formats;
@@ -100,6 +101,7 @@ fn main() {
         generated::readme_rules_table_is_current,
         generated::json_output_matches_its_schema,
         generated::example_specs_match_the_spec_schema,
+        disk_state::a_changed_added_or_removed_file_is_seen,
         layouts::spec_kit_features_templates_plans_and_tasks,
         layouts::eval_blind_spots_in_a_kiro_project,
         layouts::link_write_adds_the_links_and_keeps_other_bytes,
