@@ -247,7 +247,34 @@ impl SourceDb {
 }
 
 /// Turns a path below `root` into the `/`-separated relative form used in all output.
+/// `path`'s text after `root` and a separator, when both are UTF-8 and the rest is plain
+/// names joined by single slashes (no `.`, `..` or empty component): then it is exactly what
+/// joining `path`'s components after `root` gives.
+#[cfg(unix)]
+fn plain_relative_text<'a>(root: &Path, path: &'a Path) -> Option<&'a str> {
+    let root = root.to_str().filter(|root| !root.is_empty())?;
+    let path = path.to_str()?;
+    let rest = path.strip_prefix(root)?;
+    let rest = if root.ends_with('/') {
+        rest
+    } else {
+        rest.strip_prefix('/')?
+    };
+    let plain = !rest.is_empty()
+        && rest
+            .split('/')
+            .all(|name| !name.is_empty() && name != "." && name != "..");
+    plain.then_some(rest)
+}
+
 pub fn relative_path_string(root: &Path, path: &Path) -> String {
+    // The walker's paths are the root joined with plain names: their text is the answer, and
+    // splitting them into components (which this runs for every file, twice per walk) is not
+    // needed.
+    #[cfg(unix)]
+    if let Some(relative) = plain_relative_text(root, path) {
+        return relative.to_owned();
+    }
     let relative = path.strip_prefix(root).unwrap_or(path);
     relative
         .components()
@@ -274,4 +301,45 @@ pub fn normalize(path: &Path) -> PathBuf {
 /// `path` made absolute (against the current directory) and normalized.
 pub fn absolute_normalized(path: &Path) -> PathBuf {
     normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `relative_path_string` gives without its fast path.
+    fn by_components(root: &Path, path: &Path) -> String {
+        path.strip_prefix(root)
+            .unwrap_or(path)
+            .components()
+            .map(|component| component.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    #[test]
+    fn the_fast_relative_path_equals_the_joined_components() {
+        let cases = [
+            ("/work/project", "/work/project/specs/spec.md"),
+            ("/work/project/", "/work/project/specs/spec.md"),
+            ("/", "/specs/spec.md"),
+            ("/work/project", "/work/projects/spec.md"),
+            ("/work/project", "/work/project/a//b.md"),
+            ("/work/project", "/work/project/./a.md"),
+            ("/work/project", "/work/project/a/../b.md"),
+            ("/work/project", "/elsewhere/a.md"),
+            ("/work/project", "/work/project"),
+            ("/work/project", "/work/project/a/"),
+            ("", "/work/project/a.md"),
+            ("/work/project", "/work/project/prompts/résumé.md"),
+        ];
+        for (root, path) in cases {
+            let (root, path) = (Path::new(root), Path::new(path));
+            assert_eq!(
+                relative_path_string(root, path),
+                by_components(root, path),
+                "{root:?} {path:?}"
+            );
+        }
+    }
 }

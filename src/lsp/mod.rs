@@ -405,50 +405,60 @@ impl Server {
         // A client that watches files says when the disk changes; for one that does not, the
         // server looks at the files' times and lengths, which costs a walk of the project.
         let root = &settings.project_root;
-        let looking = Instant::now();
-        let disk_now = match (&self.check, self.watching || !self.incremental) {
-            (Some(previous), false) => Some(DiskState::now(
-                root,
-                settings,
-                &previous.graph.db,
-                SystemTime::now(),
-            )),
-            _ => None,
-        };
-        let disk_unchanged = match (&disk_now, &self.disk) {
-            (Some(now), Some(earlier)) => now.unchanged_since(earlier, |path| {
-                self.documents.contains_key(path) || edited.iter().any(|edited| edited == path)
-            }),
-            _ => false,
-        };
-        self.disk_time = disk_now.as_ref().map(|_| looking.elapsed());
-        let patchable = self.incremental
-            && (self.watching || disk_unchanged)
+        let may_patch = self.incremental
             && !whole_project
-            && !edited.is_empty();
-        if patchable && let Some(previous) = self.check.take() {
+            && !edited.is_empty()
+            && (self.watching || self.disk.is_some());
+        if may_patch && let Some(previous) = self.check.take() {
             let CheckResult {
                 graph, diagnostics, ..
             } = previous;
             std::thread::spawn(move || drop(diagnostics));
-            // A patch that went wrong would panic on an index rather than publish wrong
-            // findings; the editor then gets a full check, not a dead server.
-            let patched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                crate::check::check_edited(
-                    &settings.project_root,
-                    settings,
-                    &options,
-                    graph,
-                    &edited,
-                )
-            }));
+            // For a client that does not watch files, the disk is compared with what the last
+            // check saw on another thread while the patch is made; the patch is used only
+            // when nothing changed there.
+            let files_read = (!self.watching).then(|| DiskState::files_read(&graph.db));
+            let (disk_now, patched) = std::thread::scope(|scope| {
+                let looking = files_read.as_deref().map(|files_read| {
+                    scope.spawn(move || {
+                        let started = Instant::now();
+                        let state = DiskState::now(root, settings, files_read, SystemTime::now());
+                        (state, started.elapsed())
+                    })
+                });
+                // A patch that went wrong would panic on an index rather than publish wrong
+                // findings; the editor then gets a full check, not a dead server.
+                let patched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    crate::check::check_edited(
+                        &settings.project_root,
+                        settings,
+                        &options,
+                        graph,
+                        &edited,
+                    )
+                }));
+                (looking.and_then(|looking| looking.join().ok()), patched)
+            });
+            self.disk_time = disk_now.as_ref().map(|(_, time)| *time);
+            let disk_now = disk_now.map(|(state, _)| state);
+            let disk_unchanged = self.watching
+                || match (&disk_now, &self.disk) {
+                    (Some(now), Some(earlier)) => now.unchanged_since(earlier, |path| {
+                        self.documents.contains_key(path)
+                            || edited.iter().any(|edited| edited == path)
+                    }),
+                    _ => false,
+                };
             match patched {
-                Ok(Ok(result)) => {
+                Ok(Ok(result)) if disk_unchanged => {
                     self.check = Some(result);
-                    // The patch read nothing else from the disk: what it looked like before
-                    // the patch is what the new graph saw.
+                    // The patch read nothing else from the disk: what it looked like while
+                    // the patch was made is what the new graph saw.
                     self.disk = disk_now;
                     return CheckMade::Patched;
+                }
+                Ok(Ok(result)) => {
+                    std::thread::spawn(move || drop(result));
                 }
                 Ok(Err(graph)) => {
                     std::thread::spawn(move || drop(graph));
@@ -478,7 +488,7 @@ impl Server {
             (Some(current), false) => Some(DiskState::now(
                 root,
                 settings,
-                &current.graph.db,
+                &DiskState::files_read(&current.graph.db),
                 check_started,
             )),
             _ => None,

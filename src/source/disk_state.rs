@@ -41,14 +41,23 @@ pub struct DiskState {
 }
 
 impl DiskState {
-    /// The disk as it is now, for the files a walk of `checked_dir` finds and the files of
-    /// `db` (what the last check read, including files read through references). A file
-    /// whose modification time is not well before `read_from` (when the check that read the
-    /// files began) is marked unknown: it may have changed after it was read.
+    /// The files a check read (its file table), by project-relative and absolute path: what
+    /// [`DiskState::now`] looks at beyond the walk.
+    pub fn files_read(db: &SourceDb) -> Vec<(String, PathBuf)> {
+        db.iter()
+            .map(|(_, file)| (file.relative_path.clone(), file.absolute_path.clone()))
+            .collect()
+    }
+
+    /// The disk as it is now, for the files a walk of `checked_dir` finds and `files_read`
+    /// (from [`DiskState::files_read`]: what the last check read, including files read
+    /// through references). A file whose modification time is not well before `read_from`
+    /// (when the check that read the files began) is marked unknown: it may have changed
+    /// after it was read.
     pub fn now(
         checked_dir: &Path,
         settings: &Settings,
-        db: &SourceDb,
+        files_read: &[(String, PathBuf)],
         read_from: SystemTime,
     ) -> DiskState {
         let taken_at = read_from.min(SystemTime::now());
@@ -58,20 +67,18 @@ impl DiskState {
             .map(|file| (file.path, file.relative_path, file.is_link))
             .collect();
         // The walk is sorted by relative path: a file of the table is found by halving.
-        let others: Vec<&Path> = db
+        let others: Vec<&Path> = files_read
             .iter()
-            .filter(|(_, file)| {
+            .filter(|(relative_path, absolute_path)| {
                 walked
-                    .binary_search_by(|(_, relative, _)| {
-                        relative.as_str().cmp(file.relative_path.as_str())
-                    })
+                    .binary_search_by(|(_, relative, _)| relative.as_str().cmp(relative_path))
                     .map_or(true, |index| {
                         walked
                             .get(index)
-                            .is_none_or(|(path, ..)| *path != file.absolute_path)
+                            .is_none_or(|(path, ..)| path != absolute_path)
                     })
             })
-            .map(|(_, file)| file.absolute_path.as_path())
+            .map(|(_, absolute_path)| absolute_path.as_path())
             .collect();
         let (walked_stats, other_stats) = rayon::join(
             || {

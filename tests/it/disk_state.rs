@@ -6,11 +6,10 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use speclint::source::disk_state::DiskState;
-use speclint::source_db::SourceDb;
 
 fn state(root: &Path) -> DiskState {
     let settings = speclint::config::load_settings(root, None).unwrap();
-    DiskState::now(root, &settings, &SourceDb::default(), SystemTime::now())
+    DiskState::now(root, &settings, &[], SystemTime::now())
 }
 
 /// Waits until files written before now count as settled.
