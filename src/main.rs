@@ -46,7 +46,16 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
-        Command::Check(arguments) => run_check(&arguments),
+        Command::Check(arguments) => {
+            let exit_code = run_check(&arguments);
+            // Last, so that it counts what drawing the findings took too.
+            if arguments.timings
+                && let Some(megabytes) = peak_memory_megabytes()
+            {
+                print_error(&format!("speclint: peak memory: {megabytes:.1} MB\n"));
+            }
+            exit_code
+        }
         Command::Lock(arguments) => run_lock(&arguments),
         Command::Report(arguments) => run_report(&arguments),
         Command::Link(arguments) => run_link(&arguments),
@@ -122,9 +131,6 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
                 duration.as_secs_f64() * 1000.0
             ));
         }
-        if let Some(megabytes) = peak_memory_megabytes() {
-            print_error(&format!("speclint: peak memory: {megabytes:.1} MB\n"));
-        }
         for timing in &result.format_timings {
             print_error(&format!(
                 "speclint: load {}: {} files ({} from the cache), {:.2} MB, {:.1} ms of CPU\n",
@@ -164,7 +170,11 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         print(&render::statistics::render(&result));
         return Ok(exit_code(&result));
     }
-    print(&render::render(&result, arguments.output_format, colors));
+    print_pieces(render::render_pieces(
+        &result,
+        arguments.output_format,
+        colors,
+    ));
     let code = exit_code(&result);
     // The process ends next, and the system takes its memory back at once: freeing a graph of
     // a hundred thousand eval cases item by item first took milliseconds for nothing.
@@ -335,6 +345,17 @@ fn write_file(path: &Path, text: &str) -> Result<(), Error> {
 fn print(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// Writes `pieces` to stdout in order through one buffer, freeing each once written.
+fn print_pieces(pieces: impl Iterator<Item = String>) {
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    for piece in pieces {
+        if stdout.write_all(piece.as_bytes()).is_err() {
+            return;
+        }
+    }
     let _ = stdout.flush();
 }
 

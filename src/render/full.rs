@@ -202,31 +202,41 @@ fn theme(colors: Colors) -> GraphicalTheme {
 }
 
 pub fn render(result: &CheckResult, colors: Colors) -> String {
+    render_pieces(result, colors).collect()
+}
+
+/// How many findings are drawn side by side before they are handed on.
+const FINDINGS_PER_BATCH: usize = 512;
+
+/// The same text in pieces, one per finding and the summary, drawn a batch at a time as the
+/// caller asks for them: a caller that writes each piece out holds one batch, not the output
+/// of the whole project.
+pub fn render_pieces(result: &CheckResult, colors: Colors) -> impl Iterator<Item = String> + '_ {
     let handler = GraphicalReportHandler::new_themed(theme(colors))
         .with_width(100)
         .with_links(false)
         .with_context_lines(CONTEXT_LINES);
-    // Findings are drawn in parallel and joined in their sorted order.
-    let rendered: Vec<String> = result
+    // Findings are drawn in parallel and handed on in their sorted order.
+    let findings = result
         .diagnostics
-        .par_iter()
-        .map(|diagnostic| {
-            let report = report(&result.graph.db, diagnostic);
-            let mut rendered = String::new();
-            if handler.render_report(&mut rendered, &report).is_err() {
-                rendered = format!("{}: {}\n", diagnostic.code, diagnostic.message);
-            }
-            rendered
-        })
-        .collect();
-    let mut output = String::new();
-    for one in rendered {
-        output.push_str(&one);
-        output.push('\n');
-    }
-    output.push_str(&summary_line(result));
-    output.push('\n');
-    output
+        .chunks(FINDINGS_PER_BATCH)
+        .flat_map(move |batch| {
+            batch
+                .par_iter()
+                .map(|diagnostic| {
+                    let report = report(&result.graph.db, diagnostic);
+                    let mut rendered = String::new();
+                    if handler.render_report(&mut rendered, &report).is_err() {
+                        rendered = format!("{}: {}\n", diagnostic.code, diagnostic.message);
+                    }
+                    rendered.push('\n');
+                    rendered
+                })
+                .collect::<Vec<String>>()
+        });
+    findings.chain(std::iter::once_with(move || {
+        format!("{}\n", summary_line(result))
+    }))
 }
 
 /// Renders a configuration error the same way, pointing into speclint.toml.

@@ -49,6 +49,20 @@ pub enum Colors {
     Disabled,
 }
 
+/// The output of `format` in pieces to be written in order: the full format draws one piece
+/// per finding a batch at a time, so that a large project's output is never held whole; the
+/// other formats give one piece.
+pub fn render_pieces(
+    result: &CheckResult,
+    format: OutputFormat,
+    colors: Colors,
+) -> Box<dyn Iterator<Item = String> + '_> {
+    match format {
+        OutputFormat::Full => Box::new(full::render_pieces(result, colors)),
+        other => Box::new(std::iter::once_with(move || render(result, other, colors))),
+    }
+}
+
 pub fn render(result: &CheckResult, format: OutputFormat, colors: Colors) -> String {
     match format {
         OutputFormat::Full => full::render(result, colors),
