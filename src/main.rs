@@ -177,7 +177,7 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
     ));
     let code = exit_code(&result);
     // The process ends next, and the system takes its memory back at once: freeing a graph of
-    // a hundred thousand eval cases item by item first took milliseconds for nothing.
+    // a hundred thousand eval cases item by item first would only cost time.
     std::mem::forget(result);
     Ok(code)
 }

@@ -381,6 +381,7 @@ impl Server {
 
     fn relint(&mut self) -> CheckMade {
         self.dirty = false;
+        self.disk_time = None;
         let edited: Vec<PathBuf> = std::mem::take(&mut self.edited).into_iter().collect();
         let whole_project = std::mem::replace(&mut self.whole_project, false);
         let Ok(settings) = &self.settings else {
