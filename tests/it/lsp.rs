@@ -465,6 +465,46 @@ pub fn ten_thousand_rapid_changes_are_debounced_and_the_server_stays_responsive(
     );
 }
 
+/// A client that asks for traces gets one `$/logTrace` per check, saying how it was made; after
+/// `$/setTrace` off, none.
+pub fn checks_are_traced_while_the_client_asks() {
+    let (directory, root) = crate::support::copy_example();
+    let prompt_path = root.join("prompts/refund_system.md.j2");
+    let prompt = std::fs::read_to_string(&prompt_path).unwrap();
+    let prompt_uri = uri(&prompt_path);
+    let mut client = Client::start(&root);
+    client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root), "capabilities": {}, "trace": "messages"}),
+    );
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": prompt_uri, "languageId": "jinja", "version": 1, "text": prompt}}),
+    );
+    let hover =
+        json!({"textDocument": {"uri": prompt_uri}, "position": {"line": 0, "character": 0}});
+    client.request("textDocument/hover", hover.clone());
+    let first = client.traces.clone();
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert!(
+        first[0].starts_with("check: loaded the whole project;")
+            && first[0].contains(" ms to publish "),
+        "{first:?}"
+    );
+    client.notify("$/setTrace", json!({"value": "off"}));
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": prompt_uri, "version": 2}, "contentChanges": [{"text": format!("{prompt}\nAnswer briefly.\n")}]}),
+    );
+    client.request("textDocument/hover", hover);
+    assert_eq!(client.traces, first, "no trace after $/setTrace off");
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    client.child.wait().unwrap();
+    drop(directory);
+}
+
 /// Typing (a change every 80 ms) costs a check at the first key and one when the typing stops,
 /// not one per key.
 pub fn typing_is_checked_at_the_first_key_and_when_it_stops() {

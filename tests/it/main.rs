@@ -125,6 +125,7 @@ fn main() {
         lsp::language_server_end_to_end,
         lsp::ten_thousand_rapid_changes_are_debounced_and_the_server_stays_responsive,
         lsp::typing_is_checked_at_the_first_key_and_when_it_stops,
+        lsp::checks_are_traced_while_the_client_asks,
         lsp::a_killed_editor_ends_the_server_with_its_documented_code,
         outputs::sarif_is_valid_against_the_sarif_2_1_0_schema,
         outputs::machine_formats_parse,
