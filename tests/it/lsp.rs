@@ -406,6 +406,11 @@ pub fn language_server_end_to_end() {
 /// A server on a copy of the example with its prompt open: the copy (kept alive by the first
 /// value), the client, the prompt's text and its URI.
 fn open_example_prompt() -> (tempfile::TempDir, Client, String, String) {
+    open_example_prompt_tracing("off")
+}
+
+/// The same, with the client's `trace` setting (`off`, `messages` or `verbose`).
+fn open_example_prompt_tracing(trace: &str) -> (tempfile::TempDir, Client, String, String) {
     let (directory, root) = crate::support::copy_example();
     let prompt_path = root.join("prompts/refund_system.md.j2");
     let prompt = std::fs::read_to_string(&prompt_path).unwrap();
@@ -413,7 +418,7 @@ fn open_example_prompt() -> (tempfile::TempDir, Client, String, String) {
     let mut client = Client::start(&root);
     client.request(
         "initialize",
-        json!({"processId": null, "rootUri": uri(&root), "capabilities": {}}),
+        json!({"processId": null, "rootUri": uri(&root), "capabilities": {}, "trace": trace}),
     );
     client.notify("initialized", json!({}));
     client.notify(
@@ -468,20 +473,7 @@ pub fn ten_thousand_rapid_changes_are_debounced_and_the_server_stays_responsive(
 /// A client that asks for traces gets one `$/logTrace` per check, saying how it was made; after
 /// `$/setTrace` off, none.
 pub fn checks_are_traced_while_the_client_asks() {
-    let (directory, root) = crate::support::copy_example();
-    let prompt_path = root.join("prompts/refund_system.md.j2");
-    let prompt = std::fs::read_to_string(&prompt_path).unwrap();
-    let prompt_uri = uri(&prompt_path);
-    let mut client = Client::start(&root);
-    client.request(
-        "initialize",
-        json!({"processId": null, "rootUri": uri(&root), "capabilities": {}, "trace": "messages"}),
-    );
-    client.notify("initialized", json!({}));
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": prompt_uri, "languageId": "jinja", "version": 1, "text": prompt}}),
-    );
+    let (directory, mut client, prompt, prompt_uri) = open_example_prompt_tracing("messages");
     let hover =
         json!({"textDocument": {"uri": prompt_uri}, "position": {"line": 0, "character": 0}});
     client.request("textDocument/hover", hover.clone());
@@ -616,14 +608,7 @@ pub fn incremental_diagnostics_equal_a_full_check_after_random_edits() {
 
 fn replay_random_edits(seed: u64, steps: usize, watching: bool) {
     let (_directory, root) = crate::support::copy_example();
-    let files = [
-        "specs/refunds/spec.md",
-        "specs/safety.yaml",
-        "prompts/refund_system.md.j2",
-        "prompts/summarizer.py",
-        "evals/promptfooconfig.yaml",
-        "evals/summaries.jsonl",
-    ];
+    let files = crate::support::EXAMPLE_INPUTS;
     let originals: Vec<String> = files
         .iter()
         .map(|relative| std::fs::read_to_string(root.join(relative)).unwrap())

@@ -57,22 +57,26 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// The example project's specs, prompts and evals (`examples/support-bot`), by relative path.
+pub const EXAMPLE_INPUTS: [&str; 6] = [
+    "specs/refunds/spec.md",
+    "specs/safety.yaml",
+    "prompts/refund_system.md.j2",
+    "prompts/summarizer.py",
+    "evals/promptfooconfig.yaml",
+    "evals/summaries.jsonl",
+];
+
 /// A copy of the example project (`examples/support-bot`, without its cache) in a temporary
 /// folder, and that folder's canonical path.
 pub fn copy_example() -> (tempfile::TempDir, PathBuf) {
     let directory = tempfile::tempdir().unwrap();
     let root = directory.path().canonicalize().unwrap();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/support-bot");
-    for relative in [
-        "speclint.toml",
-        "speclint.lock",
-        "specs/refunds/spec.md",
-        "specs/safety.yaml",
-        "prompts/refund_system.md.j2",
-        "prompts/summarizer.py",
-        "evals/promptfooconfig.yaml",
-        "evals/summaries.jsonl",
-    ] {
+    for relative in ["speclint.toml", "speclint.lock"]
+        .into_iter()
+        .chain(EXAMPLE_INPUTS)
+    {
         let target = root.join(relative);
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::copy(example.join(relative), target).unwrap();
