@@ -26,6 +26,16 @@ pub fn write_bytes_atomically(
     contents: &[u8],
     durability: Durability,
 ) -> std::io::Result<()> {
+    write_atomically_with(path, durability, |file| file.write_all(contents))
+}
+
+/// [`write_atomically`] for contents that `write` streams into the temporary file, so that a
+/// large file (the parse cache) is never held whole in memory.
+pub fn write_atomically_with(
+    path: &Path,
+    durability: Durability,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let directory = path
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
@@ -37,7 +47,7 @@ pub fn write_bytes_atomically(
     let temporary = directory.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(contents)?;
+        write(&mut file)?;
         if durability == Durability::Synced {
             file.sync_all()?;
         }

@@ -319,10 +319,9 @@ fn check_everything(
     let diagnostics = check_graph(&graph, settings, memo, &mut timings);
     if let Some((path, memo)) = &disk_memo
         && memo.changed()
-        && let Some(body) = memo.encode()
     {
         let storing = Instant::now();
-        crate::source::cache::write_sealed(path, RULES_MAGIC, &body);
+        crate::source::cache::write_sealed(path, RULES_MAGIC, &memo.to_stored());
         timings.push(("storing rule findings", storing.elapsed()));
     }
     if store_findings && let Some(print) = print {

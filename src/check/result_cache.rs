@@ -221,9 +221,7 @@ pub(crate) fn store(
             })
             .collect(),
     };
-    if let Ok(body) = postcard::to_stdvec(&stored) {
-        crate::source::cache::write_sealed(&path, FINDINGS_MAGIC, &body);
-    }
+    crate::source::cache::write_sealed(&path, FINDINGS_MAGIC, &stored);
 }
 
 /// Whether `span` lies in its file's text, on character boundaries.

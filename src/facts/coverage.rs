@@ -240,39 +240,57 @@ fn bare_number() -> &'static Regex {
     &PATTERN
 }
 
-/// Amounts of `dimension` an eval case's inputs give: written with their unit ("45 days ago",
-/// "$650"), or as a bare number under a key that names the unit (`days_since_delivery: 45`).
-pub fn input_amounts(inputs: &str, dimension: &Dimension) -> Vec<f64> {
-    let mut found = Vec::new();
-    for line in inputs.lines() {
-        // Most input lines hold no amount: skip them before the quantity reader runs.
-        let has_digit = line.bytes().any(|byte| byte.is_ascii_digit());
-        if !has_digit && !number_word_pattern().is_match(line) {
-            continue;
-        }
-        let written: Vec<Quantity> = quantities(line)
-            .into_iter()
-            .filter(|quantity| &quantity.dimension == dimension)
+/// The lines of an eval case's inputs that may give an amount, each with the quantities the
+/// quantity reader found in it. They are read once per case and then asked about each limit a
+/// requirement sets, since reading is the costly part.
+pub struct InputAmounts<'a> {
+    lines: Vec<(&'a str, Vec<Quantity>)>,
+}
+
+impl<'a> InputAmounts<'a> {
+    pub fn read(inputs: &'a str) -> InputAmounts<'a> {
+        let lines = inputs
+            .lines()
+            // Most input lines hold no amount: skip them before the quantity reader runs.
+            .filter(|line| {
+                line.bytes().any(|byte| byte.is_ascii_digit())
+                    || number_word_pattern().is_match(line)
+            })
+            .map(|line| (line, quantities(line)))
             .collect();
-        if !written.is_empty() {
-            found.extend(written.iter().map(|quantity| quantity.value));
-            continue;
-        }
-        let Some((key, value)) = line.split_once(": ") else {
-            continue;
-        };
-        let Some(number) = bare_number()
-            .captures(value)
-            .and_then(|captures| captures.get(1))
-            .and_then(|number| number.as_str().replace(',', "").parse::<f64>().ok())
-        else {
-            continue;
-        };
-        if let Some((_, factor)) = dimension_of_key(key, dimension) {
-            found.push(number * factor);
-        }
+        InputAmounts { lines }
     }
-    found
+
+    /// The amounts of `dimension` the inputs give: a quantity in its unit ("10 days ago"), or
+    /// a bare number under a key that names the unit ("days_since_delivery: 45").
+    pub fn of(&self, dimension: &Dimension) -> Vec<f64> {
+        let mut found = Vec::new();
+        for (line, read) in &self.lines {
+            let before = found.len();
+            found.extend(
+                read.iter()
+                    .filter(|quantity| &quantity.dimension == dimension)
+                    .map(|quantity| quantity.value),
+            );
+            if found.len() > before {
+                continue;
+            }
+            let Some((key, value)) = line.split_once(": ") else {
+                continue;
+            };
+            let Some(number) = bare_number()
+                .captures(value)
+                .and_then(|captures| captures.get(1))
+                .and_then(|number| number.as_str().replace(',', "").parse::<f64>().ok())
+            else {
+                continue;
+            };
+            if let Some((_, factor)) = dimension_of_key(key, dimension) {
+                found.push(number * factor);
+            }
+        }
+        found
+    }
 }
 
 /// Everything an eval case says in words: its label, inputs and assertion values, lower-cased.
@@ -601,15 +619,18 @@ mod tests {
     fn amounts_in_inputs() {
         let days = Dimension::Duration;
         assert_eq!(
-            input_amounts("days_since_delivery: 45\n", &days),
+            InputAmounts::read("days_since_delivery: 45\n").of(&days),
             [45.0 * 86_400.0]
         );
         assert_eq!(
-            input_amounts("message: I bought it 10 days ago\n", &days),
+            InputAmounts::read("message: I bought it 10 days ago\n").of(&days),
             [10.0 * 86_400.0]
         );
         let dollars = Dimension::Currency("USD");
-        assert_eq!(input_amounts("order_total: 650\n", &dollars), [650.0]);
+        assert_eq!(
+            InputAmounts::read("order_total: 650\n").of(&dollars),
+            [650.0]
+        );
     }
 
     #[test]

@@ -315,6 +315,39 @@ fn pattern() -> &'static Regex {
     &PATTERN
 }
 
+/// The indexes of [`pattern`]'s named groups, looked up once.
+struct PatternGroups {
+    currency: usize,
+    number: usize,
+    thousands: usize,
+    upper: usize,
+    percent: usize,
+    word: usize,
+    adverb: usize,
+}
+
+fn pattern_groups() -> &'static PatternGroups {
+    static GROUPS: LazyLock<PatternGroups> = LazyLock::new(|| {
+        // A name the pattern lacks gets an index no match has, so its group reads as absent.
+        let index = |name: &str| {
+            pattern()
+                .capture_names()
+                .position(|group| group == Some(name))
+                .unwrap_or(usize::MAX)
+        };
+        PatternGroups {
+            currency: index("currency"),
+            number: index("number"),
+            thousands: index("thousands"),
+            upper: index("upper"),
+            percent: index("percent"),
+            word: index("word"),
+            adverb: index("adverb"),
+        }
+    });
+    &GROUPS
+}
+
 /// Phrases before a number, longest first, with what they mean.
 const BEFORE: &[(&str, Comparator)] = &[
     ("no more than", Comparator::AtMost),
@@ -391,9 +424,21 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
     let mut found = Vec::new();
     // Words already read as part of a longer number ("thousand" in "three thousand").
     let mut consumed_until = 0;
-    for captures in pattern().captures_iter(source) {
-        let Some(whole) = captures.get(0) else {
-            continue;
+    let groups = pattern_groups();
+    // One set of capture locations for every match, read by group index: building captures
+    // and looking groups up by name for each match cost more than the search.
+    let mut locations = pattern().capture_locations();
+    let mut search_from = 0;
+    while let Some(whole) = pattern().captures_read_at(&mut locations, source, search_from) {
+        // Every alternative reads at least one character, so the search always moves on.
+        if whole.is_empty() {
+            break;
+        }
+        search_from = whole.end();
+        let group = |index: usize| {
+            locations
+                .get(index)
+                .and_then(|(start, end)| source.get(start..end))
         };
         if whole.start() < consumed_until {
             continue;
@@ -417,11 +462,10 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
         {
             continue;
         }
-        let mut article = captures
-            .name("word")
-            .is_some_and(|word| matches!(word.as_str(), "a" | "an" | "single"));
-        let (mut value, upper, is_word) = if let Some(adverb) = captures.name("adverb") {
-            let count = match adverb.as_str() {
+        let mut article =
+            group(groups.word).is_some_and(|word| matches!(word, "a" | "an" | "single"));
+        let (mut value, upper, is_word) = if let Some(adverb) = group(groups.adverb) {
+            let count = match adverb {
                 "once" => 1.0,
                 "twice" => 2.0,
                 _ => 3.0,
@@ -435,10 +479,10 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
                 end,
             });
             continue;
-        } else if let Some(word) = captures.name("word") {
-            let first = number_word(word.as_str()).unwrap_or(0.0);
+        } else if let Some(word) = group(groups.word) {
+            let first = number_word(word).unwrap_or(0.0);
             // "twenty-five", "one hundred and twenty", "three thousand".
-            let (value, compound_end) = compound_number(source, word.as_str(), first, end);
+            let (value, compound_end) = compound_number(source, word, first, end);
             if compound_end > end {
                 end = compound_end;
                 consumed_until = compound_end;
@@ -447,18 +491,13 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
             }
             (value, None, true)
         } else {
-            let digits = captures
-                .name("number")
-                .map_or("", |number| number.as_str())
-                .replace(',', "");
+            let digits = group(groups.number).unwrap_or("").replace(',', "");
             let Ok(value) = digits.parse::<f64>() else {
                 continue;
             };
-            let upper = captures
-                .name("upper")
-                .and_then(|upper| upper.as_str().parse::<f64>().ok());
+            let upper = group(groups.upper).and_then(|upper| upper.parse::<f64>().ok());
             // "20k" is 20,000.
-            let scale = if captures.name("thousands").is_some() {
+            let scale = if group(groups.thousands).is_some() {
                 1000.0
             } else {
                 1.0
@@ -494,10 +533,10 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
         }
         let mut dimension = None;
         let mut factor = 1.0;
-        if captures.name("percent").is_some() {
+        if group(groups.percent).is_some() {
             dimension = Some(Dimension::Percent);
-        } else if let Some(currency) = captures.name("currency") {
-            dimension = Some(match currency.as_str() {
+        } else if let Some(currency) = group(groups.currency) {
+            dimension = Some(match currency {
                 "€" => Dimension::Currency("EUR"),
                 "£" => Dimension::Currency("GBP"),
                 _ => Dimension::Currency("USD"),

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::facts::coverage::{Side, describe_amount, input_amounts, thresholds};
+use crate::facts::coverage::{InputAmounts, Side, describe_amount, thresholds};
 use crate::graph::{Requirement, RequirementIndex};
 use crate::rules::{RequirementRule, check_each_requirement, Rule, RuleContext, declare_rule};
 use crate::source::model::Status;
@@ -73,11 +73,15 @@ impl RequirementRule for BoundaryUntested {
         if cases.is_empty() {
             return;
         }
+        let case_amounts: Vec<InputAmounts<'_>> = cases
+            .iter()
+            .map(|case| InputAmounts::read(&case.inputs))
+            .collect();
         for limit in limits {
             let mut inside = Vec::new();
             let mut beyond = Vec::new();
-            for case in &cases {
-                for amount in input_amounts(&case.inputs, &limit.dimension) {
+            for (case, amounts) in cases.iter().zip(&case_amounts) {
+                for amount in amounts.of(&limit.dimension) {
                     match limit.side(amount) {
                         Side::Inside => inside.push((case, amount)),
                         Side::Beyond => beyond.push((case, amount)),

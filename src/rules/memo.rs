@@ -50,6 +50,39 @@ pub struct RuleMemo {
 /// A finding as the on-disk memo stores it.
 type StoredDiagnostic = crate::diagnostic::StoredDiagnostic<Span>;
 
+/// The on-disk memo: each fingerprint's findings, sorted by fingerprint.
+type StoredMemo = Vec<(Key, Vec<StoredDiagnostic>)>;
+
+/// The memo on its way to disk: it encodes exactly as a [`StoredMemo`] does, converting one
+/// finding at a time, so that writing the memo does not hold a second copy of every finding
+/// (10 MB at the end of a large project's run).
+pub struct MemoForDisk {
+    entries: Vec<(Key, Arc<Vec<Diagnostic>>)>,
+}
+
+impl serde::Serialize for MemoForDisk {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.entries
+                .iter()
+                .map(|(key, diagnostics)| (key, FindingsForDisk(diagnostics))),
+        )
+    }
+}
+
+/// One fingerprint's findings, encoded as a `Vec<StoredDiagnostic>`.
+struct FindingsForDisk<'a>(&'a [Diagnostic]);
+
+impl serde::Serialize for FindingsForDisk<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.0
+                .iter()
+                .map(|diagnostic| StoredDiagnostic::from_diagnostic(diagnostic, |span| span)),
+        )
+    }
+}
+
 impl std::fmt::Debug for RuleMemo {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter.write_str("RuleMemo")
@@ -57,30 +90,25 @@ impl std::fmt::Debug for RuleMemo {
 }
 
 impl RuleMemo {
-    /// The memo as bytes, for the parse cache's folder (`speclint check` keeps it between
-    /// runs there).
-    pub fn encode(&self) -> Option<Vec<u8>> {
+    /// The memo as `speclint check` keeps it between runs, in the parse cache's folder; each
+    /// finding is converted as it is encoded, not all copied first.
+    pub fn to_stored(&self) -> MemoForDisk {
         let findings = self
             .findings
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut stored: Vec<(Key, Vec<StoredDiagnostic>)> = findings
+        let mut entries: Vec<(Key, Arc<Vec<Diagnostic>>)> = findings
             .iter()
-            .map(|(key, diagnostics)| {
-                let diagnostics = diagnostics
-                    .iter()
-                    .map(|diagnostic| StoredDiagnostic::from_diagnostic(diagnostic, |span| span));
-                (*key, diagnostics.collect())
-            })
+            .map(|(key, diagnostics)| (*key, Arc::clone(diagnostics)))
             .collect();
-        stored.sort_by_key(|(key, _)| *key);
-        postcard::to_stdvec(&stored).ok()
+        entries.sort_by_key(|(key, _)| *key);
+        MemoForDisk { entries }
     }
 
-    /// A memo read back from [`RuleMemo::encode`]'s bytes; `None` when they do not decode or
-    /// name a rule this build does not have.
+    /// A memo read back from the encoding of [`RuleMemo::to_stored`]; `None` when it does not
+    /// decode or names a rule this build does not have.
     pub fn decode(bytes: &[u8]) -> Option<RuleMemo> {
-        let stored: Vec<(Key, Vec<StoredDiagnostic>)> = postcard::from_bytes(bytes).ok()?;
+        let stored: StoredMemo = postcard::from_bytes(bytes).ok()?;
         let mut findings = HashMap::with_capacity_and_hasher(stored.len(), Default::default());
         for (key, diagnostics) in stored {
             let diagnostics: Option<Vec<Diagnostic>> = diagnostics
@@ -552,4 +580,68 @@ fn file_fingerprints(graph: &Graph) -> Vec<Fingerprint> {
         }
     }
     prints
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::severity::Severity;
+
+    fn finding(rule: &'static str, file: u32, message: &str) -> Diagnostic {
+        let (code, rule) = crate::rules::registry::code_and_name(rule).unwrap();
+        Diagnostic {
+            code,
+            rule,
+            severity: Severity::Warning,
+            escalated: false,
+            message: message.to_owned(),
+            span: Span::new(FileId(file), 3, 9),
+            label: None,
+            requirement: Some("FR-001".to_owned()),
+            related: Vec::new(),
+            help: None,
+        }
+        .with_label("here")
+        .with_related(Span::new(FileId(file + 1), 0, 4), "there")
+        .with_help("do this")
+    }
+
+    #[test]
+    fn the_memo_is_encoded_as_a_list_of_stored_findings() {
+        let memo = RuleMemo::default();
+        let kept = [
+            (
+                9,
+                vec![
+                    finding("wording-drift", 2, "a"),
+                    finding("wording-drift", 5, "b"),
+                ],
+            ),
+            (4, vec![finding("boundary-untested", 1, "c")]),
+            (7, Vec::new()),
+        ];
+        for (key, diagnostics) in &kept {
+            memo.findings
+                .lock()
+                .unwrap()
+                .insert(*key, Arc::new(diagnostics.clone()));
+        }
+        let streamed = postcard::to_stdvec(&memo.to_stored()).unwrap();
+        let mut copied: StoredMemo = kept
+            .iter()
+            .map(|(key, diagnostics)| {
+                let stored = diagnostics
+                    .iter()
+                    .map(|diagnostic| StoredDiagnostic::from_diagnostic(diagnostic, |span| span));
+                (*key, stored.collect())
+            })
+            .collect();
+        copied.sort_by_key(|(key, _)| *key);
+        assert_eq!(streamed, postcard::to_stdvec(&copied).unwrap());
+        let read_back = RuleMemo::decode(&streamed).unwrap();
+        let findings = read_back.findings.lock().unwrap();
+        assert_eq!(findings.len(), 3);
+        assert_eq!(*findings[&9], kept[0].1);
+        assert_eq!(*findings[&4], kept[1].1);
+    }
 }

@@ -176,24 +176,61 @@ impl CacheLocation {
 /// The body of a cache file that starts with `magic` and the checksum of the rest; `None`
 /// for a missing, foreign, torn or edited file.
 pub fn read_sealed(path: &Path, magic: &[u8]) -> Option<Vec<u8>> {
-    let bytes = std::fs::read(path).ok()?;
+    let mut bytes = std::fs::read(path).ok()?;
     let rest = bytes.strip_prefix(magic)?;
     let (checksum, body) = rest.split_first_chunk::<8>()?;
-    (u64::from_le_bytes(*checksum) == xxhash_rust::xxh3::xxh3_64(body)).then(|| body.to_vec())
+    if u64::from_le_bytes(*checksum) != xxhash_rust::xxh3::xxh3_64(body) {
+        return None;
+    }
+    // The header is moved out of the way rather than the body copied: cache files run to
+    // tens of megabytes in large projects.
+    bytes.drain(..magic.len() + 8);
+    Some(bytes)
 }
 
-/// Writes `body` after `magic` and its checksum, atomically, without a flush to disk (a reader
-/// throws away a torn file). A cache that cannot be written only costs the next run its speed.
-pub fn write_sealed(path: &Path, magic: &[u8], body: &[u8]) {
-    let mut bytes = Vec::with_capacity(magic.len() + 8 + body.len());
-    bytes.extend_from_slice(magic);
-    bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(body).to_le_bytes());
-    bytes.extend_from_slice(body);
-    let _ = crate::atomic_write::write_bytes_atomically(
+/// Writes `value`, encoded, after `magic` and the checksum of the encoding, atomically and
+/// without a flush to disk (a reader throws away a torn file). The encoding is streamed to the
+/// file, never held whole in memory: at the end of a run that fills the cache it would be the
+/// largest single allocation. A cache that cannot be written only costs the next run its speed.
+pub fn write_sealed<T: Serialize + ?Sized>(path: &Path, magic: &[u8], value: &T) {
+    let _ = crate::atomic_write::write_atomically_with(
         path,
-        &bytes,
         crate::atomic_write::Durability::Unsynced,
+        |file| {
+            use std::io::{Seek, Write};
+            file.write_all(magic)?;
+            // The checksum is known only once the body is written; its place is kept.
+            file.write_all(&[0; 8])?;
+            let mut body = ChecksummedWriter {
+                inner: std::io::BufWriter::with_capacity(1 << 16, &mut *file),
+                hasher: xxhash_rust::xxh3::Xxh3::new(),
+            };
+            postcard::to_io(value, &mut body).map_err(std::io::Error::other)?;
+            body.inner.flush()?;
+            let checksum = body.hasher.digest();
+            drop(body);
+            file.seek(std::io::SeekFrom::Start(magic.len() as u64))?;
+            file.write_all(&checksum.to_le_bytes())
+        },
     );
+}
+
+/// A writer that hashes what passes through it, for [`write_sealed`]'s checksum.
+struct ChecksummedWriter<W> {
+    inner: W,
+    hasher: xxhash_rust::xxh3::Xxh3,
+}
+
+impl<W: std::io::Write> std::io::Write for ChecksummedWriter<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(bytes)?;
+        self.hasher.update(bytes.get(..written).unwrap_or(bytes));
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 pub struct DiskCache {
@@ -341,7 +378,9 @@ impl Cache {
                 *id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
             }
         });
-        let stored = postcard::to_stdvec(&*entry).ok().map(|encoded| {
+        let stored = postcard::to_stdvec(&*entry).ok().map(|mut encoded| {
+            // The encoding grew by doubling; records live until the run's end.
+            encoded.shrink_to_fit();
             Stored::Disk(Record {
                 validity,
                 entry: encoded,
@@ -512,9 +551,7 @@ impl DiskCache {
             settings_key: self.settings_key,
             records,
         };
-        if let Ok(body) = postcard::to_stdvec(&file) {
-            write_sealed(&self.file_path, MAGIC, &body);
-        }
+        write_sealed(&self.file_path, MAGIC, &file);
     }
 }
 
