@@ -18,12 +18,12 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::{Diagnostic, StoredDiagnostic};
 use crate::graph::{FileSummary, Graph, SkippedFile};
 use crate::settings::Settings;
-use crate::source::project_print::ProjectPrint;
+use crate::source::project_print::{KeptTexts, ProjectPrint};
 use crate::source::{Format, Role};
 use crate::source_db::{FileId, SourceDb, Span};
 
 /// The first bytes of the stored findings.
-const FINDINGS_MAGIC: &[u8] = b"speclint-findings\x001\n";
+const FINDINGS_MAGIC: &[u8] = b"speclint-findings\x002\n";
 
 /// How many requirements, prompt passages and eval cases a check read (the summary line).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +61,10 @@ struct StoredSummary {
 #[derive(Serialize, Deserialize)]
 struct StoredFindings {
     print: ProjectPrint,
+    /// The files the findings point into, by project-relative path, sorted: the only texts
+    /// a run that reuses the findings keeps. It comes second, so that a run reads it with
+    /// the print, before the rest is decoded.
+    shown_files: Vec<String>,
     /// The folders the settings were resolved against: a copied project is checked again.
     project_root: String,
     base_dir: String,
@@ -89,10 +93,19 @@ pub(crate) fn reuse(root: &Path, settings: &Settings) -> Option<Reused> {
     let body = crate::source::cache::read_sealed(&path, FINDINGS_MAGIC)?;
     // The stored print is all the comparison needs; the findings are decoded while the
     // project is walked, read and hashed.
-    let (print, _): (ProjectPrint, &[u8]) = postcard::take_from_bytes(&body).ok()?;
+    let ((print, shown_files), _): ((ProjectPrint, Vec<String>), &[u8]) =
+        postcard::take_from_bytes(&body).ok()?;
+    let shown_files: std::collections::HashSet<String> = shown_files.into_iter().collect();
     let (stored, unchanged) = rayon::join(
         || postcard::from_bytes::<StoredFindings>(&body).ok(),
-        || crate::source::project_print::unchanged_since(root, settings, &print),
+        || {
+            crate::source::project_print::unchanged_since(
+                root,
+                settings,
+                &print,
+                &KeptTexts::Only(&shown_files),
+            )
+        },
     );
     let (stored, unchanged) = (stored?, unchanged?);
     if stored.print != print
@@ -142,9 +155,12 @@ pub(crate) fn reuse(root: &Path, settings: &Settings) -> Option<Reused> {
             reason,
         });
     }
+    // A place outside the shown files would point into a text that was not kept.
     let mut every_place_known = true;
     for diagnostic in &stored.diagnostics {
-        diagnostic.for_each_place(|place| every_place_known &= file_of(&place.0).is_some());
+        diagnostic.for_each_place(|place| {
+            every_place_known &= shown_files.contains(&place.0) && file_of(&place.0).is_some();
+        });
     }
     if !every_place_known {
         return None;
@@ -188,8 +204,19 @@ pub(crate) fn store(
     };
     let db: &SourceDb = &graph.db;
     let path_of = |file: FileId| db.path(file).to_owned();
+    let mut shown_files: Vec<String> = diagnostics
+        .iter()
+        .flat_map(|diagnostic| {
+            std::iter::once(diagnostic.span.file)
+                .chain(diagnostic.related.iter().map(|related| related.span.file))
+        })
+        .map(path_of)
+        .collect();
+    shown_files.sort_unstable();
+    shown_files.dedup();
     let stored = StoredFindings {
         print,
+        shown_files,
         project_root: settings.project_root.to_string_lossy().into_owned(),
         base_dir: settings.base_dir.to_string_lossy().into_owned(),
         files: graph

@@ -301,7 +301,12 @@ pub fn load_project(
         (Some(cache), CacheUse::Disk) if overlays.is_empty() => cache
             .inputs_beyond_walk(&outcomes)
             .map(|inputs| project_print::ProjectPrint {
-                files: project_print::files_print(&table, &walked, &ids),
+                files: project_print::files_print(
+                    &table,
+                    &walked,
+                    &ids,
+                    &project_print::KeptTexts::All,
+                ),
                 dependencies: inputs.dependencies,
                 probes: inputs.probes,
             }),

@@ -11,7 +11,7 @@ use crate::settings::Settings;
 use crate::source::cache::{CacheOutcome, ContentHash, content_hash};
 use crate::source::discover::{self, WalkedFile};
 use crate::source::resolve::{Probe, probe_still_holds};
-use crate::source::table::{FileTable, FileText};
+use crate::source::table::{FileTable, FileText, TextState};
 use crate::source_db::FileId;
 
 /// See the module documentation.
@@ -27,9 +27,24 @@ pub struct ProjectPrint {
     pub probes: Vec<Probe>,
 }
 
+/// Which texts a print keeps in the file table as it hashes them.
+pub(crate) enum KeptTexts<'a> {
+    /// All of them: a check that goes on to parse them.
+    All,
+    /// Only those of these project-relative paths (the files that stored findings point
+    /// into): a run that reuses its findings shows no other text, and a large project's
+    /// texts are most of such a run's memory and time.
+    Only(&'a std::collections::HashSet<String>),
+}
+
 /// One hash over the walked files (path, whether it is a link, and its contents or why it
 /// cannot be read) and over the lock file, whose findings come from the same run.
-pub(crate) fn files_print(table: &FileTable, walked: &[WalkedFile], ids: &[FileId]) -> u128 {
+pub(crate) fn files_print(
+    table: &FileTable,
+    walked: &[WalkedFile],
+    ids: &[FileId],
+    kept: &KeptTexts<'_>,
+) -> u128 {
     let per_file: Vec<u128> = walked
         .par_iter()
         .zip(ids.par_iter())
@@ -37,10 +52,16 @@ pub(crate) fn files_print(table: &FileTable, walked: &[WalkedFile], ids: &[FileI
             let mut bytes = Vec::with_capacity(walked_file.relative_path.len() + 20);
             bytes.extend_from_slice(walked_file.relative_path.as_bytes());
             bytes.push(0);
+            let keep = match kept {
+                KeptTexts::All => true,
+                KeptTexts::Only(paths) => paths.contains(&walked_file.relative_path),
+            };
             if walked_file.is_link {
                 bytes.push(b'l');
-            } else {
+            } else if keep {
                 push_text_state(&mut bytes, table, id);
+            } else {
+                push_state(&mut bytes, table.text_state_unkept(id));
             }
             xxhash_rust::xxh3::xxh3_128(&bytes)
         })
@@ -59,14 +80,22 @@ pub(crate) fn files_print(table: &FileTable, walked: &[WalkedFile], ids: &[FileI
 }
 
 fn push_text_state(bytes: &mut Vec<u8>, table: &FileTable, id: FileId) {
-    match table.text(id) {
-        FileText::Text(text) => {
+    let state = match table.text(id) {
+        FileText::Text(text) => TextState::Text(content_hash(&text)),
+        FileText::Unreadable(problem) => TextState::Unreadable(problem.message),
+    };
+    push_state(bytes, state);
+}
+
+fn push_state(bytes: &mut Vec<u8>, state: TextState) {
+    match state {
+        TextState::Text(hash) => {
             bytes.push(b't');
-            bytes.extend_from_slice(&content_hash(&text).to_le_bytes());
+            bytes.extend_from_slice(&hash.to_le_bytes());
         }
-        FileText::Unreadable(problem) => {
+        TextState::Unreadable(message) => {
             bytes.push(b'u');
-            bytes.extend_from_slice(problem.message.as_bytes());
+            bytes.extend_from_slice(message.as_bytes());
         }
     }
 }
@@ -116,10 +145,11 @@ pub struct UnchangedProject {
 /// The project's files, when a walk of `checked_dir` now gives the same record as `print`: the
 /// same walked files with the same contents, the same dependencies, and every reference
 /// resolving as it did. Files are read and hashed, nothing is parsed.
-pub fn unchanged_since(
+pub(crate) fn unchanged_since(
     checked_dir: &std::path::Path,
     settings: &Settings,
     print: &ProjectPrint,
+    kept: &KeptTexts<'_>,
 ) -> Option<UnchangedProject> {
     let checked_dir = crate::source::absolute_dir(checked_dir);
     let table = FileTable::new(&checked_dir, settings.max_file_bytes);
@@ -128,7 +158,7 @@ pub fn unchanged_since(
         .iter()
         .map(|file| table.intern_walked(file))
         .collect();
-    if files_print(&table, &walked, &ids) != print.files {
+    if files_print(&table, &walked, &ids, kept) != print.files {
         return None;
     }
     let mut by_path: std::collections::HashMap<String, FileId> = walked

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::source::cache::{ContentHash, content_hash};
 use crate::source::discover::WalkedFile;
 use crate::source::model::Problem;
 use crate::source_db::{FileId, SourceDb, SourceFile, Span, relative_path_string};
@@ -14,6 +15,12 @@ use crate::source_db::{FileId, SourceDb, SourceFile, Span, relative_path_string}
 pub enum FileText {
     Text(Arc<str>),
     Unreadable(Problem),
+}
+
+/// A file's contents as a run compares them: the hash of its text, or why it cannot be read.
+pub enum TextState {
+    Text(ContentHash),
+    Unreadable(String),
 }
 
 struct Entry {
@@ -221,6 +228,35 @@ impl FileTable {
         read
     }
 
+    /// What the file holds, for comparing runs, without keeping its text: a file whose
+    /// text no output will show is read into a reused buffer and only hashed. A text the
+    /// table already holds (read before, or an editor's buffer) is hashed as it is.
+    pub fn text_state_unkept(&self, id: FileId) -> TextState {
+        let path = {
+            let inner = self.lock();
+            let Some(entry) = inner.entries.get(id.0 as usize) else {
+                return TextState::Unreadable("unknown file".to_owned());
+            };
+            match &entry.text {
+                Some(FileText::Text(text)) => return TextState::Text(content_hash(text)),
+                Some(FileText::Unreadable(problem)) => {
+                    return TextState::Unreadable(problem.message.clone());
+                }
+                None => entry.source.absolute_path.clone(),
+            }
+        };
+        if self.text_memo.is_some() || self.overlays.contains_key(&path) {
+            return match self.text(id) {
+                FileText::Text(text) => TextState::Text(content_hash(&text)),
+                FileText::Unreadable(problem) => TextState::Unreadable(problem.message),
+            };
+        }
+        with_file_text(id, &path, self.max_file_bytes, |read| match read {
+            Ok(text) => TextState::Text(content_hash(text)),
+            Err(problem) => TextState::Unreadable(problem.message),
+        })
+    }
+
     /// Reads a file, or takes the text the memo kept when the file has not changed since; with
     /// the line index kept for that text, if any.
     fn read_from_disk(&self, id: FileId, path: &Path) -> (FileText, Option<KeptLines>) {
@@ -288,17 +324,100 @@ fn partial_text(path: &Path, problem: &Problem) -> Arc<str> {
     Arc::from(std::str::from_utf8(prefix).unwrap_or_default())
 }
 
+thread_local! {
+    /// Each thread reads files into one buffer that it keeps: a text is then copied once into
+    /// its shared form, and a file that is only hashed allocates nothing.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A read buffer larger than this is not kept for the next file.
+const KEPT_BUFFER_BYTES: usize = 4 << 20;
+
 /// Reads a file as UTF-8 text, refusing what is too large, binary, UTF-16 or not UTF-8.
 pub fn read_text(id: FileId, path: &Path, max_file_bytes: u64) -> FileText {
+    with_file_text(id, path, max_file_bytes, |read| match read {
+        Ok(text) => FileText::Text(Arc::from(text)),
+        Err(problem) => FileText::Unreadable(problem),
+    })
+}
+
+/// Reads a file as [`read_text`] does and hands `use_text` the text, or why it cannot be
+/// read, from the thread's read buffer.
+fn with_file_text<R>(
+    id: FileId,
+    path: &Path,
+    max_file_bytes: u64,
+    use_text: impl FnOnce(Result<&str, Problem>) -> R,
+) -> R {
+    // A reader that is itself called while the buffer is lent out gets a buffer of its own.
+    let mut own_buffer = Vec::new();
+    READ_BUFFER.with(|kept| match kept.try_borrow_mut() {
+        Ok(mut buffer) => {
+            let result = use_text(checked_text(id, path, max_file_bytes, &mut buffer));
+            if buffer.capacity() > KEPT_BUFFER_BYTES {
+                *buffer = Vec::new();
+            }
+            result
+        }
+        Err(_) => use_text(checked_text(id, path, max_file_bytes, &mut own_buffer)),
+    })
+}
+
+/// Reads the file at `path`, `expected` bytes long when it was looked at, into the start of
+/// `buffer`, and returns how many bytes it holds. The buffer is only ever grown, never cleared:
+/// what lies past the returned length is left from earlier files. A file that grew reads on
+/// until it is past `max_file_bytes`; one read fills a file whose length is as expected, and
+/// one more sees its end, without the size-hint calls of `std::fs::read`.
+fn read_into(
+    path: &Path,
+    expected: u64,
+    max_file_bytes: u64,
+    buffer: &mut Vec<u8>,
+) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let wanted = usize::try_from(expected.min(max_file_bytes))
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
+    if buffer.len() < wanted {
+        buffer.resize(wanted, 0);
+    }
+    let mut filled = 0;
+    loop {
+        if filled == buffer.len() {
+            if filled as u64 > max_file_bytes {
+                return Ok(filled);
+            }
+            buffer.resize(filled.saturating_mul(2).max(8192), 0);
+        }
+        let Some(spare) = buffer.get_mut(filled..) else {
+            return Ok(filled);
+        };
+        match file.read(spare) {
+            Ok(0) => return Ok(filled),
+            Ok(read) => filled += read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+/// Reads `path` into `buffer` and returns its text, or why it cannot be read.
+fn checked_text<'b>(
+    id: FileId,
+    path: &Path,
+    max_file_bytes: u64,
+    buffer: &'b mut Vec<u8>,
+) -> Result<&'b str, Problem> {
     let at_start = Span::file_start(id);
-    // One `stat` answers both questions: reading thousands of small files, the system calls
-    // cost more than the bytes.
+    // One `stat` answers both questions, before the file is opened (opening a FIFO would
+    // block): reading thousands of small files, the system calls cost more than the bytes.
     let metadata = std::fs::metadata(path).ok();
     if let Some(metadata) = &metadata
         && !metadata.is_file()
     {
         // A FIFO or a device would block or never end.
-        return FileText::Unreadable(Problem::error(
+        return Err(Problem::error(
             at_start,
             "not a regular file; it was not read",
         ));
@@ -306,55 +425,55 @@ pub fn read_text(id: FileId, path: &Path, max_file_bytes: u64) -> FileText {
     if let Some(metadata) = &metadata
         && metadata.len() > max_file_bytes
     {
-        return FileText::Unreadable(
-            Problem::error(
-                at_start,
-                format!(
-                    "file is {} bytes, over the limit of {max_file_bytes} bytes; it was not read",
-                    metadata.len()
-                ),
-            )
-            .with_help("exclude it in speclint.toml, or split it"),
-        );
+        return Err(Problem::error(
+            at_start,
+            format!(
+                "file is {} bytes, over the limit of {max_file_bytes} bytes; it was not read",
+                metadata.len()
+            ),
+        )
+        .with_help("exclude it in speclint.toml, or split it"));
     }
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
+    let expected = metadata.map_or(0, |metadata| metadata.len());
+    let filled = match read_into(path, expected, max_file_bytes, buffer) {
+        Ok(filled) => filled,
         Err(error) => {
-            return FileText::Unreadable(Problem::error(
+            return Err(Problem::error(
                 at_start,
                 format!("cannot read file: {error}"),
             ));
         }
     };
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return FileText::Unreadable(
-            Problem::error(
-                at_start,
-                "file is UTF-16 encoded; speclint reads UTF-8 only",
-            )
-            .with_help("convert it to UTF-8"),
-        );
+    let bytes: &'b [u8] = buffer.get(..filled).unwrap_or_default();
+    if bytes.len() as u64 > max_file_bytes {
+        return Err(Problem::error(
+            at_start,
+            format!("file is over the limit of {max_file_bytes} bytes; it was not read"),
+        )
+        .with_help("exclude it in speclint.toml, or split it"));
     }
-    let head = bytes.get(..8192).unwrap_or(&bytes);
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Problem::error(
+            at_start,
+            "file is UTF-16 encoded; speclint reads UTF-8 only",
+        )
+        .with_help("convert it to UTF-8"));
+    }
+    let head = bytes.get(..8192).unwrap_or(bytes);
     if head.contains(&0) {
-        return FileText::Unreadable(Problem::error(
+        return Err(Problem::error(
             at_start,
             "file looks binary (it contains NUL bytes); it was not read",
         ));
     }
-    let without_bom = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    match std::str::from_utf8(without_bom) {
-        Ok(text) => FileText::Text(Arc::from(text)),
-        Err(error) => {
-            let valid = error.valid_up_to();
-            FileText::Unreadable(Problem::error(
-                Span::new(id, valid, valid),
-                format!(
-                    "file is not valid UTF-8 (invalid byte at offset {valid}); it was not read"
-                ),
-            ))
-        }
-    }
+    let without_bom = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(without_bom).map_err(|error| {
+        let valid = error.valid_up_to();
+        Problem::error(
+            Span::new(id, valid, valid),
+            format!("file is not valid UTF-8 (invalid byte at offset {valid}); it was not read"),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -380,5 +499,53 @@ mod tests {
             FileText::Text(_) => panic!("a deleted file cannot be read"),
         }
         let _ = std::fs::remove_dir_all(&directory);
+    }
+
+    #[test]
+    fn a_file_only_hashed_reads_as_a_kept_one_does() {
+        let directory = tempfile::tempdir().unwrap();
+        let files: [(&str, &[u8]); 8] = [
+            ("plain.md", b"# Title\n\nFR-001: The system MUST reply.\n"),
+            ("empty.md", b""),
+            ("bom.md", b"\xEF\xBB\xBFFR-001: text\n"),
+            ("latin1.md", b"caf\xE9\n"),
+            ("binary.md", b"a\0b"),
+            ("utf16.md", b"\xFF\xFEa\0"),
+            ("large.md", &[b'x'; 200]),
+            ("exactly-the-limit.md", &[b'y'; 100]),
+        ];
+        for (name, bytes) in files {
+            std::fs::write(directory.path().join(name), bytes).unwrap();
+        }
+        let names = files.iter().map(|(name, _)| *name).chain(["missing.md"]);
+        for name in names {
+            let path = directory.path().join(name);
+            let kept = FileTable::new(directory.path(), 100);
+            let kept_state = match kept.text(kept.intern(&path)) {
+                FileText::Text(text) => TextState::Text(content_hash(&text)),
+                FileText::Unreadable(problem) => TextState::Unreadable(problem.message),
+            };
+            let hashed = FileTable::new(directory.path(), 100);
+            let hashed_state = hashed.text_state_unkept(hashed.intern(&path));
+            match (kept_state, hashed_state) {
+                (TextState::Text(left), TextState::Text(right)) => {
+                    assert_eq!(left, right, "{name}")
+                }
+                (TextState::Unreadable(left), TextState::Unreadable(right)) => {
+                    assert_eq!(left, right, "{name}");
+                }
+                _ => panic!("{name}: one read it, the other did not"),
+            }
+        }
+        // A text read through the reused buffer after a longer file keeps only its own bytes.
+        let table = FileTable::new(directory.path(), 1000);
+        for name in ["large.md", "plain.md", "empty.md"] {
+            let FileText::Text(text) = table.text(table.intern(&directory.path().join(name)))
+            else {
+                panic!("{name} is text");
+            };
+            let on_disk = std::fs::read(directory.path().join(name)).unwrap();
+            assert_eq!(text.as_bytes(), on_disk.as_slice(), "{name}");
+        }
     }
 }
