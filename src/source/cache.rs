@@ -173,6 +173,94 @@ impl CacheLocation {
     }
 }
 
+/// How many sets of cache files for other settings a version's folder keeps: a project
+/// checked with two or three configurations keeps a warm cache for each.
+const KEPT_OTHER_SETTINGS: usize = 3;
+
+/// A folder of another speclint version is removed once nothing in it was written for this
+/// long: an upgrade leaves the old version's files behind, but a project checked by two
+/// versions side by side (a pinned pre-commit hook and a newer local build) keeps both.
+const OTHER_VERSION_KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// Removes stale cache files after this run wrote its own to `version_folder` under
+/// `settings_key`: the files of other settings but the [`KEPT_OTHER_SETTINGS`] most recently
+/// written, and the folders of other versions left unwritten for [`OTHER_VERSION_KEPT_FOR`].
+/// Each configuration edit, and each development build, starts a new set of files (at scale
+/// 1, 20 MB), so without this the folder only grows. Failures are ignored: pruning only saves
+/// disk space, and another process may be removing the same files.
+pub fn prune(version_folder: &Path, settings_key: &str) {
+    let Ok(entries) = std::fs::read_dir(version_folder) else {
+        return;
+    };
+    // Each other settings key with its files and the time its newest file was written.
+    let mut others: HashMap<String, (std::time::SystemTime, Vec<PathBuf>)> = HashMap::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // Temporary files of writes in progress start with a dot; they are left alone.
+        let Some((key, _)) = name.split_once('.') else {
+            continue;
+        };
+        if key.is_empty() || key == settings_key {
+            continue;
+        }
+        let Ok(modified) = entry.metadata().and_then(|metadata| metadata.modified()) else {
+            continue;
+        };
+        let (newest, files) = others
+            .entry(key.to_owned())
+            .or_insert((std::time::UNIX_EPOCH, Vec::new()));
+        *newest = (*newest).max(modified);
+        files.push(entry.path());
+    }
+    let mut by_age: Vec<(std::time::SystemTime, String, Vec<PathBuf>)> = others
+        .into_iter()
+        .map(|(key, (newest, files))| (newest, key, files))
+        .collect();
+    // Newest first; equal times by key, so that the choice does not depend on listing order.
+    by_age.sort_by(|left, right| right.0.cmp(&left.0).then_with(|| left.1.cmp(&right.1)));
+    for (_, _, files) in by_age.into_iter().skip(KEPT_OTHER_SETTINGS) {
+        for file in files {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+    prune_other_versions(version_folder);
+}
+
+fn prune_other_versions(version_folder: &Path) {
+    let Some(cache_root) = version_folder.parent() else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(cache_root) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let is_version_folder = entry.file_name().to_string_lossy().starts_with('v')
+            && entry.file_type().is_ok_and(|kind| kind.is_dir());
+        if !is_version_folder || path == version_folder {
+            continue;
+        }
+        let newest = std::fs::read_dir(&path)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|file| {
+                file.metadata()
+                    .and_then(|metadata| metadata.modified())
+                    .ok()
+            })
+            .max();
+        let stale = newest.is_none_or(|newest| {
+            now.duration_since(newest)
+                .is_ok_and(|age| age > OTHER_VERSION_KEPT_FOR)
+        });
+        if stale {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
 /// The body of a cache file that starts with `magic` and the checksum of the rest; `None`
 /// for a missing, foreign, torn or edited file.
 pub fn read_sealed(path: &Path, magic: &[u8]) -> Option<Vec<u8>> {
@@ -552,6 +640,9 @@ impl DiskCache {
             records,
         };
         write_sealed(&self.file_path, MAGIC, &file);
+        if let Some(version_folder) = self.file_path.parent() {
+            prune(version_folder, &file.settings_key);
+        }
     }
 }
 

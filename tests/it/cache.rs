@@ -335,3 +335,95 @@ pub fn findings_are_reused_only_while_nothing_they_depend_on_changed() {
     let (_, stderr) = check(root, &["--list", "--timings"]);
     assert!(!findings_reused(&stderr), "{stderr}");
 }
+
+/// Makes a cache file `name` in `folder`, written `days_ago` days ago.
+fn stale_cache_file(folder: &Path, name: &str, days_ago: u64) {
+    std::fs::create_dir_all(folder).unwrap();
+    let path = folder.join(name);
+    std::fs::write(&path, b"old").unwrap();
+    let written = std::time::SystemTime::now() - std::time::Duration::from_secs(days_ago * 86_400);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(written)
+        .unwrap();
+}
+
+pub fn files_of_old_settings_and_versions_are_pruned() {
+    let project = project();
+    let root = project.path();
+    // A first configuration, checked now: its files are the newest of the other settings.
+    write(root, "speclint.toml", "# first configuration\n");
+    check(root, &[]);
+    let first_files = cache_files(root);
+    assert_eq!(first_files.len(), 3, "{first_files:?}");
+    let version_folder = first_files[0].parent().unwrap().to_path_buf();
+    let cache_root = version_folder.parent().unwrap().to_path_buf();
+    // Four more sets of other settings, written 1 to 4 days ago, and two other versions.
+    for days_ago in 1..=4 {
+        let key = format!("{days_ago:016x}");
+        stale_cache_file(&version_folder, &format!("{key}.bin"), days_ago);
+        stale_cache_file(&version_folder, &format!("{key}.rules.bin"), days_ago + 10);
+    }
+    stale_cache_file(&cache_root.join("v0.0.1"), "0000000000000001.bin", 30);
+    stale_cache_file(&cache_root.join("v0.0.2"), "0000000000000002.bin", 2);
+    // A write in progress is left alone.
+    stale_cache_file(&version_folder, ".0000000000000009.bin.123.tmp", 40);
+
+    // Another configuration writes its cache and prunes.
+    write(root, "speclint.toml", "# second configuration\n");
+    check(root, &[]);
+    let exists = |path: PathBuf| path.exists();
+    for kept in &first_files {
+        assert!(
+            kept.exists(),
+            "the newest other settings are kept: {kept:?}"
+        );
+    }
+    for days_ago in 1..=2 {
+        let key = format!("{days_ago:016x}");
+        assert!(exists(version_folder.join(format!("{key}.bin"))), "{key}");
+        assert!(
+            exists(version_folder.join(format!("{key}.rules.bin"))),
+            "{key}"
+        );
+    }
+    for days_ago in 3..=4 {
+        let key = format!("{days_ago:016x}");
+        assert!(!exists(version_folder.join(format!("{key}.bin"))), "{key}");
+        assert!(
+            !exists(version_folder.join(format!("{key}.rules.bin"))),
+            "{key}"
+        );
+    }
+    assert!(
+        !exists(cache_root.join("v0.0.1")),
+        "a version unused for 30 days goes"
+    );
+    assert!(
+        exists(cache_root.join("v0.0.2")),
+        "a version used 2 days ago stays"
+    );
+    assert!(exists(version_folder.join(".0000000000000009.bin.123.tmp")));
+    // The run's own files are there, and the next run reuses them.
+    assert_eq!(
+        cache_files(root)
+            .iter()
+            .filter(|file| !first_files.contains(file))
+            .filter(|file| !file.to_string_lossy().contains("/v0.0.2/"))
+            .filter(|file| !file
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(".0"))
+            .filter(|file| {
+                let name = file.file_name().unwrap().to_string_lossy().into_owned();
+                !name.starts_with("000000000000000")
+            })
+            .count(),
+        3
+    );
+    let (_, stderr) = check(root, &["--timings"]);
+    assert!(findings_reused(&stderr), "{stderr}");
+}

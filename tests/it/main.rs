@@ -56,6 +56,7 @@ fn main() {
         cache::a_new_file_that_a_glob_matches_is_seen,
         cache::a_damaged_or_foreign_cache_is_ignored_and_rewritten,
         cache::no_cache_writes_nothing,
+        cache::files_of_old_settings_and_versions_are_pruned,
         cache::findings_are_reused_only_while_nothing_they_depend_on_changed,
         memo::a_kept_requirement_index_is_used_only_for_the_same_requirements,
         patch::a_patched_graph_equals_a_full_build_after_random_edits,
