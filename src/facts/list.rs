@@ -383,20 +383,20 @@ pub struct ListChange {
 
 /// Requirement lists of three or more items that a passage list changes.
 pub fn list_changes(requirement: &str, passage: &str) -> Vec<ListChange> {
-    let passage_lower = passage.to_lowercase();
+    // Few requirements hold a list, so what is read of the passage waits until one does.
+    let passage_lower = std::cell::OnceCell::new();
+    let passage_lists = std::cell::OnceCell::new();
     // "The home page lists the 5 guides. Start new learners on fundamentals, then …": a
     // passage that counts the whole list names part of it in context.
-    let counts: Vec<f64> = crate::facts::quantity::quantities(passage)
-        .into_iter()
-        .map(|quantity| quantity.value)
-        .collect();
-    let mentioned = |item: &str| contains_word(&passage_lower, item);
+    let counts = std::cell::OnceCell::new();
+    let mentioned =
+        |item: &str| contains_word(passage_lower.get_or_init(|| passage.to_lowercase()), item);
     let mut found = Vec::new();
     for wanted in lists(requirement)
         .into_iter()
         .filter(|list| list.items.len() >= 3)
     {
-        for offered in lists(passage) {
+        for offered in passage_lists.get_or_init(|| lists(passage)) {
             let shared = offered
                 .items
                 .iter()
@@ -427,6 +427,12 @@ pub fn list_changes(requirement: &str, passage: &str) -> Vec<ListChange> {
                 continue;
             }
             let whole_list_counted = counts
+                .get_or_init(|| {
+                    crate::facts::quantity::quantities(passage)
+                        .into_iter()
+                        .map(|quantity| quantity.value)
+                        .collect::<Vec<f64>>()
+                })
                 .iter()
                 .any(|count| (*count - wanted.items.len() as f64).abs() < 1e-9);
             if added.is_empty() && whole_list_counted {

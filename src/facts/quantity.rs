@@ -898,7 +898,12 @@ fn comparator_before(text: &str, start: usize) -> Option<Comparator> {
 fn comparator_phrase_before(text: &str, start: usize) -> Option<(Comparator, usize)> {
     let before = text.get(..start)?.trim_end();
     let before = before.trim_end_matches(['(', '[']).trim_end();
+    let last_byte = before.as_bytes().last();
     for (phrase, comparator) in BEFORE {
+        // The last byte first: this runs for every number read, against every phrase.
+        if phrase.as_bytes().last() != last_byte {
+            continue;
+        }
         if let Some(head) = before.strip_suffix(phrase) {
             let boundary = head
                 .chars()

@@ -55,17 +55,24 @@ pub fn is_content(word: &Word) -> bool {
 
 /// A light suffix stemmer, applied twice so that "triggering" and "trigger" meet.
 pub fn stem(word: &str) -> String {
-    let mut current = word.to_owned();
+    // Suffixes are cut from a borrowed slice: only the stem is allocated.
+    let mut current = word;
     for _ in 0..2 {
         let mut changed = false;
+        let last_byte = current.as_bytes().last();
         for suffix in [
             "ications", "ication", "ations", "ation", "ibility", "ability", "ings", "ing", "ible",
             "able", "ies", "ied", "ers", "ed", "es", "er", "ly", "s", "e", "y",
         ] {
+            // Comparing the last byte first spares a `memcmp` call for most suffixes: stemming
+            // runs for every word of every text compared.
+            if suffix.as_bytes().last() != last_byte {
+                continue;
+            }
             if let Some(stripped) = current.strip_suffix(suffix)
                 && stripped.chars().count() >= 3
             {
-                current = stripped.to_owned();
+                current = stripped;
                 changed = true;
                 break;
             }
@@ -74,7 +81,7 @@ pub fn stem(word: &str) -> String {
             break;
         }
     }
-    current
+    current.to_owned()
 }
 
 /// Whether `word` stands in `text` as a whole word (not inside a longer one).
@@ -232,7 +239,12 @@ fn push_word(
     let Some(written) = text.get(start..end) else {
         return;
     };
-    let lower = written.to_lowercase().replace('’', "'");
+    // Most words are ASCII: lower-cased byte by byte, and with no curly apostrophe to replace.
+    let lower = if written.is_ascii() {
+        written.to_ascii_lowercase()
+    } else {
+        written.to_lowercase().replace('’', "'")
+    };
     found.push(Word {
         stem: stem(&lower),
         text: lower,
