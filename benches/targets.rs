@@ -106,7 +106,14 @@ fn measure_scale(scale: &str, runs: usize) {
         std::fs::write(&changed_file, format!("{original}\nEdit number {edit}.\n")).unwrap();
         run_check(binary, &directory, with_cache)
     });
+    // The memory of the runs with the cache (on by default): one after an edit, then one
+    // that fills an empty cache (it writes every entry), then unchanged runs.
+    edit += 1;
+    std::fs::write(&changed_file, format!("{original}\nEdit number {edit}.\n")).unwrap();
+    let one_changed_memory = peak_memory(binary, &directory, with_cache);
     std::fs::write(&changed_file, &original).unwrap();
+    let _ = std::fs::remove_dir_all(&cache_folder);
+    let filling_memory = peak_memory(binary, &directory, with_cache);
     let cold_memory = peak_memory(binary, &directory, without_cache);
     let warm_memory = peak_memory(binary, &directory, with_cache);
     let warm_concise_memory = peak_memory(binary, &directory, &with_cache_concise);
@@ -135,6 +142,8 @@ fn measure_scale(scale: &str, runs: usize) {
     let goal = 2.0 * input_bytes as f64 / 1e6 + 20.0;
     for (name, memory) in [
         ("cold", cold_memory),
+        ("first check filling the cache", filling_memory),
+        ("after one changed file", one_changed_memory),
         ("warm", warm_memory),
         ("warm, concise output", warm_concise_memory),
     ] {
@@ -186,35 +195,30 @@ fn run_check(binary: &str, directory: &Path, extra: &[&str]) -> usize {
     0
 }
 
-/// The binary's peak resident memory in MB, from the line `--timings` prints, or from
-/// `/usr/bin/time` for builds that do not print it.
+/// The binary's peak resident memory in MB over one run: the line `--timings` prints, or
+/// `/usr/bin/time`'s figure for builds that do not print it. One run, since the state of the
+/// cache decides what a run does (the first after an edit, the one that fills the cache).
 fn peak_memory(binary: &str, directory: &Path, extra: &[&str]) -> Option<f64> {
-    let timed = Command::new("/usr/bin/time")
+    let output = Command::new("/usr/bin/time")
         .args(["-f", "%M"])
         .arg(binary)
-        .arg("check")
-        .arg(directory)
-        .args(extra)
-        .stdout(Stdio::null())
-        .output();
-    let from_time = timed.ok().and_then(|output| {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let kilobytes: f64 = stderr.lines().last()?.trim().parse().ok()?;
-        Some(kilobytes / 1000.0)
-    });
-    let output = Command::new(binary)
         .arg("check")
         .arg(directory)
         .arg("--timings")
         .args(extra)
         .stdout(Stdio::null())
         .output()
-        .unwrap();
+        .ok()?;
     let stderr = String::from_utf8_lossy(&output.stderr);
     let reported = stderr
         .lines()
         .find_map(|line| line.strip_prefix("speclint: peak memory: "))
         .and_then(|line| line.trim_end_matches(" MB").parse().ok());
+    let from_time = stderr
+        .lines()
+        .last()
+        .and_then(|line| line.trim().parse::<f64>().ok())
+        .map(|kilobytes| kilobytes / 1000.0);
     reported.or(from_time)
 }
 

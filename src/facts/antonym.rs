@@ -233,7 +233,7 @@ fn uses(read: &[Word]) -> Vec<Use> {
                     read.get(*other).is_some_and(|around| {
                         around.sentence == word.sentence
                             && is_content(around)
-                            && !is_general(&around.stem)
+                            && !is_general(around.stem())
                             && around.text != "reverse"
                             && side_of(&around.text)
                                 .is_none_or(|(other_pair, _)| other_pair != pair)
@@ -263,7 +263,7 @@ fn uses(read: &[Word]) -> Vec<Use> {
                 } else {
                     Vec::new()
                 };
-                std::iter::once(around.stem.clone()).chain(parts)
+                std::iter::once(around.stem().to_owned()).chain(parts)
             })
             .collect();
         let start = if reversed {

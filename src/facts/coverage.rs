@@ -443,13 +443,15 @@ pub fn names_item(case_text: &str, item: &str) -> bool {
     let item_words: Vec<String> = words(item)
         .iter()
         .filter(|word| is_content(word))
-        .map(|word| word.stem.clone())
+        .map(|word| word.stem().to_owned())
         .collect();
     if item_words.is_empty() {
         return false;
     }
-    let text_stems: std::collections::HashSet<String> =
-        words(&spaced).into_iter().map(|word| word.stem).collect();
+    let text_stems: std::collections::HashSet<String> = words(&spaced)
+        .into_iter()
+        .map(|word| word.stem().to_owned())
+        .collect();
     item_words.iter().all(|stem| text_stems.contains(stem))
 }
 
@@ -530,7 +532,7 @@ pub fn exceptions(requirement: &str) -> Vec<Exception> {
                     .chars()
                     .all(|character| character.is_ascii_digit())
             })
-            .map(|word| word.stem)
+            .map(|word| word.stem().to_owned())
             .collect();
         if key_words.is_empty() {
             continue;
@@ -549,7 +551,10 @@ pub fn exceptions(requirement: &str) -> Vec<Exception> {
 /// matched by stem or inside a longer word ("verified" in "unverified").
 pub fn reaches_exception(case_text: &str, exception: &Exception) -> bool {
     let spaced = case_text.replace(['_', '-'], " ");
-    let stems: Vec<String> = words(&spaced).into_iter().map(|word| word.stem).collect();
+    let stems: Vec<String> = words(&spaced)
+        .into_iter()
+        .map(|word| word.stem().to_owned())
+        .collect();
     // "unverified" holds "verified"; "arrived" and "arrival" share "arriv".
     let meets = |key: &str, other: &str| {
         other.contains(key) || (other.len() >= 4 && key.starts_with(other))

@@ -201,7 +201,7 @@ fn positive_outside(
     subject: &[&Word],
     stem: &str,
 ) -> bool {
-    let in_subject = subject.iter().filter(|word| word.stem == stem).count();
+    let in_subject = subject.iter().filter(|word| word.stem() == stem).count();
     positive_counts.get(stem).copied().unwrap_or(0) > in_subject
 }
 
@@ -262,7 +262,7 @@ impl Polarity {
         let all: HashSet<String> = read
             .iter()
             .filter(|word| is_content(word))
-            .map(|word| word.stem.clone())
+            .map(|word| word.stem().to_owned())
             .collect();
         // The sentence a keyword governs runs to the next sentence break; clauses split at
         // commas too, so the sentence is followed through clause indices up to a full stop.
@@ -288,9 +288,9 @@ impl Polarity {
                 }
                 if is_content(governed) {
                     if prohibits || governed.negated {
-                        forbidden.insert(governed.stem.clone());
+                        forbidden.insert(governed.stem().to_owned());
                     } else {
-                        obliged.insert(governed.stem.clone());
+                        obliged.insert(governed.stem().to_owned());
                     }
                 }
                 cursor += 1;
@@ -299,7 +299,7 @@ impl Polarity {
         }
         for word in &read {
             if word.negated && is_content(word) {
-                forbidden.insert(word.stem.clone());
+                forbidden.insert(word.stem().to_owned());
             }
         }
         for stem in &forbidden {
@@ -331,7 +331,7 @@ impl Polarity {
             &self.obliged
         };
         words(sentence).iter().any(|word| {
-            is_content(word) && !is_light_verb(&word.stem) && wanted.contains(&word.stem)
+            is_content(word) && !is_light_verb(word.stem()) && wanted.contains(word.stem())
         })
     }
 
@@ -340,7 +340,7 @@ impl Polarity {
     pub fn prohibition_kept(&self, passage: &str) -> bool {
         words(passage)
             .iter()
-            .any(|word| word.negated && is_content(word) && self.forbidden.contains(&word.stem))
+            .any(|word| word.negated && is_content(word) && self.forbidden.contains(word.stem()))
     }
 
     /// Where the passage turns the requirement around, if it does.
@@ -353,7 +353,7 @@ impl Polarity {
         let positive: HashSet<&str> = read
             .iter()
             .filter(|word| !word.negated && is_content(word))
-            .map(|word| word.stem.as_str())
+            .map(|word| word.stem())
             .collect();
         if let Some(reversal) = self.negated_obligation(passage, &read, &positive) {
             return Some(reversal);
@@ -382,14 +382,14 @@ impl Polarity {
         let mut positive_counts: std::collections::HashMap<&str, usize> =
             std::collections::HashMap::new();
         for word in read.iter().filter(|word| !word.negated) {
-            *positive_counts.entry(word.stem.as_str()).or_default() += 1;
+            *positive_counts.entry(word.stem()).or_default() += 1;
         }
         for (negator, scope) in scopes {
             // "don't hide the rings" keeps "SHALL show rings"; "cannot be hidden" still
             // negates "SHALL be easily hidden".
-            let privative = scope
-                .first()
-                .is_some_and(|word| is_privative(&word.text) && !self.obliged.contains(&word.stem));
+            let privative = scope.first().is_some_and(|word| {
+                is_privative(&word.text) && !self.obliged.contains(word.stem())
+            });
             if scope.is_empty() || privative {
                 continue;
             }
@@ -397,9 +397,9 @@ impl Polarity {
             // updated") negates its subject, when its verb is one of keeping or giving.
             if let Some(subject) = passive_subject(read, negator, &scope)
                 && let Some(hit) = subject.iter().find(|word| {
-                    self.obliged.contains(&word.stem)
-                        && !is_light_verb(&word.stem)
-                        && !positive_outside(&positive_counts, &subject, &word.stem)
+                    self.obliged.contains(word.stem())
+                        && !is_light_verb(word.stem())
+                        && !positive_outside(&positive_counts, &subject, word.stem())
                 })
             {
                 let start = subject.first().map_or(hit.start, |word| word.start);
@@ -414,11 +414,11 @@ impl Polarity {
             // requirement, or a verb of giving or showing whose object is ("do not offer a
             // Resubmit option"). "Do not edit a logged argument" is about editing.
             let head_fits = scope.first().is_some_and(|head| {
-                (self.all.contains(&head.stem) && !is_light_verb(&head.stem))
-                    || ((is_presenting_verb(&head.text) || is_light_verb(&head.stem))
+                (self.all.contains(head.stem()) && !is_light_verb(head.stem()))
+                    || ((is_presenting_verb(&head.text) || is_light_verb(head.stem()))
                         && scope
                             .get(1)
-                            .is_some_and(|object| self.obliged.contains(&object.stem)))
+                            .is_some_and(|object| self.obliged.contains(object.stem())))
             });
             if !head_fits {
                 continue;
@@ -427,15 +427,15 @@ impl Polarity {
             // about the requirement: most of what it negates must be the requirement's words.
             let shared = scope
                 .iter()
-                .filter(|word| self.all.contains(&word.stem))
+                .filter(|word| self.all.contains(word.stem()))
                 .count();
             if shared * 2 < scope.len() {
                 continue;
             }
             let Some(hit) = scope.iter().find(|word| {
-                self.obliged.contains(&word.stem)
-                    && !is_light_verb(&word.stem)
-                    && !positive.contains(word.stem.as_str())
+                self.obliged.contains(word.stem())
+                    && !is_light_verb(word.stem())
+                    && !positive.contains(word.stem())
             }) else {
                 continue;
             };
@@ -454,7 +454,7 @@ impl Polarity {
         let negated: HashSet<&str> = read
             .iter()
             .filter(|word| word.negated)
-            .map(|word| word.stem.as_str())
+            .map(|word| word.stem())
             .collect();
         for action in &self.negated_actions {
             // The verb is negated somewhere: the passage keeps the negation.
@@ -462,14 +462,14 @@ impl Polarity {
                 continue;
             }
             for (index, word) in read.iter().enumerate() {
-                if word.negated || word.stem != action.verb {
+                if word.negated || word.stem() != action.verb {
                     continue;
                 }
                 let object_follows = action.object.as_ref().is_none_or(|object| {
                     read.iter()
                         .skip(index + 1)
                         .take(4)
-                        .any(|other| !other.negated && &other.stem == object)
+                        .any(|other| !other.negated && other.stem() == object)
                 });
                 if !object_follows {
                     continue;
@@ -481,7 +481,7 @@ impl Polarity {
                         read.iter()
                             .skip(index + 1)
                             .take(4)
-                            .find(|other| &other.stem == object)
+                            .find(|other| other.stem() == object)
                     })
                     .map_or(word.end, |other| other.end);
                 return Some(Reversal {
@@ -573,9 +573,9 @@ fn negated_actions(text: &str, read: &[Word]) -> Vec<NegatedAction> {
             .skip_while(|other| other.start <= verb.start)
             .take(3)
             .find(|other| is_content(other))
-            .map(|other| other.stem.clone());
-        let needs_object = is_light_verb(&verb.stem) || object.is_some();
-        if is_light_verb(&verb.stem) && object.is_none() {
+            .map(|other| other.stem().to_owned());
+        let needs_object = is_light_verb(verb.stem()) || object.is_some();
+        if is_light_verb(verb.stem()) && object.is_none() {
             continue;
         }
         found.push(NegatedAction {
@@ -583,7 +583,7 @@ fn negated_actions(text: &str, read: &[Word]) -> Vec<NegatedAction> {
                 .get(word.start..verb.end)
                 .unwrap_or_default()
                 .to_owned(),
-            verb: verb.stem.clone(),
+            verb: verb.stem().to_owned(),
             object: if needs_object { object } else { None },
         });
     }

@@ -7,8 +7,8 @@
 pub struct Word {
     /// Lower-cased, as written.
     pub text: String,
-    /// Crudely stemmed so that "dismissible", "dismissed" and "dismiss" meet.
-    pub stem: String,
+    /// How many bytes of `text` its stem is (see [`Word::stem`]).
+    stem_length: usize,
     pub start: usize,
     pub end: usize,
     /// Index of the clause (split at `.;:!?`, commas and line breaks) the word belongs to.
@@ -19,6 +19,14 @@ pub struct Word {
     pub negated: bool,
     /// Which word opened that negation.
     pub negator: Option<usize>,
+}
+
+impl Word {
+    /// Crudely stemmed so that "dismissible", "dismissed" and "dismiss" meet: a prefix of the
+    /// word, kept as a length so that reading a text's words allocates one string per word.
+    pub fn stem(&self) -> &str {
+        self.text.get(..self.stem_length).unwrap_or(&self.text)
+    }
 }
 
 /// Function words, modal words and words every requirement uses ("system").
@@ -55,7 +63,11 @@ pub fn is_content(word: &Word) -> bool {
 
 /// A light suffix stemmer, applied twice so that "triggering" and "trigger" meet.
 pub fn stem(word: &str) -> String {
-    // Suffixes are cut from a borrowed slice: only the stem is allocated.
+    stem_of(word).to_owned()
+}
+
+/// [`stem`] as a prefix of `word`: the stemmer only ever cuts suffixes.
+fn stem_of(word: &str) -> &str {
     let mut current = word;
     for _ in 0..2 {
         let mut changed = false;
@@ -81,7 +93,7 @@ pub fn stem(word: &str) -> String {
             break;
         }
     }
-    current.to_owned()
+    current
 }
 
 /// Whether `word` stands in `text` as a whole word (not inside a longer one).
@@ -246,7 +258,7 @@ fn push_word(
         written.to_lowercase().replace('’', "'")
     };
     found.push(Word {
-        stem: stem(&lower),
+        stem_length: stem_of(&lower).len(),
         text: lower,
         start,
         end,
