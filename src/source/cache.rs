@@ -289,14 +289,18 @@ pub fn write_sealed<T: Serialize + ?Sized>(path: &Path, magic: &[u8], value: &T)
             file.write_all(magic)?;
             // The checksum is known only once the body is written; its place is kept.
             file.write_all(&[0; 8])?;
-            let mut body = ChecksummedWriter {
-                inner: std::io::BufWriter::with_capacity(1 << 16, &mut *file),
-                hasher: xxhash_rust::xxh3::Xxh3::new(),
-            };
+            // The buffer comes first: the encoder writes a few bytes at a time, and the hasher
+            // and the file should see large pieces.
+            let mut body = std::io::BufWriter::with_capacity(
+                1 << 16,
+                ChecksummedWriter {
+                    inner: &mut *file,
+                    hasher: xxhash_rust::xxh3::Xxh3::new(),
+                },
+            );
             postcard::to_io(value, &mut body).map_err(std::io::Error::other)?;
-            body.inner.flush()?;
-            let checksum = body.hasher.digest();
-            drop(body);
+            let checksummed = body.into_inner().map_err(|error| error.into_error())?;
+            let checksum = checksummed.hasher.digest();
             file.seek(std::io::SeekFrom::Start(magic.len() as u64))?;
             file.write_all(&checksum.to_le_bytes())
         },
