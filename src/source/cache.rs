@@ -188,7 +188,7 @@ const OTHER_VERSION_KEPT_FOR: std::time::Duration = std::time::Duration::from_se
 /// Each configuration edit, and each development build, starts a new set of files (at scale
 /// 1, 20 MB), so without this the folder only grows. Failures are ignored: pruning only saves
 /// disk space, and another process may be removing the same files.
-pub fn prune(version_folder: &Path, settings_key: &str) {
+fn prune(version_folder: &Path, settings_key: &str) {
     let Ok(entries) = std::fs::read_dir(version_folder) else {
         return;
     };
