@@ -59,7 +59,7 @@ pub(crate) fn files_print(
             if walked_file.is_link {
                 bytes.push(b'l');
             } else if keep {
-                push_text_state(&mut bytes, table, id);
+                push_state(&mut bytes, table.text(id).state());
             } else {
                 push_state(&mut bytes, table.text_state_unkept(id));
             }
@@ -72,19 +72,11 @@ pub(crate) fn files_print(
     }
     let lock_path = table.checked_dir().join(crate::lockfile::LOCK_FILE_NAME);
     if lock_path.is_file() {
-        push_text_state(&mut bytes, table, table.intern(&lock_path));
+        push_state(&mut bytes, table.text(table.intern(&lock_path)).state());
     } else {
         bytes.push(b'-');
     }
     xxhash_rust::xxh3::xxh3_128(&bytes)
-}
-
-fn push_text_state(bytes: &mut Vec<u8>, table: &FileTable, id: FileId) {
-    let state = match table.text(id) {
-        FileText::Text(text) => TextState::Text(content_hash(&text)),
-        FileText::Unreadable(problem) => TextState::Unreadable(problem.message),
-    };
-    push_state(bytes, state);
 }
 
 fn push_state(bytes: &mut Vec<u8>, state: TextState) {

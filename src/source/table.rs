@@ -23,6 +23,15 @@ pub enum TextState {
     Unreadable(String),
 }
 
+impl FileText {
+    pub fn state(&self) -> TextState {
+        match self {
+            FileText::Text(text) => TextState::Text(content_hash(text)),
+            FileText::Unreadable(problem) => TextState::Unreadable(problem.message.clone()),
+        }
+    }
+}
+
 struct Entry {
     source: SourceFile,
     text: Option<FileText>,
@@ -232,29 +241,25 @@ impl FileTable {
     /// text no output will show is read into a reused buffer and only hashed. A text the
     /// table already holds (read before, or an editor's buffer) is hashed as it is.
     pub fn text_state_unkept(&self, id: FileId) -> TextState {
-        let path = {
+        let unread = {
             let inner = self.lock();
-            let Some(entry) = inner.entries.get(id.0 as usize) else {
-                return TextState::Unreadable("unknown file".to_owned());
-            };
-            match &entry.text {
-                Some(FileText::Text(text)) => return TextState::Text(content_hash(text)),
-                Some(FileText::Unreadable(problem)) => {
-                    return TextState::Unreadable(problem.message.clone());
-                }
-                None => entry.source.absolute_path.clone(),
-            }
+            inner
+                .entries
+                .get(id.0 as usize)
+                .filter(|entry| entry.text.is_none())
+                .map(|entry| entry.source.absolute_path.clone())
         };
-        if self.text_memo.is_some() || self.overlays.contains_key(&path) {
-            return match self.text(id) {
-                FileText::Text(text) => TextState::Text(content_hash(&text)),
-                FileText::Unreadable(problem) => TextState::Unreadable(problem.message),
-            };
+        match unread {
+            Some(path) if self.text_memo.is_none() && !self.overlays.contains_key(&path) => {
+                with_file_text(id, &path, self.max_file_bytes, |read| match read {
+                    Ok(text) => TextState::Text(content_hash(text)),
+                    Err(problem) => TextState::Unreadable(problem.message),
+                })
+            }
+            // Read already, an editor's buffer, a text the memo may hold, or an unknown ID:
+            // the table's own answer.
+            _ => self.text(id).state(),
         }
-        with_file_text(id, &path, self.max_file_bytes, |read| match read {
-            Ok(text) => TextState::Text(content_hash(text)),
-            Err(problem) => TextState::Unreadable(problem.message),
-        })
     }
 
     /// Reads a file, or takes the text the memo kept when the file has not changed since; with
@@ -521,10 +526,7 @@ mod tests {
         for name in names {
             let path = directory.path().join(name);
             let kept = FileTable::new(directory.path(), 100);
-            let kept_state = match kept.text(kept.intern(&path)) {
-                FileText::Text(text) => TextState::Text(content_hash(&text)),
-                FileText::Unreadable(problem) => TextState::Unreadable(problem.message),
-            };
+            let kept_state = kept.text(kept.intern(&path)).state();
             let hashed = FileTable::new(directory.path(), 100);
             let hashed_state = hashed.text_state_unkept(hashed.intern(&path));
             match (kept_state, hashed_state) {
