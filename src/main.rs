@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use speclint::check::{BaselineChoice, CheckOptions, CheckResult, check};
+use speclint::check::{BaselineChoice, CheckOptions, CheckResult, ReuseFindings, check};
 use speclint::cli::{
     CheckArgs, Cli, ColorChoice, Command, InitArgs, LinkArgs, LockArgs, ReportArgs,
 };
@@ -113,7 +113,16 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
             arguments.changed_since.clone()
         },
         // A listing describes every requirement and passage: it needs the whole graph.
-        reuse_findings: !arguments.list,
+        reuse_findings: if arguments.list {
+            ReuseFindings::Never
+        } else if arguments.output_format.reads_source_text()
+            && !arguments.statistics
+            && arguments.write_baseline.is_none()
+        {
+            ReuseFindings::WithTexts
+        } else {
+            ReuseFindings::PlacesOnly
+        },
         ..CheckOptions::default()
     };
     let mut result = check(&checked_dir, &settings, &options)?;

@@ -62,6 +62,68 @@ pub struct SourceFile {
     /// Built on first use; shared with the language server's kept copy of the same text, so
     /// that an unchanged file's lines are counted once per session, not once per check.
     line_starts: Arc<OnceLock<Vec<usize>>>,
+    /// Where the text is not held, what is known of the places findings point to.
+    known_places: Option<Box<KnownPlaces>>,
+}
+
+/// The lines, columns and flagged texts of the places findings point to in one file, kept
+/// with stored findings: a run that reuses them for an output that shows no source lines
+/// reads no file's text, and answers [`SourceFile::line_column`] and [`SourceFile::slice`]
+/// for those places from here.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownPlaces {
+    /// Offsets and their lines and columns, sorted by offset.
+    positions: Vec<(usize, LineColumn)>,
+    /// The texts of flagged spans by their offsets, sorted.
+    texts: Vec<(usize, usize, String)>,
+}
+
+impl KnownPlaces {
+    /// What `file` says of the ends of `spans` and of the texts of `flagged` spans.
+    pub fn of(
+        file: &SourceFile,
+        spans: impl Iterator<Item = (usize, usize)>,
+        flagged: impl Iterator<Item = (usize, usize)>,
+    ) -> KnownPlaces {
+        let mut positions: Vec<(usize, LineColumn)> = spans
+            .flat_map(|(start, end)| [start, end])
+            .map(|offset| (offset, file.line_column(offset)))
+            .collect();
+        positions.sort_unstable();
+        positions.dedup();
+        let mut texts: Vec<(usize, usize, String)> = flagged
+            .map(|(start, end)| {
+                let text = file.slice(Span::new(FileId(0), start, end)).to_owned();
+                (start, end, text)
+            })
+            .collect();
+        texts.sort_unstable();
+        texts.dedup();
+        KnownPlaces { positions, texts }
+    }
+
+    fn line_column(&self, offset: usize) -> Option<LineColumn> {
+        let index = self
+            .positions
+            .binary_search_by_key(&offset, |&(known, _)| known)
+            .ok()?;
+        self.positions.get(index).map(|&(_, position)| position)
+    }
+
+    fn slice(&self, start: usize, end: usize) -> Option<&str> {
+        let index = self
+            .texts
+            .binary_search_by(|(known_start, known_end, _)| {
+                (*known_start, *known_end).cmp(&(start, end))
+            })
+            .ok()?;
+        self.texts.get(index).map(|(_, _, text)| text.as_str())
+    }
+
+    /// Whether the position of `offset` is known.
+    pub fn knows(&self, offset: usize) -> bool {
+        self.line_column(offset).is_some()
+    }
 }
 
 impl SourceFile {
@@ -71,7 +133,25 @@ impl SourceFile {
             absolute_path,
             text,
             line_starts: Arc::default(),
+            known_places: None,
         }
+    }
+
+    /// A file whose text is not held, with what is known of the places findings point to.
+    pub fn with_known_places(
+        relative_path: String,
+        absolute_path: PathBuf,
+        places: KnownPlaces,
+    ) -> SourceFile {
+        SourceFile {
+            known_places: Some(Box::new(places)),
+            ..SourceFile::new(relative_path, absolute_path, Arc::from(""))
+        }
+    }
+
+    /// What is known of the places findings point to, when the text is not held.
+    pub fn known_places(&self) -> Option<&KnownPlaces> {
+        self.known_places.as_deref()
     }
 
     /// A file whose text is `text`, with the line index kept for that same text.
@@ -86,6 +166,7 @@ impl SourceFile {
             absolute_path,
             text,
             line_starts,
+            known_places: None,
         }
     }
 
@@ -107,6 +188,13 @@ impl SourceFile {
     /// Converts a byte offset into a 1-based line and column. Offsets past the end or inside a
     /// multi-byte character are clamped rather than trusted.
     pub fn line_column(&self, offset: usize) -> LineColumn {
+        if let Some(known) = self
+            .known_places
+            .as_ref()
+            .and_then(|places| places.line_column(offset))
+        {
+            return known;
+        }
         let offset = self.clamp_to_char_boundary(offset);
         let starts = self.line_starts();
         let line_index = match starts.binary_search(&offset) {
@@ -173,6 +261,13 @@ impl SourceFile {
 
     /// The text of a span, or an empty string if the span does not fit the file.
     pub fn slice(&self, span: Span) -> &str {
+        if let Some(known) = self
+            .known_places
+            .as_ref()
+            .and_then(|places| places.slice(span.start, span.end))
+        {
+            return known;
+        }
         self.text.get(span.start..span.end).unwrap_or("")
     }
 }
@@ -243,6 +338,18 @@ impl SourceDb {
 
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+
+    /// Drops `file`'s text and keeps `places` instead (see [`KnownPlaces`]); `false` when
+    /// there is no such file.
+    pub fn keep_places_only(&mut self, file: FileId, places: KnownPlaces) -> bool {
+        let Some(source) = self.files.get_mut(file.0 as usize) else {
+            return false;
+        };
+        let relative_path = std::mem::take(&mut source.relative_path);
+        let absolute_path = std::mem::take(&mut source.absolute_path);
+        *source = SourceFile::with_known_places(relative_path, absolute_path, places);
+        true
     }
 }
 
@@ -315,6 +422,32 @@ mod tests {
             .map(|component| component.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/")
+    }
+
+    #[test]
+    fn known_places_answer_as_the_text_does() {
+        let text = "# Règles\r\nRépondez en 30 jours — 🙂 toujours.\n\nFin";
+        let file = SourceFile::new("spec.md".into(), PathBuf::from("/p/spec.md"), text.into());
+        let flagged = (text.find("30").unwrap(), text.find(" toujours").unwrap());
+        let related = (text.find("Fin").unwrap(), text.len());
+        let places = KnownPlaces::of(
+            &file,
+            [flagged, related, (0, 0)].into_iter(),
+            [flagged].into_iter(),
+        );
+        let bare = SourceFile::with_known_places("spec.md".into(), PathBuf::new(), places.clone());
+        assert_eq!(bare.text.as_ref(), "");
+        for (start, end) in [flagged, related, (0, 0)] {
+            assert!(places.knows(start) && places.knows(end));
+            assert_eq!(bare.line_column(start), file.line_column(start));
+            assert_eq!(bare.line_column(end), file.line_column(end));
+        }
+        let span = Span::new(FileId(0), flagged.0, flagged.1);
+        assert_eq!(bare.slice(span), "30 jours — 🙂");
+        assert_eq!(bare.slice(span), file.slice(span));
+        // Only the flagged texts are kept.
+        assert_eq!(bare.slice(Span::new(FileId(0), related.0, related.1)), "");
+        assert!(!places.knows(1));
     }
 
     #[test]

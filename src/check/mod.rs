@@ -36,10 +36,25 @@ pub struct CheckOptions {
     /// changed since it, are kept.
     pub changed_since: Option<String>,
     /// Whether the findings of an earlier run may be reused when nothing they depend on
-    /// changed (`speclint check` with the on-disk cache). The result then holds a graph with
-    /// the project's texts and file list only: callers that read requirements, passages or
-    /// eval cases from it leave this off.
-    pub reuse_findings: bool,
+    /// changed (`speclint check` with the on-disk cache), and with what. The result then
+    /// holds a graph with the project's file list only: callers that read requirements,
+    /// passages or eval cases from it leave this off.
+    pub reuse_findings: ReuseFindings,
+}
+
+/// See [`CheckOptions::reuse_findings`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReuseFindings {
+    /// Every check loads and checks the project.
+    #[default]
+    Never,
+    /// Reused findings come with the texts of the files they point into: for an output that
+    /// shows source lines (the full format).
+    WithTexts,
+    /// Reused findings come with the lines, columns and flagged texts of their places only
+    /// (see [`crate::source_db::KnownPlaces`]): for every other output and for baselines.
+    /// No file's text is kept, and settled files are not even read.
+    PlacesOnly,
 }
 
 /// Which baseline a check applies.
@@ -117,12 +132,12 @@ pub fn check(
     let baseline = read_baseline(settings, options)?;
     let started = Instant::now();
     let root = &settings.project_root;
-    let reusable = options.reuse_findings
+    let reusable = options.reuse_findings != ReuseFindings::Never
         && matches!(options.cache, CacheUse::Disk)
         && options.overlays.is_empty()
         && options.changed_since.is_none();
     let reused = if reusable {
-        result_cache::reuse(root, settings)
+        result_cache::reuse(root, settings, options.reuse_findings)
     } else {
         None
     };

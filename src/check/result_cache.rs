@@ -8,22 +8,29 @@
 //! The stored file lives at `.speclint_cache/v<version>/<settings key>.findings.bin`, sealed
 //! like the parse cache (header, checksum); one that does not decode, names a rule this build
 //! does not have, or points outside its files is ignored, and the run checks everything.
-//! Places are stored as project-relative paths and byte offsets, since file IDs change from
-//! run to run.
+//! Places are stored as byte offsets and the index of a project-relative path in the list of
+//! files the findings point into, since file IDs change from run to run.
+//!
+//! An output that shows no source lines (every format but the full one, and baselines) needs
+//! only the lines, columns and flagged texts of the findings' places: those are stored too
+//! ([`KnownPlaces`]), and such a run keeps no file's text. With the stamps in the print, it
+//! does not even read a file that has settled and whose stamp is unchanged
+//! ([`crate::source::stamp`]).
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::check::ReuseFindings;
 use crate::diagnostic::{Diagnostic, StoredDiagnostic};
 use crate::graph::{FileSummary, Graph, SkippedFile};
 use crate::settings::Settings;
 use crate::source::project_print::{KeptTexts, ProjectPrint};
 use crate::source::{Format, Role};
-use crate::source_db::{FileId, SourceDb, Span};
+use crate::source_db::{FileId, KnownPlaces, SourceDb, Span};
 
 /// The first bytes of the stored findings.
-const FINDINGS_MAGIC: &[u8] = b"speclint-findings\x002\n";
+const FINDINGS_MAGIC: &[u8] = b"speclint-findings\x003\n";
 
 /// How many requirements, prompt passages and eval cases a check read (the summary line).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,8 +50,9 @@ impl Totals {
     }
 }
 
-/// A place in a file: its project-relative path and byte offsets.
-type Place = (String, usize, usize);
+/// A place in a file: the index of its path in [`StoredFindings::shown_files`] and its byte
+/// offsets.
+type Place = (u32, usize, usize);
 
 #[derive(Serialize, Deserialize)]
 struct StoredSummary {
@@ -72,6 +80,9 @@ struct StoredFindings {
     skipped: Vec<(String, String)>,
     totals: Totals,
     diagnostics: Vec<StoredDiagnostic<Place>>,
+    /// What the findings' places are, by shown file (same order as `shown_files`): for a
+    /// run whose output shows no source lines, which then keeps no text.
+    places: Vec<KnownPlaces>,
 }
 
 /// What a run that reuses stored findings has: the project's texts and file list (enough for
@@ -87,15 +98,21 @@ fn findings_path(root: &Path, settings: &Settings) -> Option<std::path::PathBuf>
     Some(location.file("findings.bin"))
 }
 
-/// The stored findings, when nothing they depend on changed.
-pub(crate) fn reuse(root: &Path, settings: &Settings) -> Option<Reused> {
+/// The stored findings, when nothing they depend on changed, with the texts of the files
+/// they point into or with their places only (`with`).
+pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Option<Reused> {
     let path = findings_path(root, settings)?;
     let body = crate::source::cache::read_sealed(&path, FINDINGS_MAGIC)?;
     // The stored print is all the comparison needs; the findings are decoded while the
     // project is walked, read and hashed.
     let ((print, shown_files), _): ((ProjectPrint, Vec<String>), &[u8]) =
         postcard::take_from_bytes(&body).ok()?;
-    let shown_files: std::collections::HashSet<String> = shown_files.into_iter().collect();
+    let places_only = with == ReuseFindings::PlacesOnly;
+    let kept_texts: std::collections::HashSet<String> = if places_only {
+        std::collections::HashSet::new()
+    } else {
+        shown_files.iter().cloned().collect()
+    };
     let (stored, unchanged) = rayon::join(
         || postcard::from_bytes::<StoredFindings>(&body).ok(),
         || {
@@ -103,12 +120,14 @@ pub(crate) fn reuse(root: &Path, settings: &Settings) -> Option<Reused> {
                 root,
                 settings,
                 &print,
-                &KeptTexts::Only(&shown_files),
+                &KeptTexts::Only(&kept_texts),
             )
         },
     );
     let (stored, unchanged) = (stored?, unchanged?);
     if stored.print != print
+        || stored.shown_files != shown_files
+        || stored.places.len() != shown_files.len()
         || stored.project_root != settings.project_root.to_string_lossy()
         || stored.base_dir != settings.base_dir.to_string_lossy()
     {
@@ -155,19 +174,21 @@ pub(crate) fn reuse(root: &Path, settings: &Settings) -> Option<Reused> {
             reason,
         });
     }
+    let shown_ids: Vec<FileId> = shown_files
+        .iter()
+        .map(|path| file_of(path))
+        .collect::<Option<_>>()?;
+    let mut db = table.into_db();
+    if places_only {
+        for (&id, places) in shown_ids.iter().zip(stored.places) {
+            if !db.keep_places_only(id, places) {
+                return None;
+            }
+        }
+    }
     // A place outside the shown files would point into a text that was not kept.
-    let mut every_place_known = true;
-    for diagnostic in &stored.diagnostics {
-        diagnostic.for_each_place(|place| {
-            every_place_known &= shown_files.contains(&place.0) && file_of(&place.0).is_some();
-        });
-    }
-    if !every_place_known {
-        return None;
-    }
-    let db = table.into_db();
-    let span_of = |(path, start, end): Place| {
-        let id = ids.get(&path).copied().flatten()?;
+    let span_of = |(index, start, end): Place| {
+        let id = *shown_ids.get(usize::try_from(index).ok()?)?;
         let span = Span::new(id, start, end);
         span_fits(&db, span).then_some(span)
     };
@@ -204,16 +225,23 @@ pub(crate) fn store(
     };
     let db: &SourceDb = &graph.db;
     let path_of = |file: FileId| db.path(file).to_owned();
-    let mut shown_files: Vec<String> = diagnostics
+    let mut shown: Vec<(String, FileId)> = diagnostics
         .iter()
         .flat_map(|diagnostic| {
             std::iter::once(diagnostic.span.file)
                 .chain(diagnostic.related.iter().map(|related| related.span.file))
         })
-        .map(path_of)
+        .map(|file| (path_of(file), file))
         .collect();
-    shown_files.sort_unstable();
-    shown_files.dedup();
+    shown.sort_unstable();
+    shown.dedup();
+    let places = known_places(db, &shown, diagnostics);
+    let index_of: std::collections::HashMap<FileId, u32> = shown
+        .iter()
+        .zip(0..)
+        .map(|(&(_, file), index)| (file, index))
+        .collect();
+    let shown_files = shown.into_iter().map(|(path, _)| path).collect();
     let stored = StoredFindings {
         print,
         shown_files,
@@ -243,17 +271,60 @@ pub(crate) fn store(
             .iter()
             .map(|diagnostic| {
                 StoredDiagnostic::from_diagnostic(diagnostic, |span| {
-                    (path_of(span.file), span.start, span.end)
+                    let index = index_of.get(&span.file).copied().unwrap_or(u32::MAX);
+                    (index, span.start, span.end)
                 })
             })
             .collect(),
+        places,
     };
     crate::source::cache::write_sealed(&path, FINDINGS_MAGIC, &stored);
 }
 
-/// Whether `span` lies in its file's text, on character boundaries.
+/// What each of `shown_files` says of the places `diagnostics` point to in it: the ends of
+/// every span, and the flagged text of each finding's own span (its fingerprint needs it).
+fn known_places(
+    db: &SourceDb,
+    shown_files: &[(String, FileId)],
+    diagnostics: &[Diagnostic],
+) -> Vec<KnownPlaces> {
+    let mut spans_by_file: std::collections::HashMap<FileId, (Vec<Span>, Vec<Span>)> =
+        std::collections::HashMap::new();
+    for diagnostic in diagnostics {
+        let (spans, flagged) = spans_by_file.entry(diagnostic.span.file).or_default();
+        spans.push(diagnostic.span);
+        flagged.push(diagnostic.span);
+        for related in &diagnostic.related {
+            spans_by_file
+                .entry(related.span.file)
+                .or_default()
+                .0
+                .push(related.span);
+        }
+    }
+    shown_files
+        .iter()
+        .map(|(_, file)| {
+            let (Some(source), Some((spans, flagged))) = (db.get(*file), spans_by_file.get(file))
+            else {
+                return KnownPlaces::default();
+            };
+            KnownPlaces::of(
+                source,
+                spans.iter().map(|span| (span.start, span.end)),
+                flagged.iter().map(|span| (span.start, span.end)),
+            )
+        })
+        .collect()
+}
+
+/// Whether `span` lies in its file's text, on character boundaries, or at places known for
+/// a file whose text is not held.
 fn span_fits(db: &SourceDb, span: Span) -> bool {
     db.get(span.file).is_some_and(|source| {
+        if let Some(places) = source.known_places() {
+            return span.start <= span.end && places.knows(span.start) && places.knows(span.end);
+        }
         span.start <= span.end
             && source.text.is_char_boundary(span.start)
             && source.text.is_char_boundary(span.end)

@@ -42,6 +42,15 @@ pub enum OutputFormat {
     Lsp,
 }
 
+impl OutputFormat {
+    /// Whether the format reads the text of the files findings point into, beyond the
+    /// lines, columns and flagged texts of their places: the full format draws source lines,
+    /// and LSP counts columns in UTF-16 units of the line.
+    pub fn reads_source_text(self) -> bool {
+        matches!(self, OutputFormat::Full | OutputFormat::Lsp)
+    }
+}
+
 /// How the full format draws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Colors {

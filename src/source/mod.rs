@@ -35,6 +35,7 @@ pub mod resolve;
 pub mod spec_kiro;
 pub mod spec_markdown;
 pub mod spec_yaml;
+pub mod stamp;
 pub mod table;
 pub mod tree;
 pub mod yaml;
@@ -298,18 +299,23 @@ pub fn load_project(
         outcomes.push((path, outcome));
     }
     let print = match (&cache, cache_use) {
-        (Some(cache), CacheUse::Disk) if overlays.is_empty() => cache
-            .inputs_beyond_walk(&outcomes)
-            .map(|inputs| project_print::ProjectPrint {
-                files: project_print::files_print(
+        (Some(cache), CacheUse::Disk) if overlays.is_empty() => {
+            cache.inputs_beyond_walk(&outcomes).map(|inputs| {
+                let files = project_print::files_print(
                     &table,
                     &walked,
                     &ids,
                     &project_print::KeptTexts::All,
-                ),
-                dependencies: inputs.dependencies,
-                probes: inputs.probes,
-            }),
+                    &[],
+                );
+                project_print::ProjectPrint {
+                    files: files.files,
+                    dependencies: inputs.dependencies,
+                    probes: inputs.probes,
+                    settled: files.settled,
+                }
+            })
+        }
         _ => None,
     };
     // The cache is written while the graph is built and the rules run; [`check`] waits for

@@ -11,6 +11,7 @@ use crate::settings::Settings;
 use crate::source::cache::{CacheOutcome, ContentHash, content_hash};
 use crate::source::discover::{self, WalkedFile};
 use crate::source::resolve::{Probe, probe_still_holds};
+use crate::source::stamp::FileStamp;
 use crate::source::table::{FileTable, FileText, TextState};
 use crate::source_db::FileId;
 
@@ -25,6 +26,24 @@ pub struct ProjectPrint {
     pub dependencies: Vec<(String, ContentHash)>,
     /// References the loaders resolved (globs, missing files), replayed by a later run; sorted.
     pub probes: Vec<Probe>,
+    /// The walked files that had settled when they were read, with their stamps and their
+    /// share of `files`; by path. A later run takes the share of a file whose stamp is the
+    /// same without reading the file (see [`crate::source::stamp`]).
+    pub settled: Vec<SettledFile>,
+}
+
+/// A walked file's stamp and its share of [`ProjectPrint::files`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettledFile {
+    pub path: String,
+    pub stamp: FileStamp,
+    pub print: u128,
+}
+
+/// The hash over the walked files and the lock file, and the settled files among them.
+pub struct FilesPrint {
+    pub files: u128,
+    pub settled: Vec<SettledFile>,
 }
 
 /// Which texts a print keeps in the file table as it hashes them.
@@ -38,24 +57,33 @@ pub(crate) enum KeptTexts<'a> {
 }
 
 /// One hash over the walked files (path, whether it is a link, and its contents or why it
-/// cannot be read) and over the lock file, whose findings come from the same run.
+/// cannot be read) and over the lock file, whose findings come from the same run. A file
+/// whose text is not kept and whose stamp is in `earlier` unchanged is not read: its share
+/// of the hash is the one kept with the stamp.
 pub(crate) fn files_print(
     table: &FileTable,
     walked: &[WalkedFile],
     ids: &[FileId],
     kept: &KeptTexts<'_>,
-) -> u128 {
-    let per_file: Vec<u128> = walked
+    earlier: &[SettledFile],
+) -> FilesPrint {
+    let per_file: Vec<(u128, Option<FileStamp>)> = walked
         .par_iter()
         .zip(ids.par_iter())
         .map(|(walked_file, &id)| {
-            let mut bytes = Vec::with_capacity(walked_file.relative_path.len() + 20);
-            bytes.extend_from_slice(walked_file.relative_path.as_bytes());
-            bytes.push(0);
             let keep = match kept {
                 KeptTexts::All => true,
                 KeptTexts::Only(paths) => paths.contains(&walked_file.relative_path),
             };
+            if !walked_file.is_link
+                && !keep
+                && let Some(print) = unchanged_share(walked_file, earlier)
+            {
+                return (print, None);
+            }
+            let mut bytes = Vec::with_capacity(walked_file.relative_path.len() + 20);
+            bytes.extend_from_slice(walked_file.relative_path.as_bytes());
+            bytes.push(0);
             if walked_file.is_link {
                 bytes.push(b'l');
             } else if keep {
@@ -63,20 +91,47 @@ pub(crate) fn files_print(
             } else {
                 push_state(&mut bytes, table.text_state_unkept(id));
             }
-            xxhash_rust::xxh3::xxh3_128(&bytes)
+            let stamp = if walked_file.is_link {
+                None
+            } else {
+                table.settled_stamp(id)
+            };
+            (xxhash_rust::xxh3::xxh3_128(&bytes), stamp)
         })
         .collect();
     let mut bytes = Vec::with_capacity(per_file.len() * 16 + 32);
-    for print in per_file {
+    let mut settled = Vec::new();
+    for (walked_file, (print, stamp)) in walked.iter().zip(&per_file) {
         bytes.extend_from_slice(&print.to_le_bytes());
+        if let Some(stamp) = stamp {
+            settled.push(SettledFile {
+                path: walked_file.relative_path.clone(),
+                stamp: *stamp,
+                print: *print,
+            });
+        }
     }
+    settled.sort_unstable_by(|left, right| left.path.cmp(&right.path));
     let lock_path = table.checked_dir().join(crate::lockfile::LOCK_FILE_NAME);
     if lock_path.is_file() {
         push_state(&mut bytes, table.text(table.intern(&lock_path)).state());
     } else {
         bytes.push(b'-');
     }
-    xxhash_rust::xxh3::xxh3_128(&bytes)
+    FilesPrint {
+        files: xxhash_rust::xxh3::xxh3_128(&bytes),
+        settled,
+    }
+}
+
+/// The share of the files' hash kept for `walked_file`, when its stamp is as it was.
+fn unchanged_share(walked_file: &WalkedFile, earlier: &[SettledFile]) -> Option<u128> {
+    let index = earlier
+        .binary_search_by(|settled| settled.path.as_str().cmp(&walked_file.relative_path))
+        .ok()?;
+    let settled = earlier.get(index)?;
+    let metadata = std::fs::metadata(&walked_file.path).ok()?;
+    (FileStamp::of(&metadata)? == settled.stamp).then_some(settled.print)
 }
 
 fn push_state(bytes: &mut Vec<u8>, state: TextState) {
@@ -150,7 +205,7 @@ pub(crate) fn unchanged_since(
         .iter()
         .map(|file| table.intern_walked(file))
         .collect();
-    if files_print(&table, &walked, &ids, kept) != print.files {
+    if files_print(&table, &walked, &ids, kept, &print.settled).files != print.files {
         return None;
     }
     let mut by_path: std::collections::HashMap<String, FileId> = walked
@@ -177,4 +232,59 @@ pub(crate) fn unchanged_since(
             table,
             ids: by_path,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn walked(root: &std::path::Path, name: &str) -> WalkedFile {
+        WalkedFile {
+            path: root.join(name),
+            is_link: false,
+            glob_path: name.to_owned(),
+            relative_path: name.to_owned(),
+        }
+    }
+
+    fn print_of(
+        root: &std::path::Path,
+        files: &[WalkedFile],
+        kept: &KeptTexts<'_>,
+        earlier: &[SettledFile],
+    ) -> u128 {
+        let table = FileTable::new(root, 1 << 20);
+        let ids: Vec<FileId> = files.iter().map(|file| table.intern_walked(file)).collect();
+        files_print(&table, files, &ids, kept, earlier).files
+    }
+
+    #[test]
+    fn a_file_whose_stamp_is_unchanged_is_not_read_unless_its_text_is_kept() {
+        let folder = tempfile::tempdir().unwrap();
+        let root = folder.path();
+        std::fs::write(root.join("a.md"), "Reply within 30 days.\n").unwrap();
+        std::fs::write(root.join("b.md"), "Say hello.\n").unwrap();
+        let files = [walked(root, "a.md"), walked(root, "b.md")];
+        let none = std::collections::HashSet::new();
+        let unkept = KeptTexts::Only(&none);
+        let read = print_of(root, &files, &KeptTexts::All, &[]);
+        assert_eq!(print_of(root, &files, &unkept, &[]), read);
+        let stamp_of =
+            |name: &str| FileStamp::of(&std::fs::metadata(root.join(name)).unwrap()).unwrap();
+        // A share that reading could never give shows the file was not read.
+        let trusted = [SettledFile {
+            path: "a.md".to_owned(),
+            stamp: stamp_of("a.md"),
+            print: 42,
+        }];
+        assert_ne!(print_of(root, &files, &unkept, &trusted), read);
+        assert_eq!(print_of(root, &files, &KeptTexts::All, &trusted), read);
+        // Another file's stamp does not vouch for this one.
+        let foreign = [SettledFile {
+            path: "a.md".to_owned(),
+            stamp: stamp_of("b.md"),
+            print: 42,
+        }];
+        assert_eq!(print_of(root, &files, &unkept, &foreign), read);
+    }
 }

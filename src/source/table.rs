@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use crate::source::cache::{ContentHash, content_hash};
 use crate::source::discover::WalkedFile;
 use crate::source::model::Problem;
+use crate::source::stamp::FileStamp;
 use crate::source_db::{FileId, SourceDb, SourceFile, Span, relative_path_string};
 
 /// A file's text, or why it could not be read (the problem points at the file's start).
@@ -35,6 +36,8 @@ impl FileText {
 struct Entry {
     source: SourceFile,
     text: Option<FileText>,
+    /// What `stat` said just before the text was read from disk.
+    stamp: Option<FileStamp>,
 }
 
 #[derive(Default)]
@@ -51,6 +54,9 @@ pub struct FileTable {
     /// Texts read by earlier runs of a long-running process, reused while a file's
     /// modification time and length are unchanged.
     text_memo: Option<Arc<TextMemo>>,
+    /// When the table was made, before any file was read: stamps vouch for files whose times
+    /// lie well before it.
+    created: std::time::SystemTime,
     inner: Mutex<Inner>,
 }
 
@@ -104,6 +110,7 @@ impl FileTable {
             max_file_bytes,
             overlays,
             text_memo: None,
+            created: std::time::SystemTime::now(),
             inner: Mutex::new(Inner::default()),
         }
     }
@@ -155,6 +162,7 @@ impl FileTable {
         inner.entries.push(Entry {
             source: SourceFile::new(relative, path.to_path_buf(), Arc::from("")),
             text: None,
+            stamp: None,
         });
         inner.by_path.insert(path.to_path_buf(), id);
         id
@@ -175,6 +183,7 @@ impl FileTable {
                 Arc::from(""),
             ),
             text: None,
+            stamp: None,
         });
         inner.by_path.insert(walked.path.clone(), id);
         id
@@ -212,8 +221,8 @@ impl FileTable {
             }
             entry.source.absolute_path.clone()
         };
-        let (read, lines) = match self.overlays.get(&path) {
-            Some(text) => (FileText::Text(Arc::clone(text)), None),
+        let (read, lines, stamp) = match self.overlays.get(&path) {
+            Some(text) => (FileText::Text(Arc::clone(text)), None, None),
             None => self.read_from_disk(id, &path),
         };
         let mut inner = self.lock();
@@ -234,7 +243,15 @@ impl FileTable {
             None => SourceFile::new(relative, path, shown),
         };
         entry.text = Some(read.clone());
+        entry.stamp = stamp;
         read
+    }
+
+    /// The stamp of a file read from disk whose times lie well before this table was made
+    /// (see [`crate::source::stamp`]): what a later run may trust instead of reading it.
+    pub fn settled_stamp(&self, id: FileId) -> Option<FileStamp> {
+        let stamp = self.lock().entries.get(id.0 as usize)?.stamp?;
+        stamp.settled_before(self.created).then_some(stamp)
     }
 
     /// What the file holds, for comparing runs, without keeping its text: a file whose
@@ -251,7 +268,7 @@ impl FileTable {
         };
         match unread {
             Some(path) if self.text_memo.is_none() && !self.overlays.contains_key(&path) => {
-                with_file_text(id, &path, self.max_file_bytes, |read| match read {
+                with_file_text(id, &path, self.max_file_bytes, |read, _| match read {
                     Ok(text) => TextState::Text(content_hash(text)),
                     Err(problem) => TextState::Unreadable(problem.message),
                 })
@@ -263,10 +280,17 @@ impl FileTable {
     }
 
     /// Reads a file, or takes the text the memo kept when the file has not changed since; with
-    /// the line index kept for that text, if any.
-    fn read_from_disk(&self, id: FileId, path: &Path) -> (FileText, Option<KeptLines>) {
+    /// the line index kept for that text, if any, and the stamp of a file read now.
+    fn read_from_disk(
+        &self,
+        id: FileId,
+        path: &Path,
+    ) -> (FileText, Option<KeptLines>, Option<FileStamp>) {
         let Some(memo) = &self.text_memo else {
-            return (read_text(id, path, self.max_file_bytes), None);
+            let (read, stamp) = with_file_text(id, path, self.max_file_bytes, |read, stamp| {
+                (to_file_text(read), stamp)
+            });
+            return (read, None, stamp);
         };
         let stamp = std::fs::metadata(path)
             .ok()
@@ -280,6 +304,7 @@ impl FileTable {
             return (
                 FileText::Text(Arc::clone(&kept.text)),
                 Some(Arc::clone(&kept.lines)),
+                None,
             );
         }
         let read = read_text(id, path, self.max_file_bytes);
@@ -296,7 +321,7 @@ impl FileTable {
             lines = Some(Arc::clone(&kept.lines));
             memo.lock().insert(path.to_path_buf(), kept);
         }
-        (read, lines)
+        (read, lines, None)
     }
 
     /// The finished table, for the graph.
@@ -340,31 +365,39 @@ const KEPT_BUFFER_BYTES: usize = 4 << 20;
 
 /// Reads a file as UTF-8 text, refusing what is too large, binary, UTF-16 or not UTF-8.
 pub fn read_text(id: FileId, path: &Path, max_file_bytes: u64) -> FileText {
-    with_file_text(id, path, max_file_bytes, |read| match read {
+    with_file_text(id, path, max_file_bytes, |read, _| to_file_text(read))
+}
+
+fn to_file_text(read: Result<&str, Problem>) -> FileText {
+    match read {
         Ok(text) => FileText::Text(Arc::from(text)),
         Err(problem) => FileText::Unreadable(problem),
-    })
+    }
 }
 
 /// Reads a file as [`read_text`] does and hands `use_text` the text, or why it cannot be
-/// read, from the thread's read buffer.
+/// read, from the thread's read buffer, with the file's stamp taken before it was read.
 fn with_file_text<R>(
     id: FileId,
     path: &Path,
     max_file_bytes: u64,
-    use_text: impl FnOnce(Result<&str, Problem>) -> R,
+    use_text: impl FnOnce(Result<&str, Problem>, Option<FileStamp>) -> R,
 ) -> R {
     // A reader that is itself called while the buffer is lent out gets a buffer of its own.
     let mut own_buffer = Vec::new();
     READ_BUFFER.with(|kept| match kept.try_borrow_mut() {
         Ok(mut buffer) => {
-            let result = use_text(checked_text(id, path, max_file_bytes, &mut buffer));
+            let (read, stamp) = checked_text(id, path, max_file_bytes, &mut buffer);
+            let result = use_text(read, stamp);
             if buffer.capacity() > KEPT_BUFFER_BYTES {
                 *buffer = Vec::new();
             }
             result
         }
-        Err(_) => use_text(checked_text(id, path, max_file_bytes, &mut own_buffer)),
+        Err(_) => {
+            let (read, stamp) = checked_text(id, path, max_file_bytes, &mut own_buffer);
+            use_text(read, stamp)
+        }
     })
 }
 
@@ -407,17 +440,34 @@ fn read_into(
     }
 }
 
-/// Reads `path` into `buffer` and returns its text, or why it cannot be read.
+/// Reads `path` into `buffer` and returns its text, or why it cannot be read, with the stamp
+/// of the file taken before it was opened.
 fn checked_text<'b>(
     id: FileId,
     path: &Path,
     max_file_bytes: u64,
     buffer: &'b mut Vec<u8>,
+) -> (Result<&'b str, Problem>, Option<FileStamp>) {
+    // One `stat`, before the file is opened (opening a FIFO would block), says whether it is
+    // a regular file, its length and its stamp: reading thousands of small files, the system
+    // calls cost more than the bytes. A change after it shows as a new stamp next run.
+    let metadata = std::fs::metadata(path).ok();
+    let stamp = metadata.as_ref().and_then(FileStamp::of);
+    (
+        checked_text_of(id, path, metadata, max_file_bytes, buffer),
+        stamp,
+    )
+}
+
+/// [`checked_text`] once the file was looked at.
+fn checked_text_of<'b>(
+    id: FileId,
+    path: &Path,
+    metadata: Option<std::fs::Metadata>,
+    max_file_bytes: u64,
+    buffer: &'b mut Vec<u8>,
 ) -> Result<&'b str, Problem> {
     let at_start = Span::file_start(id);
-    // One `stat` answers both questions, before the file is opened (opening a FIFO would
-    // block): reading thousands of small files, the system calls cost more than the bytes.
-    let metadata = std::fs::metadata(path).ok();
     if let Some(metadata) = &metadata
         && !metadata.is_file()
     {

@@ -407,3 +407,131 @@ pub fn files_of_old_settings_and_versions_are_pruned() {
     let (_, stderr) = check(root, &["--timings"]);
     assert!(findings_reused(&stderr), "{stderr}");
 }
+
+/// Waits until the files just written have settled: a run keeps the stamps of files whose
+/// times lie more than three seconds before it, and trusts them next time.
+fn let_files_settle() {
+    std::thread::sleep(std::time::Duration::from_millis(3_200));
+}
+
+/// `speclint check` with `arguments`: exit code, stdout and stderr.
+fn run(root: &Path, arguments: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_speclint"))
+        .arg("check")
+        .args(arguments)
+        .arg(root)
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+pub fn reused_findings_give_every_output_and_baseline_an_uncached_run_gives() {
+    let project = project();
+    let root = project.path();
+    // A drift after a non-ASCII word, so that columns in characters, bytes and UTF-16
+    // units differ.
+    write(
+        root,
+        "prompts/refund.md",
+        "<!-- implements: FR-001, FR-002 -->\nRépondez — you are a refund assistant. State the 45-day refund window and answer in the customer's language.\n",
+    );
+    let_files_settle();
+    check(root, &[]);
+    let formats = [
+        "full",
+        "concise",
+        "json",
+        "json-lines",
+        "sarif",
+        "github",
+        "junit",
+        "gitlab",
+        "lsp",
+    ];
+    for format in formats {
+        let (code, cached, stderr) = run(root, &["--output-format", format, "--timings"]);
+        assert!(findings_reused(&stderr), "{format}: {stderr}");
+        let uncached = run(root, &["--output-format", format, "--no-cache"]);
+        assert_eq!((code, cached), (uncached.0, uncached.1), "{format}");
+    }
+    let (_, cached, _) = run(root, &["--output-format", "concise"]);
+    assert!(cached.contains("45-day"), "{cached}");
+    let (_, statistics, stderr) = run(root, &["--statistics", "--timings"]);
+    assert!(findings_reused(&stderr), "{stderr}");
+    assert_eq!(statistics, run(root, &["--statistics", "--no-cache"]).1);
+
+    // A baseline written from reused findings, and one that hides some of them; outside the
+    // project, whose files they would change.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let baseline = elsewhere.path().join("baseline.json");
+    let uncached_baseline = elsewhere.path().join("uncached-baseline.json");
+    let (_, _, stderr) = run(
+        root,
+        &["--write-baseline", baseline.to_str().unwrap(), "--timings"],
+    );
+    assert!(findings_reused(&stderr), "{stderr}");
+    run(
+        root,
+        &[
+            "--write-baseline",
+            uncached_baseline.to_str().unwrap(),
+            "--no-cache",
+        ],
+    );
+    let written = std::fs::read_to_string(&baseline).unwrap();
+    assert_eq!(
+        written,
+        std::fs::read_to_string(&uncached_baseline).unwrap()
+    );
+    let mut partial: serde_json::Value = serde_json::from_str(&written).unwrap();
+    let entries = partial["entries"].as_array_mut().unwrap();
+    assert!(entries.len() >= 2, "{written}");
+    entries.truncate(entries.len() / 2);
+    std::fs::write(&baseline, partial.to_string()).unwrap();
+    for format in ["concise", "sarif", "gitlab"] {
+        let arguments = [
+            "--output-format",
+            format,
+            "--baseline",
+            baseline.to_str().unwrap(),
+        ];
+        let (code, cached, stderr) = run(root, &[&arguments[..], &["--timings"]].concat());
+        assert!(findings_reused(&stderr), "{format}: {stderr}");
+        let uncached = run(root, &[&arguments[..], &["--no-cache"]].concat());
+        assert_eq!((code, cached), (uncached.0, uncached.1), "{format}");
+    }
+}
+
+pub fn a_settled_file_rewritten_with_its_old_time_and_length_is_read_again() {
+    let project = project();
+    let root = project.path();
+    // The spec, which no other file reads (the prompt is also read through the promptfoo
+    // config, which compares its contents).
+    let spec = root.join("specs/refunds/spec.md");
+    let_files_settle();
+    let (_, before, _) = run(root, &["--output-format", "concise"]);
+    let (_, _, stderr) = run(root, &["--output-format", "concise", "--timings"]);
+    assert!(findings_reused(&stderr), "{stderr}");
+    // Same length, same modification time: only the status-change time tells.
+    let old_time = std::fs::metadata(&spec).unwrap().modified().unwrap();
+    std::fs::write(&spec, SPEC.replace("30-day", "45-day")).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&spec)
+        .unwrap()
+        .set_modified(old_time)
+        .unwrap();
+    assert_eq!(
+        std::fs::metadata(&spec).unwrap().modified().unwrap(),
+        old_time
+    );
+    let (code, after, stderr) = run(root, &["--output-format", "concise", "--timings"]);
+    assert!(!findings_reused(&stderr), "{stderr}");
+    assert_ne!(before, after);
+    let uncached = run(root, &["--output-format", "concise", "--no-cache"]);
+    assert_eq!((code, after), (uncached.0, uncached.1));
+}

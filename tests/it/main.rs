@@ -58,6 +58,8 @@ fn main() {
         cache::no_cache_writes_nothing,
         cache::files_of_old_settings_and_versions_are_pruned,
         cache::findings_are_reused_only_while_nothing_they_depend_on_changed,
+        cache::reused_findings_give_every_output_and_baseline_an_uncached_run_gives,
+        cache::a_settled_file_rewritten_with_its_old_time_and_length_is_read_again,
         memo::a_kept_requirement_index_is_used_only_for_the_same_requirements,
         patch::a_patched_graph_equals_a_full_build_after_random_edits,
         patch::edits_beyond_their_file_are_not_patched,
