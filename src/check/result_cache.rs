@@ -1,7 +1,7 @@
 //! Findings reused as they are: `speclint check` stores its findings (before the baseline and
 //! `--changed-since`, which apply to every run) beside the parse cache, with a
-//! [`ProjectPrint`] of everything the run read. A later run that walks, reads and hashes the
-//! project and finds the same print (same settings, same walked files with the same contents,
+//! [`ProjectPrint`] of everything the run read. A later run that walks and hashes the project
+//! and finds the same print (same settings, same walked files with the same contents,
 //! same files read beyond the walk, every reference resolving as before) could find nothing
 //! else, so it renders the stored findings without parsing a file or running a rule.
 //!

@@ -191,7 +191,8 @@ pub struct UnchangedProject {
 
 /// The project's files, when a walk of `checked_dir` now gives the same record as `print`: the
 /// same walked files with the same contents, the same dependencies, and every reference
-/// resolving as it did. Files are read and hashed, nothing is parsed.
+/// resolving as it did. Files are read and hashed, except those whose stamps in `print` are
+/// unchanged and whose texts are not kept; nothing is parsed.
 pub(crate) fn unchanged_since(
     checked_dir: &std::path::Path,
     settings: &Settings,
