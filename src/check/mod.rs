@@ -72,7 +72,8 @@ pub enum BaselineChoice {
 
 /// The outcome of one check.
 pub struct CheckResult {
-    /// The graph; when findings were reused, only its texts, files and skipped files.
+    /// The graph; when findings were reused, only its files, skipped files and the texts or
+    /// known places of the files the findings point into.
     pub graph: Graph,
     /// How many requirements, passages and eval cases were read.
     pub totals: Totals,

@@ -85,8 +85,9 @@ struct StoredFindings {
     places: Vec<KnownPlaces>,
 }
 
-/// What a run that reuses stored findings has: the project's texts and file list (enough for
-/// every output format), the totals and the findings.
+/// What a run that reuses stored findings has: the project's file list with the texts or the
+/// known places of the files the findings point into (enough for the output asked for), the
+/// totals and the findings.
 pub(crate) struct Reused {
     pub graph: Graph,
     pub totals: Totals,
