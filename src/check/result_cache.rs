@@ -50,7 +50,7 @@ impl Totals {
     }
 }
 
-/// A place in a file: the index of its path in [`StoredFindings::shown_files`] and its byte
+/// A place in a file: the index of its path in [`FindingsHead::shown_files`] and its byte
 /// offsets.
 type Place = (u32, usize, usize);
 
@@ -66,13 +66,24 @@ struct StoredSummary {
     eval_runs: usize,
 }
 
+/// The stored findings: a head that a run compares with the project, and a body it decodes
+/// meanwhile. Both are encoded one after the other.
+#[derive(Serialize)]
+struct StoredFindings<'a> {
+    head: &'a FindingsHead,
+    body: &'a FindingsBody,
+}
+
 #[derive(Serialize, Deserialize)]
-struct StoredFindings {
+struct FindingsHead {
     print: ProjectPrint,
     /// The files the findings point into, by project-relative path, sorted: the only texts
-    /// a run that reuses the findings keeps. It comes second, so that a run reads it with
-    /// the print, before the rest is decoded.
+    /// a run that reuses the findings may keep.
     shown_files: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FindingsBody {
     /// The folders the settings were resolved against: a copied project is checked again.
     project_root: String,
     base_dir: String,
@@ -103,11 +114,11 @@ fn findings_path(root: &Path, settings: &Settings) -> Option<std::path::PathBuf>
 /// they point into or with their places only (`with`).
 pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Option<Reused> {
     let path = findings_path(root, settings)?;
-    let body = crate::source::cache::read_sealed(&path, FINDINGS_MAGIC)?;
-    // The stored print is all the comparison needs; the findings are decoded while the
-    // project is walked, read and hashed.
-    let ((print, shown_files), _): ((ProjectPrint, Vec<String>), &[u8]) =
-        postcard::take_from_bytes(&body).ok()?;
+    let sealed = crate::source::cache::read_sealed(&path, FINDINGS_MAGIC)?;
+    // The head is all the comparison needs; the body is decoded while the project is walked
+    // and hashed.
+    let (head, body): (FindingsHead, &[u8]) = postcard::take_from_bytes(&sealed).ok()?;
+    let FindingsHead { print, shown_files } = head;
     let places_only = with == ReuseFindings::PlacesOnly;
     let kept_texts: std::collections::HashSet<String> = if places_only {
         std::collections::HashSet::new()
@@ -115,7 +126,7 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
         shown_files.iter().cloned().collect()
     };
     let (stored, unchanged) = rayon::join(
-        || postcard::from_bytes::<StoredFindings>(&body).ok(),
+        || postcard::from_bytes::<FindingsBody>(body).ok(),
         || {
             crate::source::project_print::unchanged_since(
                 root,
@@ -126,9 +137,7 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
         },
     );
     let (stored, unchanged) = (stored?, unchanged?);
-    if stored.print != print
-        || stored.shown_files != shown_files
-        || stored.places.len() != shown_files.len()
+    if stored.places.len() != shown_files.len()
         || stored.project_root != settings.project_root.to_string_lossy()
         || stored.base_dir != settings.base_dir.to_string_lossy()
     {
@@ -242,10 +251,11 @@ pub(crate) fn store(
         .zip(0..)
         .map(|(&(_, file), index)| (file, index))
         .collect();
-    let shown_files = shown.into_iter().map(|(path, _)| path).collect();
-    let stored = StoredFindings {
+    let head = FindingsHead {
         print,
-        shown_files,
+        shown_files: shown.into_iter().map(|(path, _)| path).collect(),
+    };
+    let body = FindingsBody {
         project_root: settings.project_root.to_string_lossy().into_owned(),
         base_dir: settings.base_dir.to_string_lossy().into_owned(),
         files: graph
@@ -278,6 +288,10 @@ pub(crate) fn store(
             })
             .collect(),
         places,
+    };
+    let stored = StoredFindings {
+        head: &head,
+        body: &body,
     };
     crate::source::cache::write_sealed(&path, FINDINGS_MAGIC, &stored);
 }

@@ -65,16 +65,19 @@ pub fn walk(checked_dir: &Path, settings: &Settings) -> Vec<WalkedFile> {
 }
 
 fn walked_with_base(checked_dir: &Path, base_dir: &Path, path: &Path) -> WalkedFile {
-    let glob_path = if path.starts_with(base_dir) {
+    let relative_path = relative_path_string(checked_dir, path);
+    // Most runs check the folder of `speclint.toml`: then both paths are one.
+    let glob_path = if base_dir.as_os_str() != checked_dir.as_os_str() && path.starts_with(base_dir)
+    {
         relative_path_string(base_dir, path)
     } else {
-        relative_path_string(checked_dir, path)
+        relative_path.clone()
     };
     WalkedFile {
         path: path.to_path_buf(),
         is_link: false,
         glob_path,
-        relative_path: relative_path_string(checked_dir, path),
+        relative_path,
     }
 }
 

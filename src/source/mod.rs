@@ -227,10 +227,7 @@ pub fn load_project(
     if let CacheUse::Memory(memory) = cache_use {
         table = table.with_text_memo(Arc::clone(&memory.texts));
     }
-    let ids: Vec<FileId> = walked
-        .iter()
-        .map(|file| table.intern_walked(file))
-        .collect();
+    let ids = table.intern_walked(&walked);
     let detector = Detector::new(&settings.id_pattern);
     let context = LoadContext {
         table: &table,

@@ -27,15 +27,18 @@ pub struct ProjectPrint {
     /// References the loaders resolved (globs, missing files), replayed by a later run; sorted.
     pub probes: Vec<Probe>,
     /// The walked files that had settled when they were read, with their stamps and their
-    /// share of `files`; by path. A later run takes the share of a file whose stamp is the
-    /// same without reading the file (see [`crate::source::stamp`]).
+    /// share of `files`; sorted by path hash. A later run takes the share of a file whose
+    /// stamp is the same without reading the file (see [`crate::source::stamp`]).
     pub settled: Vec<SettledFile>,
 }
 
-/// A walked file's stamp and its share of [`ProjectPrint::files`].
+/// A walked file's stamp and its share of [`ProjectPrint::files`], found by a 64-bit hash of
+/// its project-relative path rather than the path, which would double the record's size.
+/// Two paths with one hash could at worst lend a file another's share, which holds the other
+/// path: the files' hash would differ, and the run check everything.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SettledFile {
-    pub path: String,
+    pub path_hash: u64,
     pub stamp: FileStamp,
     pub print: u128,
 }
@@ -77,7 +80,8 @@ pub(crate) fn files_print(
             };
             if !walked_file.is_link
                 && !keep
-                && let Some(print) = unchanged_share(walked_file, earlier)
+                && let Some(print) =
+                    settled_share(&walked_file.path, &walked_file.relative_path, earlier)
             {
                 return (print, None);
             }
@@ -105,13 +109,13 @@ pub(crate) fn files_print(
         bytes.extend_from_slice(&print.to_le_bytes());
         if let Some(stamp) = stamp {
             settled.push(SettledFile {
-                path: walked_file.relative_path.clone(),
+                path_hash: path_hash(&walked_file.relative_path),
                 stamp: *stamp,
                 print: *print,
             });
         }
     }
-    settled.sort_unstable_by(|left, right| left.path.cmp(&right.path));
+    settled.sort_unstable_by_key(|settled| settled.path_hash);
     let lock_path = table.checked_dir().join(crate::lockfile::LOCK_FILE_NAME);
     if lock_path.is_file() {
         push_state(&mut bytes, table.text(table.intern(&lock_path)).state());
@@ -124,14 +128,25 @@ pub(crate) fn files_print(
     }
 }
 
-/// The share of the files' hash kept for `walked_file`, when its stamp is as it was.
-fn unchanged_share(walked_file: &WalkedFile, earlier: &[SettledFile]) -> Option<u128> {
+/// The share of the files' hash kept for the walked file at `path` (`relative_path` in the
+/// project), when its stamp is as it was.
+fn settled_share(
+    path: &std::path::Path,
+    relative_path: &str,
+    earlier: &[SettledFile],
+) -> Option<u128> {
+    let wanted = path_hash(relative_path);
     let index = earlier
-        .binary_search_by(|settled| settled.path.as_str().cmp(&walked_file.relative_path))
+        .binary_search_by_key(&wanted, |settled| settled.path_hash)
         .ok()?;
     let settled = earlier.get(index)?;
-    let metadata = std::fs::metadata(&walked_file.path).ok()?;
+    let metadata = std::fs::metadata(path).ok()?;
     (FileStamp::of(&metadata)? == settled.stamp).then_some(settled.print)
+}
+
+/// See [`SettledFile`].
+fn path_hash(relative_path: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(relative_path.as_bytes())
 }
 
 fn push_state(bytes: &mut Vec<u8>, state: TextState) {
@@ -202,10 +217,7 @@ pub(crate) fn unchanged_since(
     let checked_dir = crate::source::absolute_dir(checked_dir);
     let table = FileTable::new(&checked_dir, settings.max_file_bytes);
     let walked = discover::walk(&checked_dir, settings);
-    let ids: Vec<FileId> = walked
-        .iter()
-        .map(|file| table.intern_walked(file))
-        .collect();
+    let ids = table.intern_walked(&walked);
     if files_print(&table, &walked, &ids, kept, &print.settled).files != print.files {
         return None;
     }
@@ -215,8 +227,14 @@ pub(crate) fn unchanged_since(
         .map(|(walked_file, id)| (walked_file.relative_path, id))
         .collect();
     for (path, hash) in &print.dependencies {
-        let id = table.intern(&checked_dir.join(path));
+        let absolute_path = checked_dir.join(path);
+        let id = table.intern(&absolute_path);
         by_path.insert(path.clone(), id);
+        // A walked file whose stamp is unchanged holds what it held when its hash was taken:
+        // the run that stored both read them from one text.
+        if settled_share(&absolute_path, path, &print.settled).is_some() {
+            continue;
+        }
         let FileText::Text(text) = table.text(id) else {
             return None;
         };
@@ -255,7 +273,7 @@ mod tests {
         earlier: &[SettledFile],
     ) -> u128 {
         let table = FileTable::new(root, 1 << 20);
-        let ids: Vec<FileId> = files.iter().map(|file| table.intern_walked(file)).collect();
+        let ids = table.intern_walked(files);
         files_print(&table, files, &ids, kept, earlier).files
     }
 
@@ -274,7 +292,7 @@ mod tests {
             |name: &str| FileStamp::of(&std::fs::metadata(root.join(name)).unwrap()).unwrap();
         // A share that reading could never give shows the file was not read.
         let trusted = [SettledFile {
-            path: "a.md".to_owned(),
+            path_hash: path_hash("a.md"),
             stamp: stamp_of("a.md"),
             print: 42,
         }];
@@ -282,7 +300,7 @@ mod tests {
         assert_eq!(print_of(root, &files, &KeptTexts::All, &trusted), read);
         // Another file's stamp does not vouch for this one.
         let foreign = [SettledFile {
-            path: "a.md".to_owned(),
+            path_hash: path_hash("a.md"),
             stamp: stamp_of("b.md"),
             print: 42,
         }];

@@ -43,7 +43,8 @@ struct Entry {
 #[derive(Default)]
 struct Inner {
     entries: Vec<Entry>,
-    by_path: HashMap<PathBuf, FileId>,
+    /// A fast hash: a run looks up every walked path, and paths are not chosen by an attacker.
+    by_path: rustc_hash::FxHashMap<PathBuf, FileId>,
 }
 
 pub struct FileTable {
@@ -168,25 +169,33 @@ impl FileTable {
         id
     }
 
-    /// Interns a walked file: the ID [`FileTable::intern`] gives, without working out its
-    /// relative path again.
-    pub fn intern_walked(&self, walked: &WalkedFile) -> FileId {
+    /// Interns the walked files, in order: the IDs [`FileTable::intern`] gives, without working
+    /// out their relative paths again, under one lock and with room made once.
+    pub fn intern_walked(&self, walked: &[WalkedFile]) -> Vec<FileId> {
         let mut inner = self.lock();
-        if let Some(&id) = inner.by_path.get(&walked.path) {
-            return id;
-        }
-        let id = FileId(u32::try_from(inner.entries.len()).unwrap_or(u32::MAX));
-        inner.entries.push(Entry {
-            source: SourceFile::new(
-                walked.relative_path.clone(),
-                walked.path.clone(),
-                Arc::from(""),
-            ),
-            text: None,
-            stamp: None,
-        });
-        inner.by_path.insert(walked.path.clone(), id);
-        id
+        inner.entries.reserve(walked.len());
+        inner.by_path.reserve(walked.len());
+        let empty: Arc<str> = Arc::from("");
+        walked
+            .iter()
+            .map(|file| {
+                if let Some(&id) = inner.by_path.get(&file.path) {
+                    return id;
+                }
+                let id = FileId(u32::try_from(inner.entries.len()).unwrap_or(u32::MAX));
+                inner.entries.push(Entry {
+                    source: SourceFile::new(
+                        file.relative_path.clone(),
+                        file.path.clone(),
+                        Arc::clone(&empty),
+                    ),
+                    text: None,
+                    stamp: None,
+                });
+                inner.by_path.insert(file.path.clone(), id);
+                id
+            })
+            .collect()
     }
 
     pub fn lookup(&self, path: &Path) -> Option<FileId> {
