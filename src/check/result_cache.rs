@@ -66,12 +66,15 @@ struct StoredSummary {
     eval_runs: usize,
 }
 
-/// The stored findings: a head that a run compares with the project, and a body it decodes
-/// meanwhile. Both are encoded one after the other.
+/// The stored findings: a head that a run compares with the project, a body it decodes
+/// meanwhile, and the findings' places, which only a run whose output shows no source lines
+/// decodes (it then keeps no text). The three are encoded one after the other.
 #[derive(Serialize)]
 struct StoredFindings<'a> {
     head: &'a FindingsHead,
     body: &'a FindingsBody,
+    /// What the findings' places are, by shown file (same order as `shown_files`).
+    places: &'a [KnownPlaces],
 }
 
 #[derive(Serialize, Deserialize)]
@@ -91,9 +94,6 @@ struct FindingsBody {
     skipped: Vec<(String, String)>,
     totals: Totals,
     diagnostics: Vec<StoredDiagnostic<Place>>,
-    /// What the findings' places are, by shown file (same order as `shown_files`): for a
-    /// run whose output shows no source lines, which then keeps no text.
-    places: Vec<KnownPlaces>,
 }
 
 /// What a run that reuses stored findings has: the project's file list with the texts or the
@@ -114,9 +114,17 @@ fn findings_path(root: &Path, settings: &Settings) -> Option<std::path::PathBuf>
 /// they point into or with their places only (`with`).
 pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Option<Reused> {
     let path = findings_path(root, settings)?;
-    let sealed = crate::source::cache::read_sealed(&path, FINDINGS_MAGIC)?;
-    // The head is all the comparison needs; the body is decoded while the project is walked
-    // and hashed.
+    // Without stored findings there is nothing to walk for.
+    if !path.is_file() {
+        return None;
+    }
+    // The project is walked while the stored findings are read; their head is all the
+    // comparison needs, and the body is decoded while the project is hashed.
+    let (sealed, project) = rayon::join(
+        || crate::source::cache::read_sealed(&path, FINDINGS_MAGIC),
+        || crate::source::project_print::walk_project(root, settings),
+    );
+    let sealed = sealed?;
     let (head, body): (FindingsHead, &[u8]) = postcard::take_from_bytes(&sealed).ok()?;
     let FindingsHead { print, shown_files } = head;
     let places_only = with == ReuseFindings::PlacesOnly;
@@ -126,18 +134,25 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
         shown_files.iter().cloned().collect()
     };
     let (stored, unchanged) = rayon::join(
-        || postcard::from_bytes::<FindingsBody>(body).ok(),
+        || {
+            let (body, places_bytes) = postcard::take_from_bytes::<FindingsBody>(body).ok()?;
+            let places: Vec<KnownPlaces> = if places_only {
+                postcard::from_bytes(places_bytes).ok()?
+            } else {
+                Vec::new()
+            };
+            Some((body, places))
+        },
         || {
             crate::source::project_print::unchanged_since(
-                root,
-                settings,
+                project,
                 &print,
                 &KeptTexts::Only(&kept_texts),
             )
         },
     );
-    let (stored, unchanged) = (stored?, unchanged?);
-    if stored.places.len() != shown_files.len()
+    let ((stored, places), unchanged) = (stored?, unchanged?);
+    if (places_only && places.len() != shown_files.len())
         || stored.project_root != settings.project_root.to_string_lossy()
         || stored.base_dir != settings.base_dir.to_string_lossy()
     {
@@ -190,7 +205,7 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
         .collect::<Option<_>>()?;
     let mut db = table.into_db();
     if places_only {
-        for (&id, places) in shown_ids.iter().zip(stored.places) {
+        for (&id, places) in shown_ids.iter().zip(places) {
             if !db.keep_places_only(id, places) {
                 return None;
             }
@@ -287,11 +302,11 @@ pub(crate) fn store(
                 })
             })
             .collect(),
-        places,
     };
     let stored = StoredFindings {
         head: &head,
         body: &body,
+        places: &places,
     };
     crate::source::cache::write_sealed(&path, FINDINGS_MAGIC, &stored);
 }

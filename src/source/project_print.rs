@@ -204,20 +204,44 @@ pub struct UnchangedProject {
     pub ids: std::collections::HashMap<String, FileId>,
 }
 
-/// The project's files, when a walk of `checked_dir` now gives the same record as `print`: the
-/// same walked files with the same contents, the same dependencies, and every reference
-/// resolving as it did. Files are read and hashed, except those whose stamps in `print` are
-/// unchanged and whose texts are not kept; nothing is parsed.
-pub(crate) fn unchanged_since(
-    checked_dir: &std::path::Path,
-    settings: &Settings,
-    print: &ProjectPrint,
-    kept: &KeptTexts<'_>,
-) -> Option<UnchangedProject> {
+/// A walk of the project, with its walked files in a file table that has read nothing yet.
+pub struct WalkedProject {
+    checked_dir: std::path::PathBuf,
+    table: FileTable,
+    walked: Vec<WalkedFile>,
+    ids: Vec<FileId>,
+}
+
+/// Walks `checked_dir` as a check does; a run compares the result with a print
+/// ([`unchanged_since`]), so the walk can go on while the print is read.
+pub(crate) fn walk_project(checked_dir: &std::path::Path, settings: &Settings) -> WalkedProject {
     let checked_dir = crate::source::absolute_dir(checked_dir);
     let table = FileTable::new(&checked_dir, settings.max_file_bytes);
     let walked = discover::walk(&checked_dir, settings);
     let ids = table.intern_walked(&walked);
+    WalkedProject {
+        checked_dir,
+        table,
+        walked,
+        ids,
+    }
+}
+
+/// The project's files, when its walk gives the same record as `print`: the same walked files
+/// with the same contents, the same dependencies, and every reference resolving as it did.
+/// Files are read and hashed, except those whose stamps in `print` are unchanged and whose
+/// texts are not kept; nothing is parsed.
+pub(crate) fn unchanged_since(
+    project: WalkedProject,
+    print: &ProjectPrint,
+    kept: &KeptTexts<'_>,
+) -> Option<UnchangedProject> {
+    let WalkedProject {
+        checked_dir,
+        table,
+        walked,
+        ids,
+    } = project;
     if files_print(&table, &walked, &ids, kept, &print.settled).files != print.files {
         return None;
     }
