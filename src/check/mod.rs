@@ -49,11 +49,11 @@ pub enum ReuseFindings {
     #[default]
     Never,
     /// Reused findings come with the texts of the files they point into: for an output that
-    /// shows source lines (the full format).
+    /// reads them (the full format draws source lines, LSP counts UTF-16 units).
     WithTexts,
     /// Reused findings come with the lines, columns and flagged texts of their places only
     /// (see [`crate::source_db::KnownPlaces`]): for every other output and for baselines.
-    /// No file's text is kept, and settled files are not even read.
+    /// No file's text is kept.
     PlacesOnly,
 }
 
