@@ -93,7 +93,7 @@ impl KnownPlaces {
         positions.dedup();
         let mut texts: Vec<(usize, usize, String)> = flagged
             .map(|(start, end)| {
-                let text = file.slice(Span::new(FileId(0), start, end)).to_owned();
+                let text = file.text.get(start..end).unwrap_or("").to_owned();
                 (start, end, text)
             })
             .collect();

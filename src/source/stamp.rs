@@ -8,6 +8,11 @@
 //! its stamp is not kept and the next run reads it. The status-change time cannot be set by
 //! programs (`touch -d`, `cp -p` and `rsync -t` set only the modification time), and any
 //! write or rename moves it, so a file restored with an old modification time is read again.
+//!
+//! Within one process the language server asks less: a file's modification time and length,
+//! to keep a text it read (`table::TextMemo`) or to learn that the disk did not change between
+//! two edits (`disk_state`, with a margin of 100 ms). A stamp is kept on disk across runs, so
+//! it holds more and asks more of a file before vouching for it.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

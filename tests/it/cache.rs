@@ -34,23 +34,26 @@ fn project() -> tempfile::TempDir {
     directory
 }
 
-/// `speclint check` in JSON, with `extra` arguments: stdout and stderr.
-fn check(root: &Path, extra: &[&str]) -> (String, String) {
+/// `speclint check` with `arguments`: exit code, stdout and stderr.
+fn run(root: &Path, arguments: &[&str]) -> (Option<i32>, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_speclint"))
-        .args(["check", "--output-format", "json"])
-        .args(extra)
+        .arg("check")
+        .args(arguments)
         .arg(root)
         .output()
         .unwrap();
-    assert!(
-        matches!(output.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     (
+        output.status.code(),
         String::from_utf8(output.stdout).unwrap(),
         String::from_utf8(output.stderr).unwrap(),
     )
+}
+
+/// `speclint check` in JSON, with `extra` arguments: stdout and stderr.
+fn check(root: &Path, extra: &[&str]) -> (String, String) {
+    let (code, stdout, stderr) = run(root, &[&["--output-format", "json"], extra].concat());
+    assert!(matches!(code, Some(0 | 1)), "{stderr}");
+    (stdout, stderr)
 }
 
 /// How many files `--timings` says came from the cache, over all formats.
@@ -412,21 +415,6 @@ pub fn files_of_old_settings_and_versions_are_pruned() {
 /// times lie more than three seconds before it, and trusts them next time.
 fn let_files_settle() {
     std::thread::sleep(std::time::Duration::from_millis(3_200));
-}
-
-/// `speclint check` with `arguments`: exit code, stdout and stderr.
-fn run(root: &Path, arguments: &[&str]) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_speclint"))
-        .arg("check")
-        .args(arguments)
-        .arg(root)
-        .output()
-        .unwrap();
-    (
-        output.status.code(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
 }
 
 pub fn reused_findings_give_every_output_and_baseline_an_uncached_run_gives() {
