@@ -75,17 +75,19 @@ pub fn finding_fingerprint(db: &crate::source_db::SourceDb, diagnostic: &Diagnos
 /// A finding as it is kept between runs: the rule by name (a later build may not have it),
 /// and its places in the form `P` that the store needs: spans for the rule memo of one
 /// process, project-relative paths and offsets on disk, where file IDs change from run to run.
+/// Its texts are `S`: owned, or borrowed from the bytes they are decoded from, so that a
+/// decoded finding's texts are copied once, into the [`Diagnostic`].
 #[derive(serde::Serialize, serde::Deserialize)]
-pub struct StoredDiagnostic<P> {
-    rule: String,
+pub struct StoredDiagnostic<P, S = String> {
+    rule: S,
     severity: Severity,
     escalated: bool,
-    message: String,
+    message: S,
     place: P,
-    label: Option<String>,
-    requirement: Option<String>,
-    related: Vec<(P, String)>,
-    help: Option<String>,
+    label: Option<S>,
+    requirement: Option<S>,
+    related: Vec<(P, S)>,
+    help: Option<S>,
 }
 
 impl<P> StoredDiagnostic<P> {
@@ -109,15 +111,9 @@ impl<P> StoredDiagnostic<P> {
             help: diagnostic.help.clone(),
         }
     }
+}
 
-    /// Visits the finding's places: its own, then those of its related passages.
-    pub fn for_each_place(&self, mut visit: impl FnMut(&P)) {
-        visit(&self.place);
-        for (place, _) in &self.related {
-            visit(place);
-        }
-    }
-
+impl<P, S: AsRef<str> + Into<String>> StoredDiagnostic<P, S> {
     /// The finding, when `rule_of` still knows its rule (giving its code and name) and
     /// `span_of` every place.
     pub fn into_diagnostic(
@@ -125,28 +121,25 @@ impl<P> StoredDiagnostic<P> {
         rule_of: impl Fn(&str) -> Option<(&'static str, &'static str)>,
         span_of: impl Fn(P) -> Option<Span>,
     ) -> Option<Diagnostic> {
-        let (code, rule) = rule_of(&self.rule)?;
-        let related: Option<Vec<Related>> = self
-            .related
-            .into_iter()
-            .map(|(place, message)| {
-                Some(Related {
-                    span: span_of(place)?,
-                    message,
-                })
-            })
-            .collect();
+        let (code, rule) = rule_of(self.rule.as_ref())?;
+        let mut related = Vec::with_capacity(self.related.len());
+        for (place, message) in self.related {
+            related.push(Related {
+                span: span_of(place)?,
+                message: message.into(),
+            });
+        }
         Some(Diagnostic {
             code,
             rule,
             severity: self.severity,
             escalated: self.escalated,
-            message: self.message,
+            message: self.message.into(),
             span: span_of(self.place)?,
-            label: self.label,
-            requirement: self.requirement,
-            related: related?,
-            help: self.help,
+            label: self.label.map(Into::into),
+            requirement: self.requirement.map(Into::into),
+            related,
+            help: self.help.map(Into::into),
         })
     }
 }

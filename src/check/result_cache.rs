@@ -19,6 +19,7 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::check::ReuseFindings;
@@ -30,7 +31,7 @@ use crate::source::{Format, Role};
 use crate::source_db::{FileId, KnownPlaces, SourceDb, Span};
 
 /// The first bytes of the stored findings.
-const FINDINGS_MAGIC: &[u8] = b"speclint-findings\x003\n";
+const FINDINGS_MAGIC: &[u8] = b"speclint-findings\x004\n";
 
 /// How many requirements, prompt passages and eval cases a check read (the summary line).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,27 +55,33 @@ impl Totals {
 /// offsets.
 type Place = (u32, usize, usize);
 
+/// A file's summary; `S` is its paths' text, owned when stored and borrowed from the stored
+/// bytes when read.
 #[derive(Serialize, Deserialize)]
-struct StoredSummary {
-    path: String,
+struct StoredSummary<S> {
+    path: S,
     role: Role,
     format: Format,
-    read_through: Option<String>,
+    read_through: Option<S>,
     requirements: usize,
     passages: usize,
     eval_cases: usize,
     eval_runs: usize,
 }
 
-/// The stored findings: a head that a run compares with the project, a body it decodes
-/// meanwhile, and the findings' places, which only a run whose output shows no source lines
-/// decodes (it then keeps no text). The three are encoded one after the other.
+/// The stored findings: a head that a run compares with the project, then the findings'
+/// places, which only a run whose output shows no source lines decodes (it then keeps no
+/// text), and a body; the places and the body are decoded side by side while the project is
+/// compared. The three are encoded one after the other, the places as a run of bytes of
+/// known length so that the body can be found without decoding them.
 #[derive(Serialize)]
 struct StoredFindings<'a> {
     head: &'a FindingsHead,
-    body: &'a FindingsBody,
-    /// What the findings' places are, by shown file (same order as `shown_files`).
-    places: &'a [KnownPlaces],
+    /// A `Vec<KnownPlaces>`, encoded: what the findings' places are, by shown file (same
+    /// order as `shown_files`).
+    #[serde(with = "serde_bytes")]
+    places: Vec<u8>,
+    body: &'a FindingsBody<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -85,15 +92,17 @@ struct FindingsHead {
     shown_files: Vec<String>,
 }
 
+/// What a run stores of its graph and findings. `S` is its texts: owned when stored, and
+/// borrowed from the stored bytes when read, so that a text is copied only into what uses it.
 #[derive(Serialize, Deserialize)]
-struct FindingsBody {
+struct FindingsBody<S> {
     /// The folders the settings were resolved against: a copied project is checked again.
-    project_root: String,
-    base_dir: String,
-    files: Vec<StoredSummary>,
-    skipped: Vec<(String, String)>,
+    project_root: S,
+    base_dir: S,
+    files: Vec<StoredSummary<S>>,
+    skipped: Vec<(S, S)>,
     totals: Totals,
-    diagnostics: Vec<StoredDiagnostic<Place>>,
+    diagnostics: Vec<StoredDiagnostic<Place, S>>,
 }
 
 /// What a run that reuses stored findings has: the project's file list with the texts or the
@@ -125,7 +134,8 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
         || crate::source::project_print::walk_project(root, settings),
     );
     let sealed = sealed?;
-    let (head, body): (FindingsHead, &[u8]) = postcard::take_from_bytes(&sealed).ok()?;
+    let (head, rest): (FindingsHead, &[u8]) = postcard::take_from_bytes(&sealed).ok()?;
+    let (places_bytes, body_bytes): (&[u8], &[u8]) = postcard::take_from_bytes(rest).ok()?;
     let FindingsHead { print, shown_files } = head;
     let places_only = with == ReuseFindings::PlacesOnly;
     let kept_texts: std::collections::HashSet<String> = if places_only {
@@ -135,13 +145,17 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
     };
     let (stored, unchanged) = rayon::join(
         || {
-            let (body, places_bytes) = postcard::take_from_bytes::<FindingsBody>(body).ok()?;
-            let places: Vec<KnownPlaces> = if places_only {
-                postcard::from_bytes(places_bytes).ok()?
-            } else {
-                Vec::new()
-            };
-            Some((body, places))
+            let (body, places) = rayon::join(
+                || postcard::from_bytes::<FindingsBody<&str>>(body_bytes).ok(),
+                || {
+                    if places_only {
+                        postcard::from_bytes::<Vec<KnownPlaces>>(places_bytes).ok()
+                    } else {
+                        Some(Vec::new())
+                    }
+                },
+            );
+            Some((body?, places?))
         },
         || {
             crate::source::project_print::unchanged_since(
@@ -153,8 +167,8 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
     );
     let ((stored, places), unchanged) = (stored?, unchanged?);
     if (places_only && places.len() != shown_files.len())
-        || stored.project_root != settings.project_root.to_string_lossy()
-        || stored.base_dir != settings.base_dir.to_string_lossy()
+        || *stored.project_root != *settings.project_root.to_string_lossy()
+        || *stored.base_dir != *settings.base_dir.to_string_lossy()
     {
         return None;
     }
@@ -179,11 +193,11 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
     let mut files = Vec::with_capacity(stored.files.len());
     for summary in stored.files {
         files.push(FileSummary {
-            file: file_of(&summary.path)?,
+            file: file_of(summary.path)?,
             role: summary.role,
             format: summary.format,
             read_through: match summary.read_through {
-                Some(path) => Some(file_of(&path)?),
+                Some(path) => Some(file_of(path)?),
                 None => None,
             },
             requirements: summary.requirements,
@@ -195,8 +209,8 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
     let mut skipped = Vec::with_capacity(stored.skipped.len());
     for (path, reason) in stored.skipped {
         skipped.push(SkippedFile {
-            file: file_of(&path)?,
-            reason,
+            file: file_of(path)?,
+            reason: reason.to_owned(),
         });
     }
     let shown_ids: Vec<FileId> = shown_files
@@ -217,13 +231,16 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
         let span = Span::new(id, start, end);
         span_fits(&db, span).then_some(span)
     };
-    let diagnostics: Option<Vec<Diagnostic>> = stored
+    // The findings are built side by side into a vector of their known length, which the
+    // check that each was built then reuses in place.
+    let built: Vec<Option<Diagnostic>> = stored
         .diagnostics
-        .into_iter()
+        .into_par_iter()
         .map(|diagnostic| {
             diagnostic.into_diagnostic(crate::rules::registry::code_and_name, span_of)
         })
         .collect();
+    let diagnostics: Vec<Diagnostic> = built.into_iter().collect::<Option<_>>()?;
     Some(Reused {
         graph: Graph {
             db,
@@ -232,7 +249,7 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
             ..Graph::default()
         },
         totals: stored.totals,
-        diagnostics: diagnostics?,
+        diagnostics,
     })
 }
 
@@ -303,10 +320,13 @@ pub(crate) fn store(
             })
             .collect(),
     };
+    let Ok(places) = postcard::to_allocvec(&places) else {
+        return;
+    };
     let stored = StoredFindings {
         head: &head,
+        places,
         body: &body,
-        places: &places,
     };
     crate::source::cache::write_sealed(&path, FINDINGS_MAGIC, &stored);
 }

@@ -263,17 +263,33 @@ fn prune_other_versions(version_folder: &Path) {
 
 /// The body of a cache file that starts with `magic` and the checksum of the rest; `None`
 /// for a missing, foreign, torn or edited file.
-pub fn read_sealed(path: &Path, magic: &[u8]) -> Option<Vec<u8>> {
-    let mut bytes = std::fs::read(path).ok()?;
+pub fn read_sealed(path: &Path, magic: &[u8]) -> Option<SealedBody> {
+    let bytes = std::fs::read(path).ok()?;
     let rest = bytes.strip_prefix(magic)?;
     let (checksum, body) = rest.split_first_chunk::<8>()?;
     if u64::from_le_bytes(*checksum) != xxhash_rust::xxh3::xxh3_64(body) {
         return None;
     }
-    // The header is moved out of the way rather than the body copied: cache files run to
-    // tens of megabytes in large projects.
-    bytes.drain(..magic.len() + 8);
-    Some(bytes)
+    Some(SealedBody {
+        start: magic.len() + 8,
+        bytes,
+    })
+}
+
+/// The body of a sealed file, read and checked. The header stays in front of it: cache files
+/// run to tens of megabytes in large projects, and neither moving the body nor copying it is
+/// free.
+pub struct SealedBody {
+    bytes: Vec<u8>,
+    start: usize,
+}
+
+impl std::ops::Deref for SealedBody {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.bytes.get(self.start..).unwrap_or_default()
+    }
 }
 
 /// Writes `value`, encoded, after `magic` and the checksum of the encoding, atomically and
