@@ -313,37 +313,49 @@ fn check_everything(
     // The whole project is read, so that links resolve whatever folder is checked; findings
     // are then kept for the checked folder only.
     let root = &settings.project_root;
-    let mut project =
-        crate::source::load_project(root, settings, &options.overlays, &options.cache);
+    // `speclint check` keeps the findings of per-requirement and per-file rules beside its
+    // parse cache, so that a run after a small change re-checks only what it touched. The
+    // stored findings do not depend on the graph (their keys say what they were found in),
+    // so they are decoded while the project loads.
+    let (mut project, disk_memo) = rayon::join(
+        || crate::source::load_project(root, settings, &options.overlays, &options.cache),
+        || match (&options.cache, &options.rule_memo) {
+            (CacheUse::Disk, None) => read_disk_memo(root, settings),
+            _ => None,
+        },
+    );
     let format_timings = std::mem::take(&mut project.format_timings);
     let cache_writer = project.cache_writer.take();
     let print = project.print.take();
     let loaded = Instant::now();
     let graph = build::build(project, settings);
     let built = Instant::now();
-    // `speclint check` keeps the findings of per-requirement and per-file rules beside its
-    // parse cache, so that a run after a small change re-checks only what it touched.
-    let disk_memo = match (&options.cache, &options.rule_memo) {
-        (CacheUse::Disk, None) => read_disk_memo(root, settings),
-        _ => None,
-    };
     let memo = options
         .rule_memo
         .as_deref()
         .or(disk_memo.as_ref().map(|(_, memo)| memo));
     let mut timings = vec![("load", loaded - started), ("graph", built - loaded)];
     let diagnostics = check_graph(&graph, settings, memo, &mut timings);
-    if let Some((path, memo)) = &disk_memo
-        && memo.changed()
-    {
-        let storing = Instant::now();
-        crate::source::cache::write_sealed(path, RULES_MAGIC, &memo.to_stored());
-        timings.push(("storing rule findings", storing.elapsed()));
+    // The two stores write different files from what the run holds: side by side.
+    let (memo_stored, findings_stored) = rayon::join(
+        || {
+            let (path, memo) = disk_memo.as_ref().filter(|(_, memo)| memo.changed())?;
+            let storing = Instant::now();
+            crate::source::cache::write_sealed(path, RULES_MAGIC, &memo.to_stored());
+            Some(storing.elapsed())
+        },
+        || {
+            let print = print.filter(|_| store_findings)?;
+            let storing = Instant::now();
+            result_cache::store(root, settings, print, &graph, &diagnostics);
+            Some(storing.elapsed())
+        },
+    );
+    if let Some(duration) = memo_stored {
+        timings.push(("storing rule findings", duration));
     }
-    if store_findings && let Some(print) = print {
-        let storing = Instant::now();
-        result_cache::store(root, settings, print, &graph, &diagnostics);
-        timings.push(("storing findings for the next run", storing.elapsed()));
+    if let Some(duration) = findings_stored {
+        timings.push(("storing findings for the next run", duration));
     }
     if let Some(writer) = cache_writer {
         // A writer that failed only costs the next run its speed.

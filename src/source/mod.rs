@@ -209,12 +209,15 @@ pub fn load_project(
     cache_use: &CacheUse,
 ) -> LoadedProject {
     let checked_dir = absolute_dir(checked_dir);
-    let cache = match cache_use {
-        CacheUse::Disk => cache::Cache::open(&checked_dir, settings),
-        CacheUse::Memory(memory) => Some(cache::Cache::Memory(Arc::clone(memory))),
-        CacheUse::Disabled => None,
-    };
-    let mut walked = discover::walk(&checked_dir, settings);
+    // The parse cache is read while the project is walked.
+    let (cache, mut walked) = rayon::join(
+        || match cache_use {
+            CacheUse::Disk => cache::Cache::open(&checked_dir, settings),
+            CacheUse::Memory(memory) => Some(cache::Cache::Memory(Arc::clone(memory))),
+            CacheUse::Disabled => None,
+        },
+        || discover::walk(&checked_dir, settings),
+    );
     for path in overlays.keys() {
         let known = walked.iter().any(|file| &file.path == path);
         if !known && path.starts_with(&checked_dir) && detect::is_candidate(path) {
