@@ -317,13 +317,18 @@ fn check_everything(
     // parse cache, so that a run after a small change re-checks only what it touched. The
     // stored findings do not depend on the graph (their keys say what they were found in),
     // so they are decoded while the project loads.
-    let (mut project, disk_memo) = rayon::join(
-        || crate::source::load_project(root, settings, &options.overlays, &options.cache),
-        || match (&options.cache, &options.rule_memo) {
-            (CacheUse::Disk, None) => read_disk_memo(root, settings),
+    // The load stays on this thread: run inside rayon's pool instead, a cold check was a
+    // tenth slower in wall time for the same work.
+    let (mut project, disk_memo) = std::thread::scope(|scope| {
+        let memo = match (&options.cache, &options.rule_memo) {
+            (CacheUse::Disk, None) => Some(scope.spawn(|| read_disk_memo(root, settings))),
             _ => None,
-        },
-    );
+        };
+        let project =
+            crate::source::load_project(root, settings, &options.overlays, &options.cache);
+        let memo = memo.and_then(|reading| reading.join().ok()).flatten();
+        (project, memo)
+    });
     let format_timings = std::mem::take(&mut project.format_timings);
     let cache_writer = project.cache_writer.take();
     let print = project.print.take();

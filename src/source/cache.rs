@@ -63,20 +63,49 @@ pub struct Validity {
 }
 
 /// One file's record in the cache file.
-#[derive(Clone, Serialize, Deserialize)]
 pub struct Record {
     validity: Validity,
     /// The [`Entry`] with local file indices, encoded on its own so that only the entries a
     /// run needs are decoded.
-    #[serde(with = "serde_bytes")]
-    entry: Vec<u8>,
+    entry: EntryBytes,
 }
 
-#[derive(Serialize, Deserialize)]
-struct CacheFile {
-    version: String,
-    settings_key: String,
-    records: Vec<(String, Record)>,
+/// Where a record's encoded entry is: in the cache file read at the start of the run (which
+/// is kept whole rather than copied record by record), or new.
+enum EntryBytes {
+    Read(std::ops::Range<usize>),
+    New(Vec<u8>),
+}
+
+/// A record as the cache file holds it, read with its entry's bytes borrowed from the file.
+#[derive(Deserialize)]
+struct ReadRecord<'a> {
+    validity: Validity,
+    #[serde(borrow)]
+    entry: &'a [u8],
+}
+
+/// A record as it is written.
+#[derive(Serialize)]
+struct WrittenRecord<'a> {
+    validity: &'a Validity,
+    #[serde(with = "serde_bytes")]
+    entry: &'a [u8],
+}
+
+#[derive(Deserialize)]
+struct ReadCacheFile<'a> {
+    version: &'a str,
+    settings_key: &'a str,
+    #[serde(borrow)]
+    records: Vec<(&'a str, ReadRecord<'a>)>,
+}
+
+#[derive(Serialize)]
+struct WrittenCacheFile<'a> {
+    version: &'a str,
+    settings_key: &'a str,
+    records: Vec<(&'a str, WrittenRecord<'a>)>,
 }
 
 /// One file's record in a [`MemoryCache`]: the entry kept decoded, with the file IDs of the
@@ -345,6 +374,8 @@ pub struct DiskCache {
     file_path: PathBuf,
     version: String,
     settings_key: String,
+    /// The cache file read at the start of the run: the entries of its records.
+    read: Option<SealedBody>,
     records: HashMap<String, Record>,
 }
 
@@ -354,13 +385,16 @@ impl Cache {
     pub fn open(checked_dir: &Path, settings: &Settings) -> Option<Cache> {
         let location = CacheLocation::create(checked_dir, settings)?;
         let file_path = location.file("bin");
-        let records = read_sealed(&file_path, MAGIC)
-            .and_then(|body| decode_cache_file(&body, &location.version, &location.settings_key))
+        let read = read_sealed(&file_path, MAGIC);
+        let records = read
+            .as_ref()
+            .and_then(|body| decode_cache_file(body, &location.version, &location.settings_key))
             .unwrap_or_default();
         Some(Cache::Disk(DiskCache {
             file_path,
             version: location.version,
             settings_key: location.settings_key,
+            read,
             records,
         }))
     }
@@ -384,7 +418,7 @@ impl Cache {
             Cache::Disk(disk) => {
                 let record = disk.records.get(relative_path)?;
                 let files = record.validity.holds(table, file, hash)?;
-                let entry: Entry = postcard::from_bytes(&record.entry).ok()?;
+                let entry: Entry = postcard::from_bytes(disk.entry_bytes(record)).ok()?;
                 files.restore(entry)
             }
             Cache::Memory(memory) => {
@@ -414,7 +448,7 @@ impl Cache {
                 record.validity.holds(table, file, hash)?;
                 // An entry's role and format come first in its encoding.
                 let (kind, _): ((Role, Format), &[u8]) =
-                    postcard::take_from_bytes(&record.entry).ok()?;
+                    postcard::take_from_bytes(disk.entry_bytes(record)).ok()?;
                 Some(kind)
             }
             Cache::Memory(memory) => {
@@ -491,7 +525,7 @@ impl Cache {
             encoded.shrink_to_fit();
             Stored::Disk(Record {
                 validity,
-                entry: encoded,
+                entry: EntryBytes::New(encoded),
             })
         });
         entry.extraction.for_each_file_id(|id| {
@@ -628,6 +662,11 @@ impl RecordFiles {
 }
 
 impl DiskCache {
+    /// The encoded entry of `record`, one of this cache's.
+    fn entry_bytes<'a>(&'a self, record: &'a Record) -> &'a [u8] {
+        entry_bytes(self.read.as_ref(), record)
+    }
+
     fn save(mut self, outcomes: Vec<(String, CacheOutcome)>) {
         let mut changed = false;
         let mut records = Vec::with_capacity(outcomes.len());
@@ -654,14 +693,23 @@ impl DiskCache {
             return;
         }
         records.sort_by(|left, right| left.0.cmp(&right.0));
-        let file = CacheFile {
-            version: self.version,
-            settings_key: self.settings_key,
-            records,
+        let file = WrittenCacheFile {
+            version: &self.version,
+            settings_key: &self.settings_key,
+            records: records
+                .iter()
+                .map(|(path, record)| {
+                    let written = WrittenRecord {
+                        validity: &record.validity,
+                        entry: entry_bytes(self.read.as_ref(), record),
+                    };
+                    (path.as_str(), written)
+                })
+                .collect(),
         };
         write_sealed(&self.file_path, MAGIC, &file);
         if let Some(version_folder) = self.file_path.parent() {
-            prune(version_folder, &file.settings_key);
+            prune(version_folder, &self.settings_key);
         }
     }
 }
@@ -673,14 +721,92 @@ fn table_text_length(table: &FileTable, file: FileId) -> Option<usize> {
     }
 }
 
+/// The encoded entry of `record`, with `read` the cache file read at the start of the run.
+fn entry_bytes<'a>(read: Option<&'a SealedBody>, record: &'a Record) -> &'a [u8] {
+    match &record.entry {
+        EntryBytes::New(bytes) => bytes,
+        EntryBytes::Read(range) => read
+            .and_then(|body| body.get(range.clone()))
+            .unwrap_or_default(),
+    }
+}
+
+/// The records of a cache file's `body`. Their entries are not copied out: each is kept as
+/// where it lies in `body`, which the decoder borrowed it from.
 fn decode_cache_file(
     body: &[u8],
     version: &str,
     settings_key: &str,
 ) -> Option<HashMap<String, Record>> {
-    let file: CacheFile = postcard::from_bytes(body).ok()?;
+    let file: ReadCacheFile<'_> = postcard::from_bytes(body).ok()?;
     if file.version != version || file.settings_key != settings_key {
         return None;
     }
-    Some(file.records.into_iter().collect())
+    let base = body.as_ptr() as usize;
+    let mut records = HashMap::with_capacity(file.records.len());
+    for (path, record) in file.records {
+        let start = (record.entry.as_ptr() as usize).checked_sub(base)?;
+        let range = start..start.checked_add(record.entry.len())?;
+        // A borrowed slice lies in `body`; the check costs nothing and keeps a decoder that
+        // copied from ever pointing the record elsewhere.
+        if body.get(range.clone()).map(<[u8]>::as_ptr) != Some(record.entry.as_ptr()) {
+            return None;
+        }
+        records.insert(
+            path.to_owned(),
+            Record {
+                validity: record.validity,
+                entry: EntryBytes::Read(range),
+            },
+        );
+    }
+    Some(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn validity(hash: ContentHash) -> Validity {
+        Validity {
+            hash,
+            dependencies: vec![("tests.csv".to_owned(), 7)],
+            probes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn records_read_back_point_at_their_entries_in_the_file_read() {
+        let entries: [&[u8]; 3] = [b"first entry", b"", b"\x00\x01third"];
+        let validities = [validity(1), validity(2), validity(3)];
+        let file = WrittenCacheFile {
+            version: "v",
+            settings_key: "k",
+            records: ["a.md", "b.yaml", "c.jsonl"]
+                .into_iter()
+                .zip(&validities)
+                .zip(entries)
+                .map(|((path, validity), entry)| (path, WrittenRecord { validity, entry }))
+                .collect(),
+        };
+        let encoded = postcard::to_stdvec(&file).unwrap();
+        let read = SealedBody {
+            bytes: encoded.clone(),
+            start: 0,
+        };
+        let records = decode_cache_file(&read, "v", "k").unwrap();
+        assert_eq!(records.len(), 3);
+        for (path, entry) in ["a.md", "b.yaml", "c.jsonl"].into_iter().zip(entries) {
+            let record = records.get(path).unwrap();
+            assert!(matches!(record.entry, EntryBytes::Read(_)));
+            assert_eq!(entry_bytes(Some(&read), record), entry);
+        }
+        assert_eq!(records.get("b.yaml").unwrap().validity.hash, 2);
+        // Another version's or settings' file is not read.
+        assert!(decode_cache_file(&read, "w", "k").is_none());
+        assert!(decode_cache_file(&read, "v", "other").is_none());
+        // A record read from one file never answers with another file's bytes.
+        let record = records.get("a.md").unwrap();
+        assert_eq!(entry_bytes(None, record), b"");
+    }
 }

@@ -209,15 +209,20 @@ pub fn load_project(
     cache_use: &CacheUse,
 ) -> LoadedProject {
     let checked_dir = absolute_dir(checked_dir);
-    // The parse cache is read while the project is walked.
-    let (cache, mut walked) = rayon::join(
-        || match cache_use {
-            CacheUse::Disk => cache::Cache::open(&checked_dir, settings),
-            CacheUse::Memory(memory) => Some(cache::Cache::Memory(Arc::clone(memory))),
-            CacheUse::Disabled => None,
-        },
-        || discover::walk(&checked_dir, settings),
-    );
+    // The parse cache file is read while the project is walked.
+    let (cache, mut walked) = std::thread::scope(|scope| {
+        let opening = match cache_use {
+            CacheUse::Disk => Some(scope.spawn(|| cache::Cache::open(&checked_dir, settings))),
+            CacheUse::Memory(_) | CacheUse::Disabled => None,
+        };
+        let walked = discover::walk(&checked_dir, settings);
+        let cache = match (opening, cache_use) {
+            (Some(opening), _) => opening.join().ok().flatten(),
+            (None, CacheUse::Memory(memory)) => Some(cache::Cache::Memory(Arc::clone(memory))),
+            (None, _) => None,
+        };
+        (cache, walked)
+    });
     for path in overlays.keys() {
         let known = walked.iter().any(|file| &file.path == path);
         if !known && path.starts_with(&checked_dir) && detect::is_candidate(path) {
