@@ -90,25 +90,27 @@ pub struct StoredDiagnostic<P, S = String> {
     help: Option<S>,
 }
 
-impl<P> StoredDiagnostic<P> {
+impl<'a, P> StoredDiagnostic<P, &'a str> {
+    /// The finding as it is stored, its texts borrowed from `diagnostic`: it encodes as the
+    /// owned form does, without copying a text to write it.
     pub fn from_diagnostic(
-        diagnostic: &Diagnostic,
+        diagnostic: &'a Diagnostic,
         place_of: impl Fn(Span) -> P,
-    ) -> StoredDiagnostic<P> {
+    ) -> StoredDiagnostic<P, &'a str> {
         StoredDiagnostic {
-            rule: diagnostic.rule.to_owned(),
+            rule: diagnostic.rule,
             severity: diagnostic.severity,
             escalated: diagnostic.escalated,
-            message: diagnostic.message.clone(),
+            message: &diagnostic.message,
             place: place_of(diagnostic.span),
-            label: diagnostic.label.clone(),
-            requirement: diagnostic.requirement.clone(),
+            label: diagnostic.label.as_deref(),
+            requirement: diagnostic.requirement.as_deref(),
             related: diagnostic
                 .related
                 .iter()
-                .map(|related| (place_of(related.span), related.message.clone()))
+                .map(|related| (place_of(related.span), related.message.as_str()))
                 .collect(),
-            help: diagnostic.help.clone(),
+            help: diagnostic.help.as_deref(),
         }
     }
 }

@@ -314,11 +314,11 @@ fn check_everything(
     // are then kept for the checked folder only.
     let root = &settings.project_root;
     // `speclint check` keeps the findings of per-requirement and per-file rules beside its
-    // parse cache, so that a run after a small change re-checks only what it touched. The
-    // stored findings do not depend on the graph (their keys say what they were found in),
-    // so they are decoded while the project loads.
-    // The load stays on this thread: run inside rayon's pool instead, a cold check was a
-    // tenth slower in wall time for the same work.
+    // parse cache, so that a run after a small change re-checks only what it touched. They do
+    // not depend on the graph (their keys say what they were found in), so they are decoded
+    // on a thread of their own while the project loads. The load stays on this thread: run
+    // inside rayon's pool instead, a cold check was a tenth slower in wall time for the same
+    // work.
     let (mut project, disk_memo) = std::thread::scope(|scope| {
         let memo = match (&options.cache, &options.rule_memo) {
             (CacheUse::Disk, None) => Some(scope.spawn(|| read_disk_memo(root, settings))),

@@ -81,7 +81,7 @@ struct StoredFindings<'a> {
     /// order as `shown_files`).
     #[serde(with = "serde_bytes")]
     places: Vec<u8>,
-    body: &'a FindingsBody<String>,
+    body: &'a FindingsBody<&'a str>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -266,8 +266,8 @@ pub(crate) fn store(
         return;
     };
     let db: &SourceDb = &graph.db;
-    let path_of = |file: FileId| db.path(file).to_owned();
-    let mut shown: Vec<(String, FileId)> = diagnostics
+    let path_of = |file: FileId| db.path(file);
+    let mut shown: Vec<(&str, FileId)> = diagnostics
         .iter()
         .flat_map(|diagnostic| {
             std::iter::once(diagnostic.span.file)
@@ -285,11 +285,15 @@ pub(crate) fn store(
         .collect();
     let head = FindingsHead {
         print,
-        shown_files: shown.into_iter().map(|(path, _)| path).collect(),
+        shown_files: shown.into_iter().map(|(path, _)| path.to_owned()).collect(),
     };
+    // The body borrows its texts from the graph and the findings: it encodes as the owned
+    // form that a later run decodes.
+    let project_root = settings.project_root.to_string_lossy();
+    let base_dir = settings.base_dir.to_string_lossy();
     let body = FindingsBody {
-        project_root: settings.project_root.to_string_lossy().into_owned(),
-        base_dir: settings.base_dir.to_string_lossy().into_owned(),
+        project_root: &*project_root,
+        base_dir: &*base_dir,
         files: graph
             .files
             .iter()
@@ -307,7 +311,7 @@ pub(crate) fn store(
         skipped: graph
             .skipped
             .iter()
-            .map(|skipped| (path_of(skipped.file), skipped.reason.clone()))
+            .map(|skipped| (path_of(skipped.file), skipped.reason.as_str()))
             .collect(),
         totals: Totals::of(graph),
         diagnostics: diagnostics
@@ -335,7 +339,7 @@ pub(crate) fn store(
 /// every span, and the flagged text of each finding's own span (its fingerprint needs it).
 fn known_places(
     db: &SourceDb,
-    shown_files: &[(String, FileId)],
+    shown_files: &[(&str, FileId)],
     diagnostics: &[Diagnostic],
 ) -> Vec<KnownPlaces> {
     let mut spans_by_file: std::collections::HashMap<FileId, (Vec<Span>, Vec<Span>)> =

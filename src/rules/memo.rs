@@ -77,11 +77,9 @@ struct FindingsForDisk<'a>(&'a [Diagnostic]);
 
 impl serde::Serialize for FindingsForDisk<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(
-            self.0
-                .iter()
-                .map(|diagnostic| StoredDiagnostic::from_diagnostic(diagnostic, |span| span)),
-        )
+        serializer.collect_seq(self.0.iter().map(|diagnostic| {
+            crate::diagnostic::StoredDiagnostic::from_diagnostic(diagnostic, |span| span)
+        }))
     }
 }
 
@@ -626,12 +624,14 @@ mod tests {
                 .insert(*key, Arc::new(diagnostics.clone()));
         }
         let streamed = postcard::to_stdvec(&memo.to_stored()).unwrap();
-        let mut copied: StoredMemo = kept
+        // Copied whole, in the stored form (its texts borrowed, which encode as owned ones
+        // do; `read_back` below decodes the owned form).
+        let mut copied: Vec<(Key, Vec<crate::diagnostic::StoredDiagnostic<Span, &str>>)> = kept
             .iter()
             .map(|(key, diagnostics)| {
-                let stored = diagnostics
-                    .iter()
-                    .map(|diagnostic| StoredDiagnostic::from_diagnostic(diagnostic, |span| span));
+                let stored = diagnostics.iter().map(|diagnostic| {
+                    crate::diagnostic::StoredDiagnostic::from_diagnostic(diagnostic, |span| span)
+                });
                 (*key, stored.collect())
             })
             .collect();
