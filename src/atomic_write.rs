@@ -44,7 +44,15 @@ pub fn write_atomically_with(
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temporary = directory.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    // The process ID keeps other processes' writers apart, the counter this process's
+    // threads: two threads that write the same file at once (the cache folder's
+    // `.gitignore`, created by whichever cache is opened first) must not share a temporary.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let write_number = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temporary = directory.join(format!(
+        ".{file_name}.{}.{write_number}.tmp",
+        std::process::id()
+    ));
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;
         write(&mut file)?;

@@ -9,24 +9,49 @@ pub fn a_failed_write_leaves_the_old_file_and_no_temporary() {
     let directory = tempfile::tempdir().unwrap();
     let target = directory.path().join("speclint.lock");
     std::fs::write(&target, "old contents\n").unwrap();
-    // Inject the failure: the temporary file's path is taken by a folder.
-    let temporary = directory
-        .path()
-        .join(format!(".speclint.lock.{}.tmp", std::process::id()));
-    std::fs::create_dir(&temporary).unwrap();
-    assert!(speclint::atomic_write::write_atomically(&target, "new contents\n").is_err());
+    // Inject the failure halfway through writing the temporary file.
+    let failed = speclint::atomic_write::write_atomically_with(
+        &target,
+        speclint::atomic_write::Durability::Synced,
+        |file| {
+            use std::io::Write;
+            file.write_all(b"new con")?;
+            Err(std::io::Error::other("the disk is full"))
+        },
+    );
+    assert!(failed.is_err());
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "old contents\n");
-    std::fs::remove_dir(&temporary).unwrap();
+    let leftovers = |directory: &Path| -> Vec<std::ffi::OsString> {
+        std::fs::read_dir(directory)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|entry| entry.file_name())
+            .filter(|name| name.to_string_lossy().ends_with(".tmp"))
+            .collect()
+    };
+    assert!(leftovers(directory.path()).is_empty());
 
     // Without the obstacle the write goes through and leaves nothing behind.
     speclint::atomic_write::write_atomically(&target, "new contents\n").unwrap();
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "new contents\n");
-    let leftovers: Vec<_> = std::fs::read_dir(directory.path())
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter(|entry| entry.file_name().to_string_lossy().ends_with(".tmp"))
+    assert!(leftovers(directory.path()).is_empty());
+
+    // Threads writing the same file at once never share a temporary: each write succeeds, the
+    // file ends whole with one thread's contents, and nothing is left behind.
+    let contents: Vec<String> = (1..=8)
+        .map(|thread| format!("thread {thread}\n").repeat(thread * 20_000))
         .collect();
-    assert!(leftovers.is_empty());
+    std::thread::scope(|scope| {
+        for text in &contents {
+            let target = &target;
+            scope.spawn(move || {
+                speclint::atomic_write::write_atomically(target, text).unwrap();
+            });
+        }
+    });
+    let written = std::fs::read_to_string(&target).unwrap();
+    assert!(contents.contains(&written));
+    assert!(leftovers(directory.path()).is_empty());
 }
 
 fn project(root: &Path) {
