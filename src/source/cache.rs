@@ -385,10 +385,12 @@ impl Cache {
     pub fn open(checked_dir: &Path, settings: &Settings) -> Option<Cache> {
         let location = CacheLocation::create(checked_dir, settings)?;
         let file_path = location.file("bin");
-        let read = read_sealed(&file_path, MAGIC);
-        let records = read
-            .as_ref()
-            .and_then(|body| decode_cache_file(body, &location.version, &location.settings_key))
+        // The file is kept only when its records are: they point into it.
+        let (read, records) = read_sealed(&file_path, MAGIC)
+            .and_then(|body| {
+                let records = decode_cache_file(&body, &location.version, &location.settings_key)?;
+                Some((Some(body), records))
+            })
             .unwrap_or_default();
         Some(Cache::Disk(DiskCache {
             file_path,
