@@ -420,7 +420,8 @@ impl Cache {
             Cache::Disk(disk) => {
                 let record = disk.records.get(relative_path)?;
                 let files = record.validity.holds(table, file, hash)?;
-                let entry: Entry = postcard::from_bytes(disk.entry_bytes(record)).ok()?;
+                let entry: Entry =
+                    postcard::from_bytes(entry_bytes(disk.read.as_ref(), record)).ok()?;
                 files.restore(entry)
             }
             Cache::Memory(memory) => {
@@ -450,7 +451,7 @@ impl Cache {
                 record.validity.holds(table, file, hash)?;
                 // An entry's role and format come first in its encoding.
                 let (kind, _): ((Role, Format), &[u8]) =
-                    postcard::take_from_bytes(disk.entry_bytes(record)).ok()?;
+                    postcard::take_from_bytes(entry_bytes(disk.read.as_ref(), record)).ok()?;
                 Some(kind)
             }
             Cache::Memory(memory) => {
@@ -664,11 +665,6 @@ impl RecordFiles {
 }
 
 impl DiskCache {
-    /// The encoded entry of `record`, one of this cache's.
-    fn entry_bytes<'a>(&'a self, record: &'a Record) -> &'a [u8] {
-        entry_bytes(self.read.as_ref(), record)
-    }
-
     fn save(mut self, outcomes: Vec<(String, CacheOutcome)>) {
         let mut changed = false;
         let mut records = Vec::with_capacity(outcomes.len());
