@@ -299,38 +299,58 @@ pub fn singular(word: &str) -> String {
 
 fn pattern() -> &'static Regex {
     static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-        crate::lazy_regex::compile_constant(
+        crate::lazy_regex::compile_constant(&format!(
             r"(?xi)
-            (?P<currency>[$€£])?
-            (?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
-            (?P<thousands>k\b)?
-            (?:\s*(?:-|–|to)\s*(?P<upper>\d+(?:\.\d+)?))?
-            (?P<percent>\s?%)?
+            {NUMBER_ALTERNATIVE}
             |
-            \b(?P<word>zero|a|an|one|single|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b
+            \b(?:{NUMBER_WORDS})\b
             |
-            \b(?P<adverb>once|twice|thrice)\b",
-        )
+            \b(?:{ADVERBS})\b"
+        ))
     });
     &PATTERN
 }
 
-/// The indexes of [`pattern`]'s named groups, looked up once.
+/// A written number: a currency sign, digits, "k", a range's upper end, a percent sign.
+const NUMBER_ALTERNATIVE: &str = r"
+    (?P<currency>[$€£])?
+    (?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
+    (?P<thousands>k\b)?
+    (?:\s*(?:-|–|to)\s*(?P<upper>\d+(?:\.\d+)?))?
+    (?P<percent>\s?%)?";
+
+const NUMBER_WORDS: &str = "zero|a|an|one|single|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred";
+
+const ADVERBS: &str = "once|twice|thrice";
+
+/// [`pattern`]'s first alternative alone, anchored: the parts of a written number.
+///
+/// [`pattern`] only finds where a quantity is. Reading its groups from the whole pattern made
+/// the regex crate run its backtracking engine over the case-folded word alternatives for every
+/// match, which cost more than the search itself; a match that starts with a digit or a
+/// currency sign can only be the first alternative's, so its parts are read from this smaller
+/// pattern, from the same start.
+fn number_pattern() -> &'static Regex {
+    static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+        crate::lazy_regex::compile_constant(&format!(r"(?xi)^(?:{NUMBER_ALTERNATIVE})"))
+    });
+    &PATTERN
+}
+
+/// The indexes of [`number_pattern`]'s named groups, looked up once.
 struct PatternGroups {
     currency: usize,
     number: usize,
     thousands: usize,
     upper: usize,
     percent: usize,
-    word: usize,
-    adverb: usize,
 }
 
 fn pattern_groups() -> &'static PatternGroups {
     static GROUPS: LazyLock<PatternGroups> = LazyLock::new(|| {
         // A name the pattern lacks gets an index no match has, so its group reads as absent.
         let index = |name: &str| {
-            pattern()
+            number_pattern()
                 .capture_names()
                 .position(|group| group == Some(name))
                 .unwrap_or(usize::MAX)
@@ -341,11 +361,92 @@ fn pattern_groups() -> &'static PatternGroups {
             thousands: index("thousands"),
             upper: index("upper"),
             percent: index("percent"),
-            word: index("word"),
-            adverb: index("adverb"),
         }
     });
     &GROUPS
+}
+
+/// A number as written, with its thousands separators ("1,500.50").
+fn parse_number(written: &str) -> Option<f64> {
+    if written.contains(',') {
+        return written.replace(',', "").parse().ok();
+    }
+    written.parse().ok()
+}
+
+/// What [`pattern`] matched: a number word, one of [`ADVERBS`], or a written number.
+enum Written<'a> {
+    Word(&'a str),
+    Adverb(&'a str),
+    /// A plain number ("150", "1,500.50"), maybe with a currency sign before it and a percent
+    /// sign after it: its parts are read without a second search.
+    Plain(PlainNumber<'a>),
+    /// Any other number ("20k", "3-5", "2 to 4"): [`number_pattern`] read its parts into the
+    /// capture locations, with offsets from the match's start.
+    Number,
+}
+
+struct PlainNumber<'a> {
+    currency: Option<&'a str>,
+    number: &'a str,
+    percent: bool,
+}
+
+fn written<'a>(
+    source: &str,
+    whole: regex::Match<'a>,
+    locations: &mut regex::CaptureLocations,
+) -> Option<Written<'a>> {
+    let text = whole.as_str();
+    if text.starts_with(|character: char| character.is_alphabetic()) {
+        let is_adverb = ADVERBS
+            .split('|')
+            .any(|adverb| text.eq_ignore_ascii_case(adverb));
+        return Some(if is_adverb {
+            Written::Adverb(text)
+        } else {
+            Written::Word(text)
+        });
+    }
+    if let Some(plain) = plain_number(text) {
+        return Some(Written::Plain(plain));
+    }
+    let rest = source.get(whole.start()..)?;
+    number_pattern().captures_read(locations, rest)?;
+    Some(Written::Number)
+}
+
+/// The parts of a match of [`NUMBER_ALTERNATIVE`] made of ASCII digits, commas and points
+/// between an optional currency sign and an optional percent sign (with one space before
+/// it): nearly every number in prose.
+///
+/// The pattern's other parts ("k", a range's "-", "–" or "to") each need a character that
+/// is none of these, and only the percent part holds a "%", so in such a match the middle is
+/// the number, whichever of its two forms matched.
+fn plain_number(text: &str) -> Option<PlainNumber<'_>> {
+    let mut currency = None;
+    let mut rest = text;
+    for sign in ["$", "€", "£"] {
+        if let Some(after) = rest.strip_prefix(sign) {
+            currency = Some(sign);
+            rest = after;
+            break;
+        }
+    }
+    let mut percent = false;
+    if let Some(before) = rest.strip_suffix('%') {
+        percent = true;
+        rest = before.strip_suffix(' ').unwrap_or(before);
+    }
+    let plain = !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|byte| byte.is_ascii_digit() || byte == b',' || byte == b'.');
+    plain.then_some(PlainNumber {
+        currency,
+        number: rest,
+        percent,
+    })
 }
 
 /// Phrases before a number, longest first, with what they mean.
@@ -425,21 +526,16 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
     // Words already read as part of a longer number ("thousand" in "three thousand").
     let mut consumed_until = 0;
     let groups = pattern_groups();
-    // One set of capture locations for every match, read by group index: building captures
+    // One set of capture locations for every number, read by group index: building captures
     // and looking groups up by name for each match cost more than the search.
-    let mut locations = pattern().capture_locations();
+    let mut locations = number_pattern().capture_locations();
     let mut search_from = 0;
-    while let Some(whole) = pattern().captures_read_at(&mut locations, source, search_from) {
+    while let Some(whole) = pattern().find_at(source, search_from) {
         // Every alternative reads at least one character, so the search always moves on.
         if whole.is_empty() {
             break;
         }
         search_from = whole.end();
-        let group = |index: usize| {
-            locations
-                .get(index)
-                .and_then(|(start, end)| source.get(start..end))
-        };
         if whole.start() < consumed_until {
             continue;
         }
@@ -462,54 +558,89 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
         {
             continue;
         }
-        let mut article =
-            group(groups.word).is_some_and(|word| matches!(word, "a" | "an" | "single"));
-        let (mut value, upper, is_word) = if let Some(adverb) = group(groups.adverb) {
-            let count = match adverb {
-                "once" => 1.0,
-                "twice" => 2.0,
-                _ => 3.0,
-            };
-            found.push(Quantity {
-                value: count,
-                dimension: Dimension::Count("attempt".to_owned()),
-                comparator: comparator_before(source, whole.start())
-                    .unwrap_or(Comparator::Unspecified),
-                start: whole.start(),
-                end,
-            });
+        let Some(written) = written(source, whole, &mut locations) else {
             continue;
-        } else if let Some(word) = group(groups.word) {
-            let first = number_word(word).unwrap_or(0.0);
-            // "twenty-five", "one hundred and twenty", "three thousand".
-            let (value, compound_end) = compound_number(source, word, first, end);
-            if compound_end > end {
-                end = compound_end;
-                consumed_until = compound_end;
-                // "a hundred words": the article is part of the number.
-                article = false;
+        };
+        // The number's parts, by group index; their offsets count from the match's start. A
+        // word has none (the locations still hold the last number's).
+        let is_number = matches!(written, Written::Number);
+        let group = |index: usize| {
+            if !is_number {
+                return None;
             }
-            (value, None, true)
-        } else {
-            let digits = group(groups.number).unwrap_or("").replace(',', "");
-            let Ok(value) = digits.parse::<f64>() else {
+            locations
+                .get(index)
+                .and_then(|(start, end)| source.get(whole.start() + start..whole.start() + end))
+        };
+        let (currency, percent) = match &written {
+            Written::Plain(plain) => (plain.currency, plain.percent),
+            Written::Number => (group(groups.currency), group(groups.percent).is_some()),
+            Written::Word(_) | Written::Adverb(_) => (None, false),
+        };
+        let mut article = matches!(written, Written::Word("a" | "an" | "single"));
+        let (mut value, upper, is_word) = match written {
+            Written::Adverb(adverb) => {
+                let count = match adverb {
+                    "once" => 1.0,
+                    "twice" => 2.0,
+                    _ => 3.0,
+                };
+                found.push(Quantity {
+                    value: count,
+                    dimension: Dimension::Count("attempt".to_owned()),
+                    comparator: comparator_before(source, whole.start())
+                        .unwrap_or(Comparator::Unspecified),
+                    start: whole.start(),
+                    end,
+                });
                 continue;
-            };
-            let upper = group(groups.upper).and_then(|upper| upper.parse::<f64>().ok());
-            // "20k" is 20,000.
-            let scale = if group(groups.thousands).is_some() {
-                1000.0
-            } else {
-                1.0
-            };
-            // "3 thousand", "1.5 million".
-            let (scaled, scaled_end) = compound_number(source, "", value * scale, end);
-            if scaled_end > end && upper.is_none() {
-                end = scaled_end;
-                consumed_until = scaled_end;
-                (scaled, None, false)
-            } else {
-                (value * scale, upper.map(|upper| upper * scale), false)
+            }
+            Written::Word(word) => {
+                let first = number_word(word).unwrap_or(0.0);
+                // "twenty-five", "one hundred and twenty", "three thousand".
+                let (value, compound_end) = compound_number(source, word, first, end);
+                if compound_end > end {
+                    end = compound_end;
+                    consumed_until = compound_end;
+                    // "a hundred words": the article is part of the number.
+                    article = false;
+                }
+                (value, None, true)
+            }
+            Written::Plain(PlainNumber { number, .. }) => {
+                let Some(value) = parse_number(number) else {
+                    continue;
+                };
+                // "3 thousand", "1.5 million".
+                let (scaled, scaled_end) = compound_number(source, "", value, end);
+                if scaled_end > end {
+                    end = scaled_end;
+                    consumed_until = scaled_end;
+                    (scaled, None, false)
+                } else {
+                    (value, None, false)
+                }
+            }
+            Written::Number => {
+                let Some(value) = parse_number(group(groups.number).unwrap_or("")) else {
+                    continue;
+                };
+                let upper = group(groups.upper).and_then(|upper| upper.parse::<f64>().ok());
+                // "20k" is 20,000.
+                let scale = if group(groups.thousands).is_some() {
+                    1000.0
+                } else {
+                    1.0
+                };
+                // "3 thousand", "1.5 million".
+                let (scaled, scaled_end) = compound_number(source, "", value * scale, end);
+                if scaled_end > end && upper.is_none() {
+                    end = scaled_end;
+                    consumed_until = scaled_end;
+                    (scaled, None, false)
+                } else {
+                    (value * scale, upper.map(|upper| upper * scale), false)
+                }
             }
         };
         // "half an hour", "a quarter of an hour", "three quarters of a day".
@@ -533,9 +664,9 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
         }
         let mut dimension = None;
         let mut factor = 1.0;
-        if group(groups.percent).is_some() {
+        if percent {
             dimension = Some(Dimension::Percent);
-        } else if let Some(currency) = group(groups.currency) {
+        } else if let Some(currency) = currency {
             dimension = Some(match currency {
                 "€" => Dimension::Currency("EUR"),
                 "£" => Dimension::Currency("GBP"),
@@ -1068,5 +1199,139 @@ mod word_tests {
         assert_eq!(thousands[0].dimension, Dimension::Currency("USD"));
         let fortnight = quantities("Refunds are accepted within a fortnight.");
         assert_eq!(fortnight[0].value, 1_209_600.0, "{fortnight:?}");
+    }
+
+    /// The parts of every match read the way `quantities` reads them: the whole pattern finds
+    /// the match, and the anchored number pattern reads a number's groups.
+    fn parts_as_read(text: &str) -> Vec<String> {
+        let groups = pattern_groups();
+        let mut locations = number_pattern().capture_locations();
+        let mut parts = Vec::new();
+        let mut from = 0;
+        while let Some(whole) = pattern().find_at(text, from) {
+            from = whole.end();
+            let part = match written(text, whole, &mut locations) {
+                Some(Written::Word(word)) => format!("word {word}"),
+                Some(Written::Adverb(adverb)) => format!("adverb {adverb}"),
+                Some(Written::Plain(plain)) => format!(
+                    "number {:?} {:?} false None {}",
+                    plain.currency, plain.number, plain.percent
+                ),
+                Some(Written::Number) => {
+                    let group = |index: usize| {
+                        locations.get(index).and_then(|(start, end)| {
+                            text.get(whole.start() + start..whole.start() + end)
+                        })
+                    };
+                    format!(
+                        "number {:?} {:?} {} {:?} {}",
+                        group(groups.currency),
+                        group(groups.number).unwrap_or(""),
+                        group(groups.thousands).is_some(),
+                        group(groups.upper),
+                        group(groups.percent).is_some()
+                    )
+                }
+                None => "none".to_owned(),
+            };
+            parts.push(format!("{}..{} {part}", whole.start(), whole.end()));
+        }
+        parts
+    }
+
+    /// The same, with the one pattern and named groups `quantities` used before.
+    fn parts_as_one_pattern_reads(one: &Regex, text: &str) -> Vec<String> {
+        let mut parts = Vec::new();
+        for captures in one.captures_iter(text) {
+            let whole = captures.get(0).unwrap();
+            let text_of = |name: &str| captures.name(name).map(|found| found.as_str());
+            let part = if let Some(word) = captures.name("word") {
+                format!("word {}", word.as_str())
+            } else if let Some(adverb) = captures.name("adverb") {
+                format!("adverb {}", adverb.as_str())
+            } else {
+                format!(
+                    "number {:?} {:?} {} {:?} {}",
+                    text_of("currency"),
+                    text_of("number").unwrap_or(""),
+                    text_of("thousands").is_some(),
+                    text_of("upper"),
+                    text_of("percent").is_some()
+                )
+            };
+            parts.push(format!("{}..{} {part}", whole.start(), whole.end()));
+        }
+        parts
+    }
+
+    #[test]
+    fn numbers_are_read_into_the_same_parts_as_one_pattern_with_groups_reads_them() {
+        const PIECES: &[&str] = &[
+            "1",
+            "12",
+            "123",
+            "1234",
+            "1,234",
+            "1,2345",
+            ",",
+            "000",
+            ".",
+            "5",
+            "0.5",
+            "$",
+            "€",
+            "£",
+            "k",
+            "K",
+            "\u{212a}",
+            "to",
+            "TO",
+            " ",
+            "  ",
+            "-",
+            "–",
+            "%",
+            " %",
+            "a",
+            "an",
+            "A",
+            "once",
+            "Twice",
+            "THRICE",
+            "twenty",
+            "\u{17f}ix",
+            "six",
+            "x",
+            "days",
+            "é",
+            "٣",
+            "\n",
+            "_",
+            "\u{a0}",
+            "\t",
+            "1.",
+            ".5%",
+        ];
+        // A fixed linear congruential sequence: the same strings on every run.
+        let one = Regex::new(&format!(
+            r"(?xi){NUMBER_ALTERNATIVE}|\b(?P<word>{NUMBER_WORDS})\b|\b(?P<adverb>{ADVERBS})\b"
+        ))
+        .unwrap();
+        let mut state: u64 = 42;
+        let mut next = |bound: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from(state >> 33).unwrap_or(0) % bound
+        };
+        for _ in 0..20_000 {
+            let length = 1 + next(8);
+            let text: String = (0..length).map(|_| PIECES[next(PIECES.len())]).collect();
+            assert_eq!(
+                parts_as_read(&text),
+                parts_as_one_pattern_reads(&one, &text),
+                "{text:?}"
+            );
+        }
     }
 }
