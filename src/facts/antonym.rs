@@ -4,7 +4,7 @@
 //! on each side), so that "after" in an unrelated sentence of a long prompt says nothing; a
 //! negated antonym ("not available") is the other word ("unavailable").
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::facts::words::{Word, is_content, words};
 
@@ -186,9 +186,9 @@ pub struct Swap {
 
 fn side_of(word: &str) -> Option<(usize, bool)> {
     // A map: this runs for every word of every text compared.
-    static SIDES: std::sync::LazyLock<std::collections::HashMap<&'static str, (usize, bool)>> =
+    static SIDES: std::sync::LazyLock<rustc_hash::FxHashMap<&'static str, (usize, bool)>> =
         std::sync::LazyLock::new(|| {
-            let mut sides = std::collections::HashMap::new();
+            let mut sides = rustc_hash::FxHashMap::default();
             for (pair, (left, right)) in OPPOSITES.iter().enumerate() {
                 for word in left.iter() {
                     sides.entry(*word).or_insert((pair, false));

@@ -448,7 +448,7 @@ pub fn names_item(case_text: &str, item: &str) -> bool {
     if item_words.is_empty() {
         return false;
     }
-    let text_stems: std::collections::HashSet<String> = words(&spaced)
+    let text_stems: rustc_hash::FxHashSet<String> = words(&spaced)
         .into_iter()
         .map(|word| word.stem().to_owned())
         .collect();

@@ -5,18 +5,18 @@
 //! plainly ("reprocess the attempt"). A "MUST NOT" is kept by "without …", "skip …" or "no …"
 //! aimed at what it forbids.
 
-use std::collections::HashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::facts::words::{Word, is_content, words};
 
 /// What a requirement obliges and forbids.
 pub struct Polarity {
     /// Stems of content words after a positive RFC 2119 keyword, outside any negation.
-    obliged: HashSet<String>,
+    obliged: FxHashSet<String>,
     /// Stems of content words under a negation, or after "MUST NOT".
-    forbidden: HashSet<String>,
+    forbidden: FxHashSet<String>,
     /// Stems of every content word of the requirement.
-    all: HashSet<String>,
+    all: FxHashSet<String>,
     /// Actions the requirement negates: "not reprocess", "without making network calls".
     negated_actions: Vec<NegatedAction>,
 }
@@ -197,7 +197,7 @@ fn passive_subject<'a>(read: &'a [Word], negator: usize, scope: &[&Word]) -> Opt
 /// Whether `stem` stands un-negated in the passage outside the subject of a negation, given
 /// how often each stem stands un-negated (`positive_counts`).
 fn positive_outside(
-    positive_counts: &std::collections::HashMap<&str, usize>,
+    positive_counts: &FxHashMap<&str, usize>,
     subject: &[&Word],
     stem: &str,
 ) -> bool {
@@ -257,9 +257,9 @@ fn keyword_at(text: &str, word: &Word) -> Option<&'static str> {
 impl Polarity {
     pub fn of(requirement: &str) -> Polarity {
         let read = words(requirement);
-        let mut obliged = HashSet::new();
-        let mut forbidden = HashSet::new();
-        let all: HashSet<String> = read
+        let mut obliged = FxHashSet::default();
+        let mut forbidden = FxHashSet::default();
+        let all: FxHashSet<String> = read
             .iter()
             .filter(|word| is_content(word))
             .map(|word| word.stem().to_owned())
@@ -350,7 +350,7 @@ impl Polarity {
             return None;
         }
         let read = words(passage);
-        let positive: HashSet<&str> = read
+        let positive: FxHashSet<&str> = read
             .iter()
             .filter(|word| !word.negated && is_content(word))
             .map(|word| word.stem())
@@ -365,7 +365,7 @@ impl Polarity {
         &self,
         passage: &str,
         read: &[Word],
-        positive: &HashSet<&str>,
+        positive: &FxHashSet<&str>,
     ) -> Option<Reversal> {
         // Each negation's content words, gathered in one pass: a long passage with many
         // negations stays linear.
@@ -379,8 +379,7 @@ impl Polarity {
                 }
             }
         }
-        let mut positive_counts: std::collections::HashMap<&str, usize> =
-            std::collections::HashMap::new();
+        let mut positive_counts: FxHashMap<&str, usize> = FxHashMap::default();
         for word in read.iter().filter(|word| !word.negated) {
             *positive_counts.entry(word.stem()).or_default() += 1;
         }
@@ -451,7 +450,7 @@ impl Polarity {
     }
 
     fn dropped_negation(&self, passage: &str, read: &[Word]) -> Option<Reversal> {
-        let negated: HashSet<&str> = read
+        let negated: FxHashSet<&str> = read
             .iter()
             .filter(|word| word.negated)
             .map(|word| word.stem())

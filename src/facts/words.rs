@@ -46,7 +46,7 @@ const STOP_WORDS: &[&str] = &[
 
 pub fn is_stop_word(word: &str) -> bool {
     // A set: this runs for every word of every passage a rule reads.
-    static SET: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    static SET: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
         std::sync::LazyLock::new(|| STOP_WORDS.iter().copied().collect());
     SET.contains(word)
 }
@@ -70,30 +70,35 @@ pub fn stem(word: &str) -> String {
 fn stem_of(word: &str) -> &str {
     let mut current = word;
     for _ in 0..2 {
-        let mut changed = false;
-        let last_byte = current.as_bytes().last();
-        for suffix in [
-            "ications", "ication", "ations", "ation", "ibility", "ability", "ings", "ing", "ible",
-            "able", "ies", "ied", "ers", "ed", "es", "er", "ly", "s", "e", "y",
-        ] {
-            // Comparing the last byte first spares a `memcmp` call for most suffixes: stemming
-            // runs for every word of every text compared.
-            if suffix.as_bytes().last() != last_byte {
-                continue;
-            }
-            if let Some(stripped) = current.strip_suffix(suffix)
-                && stripped.chars().count() >= 3
-            {
-                current = stripped;
-                changed = true;
-                break;
-            }
-        }
-        if !changed {
+        let cut = suffixes_ending_in(current.as_bytes().last().copied())
+            .iter()
+            .find_map(|suffix| {
+                current
+                    .strip_suffix(suffix)
+                    .filter(|stripped| stripped.chars().nth(2).is_some())
+            });
+        let Some(stripped) = cut else {
             break;
-        }
+        };
+        current = stripped;
     }
     current
+}
+
+/// The suffixes the stemmer cuts, by their last byte, each group in the order they are
+/// tried: "ications" before "ations" before "s". Stemming runs for every word of every text
+/// compared, so a word is only held against the suffixes it can end in.
+fn suffixes_ending_in(last_byte: Option<u8>) -> &'static [&'static str] {
+    match last_byte {
+        Some(b's') => &["ications", "ations", "ings", "ies", "ers", "es", "s"],
+        Some(b'n') => &["ication", "ation"],
+        Some(b'y') => &["ibility", "ability", "ly", "y"],
+        Some(b'g') => &["ing"],
+        Some(b'e') => &["ible", "able", "e"],
+        Some(b'd') => &["ied", "ed"],
+        Some(b'r') => &["er"],
+        _ => &[],
+    }
 }
 
 /// Whether `word` stands in `text` as a whole word (not inside a longer one).
@@ -395,6 +400,46 @@ fn mark_negations(found: &mut [Word]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The stemmer as first written: every suffix in one list, tried in order.
+    fn stem_trying_every_suffix(word: &str) -> &str {
+        const SUFFIXES: [&str; 20] = [
+            "ications", "ication", "ations", "ation", "ibility", "ability", "ings", "ing", "ible",
+            "able", "ies", "ied", "ers", "ed", "es", "er", "ly", "s", "e", "y",
+        ];
+        let mut current = word;
+        for _ in 0..2 {
+            let Some(stripped) = SUFFIXES.iter().find_map(|suffix| {
+                current
+                    .strip_suffix(suffix)
+                    .filter(|stripped| stripped.chars().count() >= 3)
+            }) else {
+                break;
+            };
+            current = stripped;
+        }
+        current
+    }
+
+    #[test]
+    fn suffixes_grouped_by_last_byte_stem_as_the_one_list_does() {
+        let stems = [
+            "", "a", "ab", "abc", "dismiss", "trigger", "é", "éé", "ééé", "notif", "x",
+        ];
+        let endings = [
+            "", "ications", "ication", "ations", "ation", "ibility", "ability", "ings", "ing",
+            "ible", "able", "ies", "ied", "ers", "ed", "es", "er", "ly", "s", "e", "y", "ss",
+            "ering", "ers", "lys", "ingly", "ied", "é", "z",
+        ];
+        for stem in stems {
+            for first in endings {
+                for second in endings {
+                    let word = format!("{stem}{first}{second}");
+                    assert_eq!(stem_of(&word), stem_trying_every_suffix(&word), "{word}");
+                }
+            }
+        }
+    }
 
     fn negated(text: &str) -> Vec<String> {
         words(text)
