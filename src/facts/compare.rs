@@ -53,24 +53,6 @@ fn describe(quantity: &Quantity, text: &str) -> String {
         )
 }
 
-/// Requirement quantities the other side contradicts. Quantities are compared per dimension:
-/// the requirement's statements of one kind (a single bound or a range such as "2-3 models")
-/// are fine when the other side states anything of that kind that agrees with one of them
-/// (numbers in unrelated clauses of a long passage are then ignored), and contradicted when it
-/// states only ones that disagree.
-pub fn quantity_disagreements(
-    requirement_text: &str,
-    other_quantities: &[Quantity],
-    other_text: &str,
-) -> Vec<Disagreement> {
-    quantity_disagreements_of(
-        &quantities(requirement_text),
-        requirement_text,
-        other_quantities,
-        other_text,
-    )
-}
-
 /// One statement about an amount: a single bound, or a range read as two bounds.
 #[derive(Clone, Copy)]
 enum Statement<'a> {
@@ -139,7 +121,11 @@ fn statements<'a>(quantities: &[&'a Quantity]) -> Vec<Statement<'a>> {
     found
 }
 
-/// [`quantity_disagreements`] with the requirement's quantities already read.
+/// Requirement quantities (`required`, read from `requirement_text`) the other side
+/// contradicts. Quantities are compared per dimension: the requirement's statements of one
+/// kind (a single bound or a range such as "2-3 models") are fine when the other side states
+/// anything of that kind that agrees with one of them (numbers in unrelated clauses of a long
+/// passage are then ignored), and contradicted when it states only ones that disagree.
 pub fn quantity_disagreements_of(
     required: &[Quantity],
     requirement_text: &str,
@@ -302,7 +288,17 @@ fn literal_disagreements_in(
 /// Quantity, literal, list and antonym disagreements between a requirement and a prompt
 /// passage.
 pub fn wording_disagreements(requirement_text: &str, passage: &str) -> Vec<Disagreement> {
-    let mut found = quantity_disagreements(requirement_text, &quantities(passage), passage);
+    wording_disagreements_of(&quantities(requirement_text), requirement_text, passage)
+}
+
+/// [`wording_disagreements`] with the requirement's quantities already read.
+pub fn wording_disagreements_of(
+    required: &[Quantity],
+    requirement_text: &str,
+    passage: &str,
+) -> Vec<Disagreement> {
+    let mut found =
+        quantity_disagreements_of(required, requirement_text, &quantities(passage), passage);
     let passage_literals: Vec<String> = literals(passage)
         .into_iter()
         .map(|literal| literal.value)
@@ -530,23 +526,25 @@ pub fn assertion_disagreements(
     requirement_text: &str,
     facts: &AssertionFacts,
 ) -> Vec<Disagreement> {
-    RequirementFacts::new(requirement_text).assertion_disagreements(facts)
+    RequirementFacts::new(requirement_text, &quantities(requirement_text))
+        .assertion_disagreements(facts)
 }
 
 /// What a requirement states, read once for all the assertions linked to it.
 pub struct RequirementFacts<'a> {
     pub text: &'a str,
-    pub quantities: Vec<Quantity>,
+    pub quantities: &'a [Quantity],
     /// Whether the text quotes anything or lists options; without either, literal comparison
     /// has nothing to do.
     pub has_literals: bool,
 }
 
 impl<'a> RequirementFacts<'a> {
-    pub fn new(text: &'a str) -> RequirementFacts<'a> {
+    /// The facts of `text`, whose quantities the caller has read (`quantities(text)`).
+    pub fn new(text: &'a str, quantities: &'a [Quantity]) -> RequirementFacts<'a> {
         RequirementFacts {
             text,
-            quantities: quantities(text),
+            quantities,
             has_literals: !literals(text).is_empty() || !enumerations(text).is_empty(),
         }
     }
@@ -558,7 +556,7 @@ impl<'a> RequirementFacts<'a> {
 
     pub fn assertion_disagreements(&self, facts: &AssertionFacts) -> Vec<Disagreement> {
         let mut found =
-            quantity_disagreements_of(&self.quantities, self.text, &facts.quantities, &facts.text);
+            quantity_disagreements_of(self.quantities, self.text, &facts.quantities, &facts.text);
         if self.has_literals {
             let case = if facts.case_sensitive {
                 Case::Matters

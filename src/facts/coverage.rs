@@ -108,9 +108,9 @@ fn probe_worthy(dimension: &Dimension, value: f64) -> bool {
 }
 
 /// The limits a requirement sets that eval inputs can probe: "within 30 days", "orders above
-/// $500", "at most 3 retries". Output shapes (words, sentences) and latencies are left out.
-pub fn thresholds(requirement: &str) -> Vec<Threshold> {
-    let found = quantities(requirement);
+/// $500", "at most 3 retries", given the quantities read from its text (`found`). Output
+/// shapes (words, sentences) and latencies are left out.
+pub fn thresholds(requirement: &str, found: &[Quantity]) -> Vec<Threshold> {
     let mut thresholds = Vec::new();
     let mut index = 0;
     while let Some(quantity) = found.get(index) {
@@ -611,13 +611,18 @@ mod tests {
 
     #[test]
     fn thresholds_and_sides() {
-        let found = thresholds("Refunds MUST be accepted within 30 days of delivery.");
+        let text = "Refunds MUST be accepted within 30 days of delivery.";
+        let found = thresholds(text, &quantities(text));
         assert_eq!(found.len(), 1);
         let days = found.first().unwrap();
         assert_eq!(days.side(10.0 * 86_400.0), Side::Inside);
         assert_eq!(days.side(45.0 * 86_400.0), Side::Beyond);
-        assert!(thresholds("Summaries MUST be at most 120 words.").is_empty());
-        assert!(thresholds("Reply in under 3 seconds.").is_empty());
+        for text in [
+            "Summaries MUST be at most 120 words.",
+            "Reply in under 3 seconds.",
+        ] {
+            assert!(thresholds(text, &quantities(text)).is_empty());
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::facts::quantity::{Comparator, Dimension, quantities};
+use crate::facts::quantity::{Comparator, Dimension, Quantity};
 use crate::facts::words::words;
 
 /// Tokens per unit of output length, the conversions `config-drift` assumes: about 0.75
@@ -131,14 +131,14 @@ pub struct LengthClaim {
 
 /// The longest output the requirement allows or asks for ("at most 300 words" needs room for
 /// 400 tokens).
-pub fn length_claim(text: &str) -> Option<LengthClaim> {
+pub fn length_claim(text: &str, found: &[Quantity]) -> Option<LengthClaim> {
     let lower = text.to_ascii_lowercase();
     let counted = ["word", "token", "char", "sentence", "paragraph"];
     if !counted.iter().any(|unit| lower.contains(unit)) {
         return None;
     }
-    quantities(text)
-        .into_iter()
+    found
+        .iter()
         .filter_map(|quantity| {
             let Dimension::Count(noun) = &quantity.dimension else {
                 return None;
@@ -245,7 +245,11 @@ mod tests {
         let bounded = temperature_claim("Use a temperature of at most 0.3.").unwrap();
         assert!(temperature_allowed(&bounded, 0.2) && !temperature_allowed(&bounded, 0.7));
         assert_eq!(
-            length_claim("Replies MUST be at most 300 words.").map(|claim| claim.tokens),
+            length_claim(
+                "Replies MUST be at most 300 words.",
+                &crate::facts::quantity::quantities("Replies MUST be at most 300 words.")
+            )
+            .map(|claim| claim.tokens),
             Some(400.0)
         );
         assert_eq!(

@@ -65,7 +65,7 @@ impl RequirementRule for BoundaryUntested {
         if requirement.def.status != Status::Active {
             return;
         }
-        let limits = thresholds(&requirement.def.text);
+        let limits = thresholds(&requirement.def.text, context.requirement_quantities(index));
         if limits.is_empty() {
             return;
         }

@@ -82,7 +82,7 @@ impl RequirementRule for ConfigDrift {
         }
         let text = &requirement.def.text;
         let temperature = temperature_claim(text);
-        let length = length_claim(text);
+        let length = length_claim(text, context.requirement_quantities(index));
         let model = model_claim(text);
         let json = json_claim(text);
         if temperature.is_none() && length.is_none() && model.is_none() && json.is_none() {

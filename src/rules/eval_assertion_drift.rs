@@ -56,7 +56,8 @@ impl RequirementRule for EvalAssertionDrift {
         diagnostics: &mut Vec<Diagnostic>,
     ) {
         let graph = context.graph;
-        let facts = RequirementFacts::new(&requirement.def.text);
+        let facts =
+            RequirementFacts::new(&requirement.def.text, context.requirement_quantities(index));
         if !facts.is_comparable() {
             return;
         }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
+use crate::facts::quantity::{Quantity, quantities};
 use crate::graph::{Graph, Requirement, RequirementIndex};
 use crate::settings::Settings;
 use crate::severity::{Level, Severity};
@@ -105,6 +106,9 @@ pub struct RuleContext<'a> {
     linker: std::sync::OnceLock<crate::link::Linker>,
     /// The requirement pool of an earlier run, which the linker reuses if it still fits.
     kept_requirement_pool: Option<std::sync::Arc<crate::link::RequirementPool>>,
+    /// The quantities in each requirement's text, read on first use and shared by the rules
+    /// of a run: several rules compare them, and reading them is the costly part.
+    requirement_quantities: Vec<std::sync::OnceLock<Vec<Quantity>>>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -114,7 +118,25 @@ impl<'a> RuleContext<'a> {
             settings,
             linker: std::sync::OnceLock::new(),
             kept_requirement_pool: None,
+            requirement_quantities: graph
+                .requirements
+                .iter()
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
         }
+    }
+
+    /// The quantities in the text of the requirement at `index` ("within 30 days", "at
+    /// most 120 words"), as [`quantities`] reads them.
+    pub fn requirement_quantities(&self, index: RequirementIndex) -> &[Quantity] {
+        let (Some(cell), Some(requirement)) = (
+            self.requirement_quantities.get(index.0),
+            self.graph.requirements.get(index.0),
+        ) else {
+            // Every index a rule is given comes from this graph.
+            return &[];
+        };
+        cell.get_or_init(|| quantities(&requirement.def.text))
     }
 
     /// The index of untagged passages and eval cases that suggestions come from.
