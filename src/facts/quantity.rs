@@ -753,7 +753,14 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
                 }
             }
         }
-        let before = comparator_before(source, number_start);
+        // A number word with no unit is never an amount: a bare bound ("at most two") is
+        // read from digits only (below). Most of these are articles ("a", "an") in prose, so
+        // they are dropped before looking for a comparator.
+        if is_word && dimension.is_none() {
+            continue;
+        }
+        let before_phrase = comparator_phrase_before(source, number_start);
+        let before = before_phrase.map(|(comparator, _)| comparator);
         let Some(dimension) = dimension.or_else(|| {
             before
                 .filter(|comparator| *comparator != Comparator::Exactly)
@@ -786,8 +793,7 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
         }
         let mut comparator = before.or(after).unwrap_or(Comparator::Unspecified);
         // The phrase includes its comparator ("within 30 days"), for messages.
-        let start = comparator_phrase_before(source, number_start)
-            .map_or(number_start, |(_, phrase_start)| phrase_start);
+        let start = before_phrase.map_or(number_start, |(_, phrase_start)| phrase_start);
         // "Never offer more than 30%" bounds from above, like "at most 30%".
         match clause_negation(source, start) {
             ClauseNegation::None => {}
@@ -803,7 +809,14 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
             end,
         });
     }
-    join_word_ranges(source, &mut found);
+    // A range joins a quantity whose comparator is unspecified; without one there is
+    // nothing to join, and the search is skipped.
+    if found
+        .iter()
+        .any(|quantity| quantity.comparator == Comparator::Unspecified)
+    {
+        join_word_ranges(source, &mut found);
+    }
     found
 }
 
