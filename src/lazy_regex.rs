@@ -19,3 +19,9 @@ pub(crate) use lazy_regex;
 pub fn compile_constant(pattern: &str) -> Regex {
     Regex::new(pattern).expect("a regex written in speclint's source compiles")
 }
+
+/// Compiles a set of patterns written in speclint's source.
+#[allow(clippy::expect_used)]
+pub fn compile_constant_set(patterns: &[String]) -> regex::RegexSet {
+    regex::RegexSet::new(patterns).expect("a regex set written in speclint's source compiles")
+}

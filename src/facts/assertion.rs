@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 use crate::facts::directive::directives;
 use crate::facts::quantity::{Comparator, Dimension, Quantity, quantities};
@@ -42,35 +42,57 @@ struct CodePatterns {
     property_count: Regex,
     includes: Regex,
     negated: Regex,
+    /// Every pattern above but `negated`, in one set: which of them match is found in one
+    /// pass over the code, and only those are searched again for their groups.
+    any: RegexSet,
 }
+
+/// The order of the patterns in [`CodePatterns::any`].
+const WORD_COUNT: usize = 0;
+const CHARACTER_COUNT: usize = 1;
+const LINE_COUNT: usize = 2;
+const PARAGRAPH_COUNT: usize = 3;
+const SENTENCE_COUNT: usize = 4;
+const PROPERTY_COUNT: usize = 5;
+const INCLUDES: usize = 6;
 
 fn code_patterns() -> &'static CodePatterns {
     const OPERATOR: &str = r"\s*(?P<op><=|>=|===|==|<|>)\s*(?P<n>\d+(?:\.\d+)?)";
-    static PATTERNS: LazyLock<CodePatterns> = LazyLock::new(|| CodePatterns {
-        word_count: regex(&format!(
-            r#"(?:output(?:\.trim\(\))?\.split\(\s*(?:/\\s\+/g?|/\s+/g?|' '|" "|/ \+/)\s*\)(?:\.filter\([^)]*\))?\.length|len\(\s*output\.split\(\s*\)\s*\)){OPERATOR}"#
-        )),
-        character_count: regex(&format!(
-            r"(?:output(?:\.trim\(\))?\.length|len\(\s*output\s*\)){OPERATOR}"
-        )),
-        line_count: regex(&format!(
-            r#"(?:output(?:\.trim\(\))?\.split\(\s*(?:'\\n'|"\\n"|/\\n/g?)\s*\)\.length|len\(\s*output\.(?:splitlines\(\)|split\(\s*['"]\\n['"]\s*\))\s*\)){OPERATOR}"#
-        )),
-        paragraph_count: regex(&format!(
-            r#"(?:output(?:\.trim\(\))?\.split\(\s*(?:'\\n\\n'|"\\n\\n"|/\\n\\n/g?|/\\n\{{2,\}}/g?|/\\n\s\*\\n/g?)\s*\)(?:\.filter\([^)]*\))?\.length|len\(\s*output\.split\(\s*['"]\\n\\n['"]\s*\)\s*\)){OPERATOR}"#
-        )),
-        sentence_count: regex(&format!(
-            r"output(?:\.trim\(\))?\.split\(\s*/[^/]*[.!?][^/]*/g?\s*\)(?:\.filter\([^)]*\))?\.length{OPERATOR}"
-        )),
-        property_count: regex(&format!(
-            r#"(?:(?:output|JSON\.parse\(\s*output\s*\))(?:\.\w+|\[['"]\w+['"]\])*?(?:\.(?P<js>[A-Za-z_]\w*)\.length|\[['"](?P<jsindex>\w+)['"]\]\.length)|len\(\s*output(?:\[['"]\w+['"]\])*?\[['"](?P<py>\w+)['"]\]\s*\)){OPERATOR}"#
-        )),
-        includes: regex(
-            r#"(?P<not>!\s*)?output(?:\.toLowerCase\(\)|\.toUpperCase\(\)|\.lower\(\))?\.(?:includes|startsWith|endsWith)\(\s*['"`](?P<js>[^'"`]+)['"`]\s*\)|['"](?P<py>[^'"]+)['"]\s+(?P<pynot>not\s+)?in\s+output"#,
-        ),
-        negated: regex(
-            r"!\s*output|!\s*/|===?\s*-1|===?\s*false|\bnot\s+in\b|\bnot\s+re\.|!\s*\(|\bnot\s+any\(",
-        ),
+    static PATTERNS: LazyLock<CodePatterns> = LazyLock::new(|| {
+        // In the order of the indexes above.
+        let patterns = [
+            format!(
+                r#"(?:output(?:\.trim\(\))?\.split\(\s*(?:/\\s\+/g?|/\s+/g?|' '|" "|/ \+/)\s*\)(?:\.filter\([^)]*\))?\.length|len\(\s*output\.split\(\s*\)\s*\)){OPERATOR}"#
+            ),
+            format!(r"(?:output(?:\.trim\(\))?\.length|len\(\s*output\s*\)){OPERATOR}"),
+            format!(
+                r#"(?:output(?:\.trim\(\))?\.split\(\s*(?:'\\n'|"\\n"|/\\n/g?)\s*\)\.length|len\(\s*output\.(?:splitlines\(\)|split\(\s*['"]\\n['"]\s*\))\s*\)){OPERATOR}"#
+            ),
+            format!(
+                r#"(?:output(?:\.trim\(\))?\.split\(\s*(?:'\\n\\n'|"\\n\\n"|/\\n\\n/g?|/\\n\{{2,\}}/g?|/\\n\s\*\\n/g?)\s*\)(?:\.filter\([^)]*\))?\.length|len\(\s*output\.split\(\s*['"]\\n\\n['"]\s*\)\s*\)){OPERATOR}"#
+            ),
+            format!(
+                r"output(?:\.trim\(\))?\.split\(\s*/[^/]*[.!?][^/]*/g?\s*\)(?:\.filter\([^)]*\))?\.length{OPERATOR}"
+            ),
+            format!(
+                r#"(?:(?:output|JSON\.parse\(\s*output\s*\))(?:\.\w+|\[['"]\w+['"]\])*?(?:\.(?P<js>[A-Za-z_]\w*)\.length|\[['"](?P<jsindex>\w+)['"]\]\.length)|len\(\s*output(?:\[['"]\w+['"]\])*?\[['"](?P<py>\w+)['"]\]\s*\)){OPERATOR}"#
+            ),
+            r#"(?P<not>!\s*)?output(?:\.toLowerCase\(\)|\.toUpperCase\(\)|\.lower\(\))?\.(?:includes|startsWith|endsWith)\(\s*['"`](?P<js>[^'"`]+)['"`]\s*\)|['"](?P<py>[^'"]+)['"]\s+(?P<pynot>not\s+)?in\s+output"#.to_owned(),
+        ];
+        let compiled = |index: usize| regex(patterns.get(index).map_or("", String::as_str));
+        CodePatterns {
+            word_count: compiled(WORD_COUNT),
+            character_count: compiled(CHARACTER_COUNT),
+            line_count: compiled(LINE_COUNT),
+            paragraph_count: compiled(PARAGRAPH_COUNT),
+            sentence_count: compiled(SENTENCE_COUNT),
+            property_count: compiled(PROPERTY_COUNT),
+            includes: compiled(INCLUDES),
+            negated: regex(
+                r"!\s*output|!\s*/|===?\s*-1|===?\s*false|\bnot\s+in\b|\bnot\s+re\.|!\s*\(|\bnot\s+any\(",
+            ),
+            any: crate::lazy_regex::compile_constant_set(&patterns),
+        }
     });
     &PATTERNS
 }
@@ -238,14 +260,18 @@ fn counted_noun(property: &str) -> String {
 
 fn read_code(code: &str, facts: &mut AssertionFacts) {
     let patterns = code_patterns();
-    let counted: [(&Regex, &str); 5] = [
-        (&patterns.word_count, "word"),
-        (&patterns.paragraph_count, "paragraph"),
-        (&patterns.line_count, "line"),
-        (&patterns.sentence_count, "sentence"),
-        (&patterns.character_count, "character"),
+    let matched = patterns.any.matches(code);
+    let counted: [(&Regex, usize, &str); 5] = [
+        (&patterns.word_count, WORD_COUNT, "word"),
+        (&patterns.paragraph_count, PARAGRAPH_COUNT, "paragraph"),
+        (&patterns.line_count, LINE_COUNT, "line"),
+        (&patterns.sentence_count, SENTENCE_COUNT, "sentence"),
+        (&patterns.character_count, CHARACTER_COUNT, "character"),
     ];
-    for (pattern, noun) in counted {
+    for (pattern, index, noun) in counted {
+        if !matched.matched(index) {
+            continue;
+        }
         for captures in pattern.captures_iter(code) {
             let (Some(operator), Some(number)) = (captures.name("op"), captures.name("n")) else {
                 continue;
@@ -273,7 +299,10 @@ fn read_code(code: &str, facts: &mut AssertionFacts) {
             });
         }
     }
-    for captures in patterns.property_count.captures_iter(code) {
+    let property_counts = matched
+        .matched(PROPERTY_COUNT)
+        .then(|| patterns.property_count.captures_iter(code));
+    for captures in property_counts.into_iter().flatten() {
         let (Some(operator), Some(number), Some(whole)) =
             (captures.name("op"), captures.name("n"), captures.get(0))
         else {
@@ -296,7 +325,10 @@ fn read_code(code: &str, facts: &mut AssertionFacts) {
             end: whole.end(),
         });
     }
-    for captures in patterns.includes.captures_iter(code) {
+    let includes = matched
+        .matched(INCLUDES)
+        .then(|| patterns.includes.captures_iter(code));
+    for captures in includes.into_iter().flatten() {
         if let Some(literal) = captures.name("js") {
             if captures.name("not").is_some() {
                 facts.forbidden_literals.push(literal.as_str().to_owned());
