@@ -3,7 +3,7 @@
 use crate::facts::antonym::antonym_swap;
 use crate::facts::assertion::AssertionFacts;
 use crate::facts::directive::directives;
-use crate::facts::list::list_changes;
+use crate::facts::list::{List, list_changes, lists};
 use crate::facts::literal::{enumerations, literals, similar};
 use crate::facts::negation::{Polarity, Reversal, ReversalKind};
 use crate::facts::quantity::{Comparator, Dimension, Quantity, quantities};
@@ -288,15 +288,31 @@ fn literal_disagreements_in(
 /// Quantity, literal, list and antonym disagreements between a requirement and a prompt
 /// passage.
 pub fn wording_disagreements(requirement_text: &str, passage: &str) -> Vec<Disagreement> {
-    wording_disagreements_of(&quantities(requirement_text), requirement_text, passage)
+    let read = RequirementReading {
+        text: requirement_text,
+        quantities: &quantities(requirement_text),
+        lists: &lists(requirement_text),
+    };
+    wording_disagreements_of(&read, passage)
 }
 
-/// [`wording_disagreements`] with the requirement's quantities already read.
+/// What the drift rules read from a requirement's text, read once for every passage and
+/// assertion it is compared with.
+pub struct RequirementReading<'a> {
+    pub text: &'a str,
+    /// `quantities(text)`.
+    pub quantities: &'a [Quantity],
+    /// `lists(text)`.
+    pub lists: &'a [List],
+}
+
+/// [`wording_disagreements`] with what the requirement says already read.
 pub fn wording_disagreements_of(
-    required: &[Quantity],
-    requirement_text: &str,
+    requirement: &RequirementReading<'_>,
     passage: &str,
 ) -> Vec<Disagreement> {
+    let requirement_text = requirement.text;
+    let required = requirement.quantities;
     let mut found =
         quantity_disagreements_of(required, requirement_text, &quantities(passage), passage);
     let passage_literals: Vec<String> = literals(passage)
@@ -312,7 +328,11 @@ pub fn wording_disagreements_of(
         .iter()
         .any(|disagreement| disagreement.message.starts_with("lists"))
     {
-        found.extend(list_disagreements(requirement_text, passage));
+        found.extend(list_disagreements(
+            requirement_text,
+            requirement.lists,
+            passage,
+        ));
     }
     if let Some(swap) = antonym_swap(requirement_text, passage) {
         found.push(Disagreement {
@@ -330,8 +350,12 @@ pub fn wording_disagreements_of(
 
 /// Requirement lists a passage changes: an item left out (and not named elsewhere in the
 /// passage) or replaced.
-fn list_disagreements(requirement_text: &str, passage: &str) -> Vec<Disagreement> {
-    list_changes(requirement_text, passage)
+fn list_disagreements(
+    requirement_text: &str,
+    requirement_lists: &[List],
+    passage: &str,
+) -> Vec<Disagreement> {
+    list_changes(requirement_lists, passage)
         .into_iter()
         .map(|change| {
             let requirement_phrase = requirement_text

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::facts::list::lists;
+use crate::facts::list::List;
 use crate::facts::quantity::{Comparator, Dimension, Quantity, quantities, singular};
 use crate::facts::words::{contains_word, is_content, stem, words};
 use crate::source::model::EvalCaseDef;
@@ -456,10 +456,10 @@ pub fn names_item(case_text: &str, item: &str) -> bool {
 }
 
 /// The lists of cases a requirement names ("English, French and German"): lists of three or
-/// more short items.
-pub fn enumerated_cases(requirement: &str) -> Vec<(Vec<String>, String)> {
-    lists(requirement)
-        .into_iter()
+/// more short items, from the lists read from its text (`found`).
+pub fn enumerated_cases(requirement: &str, found: &[List]) -> Vec<(Vec<String>, String)> {
+    found
+        .iter()
         .filter(|list| list.items.len() >= 3)
         .map(|list| {
             let phrase = requirement
@@ -467,7 +467,7 @@ pub fn enumerated_cases(requirement: &str) -> Vec<(Vec<String>, String)> {
                 .unwrap_or_default()
                 .trim()
                 .to_owned();
-            (list.items, phrase)
+            (list.items.clone(), phrase)
         })
         .collect()
 }

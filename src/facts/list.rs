@@ -382,7 +382,9 @@ pub struct ListChange {
 }
 
 /// Requirement lists of three or more items that a passage list changes.
-pub fn list_changes(requirement: &str, passage: &str) -> Vec<ListChange> {
+///
+/// `requirement_lists` are the lists read from the requirement (`lists(requirement)`).
+pub fn list_changes(requirement_lists: &[List], passage: &str) -> Vec<ListChange> {
     // Few requirements hold a list, so what is read of the passage waits until one does.
     let passage_lower = std::cell::OnceCell::new();
     let passage_lists = std::cell::OnceCell::new();
@@ -392,8 +394,8 @@ pub fn list_changes(requirement: &str, passage: &str) -> Vec<ListChange> {
     let mentioned =
         |item: &str| contains_word(passage_lower.get_or_init(|| passage.to_lowercase()), item);
     let mut found = Vec::new();
-    for wanted in lists(requirement)
-        .into_iter()
+    for wanted in requirement_lists
+        .iter()
         .filter(|list| list.items.len() >= 3)
     {
         for offered in passage_lists.get_or_init(|| lists(passage)) {
@@ -498,12 +500,12 @@ mod tests {
     fn changed_lists() {
         let requirement = "SHALL use design tokens for colors, spacing, and typography";
         assert_eq!(
-            list_changes(requirement, "Use tokens for colors and spacing.").len(),
+            list_changes(&lists(requirement), "Use tokens for colors and spacing.").len(),
             1
         );
         assert!(
             list_changes(
-                requirement,
+                &lists(requirement),
                 "Use tokens for typography, colors and spacing."
             )
             .is_empty()

@@ -61,7 +61,8 @@ impl RequirementRule for EnumerationUntested {
         if requirement.def.status != Status::Active {
             return;
         }
-        let enumerations = enumerated_cases(&requirement.def.text);
+        let enumerations =
+            enumerated_cases(&requirement.def.text, context.requirement_lists(index));
         if enumerations.is_empty() {
             return;
         }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
+use crate::facts::list::{List, lists};
 use crate::facts::quantity::{Quantity, quantities};
 use crate::graph::{Graph, Requirement, RequirementIndex};
 use crate::settings::Settings;
@@ -106,9 +107,17 @@ pub struct RuleContext<'a> {
     linker: std::sync::OnceLock<crate::link::Linker>,
     /// The requirement pool of an earlier run, which the linker reuses if it still fits.
     kept_requirement_pool: Option<std::sync::Arc<crate::link::RequirementPool>>,
-    /// The quantities in each requirement's text, read on first use and shared by the rules
-    /// of a run: several rules compare them, and reading them is the costly part.
-    requirement_quantities: Vec<std::sync::OnceLock<Vec<Quantity>>>,
+    /// What is read from each requirement's text, each part on first use, shared by the
+    /// rules of a run: several rules compare the same facts, and reading them is the costly
+    /// part.
+    requirement_facts: Vec<RequirementFactCells>,
+}
+
+/// The facts read from one requirement's text, each on first use.
+#[derive(Default)]
+struct RequirementFactCells {
+    quantities: std::sync::OnceLock<Vec<Quantity>>,
+    lists: std::sync::OnceLock<Vec<List>>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -118,10 +127,10 @@ impl<'a> RuleContext<'a> {
             settings,
             linker: std::sync::OnceLock::new(),
             kept_requirement_pool: None,
-            requirement_quantities: graph
+            requirement_facts: graph
                 .requirements
                 .iter()
-                .map(|_| std::sync::OnceLock::new())
+                .map(|_| RequirementFactCells::default())
                 .collect(),
         }
     }
@@ -129,14 +138,27 @@ impl<'a> RuleContext<'a> {
     /// The quantities in the text of the requirement at `index` ("within 30 days", "at
     /// most 120 words"), as [`quantities`] reads them.
     pub fn requirement_quantities(&self, index: RequirementIndex) -> &[Quantity] {
-        let (Some(cell), Some(requirement)) = (
-            self.requirement_quantities.get(index.0),
+        let (Some(read), Some(requirement)) = (
+            self.requirement_facts.get(index.0),
             self.graph.requirements.get(index.0),
         ) else {
             // Every index a rule is given comes from this graph.
             return &[];
         };
-        cell.get_or_init(|| quantities(&requirement.def.text))
+        read.quantities
+            .get_or_init(|| quantities(&requirement.def.text))
+    }
+
+    /// The lists in the text of the requirement at `index` ("English, French and German"),
+    /// as [`lists`] reads them.
+    pub fn requirement_lists(&self, index: RequirementIndex) -> &[List] {
+        let (Some(read), Some(requirement)) = (
+            self.requirement_facts.get(index.0),
+            self.graph.requirements.get(index.0),
+        ) else {
+            return &[];
+        };
+        read.lists.get_or_init(|| lists(&requirement.def.text))
     }
 
     /// The index of untagged passages and eval cases that suggestions come from.

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::facts::compare::wording_disagreements_of;
+use crate::facts::compare::{RequirementReading, wording_disagreements_of};
 use crate::graph::{Requirement, RequirementIndex};
 use crate::rules::{RequirementRule, check_each_requirement, Drift, Rule, RuleContext, declare_rule};
 
@@ -53,11 +53,13 @@ impl RequirementRule for WordingDrift {
         diagnostics: &mut Vec<Diagnostic>,
     ) {
         let graph = context.graph;
-        let required = context.requirement_quantities(index);
+        let read = RequirementReading {
+            text: &requirement.def.text,
+            quantities: context.requirement_quantities(index),
+            lists: context.requirement_lists(index),
+        };
         for passage in graph.linked_passages(index) {
-            for disagreement in
-                wording_disagreements_of(required, &requirement.def.text, &passage.text)
-            {
+            for disagreement in wording_disagreements_of(&read, &passage.text) {
                 diagnostics.push(context.drift_diagnostic(
                     &Self::META,
                     Drift {
