@@ -296,8 +296,8 @@ pub fn wording_disagreements(requirement_text: &str, passage: &str) -> Vec<Disag
     wording_disagreements_of(&read, passage)
 }
 
-/// What the drift rules read from a requirement's text, read once for every passage and
-/// assertion it is compared with.
+/// What `wording-drift` reads from a requirement's text, read once for every passage it is
+/// compared with ([`RequirementFacts`] is its counterpart for assertions).
 pub struct RequirementReading<'a> {
     pub text: &'a str,
     /// `quantities(text)`.

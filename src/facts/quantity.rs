@@ -392,6 +392,8 @@ struct PlainNumber<'a> {
     percent: bool,
 }
 
+/// What `whole`, a match of [`pattern`] in `source`, is. A number that is not plain has its
+/// parts read into `locations`.
 fn written<'a>(
     source: &str,
     whole: regex::Match<'a>,

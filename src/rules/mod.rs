@@ -138,27 +138,31 @@ impl<'a> RuleContext<'a> {
     /// The quantities in the text of the requirement at `index` ("within 30 days", "at
     /// most 120 words"), as [`quantities`] reads them.
     pub fn requirement_quantities(&self, index: RequirementIndex) -> &[Quantity] {
-        let (Some(read), Some(requirement)) = (
+        self.requirement_fact(index, |cells| &cells.quantities, quantities)
+    }
+
+    /// The lists in the text of the requirement at `index` ("English, French and German"),
+    /// as [`lists`] reads them.
+    pub fn requirement_lists(&self, index: RequirementIndex) -> &[List] {
+        self.requirement_fact(index, |cells| &cells.lists, lists)
+    }
+
+    /// One fact of the requirement at `index`: `read` from its text on first use, then kept
+    /// in the cell `cell` picks.
+    fn requirement_fact<T>(
+        &self,
+        index: RequirementIndex,
+        cell: fn(&RequirementFactCells) -> &std::sync::OnceLock<Vec<T>>,
+        read: fn(&str) -> Vec<T>,
+    ) -> &[T] {
+        let (Some(cells), Some(requirement)) = (
             self.requirement_facts.get(index.0),
             self.graph.requirements.get(index.0),
         ) else {
             // Every index a rule is given comes from this graph.
             return &[];
         };
-        read.quantities
-            .get_or_init(|| quantities(&requirement.def.text))
-    }
-
-    /// The lists in the text of the requirement at `index` ("English, French and German"),
-    /// as [`lists`] reads them.
-    pub fn requirement_lists(&self, index: RequirementIndex) -> &[List] {
-        let (Some(read), Some(requirement)) = (
-            self.requirement_facts.get(index.0),
-            self.graph.requirements.get(index.0),
-        ) else {
-            return &[];
-        };
-        read.lists.get_or_init(|| lists(&requirement.def.text))
+        cell(cells).get_or_init(|| read(&requirement.def.text))
     }
 
     /// The index of untagged passages and eval cases that suggestions come from.
