@@ -182,7 +182,12 @@ pub fn check_edited(
     let mut load = Duration::ZERO;
     for root in roots {
         let loading = Instant::now();
-        let Some(file) = crate::source::load_edited(&graph.db, settings, &options.overlays, root)
+        let trees = match &options.cache {
+            CacheUse::Memory(memory) => Some(&memory.trees),
+            CacheUse::Disk | CacheUse::Disabled => None,
+        };
+        let Some(file) =
+            crate::source::load_edited(&graph.db, settings, &options.overlays, root, trees)
         else {
             return Err(Box::new(graph));
         };

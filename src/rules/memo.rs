@@ -30,7 +30,13 @@ type Fingerprint = u128;
 type Key = u128;
 
 fn key(rule: &str, print: Fingerprint) -> Key {
-    xxhash_rust::xxh3::xxh3_128(rule.as_bytes()).rotate_left(17) ^ print
+    rule_print(rule) ^ print
+}
+
+/// The part of a key that comes from the rule's name: worked out once per rule and run, not
+/// once per requirement (a hundred thousand times per language server edit).
+fn rule_print(rule: &str) -> Fingerprint {
+    xxhash_rust::xxh3::xxh3_128(rule.as_bytes()).rotate_left(17)
 }
 
 /// Findings of per-requirement rules by rule and requirement fingerprint.
@@ -366,6 +372,7 @@ impl<'a> MemoRun<'a> {
                 };
         }
         let last_run = self.last_run.get(name);
+        let rule_print = rule_print(name);
         let found: RuleFindings = context
             .graph
             .requirements
@@ -373,7 +380,7 @@ impl<'a> MemoRun<'a> {
             .enumerate()
             .map(|(index, requirement)| {
                 let print = self.requirements.get(index).copied().unwrap_or_default();
-                let key = key(name, print.rotate_left(3) ^ global);
+                let key = rule_print ^ print.rotate_left(3) ^ global;
                 if let Some(reused) = self.reuse(last_run, index, key) {
                     return reused;
                 }

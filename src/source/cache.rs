@@ -127,6 +127,8 @@ pub struct MemoryCache {
     records: Mutex<HashMap<String, Arc<MemoryRecord>>>,
     /// The texts of unchanged files, so that they are not read again either.
     pub texts: Arc<crate::source::table::TextMemo>,
+    /// The trees of configs loaded again because a file they read changed.
+    pub trees: crate::source::tree_memo::TreeMemo,
 }
 
 /// How one file met the cache.

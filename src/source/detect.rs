@@ -27,6 +27,26 @@ pub struct Detector {
 }
 
 impl Detector {
+    /// The detector for `pattern`, compiled once per process for the last pattern asked for:
+    /// the language server loads a file after every edit, and compiling these probes cost a
+    /// millisecond or two each time.
+    pub fn shared(pattern: &IdPattern) -> std::sync::Arc<Detector> {
+        static LAST: std::sync::Mutex<Option<(String, std::sync::Arc<Detector>)>> =
+            std::sync::Mutex::new(None);
+        let source = pattern.source();
+        let mut last = LAST
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((kept_source, detector)) = last.as_ref()
+            && *kept_source == source
+        {
+            return std::sync::Arc::clone(detector);
+        }
+        let detector = std::sync::Arc::new(Detector::new(pattern));
+        *last = Some((source.to_owned(), std::sync::Arc::clone(&detector)));
+        detector
+    }
+
     pub fn new(pattern: &IdPattern) -> Detector {
         let id = pattern.source();
         let compile = |source: String| Regex::new(&source).unwrap_or_else(|_| never_matches());

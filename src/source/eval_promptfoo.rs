@@ -68,7 +68,13 @@ struct Document<'a> {
 pub fn load(context: &LoadContext<'_>, file: FileId, text: &str) -> (Format, Extraction) {
     let path = context.table.absolute_path(file);
     let mut extraction = Extraction::default();
-    let Some(root) = parse_tree(file, text, &path, &mut extraction) else {
+    let root = match context.trees {
+        Some(trees) => trees.tree(&path, text, || {
+            parse_tree(file, text, &path, &mut extraction)
+        }),
+        None => parse_tree(file, text, &path, &mut extraction).map(Arc::new),
+    };
+    let Some(root) = root else {
         return (Format::PromptfooConfig, extraction);
     };
     let document = Document {

@@ -38,6 +38,7 @@ pub mod spec_yaml;
 pub mod stamp;
 pub mod table;
 pub mod tree;
+pub mod tree_memo;
 pub mod yaml;
 pub mod yaml_comments;
 
@@ -129,6 +130,8 @@ impl Format {
 pub struct LoadContext<'a> {
     pub table: &'a FileTable,
     pub settings: &'a Settings,
+    /// Config trees kept between the language server's checks (none for `speclint check`).
+    pub trees: Option<&'a tree_memo::TreeMemo>,
 }
 
 /// Which parse cache a run reads and writes.
@@ -236,10 +239,14 @@ pub fn load_project(
         table = table.with_text_memo(Arc::clone(&memory.texts));
     }
     let ids = table.intern_walked(&walked);
-    let detector = Detector::new(&settings.id_pattern);
+    let detector = Detector::shared(&settings.id_pattern);
     let context = LoadContext {
         table: &table,
         settings,
+        trees: match cache_use {
+            CacheUse::Memory(memory) => Some(&memory.trees),
+            CacheUse::Disk | CacheUse::Disabled => None,
+        },
     };
 
     // Datasets wait until every other file is loaded: most are read through a promptfoo
@@ -401,14 +408,13 @@ pub fn load_edited(
     settings: &Settings,
     overlays: &HashMap<PathBuf, Arc<str>>,
     file: FileId,
+    trees: Option<&tree_memo::TreeMemo>,
 ) -> Option<EditedFile> {
     let checked_dir = absolute_dir(&settings.project_root);
     let table = FileTable::with_overlays(&checked_dir, settings.max_file_bytes, overlays.clone());
     // The same paths in the same order give every file the ID it had.
-    for (id, source) in db.iter() {
-        if table.intern(&source.absolute_path) != id {
-            return None;
-        }
+    if !table.intern_known(db) {
+        return None;
     }
     let path = db.get(file)?.absolute_path.clone();
     let FileText::Text(text) = table.text(file) else {
@@ -418,13 +424,14 @@ pub fn load_edited(
     if walked.is_link {
         return None;
     }
-    let detector = Detector::new(&settings.id_pattern);
+    let detector = Detector::shared(&settings.id_pattern);
     let (role, format) = detector
         .detect(settings, &walked.glob_path, &walked.path, &text)
         .ok()?;
     let context = LoadContext {
         table: &table,
         settings,
+        trees,
     };
     let (format, extraction) = load_as(&context, file, &text, format);
     if format == Format::Unread || table.file_count() != db.len() {

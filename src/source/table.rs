@@ -169,6 +169,37 @@ impl FileTable {
         id
     }
 
+    /// Interns the files of `db` in its order, so that each gets the ID it has there, and
+    /// says whether each did (a table that already held other files gives other IDs). The
+    /// language server does this for every edit it patches in: under one lock, with room made
+    /// once, and with the relative paths `db` already holds instead of working each out again.
+    pub fn intern_known(&self, db: &SourceDb) -> bool {
+        let mut inner = self.lock();
+        inner.entries.reserve(db.len());
+        inner.by_path.reserve(db.len());
+        let empty: Arc<str> = Arc::from("");
+        for (id, source) in db.iter() {
+            if inner.by_path.contains_key(&source.absolute_path) {
+                return false;
+            }
+            let next = FileId(u32::try_from(inner.entries.len()).unwrap_or(u32::MAX));
+            if next != id {
+                return false;
+            }
+            inner.entries.push(Entry {
+                source: SourceFile::new(
+                    source.relative_path.clone(),
+                    source.absolute_path.clone(),
+                    Arc::clone(&empty),
+                ),
+                text: None,
+                stamp: None,
+            });
+            inner.by_path.insert(source.absolute_path.clone(), id);
+        }
+        true
+    }
+
     /// Interns the walked files, in order: the IDs [`FileTable::intern`] gives, without working
     /// out their relative paths again, under one lock and with room made once.
     pub fn intern_walked(&self, walked: &[WalkedFile]) -> Vec<FileId> {
