@@ -182,12 +182,12 @@ pub fn check_edited(
     let mut load = Duration::ZERO;
     for root in roots {
         let loading = Instant::now();
-        let trees = match &options.cache {
-            CacheUse::Memory(memory) => Some(&memory.trees),
+        let kept = match &options.cache {
+            CacheUse::Memory(memory) => Some(&memory.kept),
             CacheUse::Disk | CacheUse::Disabled => None,
         };
         let Some(file) =
-            crate::source::load_edited(&graph.db, settings, &options.overlays, root, trees)
+            crate::source::load_edited(&graph.db, settings, &options.overlays, root, kept)
         else {
             return Err(Box::new(graph));
         };

@@ -127,8 +127,9 @@ pub struct MemoryCache {
     records: Mutex<HashMap<String, Arc<MemoryRecord>>>,
     /// The texts of unchanged files, so that they are not read again either.
     pub texts: Arc<crate::source::table::TextMemo>,
-    /// The trees of configs loaded again because a file they read changed.
-    pub trees: crate::source::tree_memo::TreeMemo,
+    /// Config trees and tests files, for configs loaded again because a file they read
+    /// changed.
+    pub kept: crate::source::kept_parses::KeptParses,
 }
 
 /// How one file met the cache.

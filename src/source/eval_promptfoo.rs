@@ -25,8 +25,8 @@ use crate::source::table::FileText;
 use crate::source::tree::Node;
 use crate::source::yaml_comments::{YamlComments, find_comments, references_above};
 use crate::source::{
-    Format, LoadContext, Role, eval_assertions, eval_csv, eval_dataset, json, prompt_chat,
-    prompt_text, yaml,
+    Format, LoadContext, Role, eval_assertions, eval_csv, eval_dataset, json, kept_parses,
+    prompt_chat, prompt_text, yaml,
 };
 use crate::source_db::{FileId, Span};
 
@@ -51,6 +51,10 @@ struct Defaults {
 }
 
 impl Defaults {
+    fn is_empty(&self) -> bool {
+        self.references.is_empty() && self.assertions.is_empty()
+    }
+
     fn apply(&self, case: &mut EvalCaseDef) {
         case.references.extend(self.references.iter().cloned());
         case.assertions.extend(self.assertions.iter().cloned());
@@ -68,8 +72,8 @@ struct Document<'a> {
 pub fn load(context: &LoadContext<'_>, file: FileId, text: &str) -> (Format, Extraction) {
     let path = context.table.absolute_path(file);
     let mut extraction = Extraction::default();
-    let root = match context.trees {
-        Some(trees) => trees.tree(&path, text, || {
+    let root = match context.kept {
+        Some(kept) => kept.trees.get_or_parse(&path, text, || {
             parse_tree(file, text, &path, &mut extraction)
         }),
         None => parse_tree(file, text, &path, &mut extraction).map(Arc::new),
@@ -484,6 +488,31 @@ impl ConfigReader<'_, '_> {
         }
     }
 
+    /// What a CSV, JSONL or JSON tests file holds before `defaultTest` is applied: `load`'s
+    /// result, or, in the language server, the one kept from the same text and ID pattern
+    /// (the eval cases are shared, not copied).
+    fn tests_file_cases(
+        &self,
+        path: &Path,
+        text: &str,
+        pattern: &IdPattern,
+        load: impl FnOnce() -> Extraction,
+    ) -> Extraction {
+        let Some(kept) = self.context.kept else {
+            return load();
+        };
+        let key = kept_parses::input_hash(text, pattern.source());
+        kept.tests_files
+            .get_or_parse_keyed(path, key, || {
+                // Shrunk now: cases shared with the memo are not shrunk with the config's.
+                let mut loaded = load();
+                loaded.shrink_to_fit();
+                Some(loaded)
+            })
+            .map(|kept| (*kept).clone())
+            .unwrap_or_default()
+    }
+
     fn tests_file(&mut self, target: FileId, defaults: &Defaults) {
         let Some((path, extension, text)) = self.read_target(target, Role::Eval) else {
             return;
@@ -492,17 +521,24 @@ impl ConfigReader<'_, '_> {
         let (format, mut loaded) = match extension.as_str() {
             "csv" => (
                 Format::CsvDataset,
-                eval_csv::load(target, &text, &pattern, &[]),
+                self.tests_file_cases(&path, &text, &pattern, || {
+                    eval_csv::load(target, &text, &pattern, &[])
+                }),
             ),
             "jsonl" | "ndjson" => (
                 Format::JsonlDataset,
-                eval_dataset::load_jsonl(target, &text, &pattern),
+                self.tests_file_cases(&path, &text, &pattern, || {
+                    eval_dataset::load_jsonl(target, &text, &pattern)
+                }),
             ),
-            "json" => {
-                let mut loaded = eval_dataset::load_json(target, &text, &pattern);
-                loaded.problems.extend(tests_without_vars(target, &text));
-                (Format::JsonDataset, loaded)
-            }
+            "json" => (
+                Format::JsonDataset,
+                self.tests_file_cases(&path, &text, &pattern, || {
+                    let mut loaded = eval_dataset::load_json(target, &text, &pattern);
+                    loaded.problems.extend(tests_without_vars(target, &text));
+                    loaded
+                }),
+            ),
             _ => {
                 let mut loaded = Extraction::default();
                 let inner_document = Document {
@@ -528,8 +564,10 @@ impl ConfigReader<'_, '_> {
                 (Format::PromptfooTests, loaded)
             }
         };
-        for case in &mut loaded.eval_cases {
-            defaults.apply(Arc::make_mut(case));
+        if !defaults.is_empty() {
+            for case in &mut loaded.eval_cases {
+                defaults.apply(Arc::make_mut(case));
+            }
         }
         self.claim(target, Role::Eval, format);
         self.extraction.merge(loaded);

@@ -23,6 +23,7 @@ pub mod eval_promptfoo;
 pub mod eval_refs;
 
 pub mod json;
+pub mod kept_parses;
 pub mod layout;
 pub mod model;
 pub mod model_settings;
@@ -38,7 +39,6 @@ pub mod spec_yaml;
 pub mod stamp;
 pub mod table;
 pub mod tree;
-pub mod tree_memo;
 pub mod yaml;
 pub mod yaml_comments;
 
@@ -130,8 +130,9 @@ impl Format {
 pub struct LoadContext<'a> {
     pub table: &'a FileTable,
     pub settings: &'a Settings,
-    /// Config trees kept between the language server's checks (none for `speclint check`).
-    pub trees: Option<&'a tree_memo::TreeMemo>,
+    /// Config trees and tests files kept between the language server's checks (none for
+    /// `speclint check`).
+    pub kept: Option<&'a kept_parses::KeptParses>,
 }
 
 /// Which parse cache a run reads and writes.
@@ -243,8 +244,8 @@ pub fn load_project(
     let context = LoadContext {
         table: &table,
         settings,
-        trees: match cache_use {
-            CacheUse::Memory(memory) => Some(&memory.trees),
+        kept: match cache_use {
+            CacheUse::Memory(memory) => Some(&memory.kept),
             CacheUse::Disk | CacheUse::Disabled => None,
         },
     };
@@ -408,7 +409,7 @@ pub fn load_edited(
     settings: &Settings,
     overlays: &HashMap<PathBuf, Arc<str>>,
     file: FileId,
-    trees: Option<&tree_memo::TreeMemo>,
+    kept: Option<&kept_parses::KeptParses>,
 ) -> Option<EditedFile> {
     let checked_dir = absolute_dir(&settings.project_root);
     let table = FileTable::with_overlays(&checked_dir, settings.max_file_bytes, overlays.clone());
@@ -431,7 +432,7 @@ pub fn load_edited(
     let context = LoadContext {
         table: &table,
         settings,
-        trees,
+        kept,
     };
     let (format, extraction) = load_as(&context, file, &text, format);
     if format == Format::Unread || table.file_count() != db.len() {

@@ -606,9 +606,56 @@ pub fn incremental_diagnostics_equal_a_full_check_after_random_edits() {
     }
 }
 
+/// Random edits to a prompt that a promptfoo config reads, to CSV and JSONL tests files it
+/// reads, to the config and to the spec: the server keeps the config's tree and its tests
+/// files' cases between edits, and must read each again exactly when its own text changed.
+pub fn edits_to_files_a_config_reads_equal_a_full_check() {
+    let (_directory, root) = crate::support::copy_example();
+    std::fs::create_dir_all(root.join("evals/tests")).unwrap();
+    std::fs::write(
+        root.join("evals/tests/cases.csv"),
+        "question,__expected,__metadata:requirements\n\
+         \"How long is the refund window?\",\"icontains: 30 days\",FR-001\n\
+         \"Summarise my refund\",\"javascript: output.split(/\\s+/).length <= 120\",FR-006\n\
+         \"Do you offer store credit?\",\"contains: store credit\",FR-005\n",
+    )
+    .unwrap();
+    let config = root.join("evals/promptfooconfig.yaml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    // Tests files get the config's `defaultTest`, which is applied after they are read.
+    text = text.replacen(
+        "tests:\n",
+        "defaultTest:\n  assert:\n    - type: javascript\n      value: output.length <= 2000\n\ntests:\n  - file://tests/cases.csv\n  - file://summaries.jsonl\n",
+        1,
+    );
+    std::fs::write(&config, text).unwrap();
+    let files = [
+        "prompts/refund_system.md.j2",
+        "evals/tests/cases.csv",
+        "evals/summaries.jsonl",
+        "evals/promptfooconfig.yaml",
+        "specs/refunds/spec.md",
+    ];
+    for (seed, watching) in [
+        (0x00c0_ffee_cafe_0001, true),
+        (0x00c0_ffee_cafe_0002, false),
+    ] {
+        replay_random_edits_in(&root, &files, seed, 30, watching);
+    }
+}
+
 fn replay_random_edits(seed: u64, steps: usize, watching: bool) {
     let (_directory, root) = crate::support::copy_example();
-    let files = crate::support::EXAMPLE_INPUTS;
+    replay_random_edits_in(
+        &root,
+        &crate::support::EXAMPLE_INPUTS,
+        seed,
+        steps,
+        watching,
+    );
+}
+
+fn replay_random_edits_in(root: &Path, files: &[&str], seed: u64, steps: usize, watching: bool) {
     let originals: Vec<String> = files
         .iter()
         .map(|relative| std::fs::read_to_string(root.join(relative)).unwrap())
@@ -616,7 +663,7 @@ fn replay_random_edits(seed: u64, steps: usize, watching: bool) {
     let mut texts = originals.clone();
     let mut opened = vec![false; files.len()];
     let mut versions = vec![1; files.len()];
-    let mut client = Client::start(&root);
+    let mut client = Client::start(root);
     let capabilities = if watching {
         json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}})
     } else {
@@ -624,7 +671,7 @@ fn replay_random_edits(seed: u64, steps: usize, watching: bool) {
     };
     client.request(
         "initialize",
-        json!({"processId": null, "rootUri": uri(&root), "capabilities": capabilities, "trace": "messages"}),
+        json!({"processId": null, "rootUri": uri(root), "capabilities": capabilities, "trace": "messages"}),
     );
     client.notify("initialized", json!({}));
     let mut random = crate::support::Random(seed);
@@ -681,7 +728,7 @@ fn replay_random_edits(seed: u64, steps: usize, watching: bool) {
         );
         // Notifications sent before the answer have arrived; the disk now holds the buffers.
         std::fs::write(&path, &texts[which]).unwrap();
-        let expected = full_check_by_uri(&root);
+        let expected = full_check_by_uri(root);
         let published: std::collections::BTreeMap<String, Value> = client
             .diagnostics
             .iter()
