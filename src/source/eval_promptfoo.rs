@@ -489,10 +489,11 @@ impl ConfigReader<'_, '_> {
     }
 
     /// What a CSV, JSONL or JSON tests file holds before `defaultTest` is applied: `load`'s
-    /// result, or, in the language server, the one kept from the same text and ID pattern
-    /// (the eval cases are shared, not copied).
+    /// result, or, in the language server, the one kept from the same text, ID pattern and
+    /// file ID (the eval cases are shared, not copied).
     fn tests_file_cases(
         &self,
+        target: FileId,
         path: &Path,
         text: &str,
         pattern: &IdPattern,
@@ -501,7 +502,8 @@ impl ConfigReader<'_, '_> {
         let Some(kept) = self.context.kept else {
             return load();
         };
-        let key = kept_parses::input_hash(text, pattern.source());
+        // The cases' spans name the file by its ID, which a file added before it changes.
+        let key = kept_parses::input_hash(text, pattern.source()) ^ u128::from(target.0);
         kept.tests_files
             .get_or_parse_keyed(path, key, || {
                 // Shrunk now: cases shared with the memo are not shrunk with the config's.
@@ -521,19 +523,19 @@ impl ConfigReader<'_, '_> {
         let (format, mut loaded) = match extension.as_str() {
             "csv" => (
                 Format::CsvDataset,
-                self.tests_file_cases(&path, &text, &pattern, || {
+                self.tests_file_cases(target, &path, &text, &pattern, || {
                     eval_csv::load(target, &text, &pattern, &[])
                 }),
             ),
             "jsonl" | "ndjson" => (
                 Format::JsonlDataset,
-                self.tests_file_cases(&path, &text, &pattern, || {
+                self.tests_file_cases(target, &path, &text, &pattern, || {
                     eval_dataset::load_jsonl(target, &text, &pattern)
                 }),
             ),
             "json" => (
                 Format::JsonDataset,
-                self.tests_file_cases(&path, &text, &pattern, || {
+                self.tests_file_cases(target, &path, &text, &pattern, || {
                     let mut loaded = eval_dataset::load_json(target, &text, &pattern);
                     loaded.problems.extend(tests_without_vars(target, &text));
                     loaded

@@ -4,8 +4,9 @@
 //! is edited, because its results hold the prompt's passages. Its own text did not change,
 //! and its tests files did not either, yet parsing the config into a spanned tree and its CSV
 //! or JSONL tests files into eval cases was most of that load. Both are kept by path and a
-//! hash of the text they were read from (and, for tests files, of the ID pattern), so an edit
-//! to the config or a tests file reads that file again, and an edit to a prompt does not.
+//! hash of the text they were read from (and, for tests files, of the ID pattern and of the
+//! file's ID, which their cases' spans hold), so an edit to the config or a tests file reads
+//! that file again, and an edit to a prompt does not.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

@@ -640,8 +640,15 @@ pub fn edits_to_files_a_config_reads_equal_a_full_check() {
         (0x00c0_ffee_cafe_0001, true),
         (0x00c0_ffee_cafe_0002, false),
     ] {
-        replay_random_edits_in(&root, &files, seed, 30, watching);
+        replay_random_edits_in(&root, &files, seed, 30, watching, None);
     }
+    // A file added on disk halfway renumbers the files after it, the config and its tests
+    // files among them: what the server kept of them must not come back with old file IDs.
+    let added = (
+        "evals/0_added.jsonl",
+        "{\"input\": \"added\", \"metadata\": {\"requirements\": [\"FR-001\"]}}\n",
+    );
+    replay_random_edits_in(&root, &files, 0x00c0_ffee_cafe_0003, 30, false, Some(added));
 }
 
 fn replay_random_edits(seed: u64, steps: usize, watching: bool) {
@@ -652,10 +659,20 @@ fn replay_random_edits(seed: u64, steps: usize, watching: bool) {
         seed,
         steps,
         watching,
+        None,
     );
 }
 
-fn replay_random_edits_in(root: &Path, files: &[&str], seed: u64, steps: usize, watching: bool) {
+/// Replays `steps` random edits of `files` in the project at `root`; `added` is a file (path
+/// and text) written to disk, unannounced, halfway.
+fn replay_random_edits_in(
+    root: &Path,
+    files: &[&str],
+    seed: u64,
+    steps: usize,
+    watching: bool,
+    added: Option<(&str, &str)>,
+) {
     let originals: Vec<String> = files
         .iter()
         .map(|relative| std::fs::read_to_string(root.join(relative)).unwrap())
@@ -680,6 +697,11 @@ fn replay_random_edits_in(root: &Path, files: &[&str], seed: u64, steps: usize, 
         // Without file watching, now and then a file that is not open changes on disk
         // unannounced. Its modification time is set in the past, so that it looks settled:
         // only its changed time and length can tell the server.
+        if let Some((relative, text)) = added
+            && step == steps / 2
+        {
+            std::fs::write(root.join(relative), text).unwrap();
+        }
         let closed: Vec<usize> = (0..files.len()).filter(|&index| !opened[index]).collect();
         if !watching && step % 5 == 4 && !closed.is_empty() {
             let which = closed[random.below(closed.len())];
@@ -763,4 +785,51 @@ fn replay_random_edits_in(root: &Path, files: &[&str], seed: u64, steps: usize, 
     client.request("shutdown", Value::Null);
     client.notify("exit", Value::Null);
     client.child.wait().unwrap();
+}
+
+/// The language server keeps what a tests file read through a config holds; after a file added
+/// before it renumbers it, the kept cases must not come back with the old file ID.
+pub fn kept_tests_files_are_read_again_under_a_new_file_id() {
+    use speclint::source::{
+        LoadContext, eval_promptfoo, kept_parses::KeptParses, table::FileTable,
+    };
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join("evals")).unwrap();
+    let config = "prompts: [hello]\ntests: file://cases.csv\n";
+    std::fs::write(root.join("evals/promptfooconfig.yaml"), config).unwrap();
+    std::fs::write(
+        root.join("evals/cases.csv"),
+        "question,__expected,__metadata:requirements\nq,contains: x,FR-001\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("evals/a_added.txt"), "added\n").unwrap();
+    let settings = speclint::config::load_settings(&root, None).unwrap();
+    let kept = KeptParses::default();
+    let case_files = |interned_first: &[&str]| {
+        let table = FileTable::new(&root, settings.max_file_bytes);
+        for relative in interned_first {
+            table.intern(&root.join(relative));
+        }
+        let file = table.intern(&root.join("evals/promptfooconfig.yaml"));
+        let context = LoadContext {
+            table: &table,
+            settings: &settings,
+            kept: Some(&kept),
+        };
+        let (_, extraction) = eval_promptfoo::load(&context, file, config);
+        let csv = table.lookup(&root.join("evals/cases.csv")).unwrap();
+        let files: Vec<_> = extraction
+            .eval_cases
+            .iter()
+            .map(|case| case.span.file)
+            .collect();
+        (csv, files)
+    };
+    let (csv, files) = case_files(&[]);
+    assert_eq!(files, vec![csv]);
+    // The same texts, with one more file interned first: every ID moves up by one.
+    let (csv_after, files_after) = case_files(&["evals/a_added.txt"]);
+    assert_ne!(csv_after, csv);
+    assert_eq!(files_after, vec![csv_after]);
 }

@@ -126,6 +126,7 @@ fn main() {
         lock::a_malformed_lock_is_reported_and_not_overwritten,
         lsp::incremental_diagnostics_equal_a_full_check_after_random_edits,
         lsp::edits_to_files_a_config_reads_equal_a_full_check,
+        lsp::kept_tests_files_are_read_again_under_a_new_file_id,
         lsp::language_server_end_to_end,
         lsp::ten_thousand_rapid_changes_are_debounced_and_the_server_stays_responsive,
         lsp::typing_is_checked_at_the_first_key_and_when_it_stops,
