@@ -47,6 +47,20 @@ struct Inner {
     by_path: rustc_hash::FxHashMap<PathBuf, FileId>,
 }
 
+impl Inner {
+    /// Adds a file not seen before, with no text read yet, under the next ID.
+    fn push_new(&mut self, relative_path: String, path: PathBuf, empty: &Arc<str>) -> FileId {
+        let id = FileId(u32::try_from(self.entries.len()).unwrap_or(u32::MAX));
+        self.by_path.insert(path.clone(), id);
+        self.entries.push(Entry {
+            source: SourceFile::new(relative_path, path, Arc::clone(empty)),
+            text: None,
+            stamp: None,
+        });
+        id
+    }
+}
+
 pub struct FileTable {
     checked_dir: PathBuf,
     max_file_bytes: u64,
@@ -158,15 +172,8 @@ impl FileTable {
         if let Some(&id) = inner.by_path.get(path) {
             return id;
         }
-        let id = FileId(u32::try_from(inner.entries.len()).unwrap_or(u32::MAX));
         let relative = relative_path_string(&self.checked_dir, path);
-        inner.entries.push(Entry {
-            source: SourceFile::new(relative, path.to_path_buf(), Arc::from("")),
-            text: None,
-            stamp: None,
-        });
-        inner.by_path.insert(path.to_path_buf(), id);
-        id
+        inner.push_new(relative, path.to_path_buf(), &Arc::from(""))
     }
 
     /// Interns the files of `db` in its order, so that each gets the ID it has there, and
@@ -182,20 +189,14 @@ impl FileTable {
             if inner.by_path.contains_key(&source.absolute_path) {
                 return false;
             }
-            let next = FileId(u32::try_from(inner.entries.len()).unwrap_or(u32::MAX));
-            if next != id {
+            let added = inner.push_new(
+                source.relative_path.clone(),
+                source.absolute_path.clone(),
+                &empty,
+            );
+            if added != id {
                 return false;
             }
-            inner.entries.push(Entry {
-                source: SourceFile::new(
-                    source.relative_path.clone(),
-                    source.absolute_path.clone(),
-                    Arc::clone(&empty),
-                ),
-                text: None,
-                stamp: None,
-            });
-            inner.by_path.insert(source.absolute_path.clone(), id);
         }
         true
     }
@@ -213,18 +214,7 @@ impl FileTable {
                 if let Some(&id) = inner.by_path.get(&file.path) {
                     return id;
                 }
-                let id = FileId(u32::try_from(inner.entries.len()).unwrap_or(u32::MAX));
-                inner.entries.push(Entry {
-                    source: SourceFile::new(
-                        file.relative_path.clone(),
-                        file.path.clone(),
-                        Arc::clone(&empty),
-                    ),
-                    text: None,
-                    stamp: None,
-                });
-                inner.by_path.insert(file.path.clone(), id);
-                id
+                inner.push_new(file.relative_path.clone(), file.path.clone(), &empty)
             })
             .collect()
     }
