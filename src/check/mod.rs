@@ -180,12 +180,12 @@ pub fn check_edited(
     let started = Instant::now();
     let mut graph = previous;
     let mut load = Duration::ZERO;
+    let kept = match &options.cache {
+        CacheUse::Memory(memory) => Some(&memory.kept),
+        CacheUse::Disk | CacheUse::Disabled => None,
+    };
     for root in roots {
         let loading = Instant::now();
-        let kept = match &options.cache {
-            CacheUse::Memory(memory) => Some(&memory.kept),
-            CacheUse::Disk | CacheUse::Disabled => None,
-        };
         let Some(file) =
             crate::source::load_edited(&graph.db, settings, &options.overlays, root, kept)
         else {

@@ -201,7 +201,8 @@ pub fn terms(text: &str) -> Vec<String> {
     found
 }
 
-/// The suffix `stem` takes off `word`, if any.
+/// The length of `word`'s stem: the word without the first suffix below that leaves at least
+/// three characters, or the whole word.
 fn stem_length(word: &str) -> usize {
     // Every suffix below ends in one of these letters, so most words are settled by their last
     // byte. Stemming runs for every word of every text indexed, and a call to `memcmp` per
