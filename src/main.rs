@@ -140,6 +140,11 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
                 duration.as_secs_f64() * 1000.0
             ));
         }
+        if let Some((read, walked)) = result.files_read {
+            print_error(&format!(
+                "speclint: load: {read} of {walked} walked files read and hashed; the rest were known by their unchanged stamps\n"
+            ));
+        }
         for timing in &result.format_timings {
             print_error(&format!(
                 "speclint: load {}: {} files ({} from the cache), {:.2} MB, {:.1} ms of CPU\n",

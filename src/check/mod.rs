@@ -90,6 +90,9 @@ pub struct CheckResult {
     pub timings: Vec<(&'static str, Duration)>,
     /// What loading each format cost, costliest first.
     pub format_timings: Vec<crate::source::FormatTiming>,
+    /// For a run that reused its findings: how many walked files it read and hashed (the
+    /// others had settled with unchanged stamps), and how many it walked.
+    pub files_read: Option<(usize, usize)>,
 }
 
 impl CheckResult {
@@ -147,8 +150,16 @@ pub fn check(
             graph: reused.graph,
             totals: reused.totals,
             diagnostics: reused.diagnostics,
-            timings: vec![("load: nothing changed, findings reused", started.elapsed())],
+            timings: vec![(
+                if reused.stamps_refreshed {
+                    "load: nothing changed, findings reused, stamps stored for files settled since"
+                } else {
+                    "load: nothing changed, findings reused"
+                },
+                started.elapsed(),
+            )],
             format_timings: Vec::new(),
+            files_read: Some(reused.files_read),
         },
         None => check_everything(settings, options, reusable, started),
     };
@@ -205,6 +216,7 @@ pub fn check_edited(
         diagnostics,
         timings,
         format_timings: Vec::new(),
+        files_read: None,
     };
     // `finish` fails only with `changed_since`, which was turned away above.
     finish(checked, baseline.as_ref(), checked_dir, settings, options).map_err(|_| Box::default())
@@ -280,6 +292,7 @@ fn finish(
         diagnostics,
         timings,
         format_timings,
+        files_read,
     } = checked;
     let root = &settings.project_root;
     let found = diagnostics.len();
@@ -302,6 +315,7 @@ fn finish(
         baseline_hidden,
         timings,
         format_timings,
+        files_read,
         path_prefix: repository_prefix(root),
     })
 }
@@ -377,6 +391,7 @@ fn check_everything(
         diagnostics,
         timings,
         format_timings,
+        files_read: None,
     }
 }
 
@@ -388,6 +403,7 @@ struct Checked {
     diagnostics: Vec<Diagnostic>,
     timings: Vec<(&'static str, Duration)>,
     format_timings: Vec<crate::source::FormatTiming>,
+    files_read: Option<(usize, usize)>,
 }
 
 /// The first bytes of the file of kept rule findings.

@@ -112,6 +112,11 @@ pub(crate) struct Reused {
     pub graph: Graph,
     pub totals: Totals,
     pub diagnostics: Vec<Diagnostic>,
+    /// Whether the stored findings were written again with the stamps of files that
+    /// settled since they were stored.
+    pub stamps_refreshed: bool,
+    /// How many of the walked files were read and hashed, and how many were walked.
+    pub files_read: (usize, usize),
 }
 
 fn findings_path(root: &Path, settings: &Settings) -> Option<std::path::PathBuf> {
@@ -136,12 +141,12 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
     let sealed = sealed?;
     let (head, rest): (FindingsHead, &[u8]) = postcard::take_from_bytes(&sealed).ok()?;
     let (places_bytes, body_bytes): (&[u8], &[u8]) = postcard::take_from_bytes(rest).ok()?;
-    let FindingsHead { print, shown_files } = head;
+    let mut head = head;
     let places_only = with == ReuseFindings::PlacesOnly;
     let kept_texts: std::collections::HashSet<String> = if places_only {
         std::collections::HashSet::new()
     } else {
-        shown_files.iter().cloned().collect()
+        head.shown_files.iter().cloned().collect()
     };
     let (stored, unchanged) = rayon::join(
         || {
@@ -160,13 +165,13 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
         || {
             crate::source::project_print::unchanged_since(
                 project,
-                &print,
+                &head.print,
                 &KeptTexts::Only(&kept_texts),
             )
         },
     );
     let ((stored, places), unchanged) = (stored?, unchanged?);
-    if (places_only && places.len() != shown_files.len())
+    if (places_only && places.len() != head.shown_files.len())
         || *stored.project_root != *settings.project_root.to_string_lossy()
         || *stored.base_dir != *settings.base_dir.to_string_lossy()
     {
@@ -213,7 +218,8 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
             reason: reason.to_owned(),
         });
     }
-    let shown_ids: Vec<FileId> = shown_files
+    let shown_ids: Vec<FileId> = head
+        .shown_files
         .iter()
         .map(|path| file_of(path))
         .collect::<Option<_>>()?;
@@ -241,6 +247,14 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
         })
         .collect();
     let diagnostics: Vec<Diagnostic> = built.into_iter().collect::<Option<_>>()?;
+    // Files read now because their stamps were missing or had changed, and settled since,
+    // are stored with their new stamps, so that the next run need not read them: the head
+    // is written again in front of the places and the body as they were stored.
+    let stamps_refreshed = unchanged.settled_since.is_some();
+    if let Some(settled) = unchanged.settled_since {
+        head.print.settled = settled;
+        crate::source::cache::write_sealed_with_tail(&path, FINDINGS_MAGIC, &head, rest);
+    }
     Some(Reused {
         graph: Graph {
             db,
@@ -250,6 +264,8 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
         },
         totals: stored.totals,
         diagnostics,
+        stamps_refreshed,
+        files_read: unchanged.files_read,
     })
 }
 

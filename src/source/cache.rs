@@ -329,6 +329,18 @@ impl std::ops::Deref for SealedBody {
 /// file, never held whole in memory: at the end of a run that fills the cache it would be the
 /// largest single allocation. A cache that cannot be written only costs the next run its speed.
 pub fn write_sealed<T: Serialize + ?Sized>(path: &Path, magic: &[u8], value: &T) {
+    write_sealed_with_tail(path, magic, value, &[]);
+}
+
+/// Writes `head`, encoded, then `tail`, bytes encoded before, sealed as [`write_sealed`]
+/// seals one value: a stored file whose first part changed is written again without
+/// decoding and encoding the rest.
+pub fn write_sealed_with_tail<T: Serialize + ?Sized>(
+    path: &Path,
+    magic: &[u8],
+    head: &T,
+    tail: &[u8],
+) {
     let _ = crate::atomic_write::write_atomically_with(
         path,
         crate::atomic_write::Durability::Unsynced,
@@ -346,7 +358,8 @@ pub fn write_sealed<T: Serialize + ?Sized>(path: &Path, magic: &[u8], value: &T)
                     hasher: xxhash_rust::xxh3::Xxh3::new(),
                 },
             );
-            postcard::to_io(value, &mut body).map_err(std::io::Error::other)?;
+            postcard::to_io(head, &mut body).map_err(std::io::Error::other)?;
+            body.write_all(tail)?;
             let checksummed = body.into_inner().map_err(|error| error.into_error())?;
             let checksum = checksummed.hasher.digest();
             file.seek(std::io::SeekFrom::Start(magic.len() as u64))?;

@@ -47,6 +47,8 @@ pub struct SettledFile {
 pub struct FilesPrint {
     pub files: u128,
     pub settled: Vec<SettledFile>,
+    /// How many walked files were read (the others were taken by their stamps).
+    pub read: usize,
 }
 
 /// Which texts a print keeps in the file table as it hashes them.
@@ -70,7 +72,9 @@ pub(crate) fn files_print(
     kept: &KeptTexts<'_>,
     earlier: &[SettledFile],
 ) -> FilesPrint {
-    let per_file: Vec<(u128, Option<FileStamp>)> = walked
+    // Each file's share of the hash, its stamp if it was read and had settled, and whether
+    // it was read.
+    let per_file: Vec<(u128, Option<FileStamp>, bool)> = walked
         .par_iter()
         .zip(ids.par_iter())
         .map(|(walked_file, &id)| {
@@ -83,7 +87,7 @@ pub(crate) fn files_print(
                 && let Some(print) =
                     settled_share(&walked_file.path, &walked_file.relative_path, earlier)
             {
-                return (print, None);
+                return (print, None, false);
             }
             let mut bytes = Vec::with_capacity(walked_file.relative_path.len() + 20);
             bytes.extend_from_slice(walked_file.relative_path.as_bytes());
@@ -100,12 +104,14 @@ pub(crate) fn files_print(
             } else {
                 table.settled_stamp(id)
             };
-            (xxhash_rust::xxh3::xxh3_128(&bytes), stamp)
+            (xxhash_rust::xxh3::xxh3_128(&bytes), stamp, true)
         })
         .collect();
     let mut bytes = Vec::with_capacity(per_file.len() * 16 + 32);
     let mut settled = Vec::new();
-    for (walked_file, (print, stamp)) in walked.iter().zip(&per_file) {
+    let mut read = 0;
+    for (walked_file, (print, stamp, was_read)) in walked.iter().zip(&per_file) {
+        read += usize::from(*was_read);
         bytes.extend_from_slice(&print.to_le_bytes());
         if let Some(stamp) = stamp {
             settled.push(SettledFile {
@@ -125,6 +131,7 @@ pub(crate) fn files_print(
     FilesPrint {
         files: xxhash_rust::xxh3::xxh3_128(&bytes),
         settled,
+        read,
     }
 }
 
@@ -202,6 +209,13 @@ pub(crate) fn inputs_beyond_walk<'a>(
 pub struct UnchangedProject {
     pub table: FileTable,
     pub ids: std::collections::HashMap<String, FileId>,
+    /// The print's settled files with the stamps of files this run read that have settled
+    /// since, when that differs from the print's: what the stored print should now say, so
+    /// that the next run need not read them. A file checked soon after it was written
+    /// (a fresh clone, a branch switch) has no stamp in the print of that run.
+    pub settled_since: Option<Vec<SettledFile>>,
+    /// How many of the walked files were read and hashed, and how many were walked.
+    pub files_read: (usize, usize),
 }
 
 /// A walk of the project, with its walked files in a file table that has read nothing yet.
@@ -242,9 +256,11 @@ pub(crate) fn unchanged_since(
         walked,
         ids,
     } = project;
-    if files_print(&table, &walked, &ids, kept, &print.settled).files != print.files {
+    let now = files_print(&table, &walked, &ids, kept, &print.settled);
+    if now.files != print.files {
         return None;
     }
+    let files_read = (now.read, walked.len());
     let mut by_path: std::collections::HashMap<String, FileId> = walked
         .into_iter()
         .zip(ids)
@@ -271,10 +287,37 @@ pub(crate) fn unchanged_since(
         .probes
         .par_iter()
         .all(|probe| probe_still_holds(&table, probe))
-        .then_some(UnchangedProject {
+        .then(|| UnchangedProject {
             table,
             ids: by_path,
+            settled_since: with_newly_settled(&print.settled, now.settled),
+            files_read,
         })
+}
+
+/// `earlier` with the stamps in `now` put in (both sorted by path hash): a file read again
+/// keeps the stamp it has now. `None` when that gives `earlier` itself.
+fn with_newly_settled(earlier: &[SettledFile], now: Vec<SettledFile>) -> Option<Vec<SettledFile>> {
+    let index_in = |files: &[SettledFile], path_hash: u64| {
+        files.binary_search_by_key(&path_hash, |file| file.path_hash)
+    };
+    let all_known = now.iter().all(|file| {
+        index_in(earlier, file.path_hash)
+            .ok()
+            .and_then(|index| earlier.get(index))
+            == Some(file)
+    });
+    if all_known {
+        return None;
+    }
+    let mut merged: Vec<SettledFile> = earlier
+        .iter()
+        .filter(|file| index_in(&now, file.path_hash).is_err())
+        .cloned()
+        .collect();
+    merged.extend(now);
+    merged.sort_unstable_by_key(|file| file.path_hash);
+    Some(merged)
 }
 
 #[cfg(test)]

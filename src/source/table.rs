@@ -298,10 +298,19 @@ impl FileTable {
         };
         match unread {
             Some(path) if self.text_memo.is_none() && !self.overlays.contains_key(&path) => {
-                with_file_text(id, &path, self.max_file_bytes, |read, _| match read {
-                    Ok(text) => TextState::Text(content_hash(text)),
-                    Err(problem) => TextState::Unreadable(problem.message),
-                })
+                let (state, stamp) =
+                    with_file_text(id, &path, self.max_file_bytes, |read, stamp| match read {
+                        Ok(text) => (TextState::Text(content_hash(text)), stamp),
+                        Err(problem) => (TextState::Unreadable(problem.message), stamp),
+                    });
+                // The stamp goes with the hash: a run that reuses its findings stores it for
+                // the next one (`settled_stamp`).
+                if let Some(entry) = self.lock().entries.get_mut(id.0 as usize)
+                    && entry.text.is_none()
+                {
+                    entry.stamp = stamp;
+                }
+                state
             }
             // Read already, an editor's buffer, a text the memo may hold, or an unknown ID:
             // the table's own answer.

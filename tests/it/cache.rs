@@ -523,3 +523,68 @@ pub fn a_settled_file_rewritten_with_its_old_time_and_length_is_read_again() {
     let uncached = run(root, &["--output-format", "concise", "--no-cache"]);
     assert_eq!((code, after), (uncached.0, uncached.1));
 }
+
+/// How many walked files a run that reused its findings read and hashed (its `--timings`
+/// line), and how many it walked.
+fn files_read(stderr: &str) -> Option<(usize, usize)> {
+    let line = stderr
+        .lines()
+        .find(|line| line.contains("walked files read and hashed"))?;
+    let counts = line.strip_prefix("speclint: load: ")?;
+    let (read, rest) = counts.split_once(" of ")?;
+    let (walked, _) = rest.split_once(' ')?;
+    Some((read.parse().ok()?, walked.parse().ok()?))
+}
+
+pub fn files_checked_right_after_they_were_written_get_their_stamps_once_they_settle() {
+    // Written just now: the run that stores the findings keeps no stamp for any of them (they
+    // could still be written again within the clock step), as after a fresh clone or a
+    // branch switch.
+    let project = project();
+    let root = project.path();
+    let (code, before, _) = run(root, &["--output-format", "concise"]);
+    let (_, _, stderr) = run(root, &["--output-format", "concise", "--timings"]);
+    assert!(findings_reused(&stderr), "{stderr}");
+    let walked = files_read(&stderr).unwrap().1;
+    assert!(walked >= 5, "{stderr}");
+    assert_eq!(files_read(&stderr), Some((walked, walked)), "{stderr}");
+    // Once they have settled, the next run reads them once more and stores their stamps...
+    let_files_settle();
+    let (_, after, stderr) = run(root, &["--output-format", "concise", "--timings"]);
+    assert!(
+        stderr.contains("findings reused, stamps stored for files settled since"),
+        "{stderr}"
+    );
+    assert_eq!(files_read(&stderr), Some((walked, walked)), "{stderr}");
+    assert_eq!(before, after);
+    // ...and the runs after it read none of them.
+    for _ in 0..2 {
+        let (again_code, again, stderr) = run(root, &["--output-format", "concise", "--timings"]);
+        assert!(findings_reused(&stderr), "{stderr}");
+        assert!(!stderr.contains("stamps stored"), "{stderr}");
+        assert_eq!(files_read(&stderr), Some((0, walked)), "{stderr}");
+        assert_eq!((again_code, again), (code, before.clone()));
+    }
+    // The default output shows source lines: it reads the files its findings point into, and
+    // only those.
+    let (_, full, stderr) = run(root, &["--timings"]);
+    assert!(findings_reused(&stderr), "{stderr}");
+    let (read, _) = files_read(&stderr).unwrap();
+    assert!(read > 0 && read < walked, "{stderr}");
+    assert_eq!(full, run(root, &["--no-cache"]).1);
+    // A change is still seen, and what the run stores then vouches for the other files.
+    write(
+        root,
+        "specs/refunds/spec.md",
+        &SPEC.replace("30-day", "45-day"),
+    );
+    let (code, changed, stderr) = run(root, &["--output-format", "concise", "--timings"]);
+    assert!(!findings_reused(&stderr), "{stderr}");
+    assert_ne!(changed, before);
+    assert_eq!((code, changed), {
+        let uncached = run(root, &["--output-format", "concise", "--no-cache"]);
+        (uncached.0, uncached.1)
+    });
+    let (_, _, stderr) = run(root, &["--output-format", "concise", "--timings"]);
+    assert_eq!(files_read(&stderr), Some((1, walked)), "{stderr}");
+}
