@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use speclint::check::{BaselineChoice, CheckOptions, CheckResult, ReuseFindings, check};
+use speclint::check::{BaselineChoice, CheckOptions, CheckResult, FilesRead, ReuseFindings, check};
 use speclint::cli::{
     CheckArgs, Cli, ColorChoice, Command, InitArgs, LinkArgs, LockArgs, ReportArgs,
 };
@@ -140,7 +140,7 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
                 duration.as_secs_f64() * 1000.0
             ));
         }
-        if let Some((read, walked)) = result.files_read {
+        if let Some(FilesRead { read, walked }) = result.files_read {
             print_error(&format!(
                 "speclint: load: {read} of {walked} walked files read and hashed; the rest were known by their unchanged stamps\n"
             ));

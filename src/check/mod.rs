@@ -14,6 +14,7 @@ use crate::graph::{Graph, build};
 use crate::settings::Settings;
 use crate::severity::Severity;
 use crate::source::CacheUse;
+pub use crate::source::project_print::FilesRead;
 
 mod result_cache;
 pub use result_cache::Totals;
@@ -90,9 +91,8 @@ pub struct CheckResult {
     pub timings: Vec<(&'static str, Duration)>,
     /// What loading each format cost, costliest first.
     pub format_timings: Vec<crate::source::FormatTiming>,
-    /// For a run that reused its findings: how many walked files it read and hashed (the
-    /// others had settled with unchanged stamps), and how many it walked.
-    pub files_read: Option<(usize, usize)>,
+    /// For a run that reused its findings: how many walked files it read and hashed.
+    pub files_read: Option<FilesRead>,
 }
 
 impl CheckResult {
@@ -403,7 +403,7 @@ struct Checked {
     diagnostics: Vec<Diagnostic>,
     timings: Vec<(&'static str, Duration)>,
     format_timings: Vec<crate::source::FormatTiming>,
-    files_read: Option<(usize, usize)>,
+    files_read: Option<FilesRead>,
 }
 
 /// The first bytes of the file of kept rule findings.

@@ -26,7 +26,7 @@ use crate::check::ReuseFindings;
 use crate::diagnostic::{Diagnostic, StoredDiagnostic};
 use crate::graph::{FileSummary, Graph, SkippedFile};
 use crate::settings::Settings;
-use crate::source::project_print::{KeptTexts, ProjectPrint};
+use crate::source::project_print::{FilesRead, KeptTexts, ProjectPrint};
 use crate::source::{Format, Role};
 use crate::source_db::{FileId, KnownPlaces, SourceDb, Span};
 
@@ -115,8 +115,8 @@ pub(crate) struct Reused {
     /// Whether the stored findings were written again with the stamps of files that
     /// settled since they were stored.
     pub stamps_refreshed: bool,
-    /// How many of the walked files were read and hashed, and how many were walked.
-    pub files_read: (usize, usize),
+    /// How many of the walked files were read and hashed.
+    pub files_read: FilesRead,
 }
 
 fn findings_path(root: &Path, settings: &Settings) -> Option<std::path::PathBuf> {

@@ -214,8 +214,16 @@ pub struct UnchangedProject {
     /// that the next run need not read them. A file checked soon after it was written
     /// (a fresh clone, a branch switch) has no stamp in the print of that run.
     pub settled_since: Option<Vec<SettledFile>>,
-    /// How many of the walked files were read and hashed, and how many were walked.
-    pub files_read: (usize, usize),
+    /// How many of the walked files were read and hashed.
+    pub files_read: FilesRead,
+}
+
+/// How many of the walked files a run read and hashed (the others had settled, with their
+/// stamps unchanged), and how many it walked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FilesRead {
+    pub read: usize,
+    pub walked: usize,
 }
 
 /// A walk of the project, with its walked files in a file table that has read nothing yet.
@@ -260,7 +268,10 @@ pub(crate) fn unchanged_since(
     if now.files != print.files {
         return None;
     }
-    let files_read = (now.read, walked.len());
+    let files_read = FilesRead {
+        read: now.read,
+        walked: walked.len(),
+    };
     let mut by_path: std::collections::HashMap<String, FileId> = walked
         .into_iter()
         .zip(ids)
