@@ -139,9 +139,9 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
         || crate::source::project_print::walk_project(root, settings),
     );
     let sealed = sealed?;
-    let (head, rest): (FindingsHead, &[u8]) = postcard::take_from_bytes(&sealed).ok()?;
+    // The head is kept whole: a run that stores new stamps writes it again.
+    let (mut head, rest): (FindingsHead, &[u8]) = postcard::take_from_bytes(&sealed).ok()?;
     let (places_bytes, body_bytes): (&[u8], &[u8]) = postcard::take_from_bytes(rest).ok()?;
-    let mut head = head;
     let places_only = with == ReuseFindings::PlacesOnly;
     let kept_texts: std::collections::HashSet<String> = if places_only {
         std::collections::HashSet::new()
