@@ -189,7 +189,7 @@ impl Linker {
                 .filter_map(|&index| graph.eval_cases.get(index))
                 .map(|case| {
                     // What the case gives the model says what it tests as much as its checks do.
-                    let mut text = case.label.clone();
+                    let mut text = case.label.to_string();
                     text.push(' ');
                     text.push_str(&case.inputs);
                     for assertion in &case.assertions {

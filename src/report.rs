@@ -188,7 +188,7 @@ pub fn matrix(check: &CheckResult) -> Matrix {
                 .eval_cases_for(index)
                 .iter()
                 .map(|&case| &graph[case])
-                .map(|case| place(case.span, Some(case.label.clone())))
+                .map(|case| place(case.span, Some(case.label.to_string())))
                 .collect(),
         });
     }

@@ -347,6 +347,23 @@ fn read_code(code: &str, facts: &mut AssertionFacts) {
 }
 
 /// Dataset metadata such as `max_words: 150` or `word_limit: 150`.
+/// `text.trim_start_matches(prefix)`, without the substring searcher that call sets up each
+/// time: a dataset has a metadata limit on every row.
+fn strip_repeated_prefix<'a>(mut text: &'a str, prefix: &str) -> &'a str {
+    while let Some(rest) = text.strip_prefix(prefix) {
+        text = rest;
+    }
+    text
+}
+
+/// `text.trim_end_matches(suffix)`, without the substring searcher.
+fn strip_repeated_suffix<'a>(mut text: &'a str, suffix: &str) -> &'a str {
+    while let Some(rest) = text.strip_suffix(suffix) {
+        text = rest;
+    }
+    text
+}
+
 fn read_metadata_limit(key: &str, value: &str, facts: &mut AssertionFacts) {
     let Ok(number) = value.trim().parse::<f64>() else {
         return;
@@ -359,13 +376,12 @@ fn read_metadata_limit(key: &str, value: &str, facts: &mut AssertionFacts) {
     } else {
         return;
     };
-    let noun = key
-        .trim_start_matches("max")
-        .trim_start_matches("min")
-        .trim_end_matches("limit")
-        .trim_end_matches("max")
-        .trim_end_matches("min")
-        .trim_matches(['_', '-']);
+    let noun = strip_repeated_prefix(&key, "max");
+    let noun = strip_repeated_prefix(noun, "min");
+    let noun = strip_repeated_suffix(noun, "limit");
+    let noun = strip_repeated_suffix(noun, "max");
+    let noun = strip_repeated_suffix(noun, "min");
+    let noun = noun.trim_matches(['_', '-']);
     let noun = noun.strip_suffix('s').unwrap_or(noun);
     let (dimension, factor) = match noun {
         "word" | "char" | "character" | "sentence" | "line" | "paragraph" | "token" | "bullet"
@@ -393,8 +409,8 @@ mod tests {
 
     fn assertion(kind: &str, value: &str) -> AssertionDef {
         AssertionDef {
-            kind: kind.to_owned(),
-            value: value.to_owned(),
+            kind: kind.into(),
+            value: value.into(),
             threshold: None,
             span: Span::default(),
         }

@@ -99,7 +99,7 @@ impl FileRule for UnknownRequirementReference {
                     format!("{place} references `{id}`, which the spec does not define"),
                 )
                 .with_label("unknown requirement")
-                .with_requirement(id);
+                .with_requirement(id.as_str());
             match closest {
                 Some(closest) => {
                     if let Some(requirement) = graph
@@ -148,7 +148,7 @@ fn ambiguous(context: &RuleContext<'_>, unresolved: &UnresolvedReference) -> Dia
             ),
         )
         .with_label("ambiguous requirement")
-        .with_requirement(id)
+        .with_requirement(id.as_str())
         .with_help(format!(
             "qualify it (`{}`), or map this file to its feature under `[features]` in speclint.toml",
             qualified.first().copied().unwrap_or_default()

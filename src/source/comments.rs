@@ -1,5 +1,7 @@
 //! Reference comments: which IDs a comment names, and whether it names them on purpose.
 
+use compact_str::CompactString;
+
 use crate::requirement_id::IdPattern;
 use crate::source::model::{Reference, ReferenceKind};
 use crate::source_db::{FileId, Span};
@@ -59,7 +61,7 @@ pub fn references_in_comment(
     };
     found
         .map(|found| Reference {
-            id: found.id.to_owned(),
+            id: CompactString::from(found.id),
             span: Span::new(file, offset + found.start, offset + found.end),
             kind,
         })
@@ -88,7 +90,7 @@ mod tests {
     fn kinds(inner: &str) -> Vec<(String, ReferenceKind)> {
         references_in_comment(FileId(0), inner, 0, &IdPattern::default_pattern())
             .into_iter()
-            .map(|reference| (reference.id, reference.kind))
+            .map(|reference| (reference.id.to_string(), reference.kind))
             .collect()
     }
 

@@ -1,6 +1,8 @@
 //! Assertions of eval cases: promptfoo `assert` lists, CSV `__expected` shorthands, GitHub
 //! Models evaluators and dataset metadata limits.
 
+use compact_str::CompactString;
+
 use crate::source::model::AssertionDef;
 use crate::source::tree::{Node, NodeValue};
 use crate::source_db::{FileId, Span};
@@ -27,8 +29,8 @@ pub fn from_assert_list(file: FileId, list: &Node) -> Vec<AssertionDef> {
         };
         if values.is_empty() {
             found.push(AssertionDef {
-                kind: kind.to_owned(),
-                value: String::new(),
+                kind: CompactString::from(kind),
+                value: CompactString::default(),
                 threshold,
                 span: Span::new(file, assertion.start, assertion.end.max(assertion.start)),
             });
@@ -41,8 +43,8 @@ pub fn from_assert_list(file: FileId, list: &Node) -> Vec<AssertionDef> {
                 continue;
             }
             found.push(AssertionDef {
-                kind: kind.to_owned(),
-                value: text,
+                kind: CompactString::from(kind),
+                value: CompactString::from(text),
                 threshold,
                 span: Span::new(file, value.start, value.end.max(value.start)),
             });
@@ -112,16 +114,16 @@ pub fn from_expected_cell(cell: &str, span: Span) -> Option<AssertionDef> {
         let base = kind.strip_prefix("not-").unwrap_or(kind);
         if KNOWN_TYPES.contains(&base) {
             return Some(AssertionDef {
-                kind: kind.to_owned(),
-                value: value.trim().to_owned(),
+                kind: CompactString::from(kind),
+                value: CompactString::from(value.trim()),
                 threshold: None,
                 span,
             });
         }
     }
     Some(AssertionDef {
-        kind: "equals".to_owned(),
-        value: cell.to_owned(),
+        kind: CompactString::const_new("equals"),
+        value: CompactString::from(cell),
         threshold: None,
         span,
     })
@@ -133,7 +135,12 @@ pub fn from_metadata(file: FileId, metadata: &Node) -> Vec<AssertionDef> {
         .entries()
         .filter_map(|(key, value)| {
             let key = key.as_str()?;
-            let lower = key.to_ascii_lowercase();
+            // The kind is built in place ("metadata:" and the key, lower-cased): most fit in a
+            // compact string's inline bytes, and a dataset has one such limit per row.
+            let mut kind = CompactString::const_new("metadata:");
+            kind.push_str(key);
+            kind.make_ascii_lowercase();
+            let lower = kind.get("metadata:".len()..).unwrap_or_default();
             let is_limit =
                 lower.starts_with("max") || lower.starts_with("min") || lower.ends_with("limit");
             if !is_limit {
@@ -141,8 +148,8 @@ pub fn from_metadata(file: FileId, metadata: &Node) -> Vec<AssertionDef> {
             }
             number(value)?;
             Some(AssertionDef {
-                kind: format!("metadata:{lower}"),
-                value: value.scalar_text()?,
+                kind,
+                value: CompactString::from(value.scalar_text()?),
                 threshold: None,
                 span: Span::new(file, value.start, value.end.max(value.start)),
             })
@@ -167,8 +174,8 @@ pub fn from_github_evaluators(file: FileId, evaluators: &Node) -> Vec<AssertionD
             };
             if let Some(text) = value.scalar_text() {
                 found.push(AssertionDef {
-                    kind: kind.to_owned(),
-                    value: text,
+                    kind: CompactString::from(kind),
+                    value: CompactString::from(text),
                     threshold: None,
                     span: Span::new(file, value.start, value.end.max(value.start)),
                 });

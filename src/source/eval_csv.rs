@@ -3,6 +3,8 @@
 //! requirements through a `__metadata:requirements` or `requirements` column (several IDs
 //! separated by commas or spaces), and known IDs in its description.
 
+use compact_str::{CompactString, format_compact};
+
 use crate::requirement_id::{IdPattern, split_id_list};
 use crate::source::eval_assertions::from_expected_cell;
 use crate::source::eval_refs::REQUIREMENT_KEYS;
@@ -99,7 +101,7 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern, defaults: &[Reference
             let cell = record.get(column).unwrap_or("");
             for (_, token) in split_id_list(cell) {
                 references.push(Reference {
-                    id: token.to_owned(),
+                    id: CompactString::from(token),
                     span: find_in_row(file, row_text, start, token),
                     kind: ReferenceKind::Explicit,
                 });
@@ -110,7 +112,7 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern, defaults: &[Reference
             .unwrap_or("");
         for found in pattern.find_all(description) {
             references.push(Reference {
-                id: found.id.to_owned(),
+                id: CompactString::from(found.id),
                 span: find_in_row(file, row_text, start, found.id),
                 kind: ReferenceKind::Mention,
             });
@@ -119,9 +121,9 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern, defaults: &[Reference
             id_column
                 .and_then(|column| record.get(column))
                 .filter(|id| !id.trim().is_empty())
-                .map_or_else(|| format!("row {row_number}"), str::to_owned)
+                .map_or_else(|| format_compact!("row {row_number}"), CompactString::from)
         } else {
-            description.trim().to_owned()
+            CompactString::from(description.trim())
         };
         let line_length = row_text
             .trim_end()

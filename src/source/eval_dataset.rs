@@ -2,6 +2,8 @@
 //! requirements through `metadata.requirements` or a top-level `requirements` field (also
 //! `requirement`, `req`), and known IDs in its `description`.
 
+use compact_str::{CompactString, format_compact};
+
 use crate::requirement_id::IdPattern;
 use crate::source::eval_assertions;
 use crate::source::eval_refs::{is_lfs_pointer, mention_references, references_in_mapping};
@@ -123,7 +125,7 @@ fn case_from_row(
     let label = description
         .and_then(Node::as_str)
         .or_else(|| row.get("id").and_then(Node::as_str))
-        .map_or_else(|| format!("case #{number}"), str::to_owned);
+        .map_or_else(|| format_compact!("case #{number}"), CompactString::from);
     let first_line_end = text
         .get(row.start..row.end)
         .and_then(|slice| slice.find('\n'))

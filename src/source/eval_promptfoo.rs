@@ -14,6 +14,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use compact_str::{CompactString, format_compact};
+
 use crate::requirement_id::IdPattern;
 use crate::source::eval_refs::{mention_references, references_in_mapping, token_span};
 use crate::source::model::{
@@ -621,9 +623,10 @@ impl ConfigReader<'_, '_> {
                     pattern,
                 ));
             }
-            let label = description
-                .and_then(Node::as_str)
-                .map_or_else(|| format!("test #{}", index + 1), str::to_owned);
+            let label = description.and_then(Node::as_str).map_or_else(
+                || format_compact!("test #{}", index + 1),
+                CompactString::from,
+            );
             let assertions = test
                 .get("assert")
                 .map(|list| eval_assertions::from_assert_list(document.file, list))

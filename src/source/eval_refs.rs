@@ -1,5 +1,7 @@
 //! Requirement references in eval cases, shared by the promptfoo and dataset loaders.
 
+use compact_str::CompactString;
+
 use crate::requirement_id::{IdPattern, split_id_list};
 use crate::source::model::{Reference, ReferenceKind};
 use crate::source::tree::Node;
@@ -27,7 +29,7 @@ pub fn field_references(file: FileId, text: &str, node: &Node) -> Vec<Reference>
                 continue;
             }
             references.push(Reference {
-                id: token.to_owned(),
+                id: CompactString::from(token),
                 span: token_span(file, text, scalar, token),
                 kind: ReferenceKind::Explicit,
             });
@@ -49,7 +51,7 @@ pub fn mention_references(
     pattern
         .find_all(value)
         .map(|found| Reference {
-            id: found.id.to_owned(),
+            id: CompactString::from(found.id),
             span: token_span(file, text, node, found.id),
             kind: ReferenceKind::Mention,
         })

@@ -1,6 +1,7 @@
 //! What loaders read out of a file: requirement definitions, prompt passages, eval cases and the
 //! problems met on the way. These are plain data; the graph is built from them.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -65,7 +66,8 @@ pub enum ReferenceKind {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Reference {
-    pub id: String,
+    /// Inline for IDs up to 24 bytes, which is every ID seen: no allocation per reference.
+    pub id: CompactString,
     pub span: Span,
     pub kind: ReferenceKind,
 }
@@ -82,8 +84,9 @@ pub struct PromptPassageDef {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EvalCaseDef {
     pub span: Span,
-    /// A short human name: the description, or the row number.
-    pub label: String,
+    /// A short human name: the description, or the row number. Most fit inline (24 bytes), so a
+    /// case with a hundred thousand siblings does not pay an allocation for it.
+    pub label: CompactString,
     pub references: Vec<Reference>,
     /// What the case checks of the output (never its inputs).
     pub assertions: Vec<AssertionDef>,
@@ -114,8 +117,10 @@ fn one_run() -> u32 {
 /// `__expected` shorthand, or a dataset metadata limit (`metadata:max_words`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AssertionDef {
-    pub kind: String,
-    pub value: String,
+    /// `contains`, `llm-rubric`, `max_words`: always short, so stored inline.
+    pub kind: CompactString,
+    /// Inline when short (a number, a word), on the heap otherwise.
+    pub value: CompactString,
     pub threshold: Option<f64>,
     /// Where the value (or the assertion) is written.
     pub span: Span,

@@ -5,6 +5,8 @@
 //! A message is referenced by a template comment inside its content (`{# FR-001 #}`, which
 //! promptfoo's Nunjucks rendering removes) or, in YAML, by a `# FR-001` comment above it.
 
+use compact_str::{CompactString, format_compact};
+
 use crate::requirement_id::IdPattern;
 use crate::source::Format;
 use crate::source::eval_assertions;
@@ -141,7 +143,10 @@ pub fn load_github_models(file: FileId, text: &str, pattern: &IdPattern) -> Extr
             .get("description")
             .or_else(|| row.get("name"))
             .and_then(Node::as_str)
-            .map_or_else(|| format!("testData #{}", index + 1), str::to_owned);
+            .map_or_else(
+                || format_compact!("testData #{}", index + 1),
+                CompactString::from,
+            );
         extraction.eval_cases.push(Arc::new(EvalCaseDef {
             span: first_line_span(file, text, row),
             label,

@@ -483,7 +483,11 @@ mod tests {
             .into_iter()
             .map(|passage| {
                 (
-                    passage.references.into_iter().map(|r| r.id).collect(),
+                    passage
+                        .references
+                        .into_iter()
+                        .map(|r| r.id.to_string())
+                        .collect(),
                     passage.text,
                 )
             })

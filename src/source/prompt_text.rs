@@ -274,7 +274,11 @@ mod tests {
             .into_iter()
             .filter(|passage| !passage.references.is_empty())
             .map(|passage| {
-                let ids = passage.references.into_iter().map(|r| r.id).collect();
+                let ids = passage
+                    .references
+                    .into_iter()
+                    .map(|r| r.id.to_string())
+                    .collect();
                 (ids, passage.text)
             })
             .collect()

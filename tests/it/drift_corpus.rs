@@ -83,8 +83,8 @@ fn findings(case: &Case) -> Vec<String> {
         }
         Other::Assertion { kind, value } => {
             let assertion = AssertionDef {
-                kind: kind.clone(),
-                value: value.clone(),
+                kind: kind.as_str().into(),
+                value: value.as_str().into(),
                 threshold: value
                     .parse()
                     .ok()
