@@ -102,7 +102,7 @@ fn same_value(left: &Quantity, right: &Quantity) -> bool {
 
 /// Groups a range's two bounds (same phrase, at-least then at-most) into one statement.
 fn statements<'a>(quantities: &[&'a Quantity]) -> Vec<Statement<'a>> {
-    let mut found = Vec::new();
+    let mut found = Vec::with_capacity(quantities.len());
     let mut index = 0;
     while let Some(&quantity) = quantities.get(index) {
         if let Some(&next) = quantities.get(index + 1)

@@ -405,7 +405,7 @@ impl Polarity {
                 let end = scope.last().map_or(hit.end, |word| word.end);
                 return Some(Reversal {
                     phrase: passage.get(start..end).unwrap_or_default().to_owned(),
-                    requirement_phrase: hit.text.clone(),
+                    requirement_phrase: hit.text.to_string(),
                     kind: ReversalKind::NegatesObligation,
                 });
             }
@@ -442,7 +442,7 @@ impl Polarity {
             let end = scope.last().map_or(hit.end, |word| word.end);
             return Some(Reversal {
                 phrase: passage.get(start..end).unwrap_or_default().to_owned(),
-                requirement_phrase: hit.text.clone(),
+                requirement_phrase: hit.text.to_string(),
                 kind: ReversalKind::NegatesObligation,
             });
         }

@@ -2,6 +2,8 @@
 //! eval and spec loaders walk one shape whatever the file format; they walk it instead of typed
 //! structs because promptfoo configs and similar files are too loose for a fixed schema.
 
+use std::borrow::Cow;
+
 /// One node with the byte range it was written at.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
@@ -74,9 +76,25 @@ impl Node {
     /// the top level: what an eval case gives the model (its `vars`, a dataset row's input).
     /// Nesting and length are bounded so that a huge row costs little.
     pub fn input_text(&self, skip: &[&str]) -> String {
-        let mut text = String::new();
-        self.append_inputs(skip, "", 0, &mut text);
-        text
+        // The lines are gathered in a buffer each thread keeps, then copied out at their exact
+        // length: a dataset has one such text per row, and growing each one by doubling (and
+        // then shrinking it to fit) cost more than reading the row.
+        thread_local! {
+            static BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        BUFFER.with_borrow_mut(|buffer| {
+            buffer.clear();
+            self.append_inputs(skip, "", 0, buffer);
+            buffer.as_str().to_owned()
+        })
+    }
+
+    /// [`Node::scalar_text`], borrowed when the scalar is a string.
+    fn scalar_str(&self) -> Option<Cow<'_, str>> {
+        match &self.value {
+            NodeValue::String(text) => Some(Cow::Borrowed(text)),
+            _ => self.scalar_text().map(Cow::Owned),
+        }
     }
 
     fn append_inputs(&self, skip: &[&str], key: &str, depth: usize, text: &mut String) {
@@ -88,8 +106,8 @@ impl Node {
         match &self.value {
             NodeValue::Mapping(entries) => {
                 for (entry_key, value) in entries {
-                    let name = entry_key.scalar_text().unwrap_or_default();
-                    if depth == 0 && skip.contains(&name.as_str()) {
+                    let name = entry_key.scalar_str().unwrap_or_default();
+                    if depth == 0 && skip.contains(&name.as_ref()) {
                         continue;
                     }
                     value.append_inputs(skip, &name, depth + 1, text);
@@ -102,7 +120,7 @@ impl Node {
             }
             NodeValue::Null => {}
             _ => {
-                let Some(value) = self.scalar_text() else {
+                let Some(value) = self.scalar_str() else {
                     return;
                 };
                 if !key.is_empty() {
