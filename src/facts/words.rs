@@ -451,7 +451,7 @@ mod tests {
         words(text)
             .into_iter()
             .filter(|word| word.negated)
-            .map(|word| word.text)
+            .map(|word| word.text.to_string())
             .collect()
     }
 
