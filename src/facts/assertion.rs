@@ -450,4 +450,46 @@ mod tests {
         assert!(!analyze(&assertion("icontains", "30 days")).checks_absence);
         assert_eq!(regex_literal("regex", r"\bRF-\d{6}\b"), "RF-");
     }
+
+    #[test]
+    fn metadata_keys_are_cut_as_trim_matches_cuts_them() {
+        for key in [
+            "max_words",
+            "maxmax_words",
+            "min_lines",
+            "word_limitlimit",
+            "maxminwordsmaxmin",
+            "max",
+            "",
+        ] {
+            for affix in ["max", "min", "limit"] {
+                assert_eq!(
+                    strip_repeated_prefix(key, affix),
+                    key.trim_start_matches(affix)
+                );
+                assert_eq!(
+                    strip_repeated_suffix(key, affix),
+                    key.trim_end_matches(affix)
+                );
+            }
+        }
+        let limit = |key: &str| {
+            analyze(&assertion(&format!("metadata:{key}"), "150"))
+                .quantities
+                .into_iter()
+                .map(|quantity| (quantity.value, quantity.dimension, quantity.comparator))
+                .collect::<Vec<_>>()
+        };
+        let words = Dimension::Count("word".to_owned());
+        assert_eq!(
+            limit("max_words"),
+            [(150.0, words.clone(), Comparator::AtMost)]
+        );
+        assert_eq!(
+            limit("maxmax_words"),
+            [(150.0, words.clone(), Comparator::AtMost)]
+        );
+        assert_eq!(limit("words_min"), [(150.0, words, Comparator::AtLeast)]);
+        assert!(limit("max_colour").is_empty());
+    }
 }

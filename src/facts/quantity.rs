@@ -1040,16 +1040,37 @@ fn comparator_before(text: &str, start: usize) -> Option<Comparator> {
     comparator_phrase_before(text, start).map(|(comparator, _)| comparator)
 }
 
+/// The places in [`BEFORE`] of the phrases that end in `byte`, in `BEFORE`'s order. This runs
+/// for every number read, so a number is held only against the phrases that can end right
+/// before it, instead of each phrase's last byte being compared in turn.
+fn before_phrases_ending_in(byte: u8) -> &'static [usize] {
+    static BY_LAST_BYTE: LazyLock<Vec<Vec<usize>>> = LazyLock::new(|| {
+        let mut by_last_byte = vec![Vec::new(); 256];
+        for (index, (phrase, _)) in BEFORE.iter().enumerate() {
+            let list = phrase
+                .as_bytes()
+                .last()
+                .and_then(|&last| by_last_byte.get_mut(usize::from(last)));
+            if let Some(list) = list {
+                list.push(index);
+            }
+        }
+        by_last_byte
+    });
+    BY_LAST_BYTE
+        .get(usize::from(byte))
+        .map_or(&[], Vec::as_slice)
+}
+
 /// The comparator written before `start`, and where its phrase begins.
 fn comparator_phrase_before(text: &str, start: usize) -> Option<(Comparator, usize)> {
     let before = text.get(..start)?.trim_end();
     let before = before.trim_end_matches(['(', '[']).trim_end();
-    let last_byte = before.as_bytes().last();
-    for (phrase, comparator) in BEFORE {
-        // The last byte first: this runs for every number read, against every phrase.
-        if phrase.as_bytes().last() != last_byte {
-            continue;
-        }
+    let &last_byte = before.as_bytes().last()?;
+    let phrases = before_phrases_ending_in(last_byte)
+        .iter()
+        .filter_map(|&index| BEFORE.get(index));
+    for (phrase, comparator) in phrases {
         if let Some(head) = before.strip_suffix(phrase) {
             let boundary = head
                 .chars()
