@@ -346,7 +346,6 @@ fn read_code(code: &str, facts: &mut AssertionFacts) {
     facts.checks_absence = !facts.forbidden_literals.is_empty() || patterns.negated.is_match(code);
 }
 
-/// Dataset metadata such as `max_words: 150` or `word_limit: 150`.
 /// `text.trim_start_matches(prefix)`, without the substring searcher that call sets up each
 /// time: a dataset has a metadata limit on every row.
 fn strip_repeated_prefix<'a>(mut text: &'a str, prefix: &str) -> &'a str {
@@ -364,6 +363,7 @@ fn strip_repeated_suffix<'a>(mut text: &'a str, suffix: &str) -> &'a str {
     text
 }
 
+/// Dataset metadata such as `max_words: 150` or `word_limit: 150`.
 fn read_metadata_limit(key: &str, value: &str, facts: &mut AssertionFacts) {
     let Ok(number) = value.trim().parse::<f64>() else {
         return;
