@@ -1370,4 +1370,45 @@ mod word_tests {
             );
         }
     }
+
+    /// The scan `comparator_phrase_before` did before phrases were grouped by last byte.
+    fn comparator_phrase_scanning_every_phrase(
+        text: &str,
+        start: usize,
+    ) -> Option<(Comparator, usize)> {
+        let before = text.get(..start)?.trim_end();
+        let before = before.trim_end_matches(['(', '[']).trim_end();
+        for (phrase, comparator) in BEFORE {
+            if let Some(head) = before.strip_suffix(phrase) {
+                let boundary = head
+                    .chars()
+                    .next_back()
+                    .is_none_or(|character| !character.is_alphanumeric())
+                    || !phrase.chars().next().is_some_and(char::is_alphanumeric);
+                if boundary {
+                    return Some((*comparator, head.len()));
+                }
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn phrases_grouped_by_last_byte_find_what_the_one_list_finds() {
+        let leads = ["", "x", "keep it ", "reply in (", "no", "a-", "é "];
+        let tails = ["", " ", " (", "  [", "s", "é"];
+        for (phrase, _) in BEFORE {
+            for lead in leads {
+                for tail in tails {
+                    let text = format!("{lead}{phrase}{tail} 30 days");
+                    let start = text.len() - "30 days".len();
+                    assert_eq!(
+                        comparator_phrase_before(&text, start),
+                        comparator_phrase_scanning_every_phrase(&text, start),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
+    }
 }

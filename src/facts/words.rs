@@ -195,8 +195,11 @@ const NEGATION_REACH: usize = 7;
 
 /// The words of `text`, with clauses and negation scopes.
 pub fn words(text: &str) -> Vec<Word> {
-    // About one word in six bytes of prose: room for most texts' words at once.
-    let mut found: Vec<Word> = Vec::with_capacity(text.len() / 6 + 1);
+    // About one word in six bytes of prose: room for most texts' words at once. The
+    // reservation is capped, so a long text without spaces (a data blob in a prompt) does not
+    // reserve room for words it does not have.
+    const MOST_WORDS_RESERVED: usize = 256;
+    let mut found: Vec<Word> = Vec::with_capacity((text.len() / 6 + 1).min(MOST_WORDS_RESERVED));
     let mut clause = 0;
     let mut sentence = 0;
     let mut pending_sentence_break = false;

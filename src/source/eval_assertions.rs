@@ -140,7 +140,7 @@ pub fn from_metadata(file: FileId, metadata: &Node) -> Vec<AssertionDef> {
             let mut kind = CompactString::const_new("metadata:");
             kind.push_str(key);
             kind.make_ascii_lowercase();
-            let lower = kind.get("metadata:".len()..).unwrap_or_default();
+            let lower = kind.strip_prefix("metadata:").unwrap_or_default();
             let is_limit =
                 lower.starts_with("max") || lower.starts_with("min") || lower.ends_with("limit");
             if !is_limit {

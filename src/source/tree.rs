@@ -82,10 +82,16 @@ impl Node {
         thread_local! {
             static BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
+        // Keys are not bounded by the length limit: a buffer a huge key grew is not kept.
+        const KEPT_BUFFER_BYTES: usize = 64 * 1024;
         BUFFER.with_borrow_mut(|buffer| {
             buffer.clear();
             self.append_inputs(skip, "", 0, buffer);
-            buffer.as_str().to_owned()
+            let text = buffer.as_str().to_owned();
+            if buffer.capacity() > KEPT_BUFFER_BYTES {
+                *buffer = String::new();
+            }
+            text
         })
     }
 
