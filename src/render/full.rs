@@ -142,7 +142,138 @@ fn labeled(span: Span, label: Option<String>, primary: bool) -> LabeledSpan {
     }
 }
 
-fn report(db: &SourceDb, diagnostic: &Diagnostic) -> Report {
+/// The width miette is given (`with_width`); it wraps messages and help two columns narrower.
+const TERMINAL_WIDTH: usize = 100;
+const WRAP_WIDTH: usize = TERMINAL_WIDTH - 2;
+
+/// A text miette wraps, by the indents it wraps it with: a finding's or a related location's
+/// message (after the severity's icon) or a help line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WrapSlot {
+    Message(miette::Severity),
+    Help,
+}
+
+/// Which texts a report is built with.
+enum Texts<'a> {
+    /// The findings' texts as they are, for a handler that wraps them.
+    AsGiven,
+    /// Texts broken into lines here, for a handler that does not wrap
+    /// (`with_wrap_lines(false)`).
+    Prewrapped(&'a TextWrapper),
+}
+
+impl Texts<'_> {
+    /// `text` for `slot`; `None` when it cannot be prewrapped and drawn the same.
+    fn text(&self, slot: WrapSlot, text: &str) -> Option<String> {
+        match self {
+            Texts::AsGiven => Some(text.to_owned()),
+            Texts::Prewrapped(wrapper) => wrapper.wrapped(slot, text),
+        }
+    }
+}
+
+/// Breaks texts into lines as miette's handler would, so that a handler that does not wrap
+/// draws them the same: miette wraps each message and help with `textwrap`, whose search for
+/// line-break opportunities was two fifths of drawing the default output. A text that fits on
+/// its first line is not handed to `textwrap` at all, and a help text, which repeats across
+/// findings of one rule, is wrapped once per run.
+///
+/// The lines are found with plain indents of the same display width as miette's coloured
+/// ones (`textwrap` does not count escape sequences), then taken without their indents,
+/// which the unwrapping handler puts back. A text for which that would differ (a blank line,
+/// or text before the first indent) is not prewrapped: the report is drawn by the wrapping
+/// handler instead.
+struct TextWrapper {
+    error: (String, String),
+    warning: (String, String),
+    advice: (String, String),
+    help: (String, String),
+    wrapped_help: std::sync::Mutex<std::collections::HashMap<Box<str>, Option<String>>>,
+}
+
+impl TextWrapper {
+    fn new(theme: &GraphicalTheme) -> TextWrapper {
+        let characters = &theme.characters;
+        let rest = format!("  {} ", characters.vbar);
+        TextWrapper {
+            error: (format!("  {} ", characters.error), rest.clone()),
+            warning: (format!("  {} ", characters.warning), rest.clone()),
+            advice: (format!("  {} ", characters.advice), rest),
+            help: ("  help: ".to_owned(), " ".repeat(8)),
+            wrapped_help: std::sync::Mutex::default(),
+        }
+    }
+
+    fn indents(&self, slot: WrapSlot) -> (&str, &str) {
+        let (first, rest) = match slot {
+            WrapSlot::Message(miette::Severity::Error) => &self.error,
+            WrapSlot::Message(miette::Severity::Warning) => &self.warning,
+            WrapSlot::Message(miette::Severity::Advice) => &self.advice,
+            WrapSlot::Help => &self.help,
+        };
+        (first, rest)
+    }
+
+    fn wrapped(&self, slot: WrapSlot, text: &str) -> Option<String> {
+        let (first, rest) = self.indents(slot);
+        let indent_width =
+            textwrap::core::display_width(first).max(textwrap::core::display_width(rest));
+        if fits_on_one_line(text, indent_width) {
+            return Some(text.to_owned());
+        }
+        if slot != WrapSlot::Help {
+            return lines_without_indents(text, first, rest);
+        }
+        if let Ok(memo) = self.wrapped_help.lock()
+            && let Some(wrapped) = memo.get(text)
+        {
+            return wrapped.clone();
+        }
+        let wrapped = lines_without_indents(text, first, rest);
+        if let Ok(mut memo) = self.wrapped_help.lock() {
+            memo.insert(text.into(), wrapped.clone());
+        }
+        wrapped
+    }
+}
+
+/// Whether `textwrap` would give `text` back whole on the first line after an indent
+/// `indent_width` columns wide: one line, no control character or whitespace at either end
+/// for it to trim or treat apart, and narrow enough that neither the first line nor a word
+/// broken at the later lines' width comes into play.
+fn fits_on_one_line(text: &str, indent_width: usize) -> bool {
+    !text.is_empty()
+        && !text.starts_with(char::is_whitespace)
+        && !text.ends_with(char::is_whitespace)
+        && !text.chars().any(char::is_control)
+        && textwrap::core::display_width(text) + indent_width <= WRAP_WIDTH
+}
+
+/// `text` wrapped with `first` and `rest` as indents, then joined without them; `None` when a
+/// line does not start with its indent or is blank, which an unwrapping handler would indent
+/// differently.
+fn lines_without_indents(text: &str, first: &str, rest: &str) -> Option<String> {
+    let options = textwrap::Options::new(WRAP_WIDTH)
+        .initial_indent(first)
+        .subsequent_indent(rest)
+        .break_words(true);
+    let mut joined = String::with_capacity(text.len() + 8);
+    for (index, line) in textwrap::wrap(text, options).iter().enumerate() {
+        let indent = if index == 0 { first } else { rest };
+        let line = line.strip_prefix(indent)?;
+        if line.trim().is_empty() {
+            return None;
+        }
+        if index > 0 {
+            joined.push('\n');
+        }
+        joined.push_str(line);
+    }
+    Some(joined)
+}
+
+fn report(db: &SourceDb, diagnostic: &Diagnostic, texts: &Texts<'_>) -> Option<Report> {
     let mut labels = vec![labeled(diagnostic.span, diagnostic.label.clone(), true)];
     let mut related = Vec::new();
     for other in &diagnostic.related {
@@ -151,13 +282,16 @@ fn report(db: &SourceDb, diagnostic: &Diagnostic) -> Report {
             continue;
         }
         let (start, _) = db.line_column(other.span);
-        let inner = MietteDiagnostic::new(format!(
+        let message = format!(
             "{} ({}:{}:{})",
             other.message,
             db.path(other.span.file),
             start.line,
             start.column
-        ))
+        );
+        let inner = MietteDiagnostic::new(
+            texts.text(WrapSlot::Message(miette::Severity::Advice), &message)?,
+        )
         .with_severity(miette::Severity::Advice)
         .with_labels([labeled(other.span, None, true)]);
         related.push(Report {
@@ -166,12 +300,14 @@ fn report(db: &SourceDb, diagnostic: &Diagnostic) -> Report {
             related: Vec::new(),
         });
     }
-    let mut inner = MietteDiagnostic::new(diagnostic.message.clone())
-        .with_code(format!("{}({})", diagnostic.code, diagnostic.rule))
-        .with_severity(miette_severity(diagnostic.severity))
-        .with_labels(labels);
+    let severity = miette_severity(diagnostic.severity);
+    let mut inner =
+        MietteDiagnostic::new(texts.text(WrapSlot::Message(severity), &diagnostic.message)?)
+            .with_code(format!("{}({})", diagnostic.code, diagnostic.rule))
+            .with_severity(severity)
+            .with_labels(labels);
     if let Some(help) = &diagnostic.help {
-        inner = inner.with_help(help.clone());
+        inner = inner.with_help(texts.text(WrapSlot::Help, help)?);
     }
     let same_file_spans = std::iter::once(diagnostic.span).chain(
         diagnostic
@@ -182,7 +318,7 @@ fn report(db: &SourceDb, diagnostic: &Diagnostic) -> Report {
     );
     let start = same_file_spans.clone().map(|span| span.start).min();
     let end = same_file_spans.map(|span| span.end).max();
-    Report {
+    Some(Report {
         inner,
         source: windowed_source(
             db,
@@ -191,6 +327,55 @@ fn report(db: &SourceDb, diagnostic: &Diagnostic) -> Report {
             end.unwrap_or(diagnostic.span.end),
         ),
         related,
+    })
+}
+
+/// Draws one finding: with prewrapped texts and the handler that does not wrap when they
+/// can be, otherwise as given with the handler that wraps (see [`TextWrapper`]).
+fn draw(db: &SourceDb, diagnostic: &Diagnostic, handlers: &Handlers) -> String {
+    let prewrapped = report(db, diagnostic, &Texts::Prewrapped(&handlers.wrapper));
+    let drawn = match prewrapped {
+        Some(report) => handlers.unwrapping.render_to_string(&report),
+        None => report(db, diagnostic, &Texts::AsGiven)
+            .and_then(|report| handlers.wrapping.render_to_string(&report)),
+    };
+    let mut rendered =
+        drawn.unwrap_or_else(|| format!("{}: {}\n", diagnostic.code, diagnostic.message));
+    rendered.push('\n');
+    rendered
+}
+
+/// The two handlers a run draws with and the wrapper that prewraps texts for the second.
+struct Handlers {
+    wrapping: GraphicalReportHandler,
+    unwrapping: GraphicalReportHandler,
+    wrapper: TextWrapper,
+}
+
+impl Handlers {
+    fn new(colors: Colors) -> Handlers {
+        let wrapping = GraphicalReportHandler::new_themed(theme(colors))
+            .with_width(TERMINAL_WIDTH)
+            .with_links(false)
+            .with_context_lines(CONTEXT_LINES);
+        Handlers {
+            unwrapping: wrapping.clone().with_wrap_lines(false),
+            wrapping,
+            wrapper: TextWrapper::new(&theme(colors)),
+        }
+    }
+}
+
+/// A report drawn by a handler; `None` when miette cannot draw it.
+trait RenderToString {
+    fn render_to_string(&self, report: &Report) -> Option<String>;
+}
+
+impl RenderToString for GraphicalReportHandler {
+    fn render_to_string(&self, report: &Report) -> Option<String> {
+        let mut rendered = String::new();
+        self.render_report(&mut rendered, report).ok()?;
+        Some(rendered)
     }
 }
 
@@ -212,10 +397,7 @@ const FINDINGS_PER_BATCH: usize = 512;
 /// caller asks for them: a caller that writes each piece out holds one batch, not the output
 /// of the whole project.
 pub fn render_pieces(result: &CheckResult, colors: Colors) -> impl Iterator<Item = String> + '_ {
-    let handler = GraphicalReportHandler::new_themed(theme(colors))
-        .with_width(100)
-        .with_links(false)
-        .with_context_lines(CONTEXT_LINES);
+    let handlers = Handlers::new(colors);
     // Findings are drawn in parallel and handed on in their sorted order.
     let findings = result
         .diagnostics
@@ -223,15 +405,7 @@ pub fn render_pieces(result: &CheckResult, colors: Colors) -> impl Iterator<Item
         .flat_map(move |batch| {
             batch
                 .par_iter()
-                .map(|diagnostic| {
-                    let report = report(&result.graph.db, diagnostic);
-                    let mut rendered = String::new();
-                    if handler.render_report(&mut rendered, &report).is_err() {
-                        rendered = format!("{}: {}\n", diagnostic.code, diagnostic.message);
-                    }
-                    rendered.push('\n');
-                    rendered
-                })
+                .map(|diagnostic| draw(&result.graph.db, diagnostic, &handlers))
                 .collect::<Vec<String>>()
         });
     findings.chain(std::iter::once_with(move || {
@@ -242,7 +416,7 @@ pub fn render_pieces(result: &CheckResult, colors: Colors) -> impl Iterator<Item
 /// Renders a configuration error the same way, pointing into speclint.toml.
 pub fn render_config_error(error: &crate::config::ConfigError, colors: Colors) -> String {
     let handler = GraphicalReportHandler::new_themed(theme(colors))
-        .with_width(100)
+        .with_width(TERMINAL_WIDTH)
         .with_links(false);
     let path = error.path.display().to_string();
     let mut inner = MietteDiagnostic::new(format!("invalid configuration: {}", error.message))
@@ -275,4 +449,176 @@ pub fn render_config_error(error: &crate::config::ConfigError, colors: Colors) -
         rendered = format!("{error}\n");
     }
     rendered
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::source_db::SourceFile;
+
+    /// Texts of every shape a message or help can take: short and long, words longer than a
+    /// line, hyphens, slashes, wide and combining characters, tabs, line breaks, blank
+    /// lines, spaces at either end.
+    fn texts() -> Vec<String> {
+        const PIECES: &[&str] = &[
+            "the",
+            "requirement",
+            "FR-001",
+            "MUST",
+            "well-known",
+            "src/prompts/refund.md",
+            "https://example.com/a/very/long/path/that/goes/on?and=on&on=on",
+            "`not-icontains`",
+            "(see the spec)",
+            "\"quoted\"",
+            "数据集",
+            "emoji🙂",
+            "Größe",
+            "e\u{301}",
+            "non\u{a0}breaking",
+            "—",
+            "30",
+            "days.",
+        ];
+        const GAPS: &[&str] = &[" ", " ", " ", " ", "  ", "\t", "\n", "\n\n", " \n"];
+        let long_word = "x".repeat(130);
+        let mut texts = vec![
+            String::new(),
+            " ".to_owned(),
+            "trailing ".to_owned(),
+            " leading".to_owned(),
+            "ends with a line break\n".to_owned(),
+            long_word.clone(),
+            format!("before {long_word} after"),
+            "y".repeat(92),
+            "y".repeat(93),
+            "y".repeat(94),
+            "y".repeat(95),
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % bound as u64).unwrap()
+        };
+        for _ in 0..400 {
+            let words = 1 + next(40);
+            let mut text = String::new();
+            for index in 0..words {
+                if index > 0 {
+                    // Mostly plain spaces, so that most texts are ones a rule writes.
+                    let gap = if next(4) == 0 {
+                        GAPS[next(GAPS.len())]
+                    } else {
+                        " "
+                    };
+                    text.push_str(gap);
+                }
+                text.push_str(PIECES[next(PIECES.len())]);
+            }
+            texts.push(text);
+        }
+        texts
+    }
+
+    #[test]
+    fn prewrapped_texts_are_drawn_as_miette_wraps_them() {
+        let spec = "# Refunds\n\n**FR-001**: System MUST refund within 30 days.\nMore text.\n";
+        let prompt = "You are a support agent.\nRefund within 45 days.\n";
+        let db = SourceDb::new(vec![
+            SourceFile::new(
+                "spec.md".to_owned(),
+                PathBuf::from("/project/spec.md"),
+                Arc::from(spec),
+            ),
+            SourceFile::new(
+                "prompt.md".to_owned(),
+                PathBuf::from("/project/prompt.md"),
+                Arc::from(prompt),
+            ),
+        ]);
+        let texts = texts();
+        let mut prewrapped = 0;
+        let mut as_given = 0;
+        for colors in [Colors::Enabled, Colors::Disabled] {
+            let handlers = Handlers::new(colors);
+            for (index, message) in texts.iter().enumerate() {
+                let help = &texts[(index * 7 + 3) % texts.len()];
+                let related = &texts[(index * 13 + 5) % texts.len()];
+                let severity = [Severity::Error, Severity::Warning, Severity::Info][index % 3];
+                let diagnostic = Diagnostic {
+                    code: "SL001",
+                    rule: "quantity-drift",
+                    severity,
+                    escalated: false,
+                    message: message.clone(),
+                    span: Span::new(FileId(0), 12, 20),
+                    label: Some("here".to_owned()),
+                    requirement: Some("FR-001".to_owned()),
+                    related: vec![
+                        crate::diagnostic::Related {
+                            span: Span::new(FileId(1), 25, 47),
+                            message: related.clone(),
+                        },
+                        crate::diagnostic::Related {
+                            span: Span::new(FileId(0), 0, 9),
+                            message: "the heading".to_owned(),
+                        },
+                    ],
+                    help: (index % 5 != 0).then(|| help.clone()),
+                };
+                let expected = report(&db, &diagnostic, &Texts::AsGiven)
+                    .and_then(|report| handlers.wrapping.render_to_string(&report))
+                    .unwrap();
+                let drawn = draw(&db, &diagnostic, &handlers);
+                assert_eq!(
+                    drawn,
+                    format!("{expected}\n"),
+                    "message {message:?}, help {help:?}"
+                );
+                if report(&db, &diagnostic, &Texts::Prewrapped(&handlers.wrapper)).is_some() {
+                    prewrapped += 1;
+                } else {
+                    as_given += 1;
+                }
+            }
+        }
+        // Both ways of drawing were compared, not one of them only.
+        assert!(
+            prewrapped > 100,
+            "{prewrapped} findings drawn from prewrapped texts"
+        );
+        assert!(
+            as_given > 100,
+            "{as_given} findings drawn by the wrapping handler"
+        );
+    }
+
+    #[test]
+    fn a_text_that_fits_is_given_back_whole_as_textwrap_gives_it() {
+        let wrapper = TextWrapper::new(&GraphicalTheme::unicode_nocolor());
+        for text in texts() {
+            for slot in [
+                WrapSlot::Message(miette::Severity::Error),
+                WrapSlot::Message(miette::Severity::Advice),
+                WrapSlot::Help,
+            ] {
+                let (first, rest) = wrapper.indents(slot);
+                let width = textwrap::core::display_width(first);
+                if !fits_on_one_line(&text, width) {
+                    continue;
+                }
+                let options = textwrap::Options::new(WRAP_WIDTH)
+                    .initial_indent(first)
+                    .subsequent_indent(rest)
+                    .break_words(true);
+                assert_eq!(textwrap::fill(&text, options), format!("{first}{text}"));
+            }
+        }
+    }
 }
