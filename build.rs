@@ -2,9 +2,10 @@
 //! set (release builds, and packages built outside a git checkout), otherwise what
 //! `git rev-parse` says, otherwise `unknown`.
 //!
-//! Also embeds a hash of the source tree (`SPECLINT_SOURCE_HASH`), part of the parse cache's
-//! key, so that a development build never reads entries written by a build whose loaders
-//! differ; the version alone only separates releases.
+//! Also embeds a hash of the source tree and of `Cargo.lock` (`SPECLINT_SOURCE_HASH`), part of
+//! the cache's key, so that a development build never reads entries written by a build whose
+//! loaders, or whose parsers and drawing crates (pulldown-cmark, miette), differ; the version
+//! alone only separates releases.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -27,14 +28,17 @@ fn main() {
         .unwrap_or_else(|| "unknown".to_owned());
     println!("cargo:rustc-env=SPECLINT_COMMIT={commit}");
     println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-changed=Cargo.lock");
     println!("cargo:rustc-env=SPECLINT_SOURCE_HASH={}", source_hash());
 }
 
-/// A hash of every file below `src/`, in path order.
+/// A hash of every file below `src/`, in path order, and of `Cargo.lock` (absent from a
+/// package built without one, which hashes as no file).
 fn source_hash() -> String {
     let mut files = Vec::new();
     collect_files(Path::new("src"), &mut files);
     files.sort();
+    files.push(PathBuf::from("Cargo.lock"));
     let mut hasher = DefaultHasher::new();
     for path in &files {
         path.hash(&mut hasher);

@@ -184,11 +184,34 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         print(&render::statistics::render(&result));
         return Ok(exit_code(&result));
     }
+    // The full format keeps its drawings in the cache folder for the next run.
+    let kept_drawings = (arguments.output_format == render::OutputFormat::Full
+        && !arguments.no_cache)
+        .then(|| speclint::source::cache::CacheLocation::create(&settings.project_root, &settings))
+        .flatten()
+        .map(|location| {
+            render::drawings::KeptDrawings::read(
+                &location.file(render::drawings::file_kind(colors)),
+            )
+        });
+    let drawings = kept_drawings
+        .as_ref()
+        .map(render::drawings::KeptDrawings::memo);
     print_pieces(render::render_pieces(
         &result,
         arguments.output_format,
         colors,
+        drawings.as_ref(),
     ));
+    if let Some(drawings) = drawings {
+        let count = drawings.store();
+        if arguments.timings {
+            print_error(&format!(
+                "speclint: full output: {} of {} findings drawn as the last run drew them\n",
+                count.kept, count.drawn
+            ));
+        }
+    }
     let code = exit_code(&result);
     // The process ends next, and the system takes its memory back at once: freeing a graph of
     // a hundred thousand eval cases item by item first would only cost time.
@@ -363,10 +386,10 @@ fn print(text: &str) {
 }
 
 /// Writes `pieces` to stdout in order through one buffer, freeing each once written.
-fn print_pieces(pieces: impl Iterator<Item = String>) {
+fn print_pieces<'a>(pieces: impl Iterator<Item = std::borrow::Cow<'a, [u8]>>) {
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     for piece in pieces {
-        if stdout.write_all(piece.as_bytes()).is_err() {
+        if stdout.write_all(&piece).is_err() {
             return;
         }
     }

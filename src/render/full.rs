@@ -1,6 +1,7 @@
 //! The default human format: each finding with its source snippet, labels, related locations in
 //! other files and a help line, drawn by miette.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use rayon::prelude::*;
 
 use crate::check::CheckResult;
 use crate::diagnostic::Diagnostic;
+use crate::render::drawings::{DrawingMemo, Noted};
 use crate::render::{Colors, summary_line};
 use crate::severity::Severity;
 use crate::source_db::{FileId, LineWindow, SourceDb, Span};
@@ -345,6 +347,103 @@ fn draw(db: &SourceDb, diagnostic: &Diagnostic, handlers: &Handlers) -> String {
     rendered
 }
 
+/// A finding's drawing, taken from `memo` when the last run drew the same report, and what to
+/// note of it for the next run: its key, and the drawing when it is new.
+fn draw_or_take<'a>(
+    db: &SourceDb,
+    diagnostic: &Diagnostic,
+    handlers: &Handlers,
+    memo: &DrawingMemo<'a>,
+    colors: Colors,
+) -> (Cow<'a, [u8]>, Option<Noted>) {
+    let Some(key) =
+        report(db, diagnostic, &Texts::AsGiven).map(|report| drawing_key(&report, colors))
+    else {
+        return (
+            Cow::Owned(draw(db, diagnostic, handlers).into_bytes()),
+            None,
+        );
+    };
+    if let Some(kept) = memo.kept(key) {
+        return (Cow::Borrowed(kept), Some((key, None)));
+    }
+    let drawing = draw(db, diagnostic, handlers);
+    (
+        Cow::Owned(drawing.clone().into_bytes()),
+        Some((key, Some(drawing))),
+    )
+}
+
+/// A hash of everything a finding's drawing is made from: its report (message, code,
+/// severity, help, labels, and for it and each related report the file's name, the lines
+/// of the window miette is handed and where they start) and the colours. The handlers'
+/// settings are constants of this build, which the cache folder's key already separates.
+fn drawing_key(report: &Report, colors: Colors) -> u128 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(&[u8::from(colors == Colors::Enabled)]);
+    hash_report(&mut hasher, report);
+    hasher.digest128()
+}
+
+fn hash_report(hasher: &mut xxhash_rust::xxh3::Xxh3, report: &Report) {
+    let inner = &report.inner;
+    hash_text(hasher, Some(&inner.message));
+    hash_text(hasher, inner.code.as_deref());
+    hash_text(hasher, inner.help.as_deref());
+    hash_text(hasher, inner.url.as_deref());
+    hasher.update(&[match inner.severity {
+        None => 0,
+        Some(miette::Severity::Advice) => 1,
+        Some(miette::Severity::Warning) => 2,
+        Some(miette::Severity::Error) => 3,
+    }]);
+    let labels = inner.labels.as_deref().unwrap_or_default();
+    hash_number(hasher, labels.len());
+    for label in labels {
+        hash_text(hasher, label.label());
+        hash_number(hasher, label.offset());
+        hash_number(hasher, label.len());
+        hasher.update(&[u8::from(label.primary())]);
+    }
+    match &report.source {
+        None => hasher.update(&[0]),
+        Some(source) => {
+            hasher.update(&[1]);
+            hash_text(hasher, Some(&source.name));
+            hash_text(
+                hasher,
+                Some(
+                    source
+                        .text
+                        .get(source.window.start..source.window.end)
+                        .unwrap_or_default(),
+                ),
+            );
+            hash_number(hasher, source.window.start);
+            hash_number(hasher, source.window.first_line);
+        }
+    }
+    hash_number(hasher, report.related.len());
+    for related in &report.related {
+        hash_report(hasher, related);
+    }
+}
+
+fn hash_text(hasher: &mut xxhash_rust::xxh3::Xxh3, text: Option<&str>) {
+    match text {
+        None => hasher.update(&[0]),
+        Some(text) => {
+            hasher.update(&[1]);
+            hash_number(hasher, text.len());
+            hasher.update(text.as_bytes());
+        }
+    }
+}
+
+fn hash_number(hasher: &mut xxhash_rust::xxh3::Xxh3, number: usize) {
+    hasher.update(&(number as u64).to_le_bytes());
+}
+
 /// The two handlers a run draws with and the wrapper that prewraps texts for the second.
 struct Handlers {
     wrapping: GraphicalReportHandler,
@@ -387,29 +486,48 @@ fn theme(colors: Colors) -> GraphicalTheme {
 }
 
 pub fn render(result: &CheckResult, colors: Colors) -> String {
-    render_pieces(result, colors).collect()
+    // Without kept drawings every piece is a string drawn here, so nothing is replaced.
+    render_pieces(result, colors, None)
+        .map(|piece| String::from_utf8_lossy(&piece).into_owned())
+        .collect()
 }
 
 /// How many findings are drawn side by side before they are handed on.
 const FINDINGS_PER_BATCH: usize = 512;
 
-/// The same text in pieces, one per finding and the summary, drawn a batch at a time as the
+/// The same text in pieces of UTF-8, one per finding and the summary, drawn a batch at a time as the
 /// caller asks for them: a caller that writes each piece out holds one batch, not the output
 /// of the whole project.
-pub fn render_pieces(result: &CheckResult, colors: Colors) -> impl Iterator<Item = String> + '_ {
+///
+/// With `memo`, a finding whose report is the same as one the last run drew is not drawn
+/// again (see [`crate::render::drawings`]), and each drawing is noted for the next run.
+pub fn render_pieces<'a>(
+    result: &'a CheckResult,
+    colors: Colors,
+    memo: Option<&'a DrawingMemo<'a>>,
+) -> impl Iterator<Item = Cow<'a, [u8]>> + 'a {
     let handlers = Handlers::new(colors);
+    let db = &result.graph.db;
     // Findings are drawn in parallel and handed on in their sorted order.
     let findings = result
         .diagnostics
         .chunks(FINDINGS_PER_BATCH)
         .flat_map(move |batch| {
-            batch
+            let Some(memo) = memo else {
+                return batch
+                    .par_iter()
+                    .map(|diagnostic| Cow::Owned(draw(db, diagnostic, &handlers).into_bytes()))
+                    .collect::<Vec<Cow<'a, [u8]>>>();
+            };
+            let (drawings, noted): (Vec<Cow<'a, [u8]>>, Vec<Option<Noted>>) = batch
                 .par_iter()
-                .map(|diagnostic| draw(&result.graph.db, diagnostic, &handlers))
-                .collect::<Vec<String>>()
+                .map(|diagnostic| draw_or_take(db, diagnostic, &handlers, memo, colors))
+                .unzip();
+            memo.note(noted.into_iter().flatten().collect());
+            drawings
         });
     findings.chain(std::iter::once_with(move || {
-        format!("{}\n", summary_line(result))
+        Cow::Owned(format!("{}\n", summary_line(result)).into_bytes())
     }))
 }
 

@@ -1,11 +1,14 @@
 //! Output formats. Renderers are the only code that knows about JSON or terminal report types;
 //! each turns a [`CheckResult`] into the text `main` prints.
 
+use std::borrow::Cow;
+
 use clap::ValueEnum;
 
 use crate::check::CheckResult;
 
 pub mod concise;
+pub mod drawings;
 pub mod full;
 pub mod github;
 pub mod gitlab;
@@ -58,17 +61,22 @@ pub enum Colors {
     Disabled,
 }
 
-/// The output of `format` in pieces to be written in order: the full format draws one piece
+/// The output of `format` in pieces of UTF-8 to be written in order: the full format draws one piece
 /// per finding a batch at a time, so that a large project's output is never held whole; the
 /// other formats give one piece.
-pub fn render_pieces(
-    result: &CheckResult,
+///
+/// `drawings` is what the full format keeps of its drawings between runs (see [`drawings`]).
+pub fn render_pieces<'a>(
+    result: &'a CheckResult,
     format: OutputFormat,
     colors: Colors,
-) -> Box<dyn Iterator<Item = String> + '_> {
+    drawings: Option<&'a drawings::DrawingMemo<'a>>,
+) -> Box<dyn Iterator<Item = Cow<'a, [u8]>> + 'a> {
     match format {
-        OutputFormat::Full => Box::new(full::render_pieces(result, colors)),
-        other => Box::new(std::iter::once_with(move || render(result, other, colors))),
+        OutputFormat::Full => Box::new(full::render_pieces(result, colors, drawings)),
+        other => Box::new(std::iter::once_with(move || {
+            Cow::Owned(render(result, other, colors).into_bytes())
+        })),
     }
 }
 

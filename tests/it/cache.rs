@@ -253,6 +253,7 @@ pub fn no_cache_writes_nothing() {
     let project = project();
     let root = project.path();
     check(root, &["--no-cache"]);
+    check_full(root, &["--no-cache"]);
     assert!(!root.join(".speclint_cache").exists());
 }
 
@@ -587,4 +588,93 @@ pub fn files_checked_right_after_they_were_written_get_their_stamps_once_they_se
     });
     let (_, _, stderr) = run(root, &["--output-format", "concise", "--timings"]);
     assert_eq!(files_read(&stderr), Some((1, walked)), "{stderr}");
+}
+
+/// How many findings `--timings` says were drawn as the last run drew them, and of how many.
+fn drawings_kept(stderr: &str) -> Option<(usize, usize)> {
+    let line = stderr
+        .lines()
+        .find(|line| line.starts_with("speclint: full output: "))?;
+    let rest = line.strip_prefix("speclint: full output: ")?;
+    let (kept, rest) = rest.split_once(" of ")?;
+    let drawn = rest.split(' ').next()?;
+    Some((kept.parse().ok()?, drawn.parse().ok()?))
+}
+
+/// The default (full) output with `extra` arguments: stdout and stderr.
+fn check_full(root: &Path, extra: &[&str]) -> (String, String) {
+    let (code, stdout, stderr) = run(root, &[&["--output-format", "full"], extra].concat());
+    assert!(matches!(code, Some(0 | 1)), "{stderr}");
+    (stdout, stderr)
+}
+
+pub fn drawings_are_kept_only_for_findings_drawn_the_same() {
+    let project = project();
+    let root = project.path();
+    let uncached = |colors: &str| check_full(root, &["--no-cache", "--color", colors]).0;
+    let expected = uncached("never");
+    assert!(expected.contains("FR-001"), "{expected}");
+    let (first, stderr) = check_full(root, &["--timings", "--color", "never"]);
+    assert_eq!(first, expected);
+    let (kept, drawn) = drawings_kept(&stderr).unwrap();
+    assert_eq!(kept, 0, "{stderr}");
+    assert!(drawn > 0, "{stderr}");
+    // Nothing changed: every finding's drawing is the last run's.
+    let (second, stderr) = check_full(root, &["--timings", "--color", "never"]);
+    assert_eq!(second, expected);
+    assert_eq!(drawings_kept(&stderr), Some((drawn, drawn)), "{stderr}");
+    // Coloured output is kept apart from plain output.
+    let coloured = uncached("always");
+    assert_ne!(coloured, expected);
+    for round in 0..2 {
+        let (output, stderr) = check_full(root, &["--timings", "--color", "always"]);
+        assert_eq!(output, coloured, "round {round}");
+        let kept = if round == 0 { 0 } else { drawn };
+        assert_eq!(drawings_kept(&stderr), Some((kept, drawn)), "{stderr}");
+    }
+    // Edits that leave every finding and its message as it was but move or change the lines
+    // drawn around some of them: a comment above the tests file's finding (its lines move
+    // down, their text stays), a line above the spec's requirements, a changed context line.
+    // A drawing may come from the last run only where nothing drawn changed.
+    let edits: [(&str, String); 3] = [
+        (
+            "evals/tests/window.yaml",
+            format!("# Cases for refunds.\n{TESTS}"),
+        ),
+        (
+            "specs/refunds/spec.md",
+            format!("<!-- owner: payments -->\n{SPEC}"),
+        ),
+        (
+            "evals/tests/window.yaml",
+            format!(
+                "# Cases for refunds.\n{}",
+                TESTS.replace("refund window", "the window")
+            ),
+        ),
+    ];
+    for (path, text) in &edits {
+        write(root, path, text);
+        let expected = uncached("never");
+        let (output, stderr) = check_full(root, &["--timings", "--color", "never"]);
+        assert_eq!(output, expected, "after editing {path}");
+        let (kept, drawn) = drawings_kept(&stderr).unwrap();
+        assert!(kept < drawn, "{stderr}");
+    }
+    let expected = uncached("never");
+    // A damaged drawings file is not read, and is written again.
+    let drawings_file = cache_files(root)
+        .into_iter()
+        .find(|file| file.to_string_lossy().ends_with(".drawings-plain.bin"))
+        .unwrap();
+    let mut damaged = std::fs::read(&drawings_file).unwrap();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0x55;
+    std::fs::write(&drawings_file, &damaged).unwrap();
+    let (output, stderr) = check_full(root, &["--timings", "--color", "never"]);
+    assert_eq!(output, expected);
+    assert_eq!(drawings_kept(&stderr), Some((0, drawn)), "{stderr}");
+    let (output, stderr) = check_full(root, &["--timings", "--color", "never"]);
+    assert_eq!(output, expected);
+    assert_eq!(drawings_kept(&stderr), Some((drawn, drawn)), "{stderr}");
 }

@@ -61,6 +61,7 @@ fn main() {
         cache::reused_findings_give_every_output_and_baseline_an_uncached_run_gives,
         cache::a_settled_file_rewritten_with_its_old_time_and_length_is_read_again,
         cache::files_checked_right_after_they_were_written_get_their_stamps_once_they_settle,
+        cache::drawings_are_kept_only_for_findings_drawn_the_same,
         memo::a_kept_requirement_index_is_used_only_for_the_same_requirements,
         patch::a_patched_graph_equals_a_full_build_after_random_edits,
         patch::edits_beyond_their_file_are_not_patched,
