@@ -23,6 +23,10 @@ use crate::source::cache::{SealedBody, read_sealed, write_sealed};
 /// The first bytes of a drawings file.
 const DRAWINGS_MAGIC: &[u8] = b"speclint-drawings\x001\n";
 
+/// The largest drawings file kept: it is read whole, and a project whose output runs to tens
+/// of thousands of findings would hold that much more memory to save drawing them.
+const MAX_DRAWINGS_BYTES: usize = 64 << 20;
+
 /// The name of the drawings file in a cache folder, beside the settings key.
 pub fn file_kind(colors: Colors) -> &'static str {
     match colors {
@@ -40,9 +44,13 @@ pub struct KeptDrawings {
 
 impl KeptDrawings {
     pub fn read(path: &Path) -> KeptDrawings {
+        let small_enough = std::fs::metadata(path)
+            .is_ok_and(|metadata| metadata.len() <= MAX_DRAWINGS_BYTES as u64);
         KeptDrawings {
             path: path.to_path_buf(),
-            sealed: read_sealed(path, DRAWINGS_MAGIC),
+            sealed: small_enough
+                .then(|| read_sealed(path, DRAWINGS_MAGIC))
+                .flatten(),
         }
     }
 
@@ -111,6 +119,18 @@ impl<'a> DrawingMemo<'a> {
                 .zip(&self.kept_keys)
                 .all(|((key, new), kept_key)| new.is_none() && key == kept_key);
         if unchanged {
+            return count;
+        }
+        let size: usize = drawn
+            .iter()
+            .filter_map(|(key, new)| match new {
+                Some(drawing) => Some(drawing.len()),
+                None => self.kept.get(key).map(|kept| kept.len()),
+            })
+            .sum();
+        if size > MAX_DRAWINGS_BYTES {
+            // Too large to keep: the last run's file, which no longer matches, goes too.
+            let _ = std::fs::remove_file(self.path);
             return count;
         }
         let entries: Vec<(u128, &serde_bytes::Bytes)> = drawn
