@@ -495,9 +495,9 @@ pub fn render(result: &CheckResult, colors: Colors) -> String {
 /// How many findings are drawn side by side before they are handed on.
 const FINDINGS_PER_BATCH: usize = 512;
 
-/// The same text in pieces of UTF-8, one per finding and the summary, drawn a batch at a time as the
-/// caller asks for them: a caller that writes each piece out holds one batch, not the output
-/// of the whole project.
+/// The same text in pieces of UTF-8, one per finding and the summary, drawn a batch at a time
+/// as the caller asks for them: a caller that writes each piece out holds one batch, not the
+/// output of the whole project.
 ///
 /// With `memo`, a finding whose report is the same as one the last run drew is not drawn
 /// again (see [`crate::render::drawings`]), and each drawing is noted for the next run.

@@ -61,9 +61,9 @@ pub enum Colors {
     Disabled,
 }
 
-/// The output of `format` in pieces of UTF-8 to be written in order: the full format draws one piece
-/// per finding a batch at a time, so that a large project's output is never held whole; the
-/// other formats give one piece.
+/// The output of `format` in pieces of UTF-8 to be written in order: the full format draws one
+/// piece per finding a batch at a time, so that a large project's output is never held whole;
+/// the other formats give one piece.
 ///
 /// `drawings` is what the full format keeps of its drawings between runs (see [`drawings`]).
 pub fn render_pieces<'a>(
