@@ -337,9 +337,9 @@ fn report(db: &SourceDb, diagnostic: &Diagnostic, texts: &Texts<'_>) -> Option<R
 fn draw(db: &SourceDb, diagnostic: &Diagnostic, handlers: &Handlers) -> String {
     let prewrapped = report(db, diagnostic, &Texts::Prewrapped(&handlers.wrapper));
     let drawn = match prewrapped {
-        Some(report) => handlers.unwrapping.render_to_string(&report),
+        Some(report) => drawn_by(&handlers.unwrapping, &report),
         None => report(db, diagnostic, &Texts::AsGiven)
-            .and_then(|report| handlers.wrapping.render_to_string(&report)),
+            .and_then(|report| drawn_by(&handlers.wrapping, &report)),
     };
     let mut rendered =
         drawn.unwrap_or_else(|| format!("{}: {}\n", diagnostic.code, diagnostic.message));
@@ -465,17 +465,11 @@ impl Handlers {
     }
 }
 
-/// A report drawn by a handler; `None` when miette cannot draw it.
-trait RenderToString {
-    fn render_to_string(&self, report: &Report) -> Option<String>;
-}
-
-impl RenderToString for GraphicalReportHandler {
-    fn render_to_string(&self, report: &Report) -> Option<String> {
-        let mut rendered = String::new();
-        self.render_report(&mut rendered, report).ok()?;
-        Some(rendered)
-    }
+/// `report` drawn by `handler`; `None` when miette cannot draw it.
+fn drawn_by(handler: &GraphicalReportHandler, report: &Report) -> Option<String> {
+    let mut rendered = String::new();
+    handler.render_report(&mut rendered, report).ok()?;
+    Some(rendered)
 }
 
 fn theme(colors: Colors) -> GraphicalTheme {
@@ -691,7 +685,7 @@ mod tests {
                     help: (index % 5 != 0).then(|| help.clone()),
                 };
                 let expected = report(&db, &diagnostic, &Texts::AsGiven)
-                    .and_then(|report| handlers.wrapping.render_to_string(&report))
+                    .and_then(|report| drawn_by(&handlers.wrapping, &report))
                     .unwrap();
                 let drawn = draw(&db, &diagnostic, &handlers);
                 assert_eq!(
