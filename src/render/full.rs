@@ -347,86 +347,100 @@ fn draw(db: &SourceDb, diagnostic: &Diagnostic, handlers: &Handlers) -> String {
     rendered
 }
 
-/// A finding's drawing, taken from `memo` when the last run drew the same report, and what to
-/// note of it for the next run: its key, and the drawing when it is new.
+/// A finding's drawing, taken from `memo` when the last run drew the same finding from the
+/// same files, and what to note of it for the next run: its key, and the drawing when it is
+/// new.
 fn draw_or_take<'a>(
     db: &SourceDb,
     diagnostic: &Diagnostic,
     handlers: &Handlers,
     memo: &DrawingMemo<'a>,
-    colors: Colors,
-) -> (Cow<'a, [u8]>, Option<Noted>) {
-    let Some(key) =
-        report(db, diagnostic, &Texts::AsGiven).map(|report| drawing_key(&report, colors))
-    else {
-        return (
-            Cow::Owned(draw(db, diagnostic, handlers).into_bytes()),
-            None,
-        );
-    };
+    file_hashes: &FileHashes,
+) -> (Cow<'a, [u8]>, Noted) {
+    let key = drawing_key(db, diagnostic, file_hashes, handlers.colors);
     if let Some(kept) = memo.kept(key) {
-        return (Cow::Borrowed(kept), Some((key, None)));
+        return (Cow::Borrowed(kept), (key, None));
     }
     let drawing = draw(db, diagnostic, handlers);
     (
         Cow::Owned(drawing.clone().into_bytes()),
-        Some((key, Some(drawing))),
+        (key, Some(drawing)),
     )
 }
 
-/// A hash of everything a finding's drawing is made from: its report (message, code,
-/// severity, help, labels, and for it and each related report the file's name, the lines
-/// of the window miette is handed and where they start) and the colours. The handlers'
-/// settings are constants of this build, which the cache folder's key already separates.
-fn drawing_key(report: &Report, colors: Colors) -> u128 {
+/// The contents hash (xxh3-128) of each file the findings point into.
+type FileHashes = std::collections::HashMap<FileId, u128>;
+
+/// Hashes the text of every file `diagnostics` point into, side by side, once each.
+fn file_hashes(db: &SourceDb, diagnostics: &[Diagnostic]) -> FileHashes {
+    let mut files: Vec<FileId> = diagnostics
+        .iter()
+        .flat_map(|diagnostic| {
+            std::iter::once(diagnostic.span.file)
+                .chain(diagnostic.related.iter().map(|related| related.span.file))
+        })
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    files
+        .into_par_iter()
+        .map(|file| {
+            let text = db.get(file).map_or("", |source_file| &source_file.text);
+            (file, xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
+        })
+        .collect()
+}
+
+/// A hash of everything a finding's drawing is made from: what [`report`] reads of the
+/// finding (code, rule, severity, message, label, help, and the message and place of each
+/// related location), and for its place and each related place the file's path, a hash of
+/// the file's contents (the lines drawn, their numbers and the columns all come from it) and
+/// the offsets; and the colours. The handlers' settings are constants of this build, which
+/// the cache folder's key already separates. Hashing the inputs, not the drawn report, spares
+/// building a report and counting lines for a finding that is not drawn.
+fn drawing_key(
+    db: &SourceDb,
+    diagnostic: &Diagnostic,
+    file_hashes: &FileHashes,
+    colors: Colors,
+) -> u128 {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(&[u8::from(colors == Colors::Enabled)]);
-    hash_report(&mut hasher, report);
+    hash_text(&mut hasher, Some(diagnostic.code));
+    hash_text(&mut hasher, Some(diagnostic.rule));
+    hasher.update(&[match diagnostic.severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Info => 2,
+    }]);
+    hash_text(&mut hasher, Some(&diagnostic.message));
+    hash_text(&mut hasher, diagnostic.label.as_deref());
+    hash_text(&mut hasher, diagnostic.help.as_deref());
+    hash_place(&mut hasher, db, file_hashes, diagnostic.span);
+    hash_number(&mut hasher, diagnostic.related.len());
+    for related in &diagnostic.related {
+        hash_text(&mut hasher, Some(&related.message));
+        hash_place(&mut hasher, db, file_hashes, related.span);
+    }
     hasher.digest128()
 }
 
-fn hash_report(hasher: &mut xxhash_rust::xxh3::Xxh3, report: &Report) {
-    let inner = &report.inner;
-    hash_text(hasher, Some(&inner.message));
-    hash_text(hasher, inner.code.as_deref());
-    hash_text(hasher, inner.help.as_deref());
-    hash_text(hasher, inner.url.as_deref());
-    hasher.update(&[match inner.severity {
-        None => 0,
-        Some(miette::Severity::Advice) => 1,
-        Some(miette::Severity::Warning) => 2,
-        Some(miette::Severity::Error) => 3,
-    }]);
-    let labels = inner.labels.as_deref().unwrap_or_default();
-    hash_number(hasher, labels.len());
-    for label in labels {
-        hash_text(hasher, label.label());
-        hash_number(hasher, label.offset());
-        hash_number(hasher, label.len());
-        hasher.update(&[u8::from(label.primary())]);
-    }
-    match &report.source {
-        None => hasher.update(&[0]),
-        Some(source) => {
-            hasher.update(&[1]);
-            hash_text(hasher, Some(&source.name));
-            hash_text(
-                hasher,
-                Some(
-                    source
-                        .text
-                        .get(source.window.start..source.window.end)
-                        .unwrap_or_default(),
-                ),
-            );
-            hash_number(hasher, source.window.start);
-            hash_number(hasher, source.window.first_line);
-        }
-    }
-    hash_number(hasher, report.related.len());
-    for related in &report.related {
-        hash_report(hasher, related);
-    }
+fn hash_place(
+    hasher: &mut xxhash_rust::xxh3::Xxh3,
+    db: &SourceDb,
+    file_hashes: &FileHashes,
+    span: Span,
+) {
+    hash_text(hasher, Some(db.path(span.file)));
+    let contents = file_hashes.get(&span.file).copied().unwrap_or_else(|| {
+        let text = db
+            .get(span.file)
+            .map_or("", |source_file| &source_file.text);
+        xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+    });
+    hasher.update(&contents.to_le_bytes());
+    hash_number(hasher, span.start);
+    hash_number(hasher, span.end);
 }
 
 fn hash_text(hasher: &mut xxhash_rust::xxh3::Xxh3, text: Option<&str>) {
@@ -444,11 +458,13 @@ fn hash_number(hasher: &mut xxhash_rust::xxh3::Xxh3, number: usize) {
     hasher.update(&(number as u64).to_le_bytes());
 }
 
-/// The two handlers a run draws with and the wrapper that prewraps texts for the second.
+/// The two handlers a run draws with, the wrapper that prewraps texts for the second, and
+/// the colours they draw in.
 struct Handlers {
     wrapping: GraphicalReportHandler,
     unwrapping: GraphicalReportHandler,
     wrapper: TextWrapper,
+    colors: Colors,
 }
 
 impl Handlers {
@@ -461,6 +477,7 @@ impl Handlers {
             unwrapping: wrapping.clone().with_wrap_lines(false),
             wrapping,
             wrapper: TextWrapper::new(&theme(colors)),
+            colors,
         }
     }
 }
@@ -502,6 +519,11 @@ pub fn render_pieces<'a>(
 ) -> impl Iterator<Item = Cow<'a, [u8]>> + 'a {
     let handlers = Handlers::new(colors);
     let db = &result.graph.db;
+    let file_hashes = if memo.is_some() {
+        file_hashes(db, &result.diagnostics)
+    } else {
+        FileHashes::new()
+    };
     // Findings are drawn in parallel and handed on in their sorted order.
     let findings = result
         .diagnostics
@@ -513,11 +535,11 @@ pub fn render_pieces<'a>(
                     .map(|diagnostic| Cow::Owned(draw(db, diagnostic, &handlers).into_bytes()))
                     .collect::<Vec<Cow<'a, [u8]>>>();
             };
-            let (drawings, noted): (Vec<Cow<'a, [u8]>>, Vec<Option<Noted>>) = batch
+            let (drawings, noted): (Vec<Cow<'a, [u8]>>, Vec<Noted>) = batch
                 .par_iter()
-                .map(|diagnostic| draw_or_take(db, diagnostic, &handlers, memo, colors))
+                .map(|diagnostic| draw_or_take(db, diagnostic, &handlers, memo, &file_hashes))
                 .unzip();
-            memo.note(noted.into_iter().flatten().collect());
+            memo.note(noted);
             drawings
         });
     findings.chain(std::iter::once_with(move || {
