@@ -368,28 +368,9 @@ fn draw_or_take<'a>(
     )
 }
 
-/// The contents hash (xxh3-128) of each file the findings point into.
+/// The contents hash (xxh3-128) of each file the findings point into
+/// ([`crate::render::text_hashes`]).
 type FileHashes = std::collections::HashMap<FileId, u128>;
-
-/// Hashes the text of every file `diagnostics` point into, side by side, once each.
-fn file_hashes(db: &SourceDb, diagnostics: &[Diagnostic]) -> FileHashes {
-    let mut files: Vec<FileId> = diagnostics
-        .iter()
-        .flat_map(|diagnostic| {
-            std::iter::once(diagnostic.span.file)
-                .chain(diagnostic.related.iter().map(|related| related.span.file))
-        })
-        .collect();
-    files.sort_unstable();
-    files.dedup();
-    files
-        .into_par_iter()
-        .map(|file| {
-            let text = db.get(file).map_or("", |source_file| &source_file.text);
-            (file, xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
-        })
-        .collect()
-}
 
 /// A hash of everything a finding's drawing is made from: what [`report`] reads of the
 /// finding (code, rule, severity, message, label, help, and the message and place of each
@@ -520,7 +501,7 @@ pub fn render_pieces<'a>(
     let handlers = Handlers::new(colors);
     let db = &result.graph.db;
     let file_hashes = if memo.is_some() {
-        file_hashes(db, &result.diagnostics)
+        crate::render::text_hashes(db, &result.diagnostics)
     } else {
         FileHashes::new()
     };

@@ -120,23 +120,7 @@ pub fn findings_by_file(check: &CheckResult) -> Vec<FileFindings<'_>> {
             .push(diagnostic);
     }
     // Each file's text is hashed once, however many findings point into it.
-    let mut involved: Vec<FileId> = check
-        .diagnostics
-        .iter()
-        .flat_map(|diagnostic| {
-            std::iter::once(diagnostic.span.file)
-                .chain(diagnostic.related.iter().map(|related| related.span.file))
-        })
-        .collect();
-    involved.sort_unstable();
-    involved.dedup();
-    let text_prints: std::collections::HashMap<FileId, u128> = involved
-        .par_iter()
-        .map(|&file| {
-            let text = db.get(file).map_or("", |source| &source.text);
-            (file, xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
-        })
-        .collect();
+    let text_prints = crate::render::text_hashes(db, &check.diagnostics);
     let groups: Vec<(FileId, Vec<&Diagnostic>)> = grouped.into_values().collect();
     groups
         .into_par_iter()

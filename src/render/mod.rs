@@ -6,6 +6,8 @@ use std::borrow::Cow;
 use clap::ValueEnum;
 
 use crate::check::CheckResult;
+use crate::diagnostic::Diagnostic;
+use crate::source_db::{FileId, SourceDb};
 
 pub mod concise;
 pub mod drawings;
@@ -78,6 +80,32 @@ pub fn render_pieces<'a>(
             Cow::Owned(render(result, other, colors).into_bytes())
         })),
     }
+}
+
+/// The contents hash (xxh3-128) of each file `diagnostics` point into, at their places or
+/// their related places: each file is hashed once, however many findings point into it, and
+/// the files side by side.
+pub(crate) fn text_hashes(
+    db: &SourceDb,
+    diagnostics: &[Diagnostic],
+) -> std::collections::HashMap<FileId, u128> {
+    use rayon::prelude::*;
+    let mut files: Vec<FileId> = diagnostics
+        .iter()
+        .flat_map(|diagnostic| {
+            std::iter::once(diagnostic.span.file)
+                .chain(diagnostic.related.iter().map(|related| related.span.file))
+        })
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    files
+        .into_par_iter()
+        .map(|file| {
+            let text = db.get(file).map_or("", |source_file| &source_file.text);
+            (file, xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
+        })
+        .collect()
 }
 
 pub fn render(result: &CheckResult, format: OutputFormat, colors: Colors) -> String {
