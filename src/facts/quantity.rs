@@ -1067,22 +1067,23 @@ fn comparator_phrase_before(text: &str, start: usize) -> Option<(Comparator, usi
     let before = text.get(..start)?.trim_end();
     let before = before.trim_end_matches(['(', '[']).trim_end();
     let &last_byte = before.as_bytes().last()?;
-    let phrases = before_phrases_ending_in(last_byte)
+    before_phrases_ending_in(last_byte)
         .iter()
-        .filter_map(|&index| BEFORE.get(index));
-    for (phrase, comparator) in phrases {
-        if let Some(head) = before.strip_suffix(phrase) {
-            let boundary = head
-                .chars()
-                .next_back()
-                .is_none_or(|character| !character.is_alphanumeric())
-                || !phrase.chars().next().is_some_and(char::is_alphanumeric);
-            if boundary {
-                return Some((*comparator, head.len()));
-            }
-        }
-    }
-    None
+        .filter_map(|&index| BEFORE.get(index))
+        .find_map(|(phrase, comparator)| Some((*comparator, phrase_start_at_end(before, phrase)?)))
+}
+
+/// Where `phrase` begins when `before` ends with it as whole words: a phrase that starts
+/// with a letter or digit must not be the end of a longer word ("go up to" but not
+/// "setup to").
+fn phrase_start_at_end(before: &str, phrase: &str) -> Option<usize> {
+    let head = before.strip_suffix(phrase)?;
+    let boundary = head
+        .chars()
+        .next_back()
+        .is_none_or(|character| !character.is_alphanumeric())
+        || !phrase.chars().next().is_some_and(char::is_alphanumeric);
+    boundary.then_some(head.len())
 }
 
 fn comparator_after(text: &str, end: usize) -> Option<Comparator> {
@@ -1378,19 +1379,9 @@ mod word_tests {
     ) -> Option<(Comparator, usize)> {
         let before = text.get(..start)?.trim_end();
         let before = before.trim_end_matches(['(', '[']).trim_end();
-        for (phrase, comparator) in BEFORE {
-            if let Some(head) = before.strip_suffix(phrase) {
-                let boundary = head
-                    .chars()
-                    .next_back()
-                    .is_none_or(|character| !character.is_alphanumeric())
-                    || !phrase.chars().next().is_some_and(char::is_alphanumeric);
-                if boundary {
-                    return Some((*comparator, head.len()));
-                }
-            }
-        }
-        None
+        BEFORE.iter().find_map(|(phrase, comparator)| {
+            Some((*comparator, phrase_start_at_end(before, phrase)?))
+        })
     }
 
     #[test]

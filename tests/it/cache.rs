@@ -528,13 +528,18 @@ pub fn a_settled_file_rewritten_with_its_old_time_and_length_is_read_again() {
 /// How many walked files a run that reused its findings read and hashed (its `--timings`
 /// line), and how many it walked.
 fn files_read(stderr: &str) -> Option<(usize, usize)> {
+    counts_in(stderr, "speclint: load: ", "walked files read and hashed")
+}
+
+/// The two counts of the `--timings` line that starts with `prefix` and says `what`:
+/// `<prefix><a> of <b> ...`.
+fn counts_in(stderr: &str, prefix: &str, what: &str) -> Option<(usize, usize)> {
     let line = stderr
         .lines()
-        .find(|line| line.contains("walked files read and hashed"))?;
-    let counts = line.strip_prefix("speclint: load: ")?;
-    let (read, rest) = counts.split_once(" of ")?;
-    let (walked, _) = rest.split_once(' ')?;
-    Some((read.parse().ok()?, walked.parse().ok()?))
+        .find(|line| line.starts_with(prefix) && line.contains(what))?;
+    let (first, rest) = line.strip_prefix(prefix)?.split_once(" of ")?;
+    let second = rest.split(' ').next()?;
+    Some((first.parse().ok()?, second.parse().ok()?))
 }
 
 pub fn files_checked_right_after_they_were_written_get_their_stamps_once_they_settle() {
@@ -592,13 +597,11 @@ pub fn files_checked_right_after_they_were_written_get_their_stamps_once_they_se
 
 /// How many findings `--timings` says were drawn as the last run drew them, and of how many.
 fn drawings_kept(stderr: &str) -> Option<(usize, usize)> {
-    let line = stderr
-        .lines()
-        .find(|line| line.starts_with("speclint: full output: "))?;
-    let rest = line.strip_prefix("speclint: full output: ")?;
-    let (kept, rest) = rest.split_once(" of ")?;
-    let drawn = rest.split(' ').next()?;
-    Some((kept.parse().ok()?, drawn.parse().ok()?))
+    counts_in(
+        stderr,
+        "speclint: full output: ",
+        "drawn as the last run drew them",
+    )
 }
 
 /// The default (full) output with `extra` arguments: stdout and stderr.
