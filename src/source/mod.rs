@@ -41,6 +41,7 @@ pub mod table;
 pub mod tree;
 pub mod yaml;
 pub mod yaml_comments;
+mod yaml_events;
 
 use crate::source_db::{self as file, FileId, SourceDb};
 use detect::Detector;

@@ -26,6 +26,16 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
             end: 0,
         });
     }
+    if let Some(node) = crate::source::yaml_events::tree(text) {
+        return Ok(node);
+    }
+    parse_with_serde_saphyr(text)
+}
+
+/// serde-saphyr's reading of `text`: what [`parse`] gives for a document it does not read
+/// from the parser's events itself (`source/yaml_events.rs`). Public so that tests can hold
+/// the two readings side by side on real files.
+pub fn parse_with_serde_saphyr(text: &str) -> Result<Node, YamlError> {
     let mut options = Options::default();
     options.with_snippet = false;
     options.budget = Some(budget());

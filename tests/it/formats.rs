@@ -195,3 +195,71 @@ pub fn promptfoo_runs_and_rejected_inputs() {
             .any(|(path, message)| *path == "rejected/ragged.csv" && message.contains("3 fields"))
     );
 }
+
+/// Every `.yaml` and `.yml` file under `root`, skipping build output, in path order.
+pub fn yaml_files(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            let name = entry.file_name();
+            if path.is_dir() {
+                if name != "target" && name != ".git" {
+                    folders.push(path);
+                }
+            } else if path
+                .extension()
+                .is_some_and(|extension| extension == "yaml" || extension == "yml")
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// `yaml::parse` reads ordinary documents from the parser's events and leaves the rest to
+/// serde-saphyr: both readings must give the same tree, or the same error, for every file.
+pub fn assert_yaml_read_as_serde_saphyr_reads_it(files: &[std::path::PathBuf]) {
+    assert!(!files.is_empty());
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        let read = speclint::source::yaml::parse(&text);
+        let reference = speclint::source::yaml::parse_with_serde_saphyr(&text);
+        match (read, reference) {
+            (Ok(read), Ok(reference)) => assert!(read == reference, "{}", path.display()),
+            (Err(read), Err(reference)) => {
+                assert_eq!(read.message, reference.message, "{}", path.display());
+                assert_eq!(
+                    read.line_column,
+                    reference.line_column,
+                    "{}",
+                    path.display()
+                );
+            }
+            (read, reference) => panic!(
+                "{}: read {:?}, serde-saphyr {:?}",
+                path.display(),
+                read.err(),
+                reference.err()
+            ),
+        }
+    }
+}
+
+pub fn own_yaml_files_are_read_as_serde_saphyr_reads_them() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = yaml_files(root);
+    assert!(files.len() > 20, "{} YAML files", files.len());
+    assert_yaml_read_as_serde_saphyr_reads_it(&files);
+}

@@ -254,3 +254,10 @@ pub fn promptfoo_examples_have_no_false_eval_config_problems() -> Result<(), Ski
     assert_eq!(missing, 1);
     Ok(())
 }
+
+pub fn yaml_files_are_read_as_serde_saphyr_reads_them() -> Result<(), Skipped> {
+    let files = crate::formats::yaml_files(&realworld_root()?);
+    assert!(files.len() > 50, "{} YAML files", files.len());
+    crate::formats::assert_yaml_read_as_serde_saphyr_reads_it(&files);
+    Ok(())
+}
