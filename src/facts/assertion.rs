@@ -10,7 +10,7 @@ use crate::facts::quantity::{Comparator, Dimension, Quantity, quantities};
 use crate::source::model::AssertionDef;
 
 /// What one assertion checks.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AssertionFacts {
     pub quantities: Vec<Quantity>,
     /// A string the output must contain (or equal, or start with).

@@ -1,5 +1,4 @@
 use crate::diagnostic::Diagnostic;
-use crate::facts::assertion::analyze;
 use crate::facts::compare::RequirementFacts;
 use crate::graph::{Requirement, RequirementIndex};
 use crate::rules::{RequirementRule, check_each_requirement, Drift, Rule, RuleContext, declare_rule};
@@ -63,7 +62,7 @@ impl RequirementRule for EvalAssertionDrift {
         }
         for case in graph.linked_eval_cases(index) {
             for assertion in &case.assertions {
-                for disagreement in facts.assertion_disagreements(&analyze(assertion)) {
+                for disagreement in facts.assertion_disagreements(&context.assertion_facts(assertion)) {
                     diagnostics.push(context.drift_diagnostic(
                         &Self::META,
                         Drift {

@@ -6,12 +6,13 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
+use crate::facts::assertion::{AssertionFacts, analyze};
 use crate::facts::list::{List, lists};
 use crate::facts::quantity::{Quantity, quantities};
 use crate::graph::{Graph, Requirement, RequirementIndex};
 use crate::settings::Settings;
 use crate::severity::{Level, Severity};
-use crate::source::model::RequirementDef;
+use crate::source::model::{AssertionDef, RequirementDef};
 use crate::source_db::Span;
 
 pub mod memo;
@@ -111,7 +112,16 @@ pub struct RuleContext<'a> {
     /// rules of a run: several rules compare the same facts, and reading them is the costly
     /// part.
     requirement_facts: Vec<RequirementFactCells>,
+    /// What is read from each assertion, by a hash of its kind, value and threshold: eval
+    /// files repeat their assertions (a promptfoo `defaultTest` applies to every test, a
+    /// dataset's rows share their checks), and reading one is the costly part. At most
+    /// [`KEPT_ASSERTION_FACTS`] are kept.
+    assertion_facts: std::sync::Mutex<rustc_hash::FxHashMap<u128, std::sync::Arc<AssertionFacts>>>,
 }
+
+/// How many distinct assertions a run keeps the facts of: enough for the checks a project
+/// repeats, and little memory when every assertion is different.
+const KEPT_ASSERTION_FACTS: usize = 4096;
 
 /// The facts read from one requirement's text, each on first use.
 #[derive(Default)]
@@ -132,7 +142,33 @@ impl<'a> RuleContext<'a> {
                 .iter()
                 .map(|_| RequirementFactCells::default())
                 .collect(),
+            assertion_facts: std::sync::Mutex::default(),
         }
+    }
+
+    /// What `assertion` checks, as [`analyze`] reads it; read once per distinct assertion.
+    pub fn assertion_facts(&self, assertion: &AssertionDef) -> std::sync::Arc<AssertionFacts> {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(assertion.kind.as_bytes());
+        // A kind never holds a NUL byte, so kind and value cannot run into each other.
+        hasher.update(&[0]);
+        hasher.update(assertion.value.as_bytes());
+        if let Some(threshold) = assertion.threshold {
+            hasher.update(&threshold.to_bits().to_le_bytes());
+        }
+        let key = hasher.digest128();
+        if let Ok(kept) = self.assertion_facts.lock()
+            && let Some(facts) = kept.get(&key)
+        {
+            return std::sync::Arc::clone(facts);
+        }
+        let facts = std::sync::Arc::new(analyze(assertion));
+        if let Ok(mut kept) = self.assertion_facts.lock()
+            && kept.len() < KEPT_ASSERTION_FACTS
+        {
+            kept.insert(key, std::sync::Arc::clone(&facts));
+        }
+        facts
     }
 
     /// The quantities in the text of the requirement at `index` ("within 30 days", "at

@@ -1,5 +1,4 @@
 use crate::diagnostic::Diagnostic;
-use crate::facts::assertion::analyze;
 use crate::modality::Modality;
 use crate::graph::{Requirement, RequirementIndex};
 use crate::rules::{RequirementRule, check_each_requirement, Rule, RuleContext, declare_rule};
@@ -70,7 +69,7 @@ impl RequirementRule for NegativeRequirementUntested {
         let checked = cases
             .iter()
             .flat_map(|case| case.assertions.iter())
-            .any(|assertion| analyze(assertion).checks_absence);
+            .any(|assertion| context.assertion_facts(assertion).checks_absence);
         if checked {
             return;
         }

@@ -63,6 +63,7 @@ fn main() {
         cache::files_checked_right_after_they_were_written_get_their_stamps_once_they_settle,
         cache::drawings_are_kept_only_for_findings_drawn_the_same,
         memo::a_kept_requirement_index_is_used_only_for_the_same_requirements,
+        memo::assertion_facts_are_read_once_per_kind_value_and_threshold,
         patch::a_patched_graph_equals_a_full_build_after_random_edits,
         patch::edits_beyond_their_file_are_not_patched,
         patch::patches_equal_full_checks_on_real_projects,
