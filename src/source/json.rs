@@ -51,8 +51,19 @@ impl From<serde_json::Error> for JsonError {
 /// built recursively, and no eval file needs more.
 pub const MAX_DEPTH: usize = 128;
 
-/// Parses one JSON value; `base` is the offset of `text` in its file.
+/// Parses one JSON value; `base` is the offset of `text` in its file. Well-formed JSON is read
+/// in one pass (`source/json_scan.rs`); the rest as [`parse_in_two_passes`] reads it.
 pub fn parse(text: &str, base: usize) -> Result<Node, JsonError> {
+    if let Some(node) = crate::source::json_scan::tree(text, base) {
+        return Ok(node);
+    }
+    parse_in_two_passes(text, base)
+}
+
+/// serde_json's reading of `text` as borrowed `RawValue`s, each container parsed again for its
+/// children's spans: what [`parse`] gives for text that the one-pass reader leaves to it, with
+/// serde_json's own errors. Public so that tests can hold the two readings side by side.
+pub fn parse_in_two_passes(text: &str, base: usize) -> Result<Node, JsonError> {
     let raw: &RawValue = serde_json::from_str(text)?;
     convert(raw, text, base, 0)
 }

@@ -23,6 +23,7 @@ pub mod eval_promptfoo;
 pub mod eval_refs;
 
 pub mod json;
+mod json_scan;
 pub mod kept_parses;
 pub mod layout;
 pub mod model;

@@ -198,6 +198,11 @@ pub fn promptfoo_runs_and_rejected_inputs() {
 
 /// Every `.yaml` and `.yml` file under `root`, skipping build output, in path order.
 pub fn yaml_files(root: &Path) -> Vec<std::path::PathBuf> {
+    files_with_extensions(root, &["yaml", "yml"])
+}
+
+/// Every file under `root` with one of `extensions`, skipping build output, in path order.
+pub fn files_with_extensions(root: &Path, extensions: &[&str]) -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
     let mut folders = vec![root.to_path_buf()];
     while let Some(folder) = folders.pop() {
@@ -211,10 +216,11 @@ pub fn yaml_files(root: &Path) -> Vec<std::path::PathBuf> {
                 if name != "target" && name != ".git" {
                     folders.push(path);
                 }
-            } else if path
-                .extension()
-                .is_some_and(|extension| extension == "yaml" || extension == "yml")
-            {
+            } else if path.extension().is_some_and(|extension| {
+                extensions
+                    .iter()
+                    .any(|wanted| extension == std::ffi::OsStr::new(wanted))
+            }) {
                 files.push(path);
             }
         }
@@ -262,4 +268,63 @@ pub fn own_yaml_files_are_read_as_serde_saphyr_reads_them() {
     let files = yaml_files(root);
     assert!(files.len() > 20, "{} YAML files", files.len());
     assert_yaml_read_as_serde_saphyr_reads_it(&files);
+}
+
+/// `json::parse` reads well-formed JSON in one pass and leaves the rest to its two-pass
+/// reading: both must give the same tree, or the same error, for every JSON file and every
+/// line of every JSONL file. Returns how many values were compared.
+pub fn assert_json_read_as_two_passes_read_it(files: &[std::path::PathBuf]) -> usize {
+    let mut compared = 0;
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let values: Vec<(usize, &str)> = if path.extension().is_some_and(|e| e == "jsonl") {
+            let mut offset = 0;
+            let mut values = Vec::new();
+            for line in text.split_inclusive('\n') {
+                let content = line.trim_end_matches(['\n', '\r']);
+                if !content.trim().is_empty() {
+                    values.push((offset, content));
+                }
+                offset += line.len();
+            }
+            values
+        } else {
+            vec![(0, text.as_str())]
+        };
+        for (base, value) in values {
+            compared += 1;
+            let read = speclint::source::json::parse(value, base);
+            let reference = speclint::source::json::parse_in_two_passes(value, base);
+            match (read, reference) {
+                (Ok(read), Ok(reference)) => {
+                    assert!(read == reference, "{} at {base}", path.display());
+                }
+                (Err(read), Err(reference)) => {
+                    assert_eq!(read.message, reference.message, "{}", path.display());
+                    assert_eq!(
+                        (read.line, read.column, read.offset),
+                        (reference.line, reference.column, reference.offset),
+                        "{}",
+                        path.display()
+                    );
+                }
+                (read, reference) => panic!(
+                    "{} at {base}: read {:?}, two passes {:?}",
+                    path.display(),
+                    read.err(),
+                    reference.err()
+                ),
+            }
+        }
+    }
+    compared
+}
+
+pub fn own_json_files_are_read_as_two_passes_read_them() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = files_with_extensions(root, &["json", "jsonl"]);
+    let compared = assert_json_read_as_two_passes_read_it(&files);
+    assert!(compared > 30, "{compared} JSON values");
 }

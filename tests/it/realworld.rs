@@ -261,3 +261,10 @@ pub fn yaml_files_are_read_as_serde_saphyr_reads_them() -> Result<(), Skipped> {
     crate::formats::assert_yaml_read_as_serde_saphyr_reads_it(&files);
     Ok(())
 }
+
+pub fn json_files_are_read_as_two_passes_read_them() -> Result<(), Skipped> {
+    let files = crate::formats::files_with_extensions(&realworld_root()?, &["json", "jsonl"]);
+    let compared = crate::formats::assert_json_read_as_two_passes_read_it(&files);
+    assert!(compared > 500, "{compared} JSON values");
+    Ok(())
+}
