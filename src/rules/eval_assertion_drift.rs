@@ -62,7 +62,8 @@ impl RequirementRule for EvalAssertionDrift {
         }
         for case in graph.linked_eval_cases(index) {
             for assertion in &case.assertions {
-                for disagreement in facts.assertion_disagreements(&context.assertion_facts(assertion)) {
+                let read = context.assertion_facts(assertion);
+                for disagreement in facts.assertion_disagreements(&read) {
                     diagnostics.push(context.drift_diagnostic(
                         &Self::META,
                         Drift {

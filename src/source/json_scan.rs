@@ -82,61 +82,60 @@ impl Scanner<'_> {
     }
 
     fn object(&mut self, depth: usize) -> Option<NodeValue> {
+        self.items(b'}', |scanner| scanner.entry(depth))
+            .map(NodeValue::Mapping)
+    }
+
+    fn array(&mut self, depth: usize) -> Option<NodeValue> {
+        self.items(b']', |scanner| scanner.value(depth + 1))
+            .map(NodeValue::Sequence)
+    }
+
+    /// The items of the container whose opening bracket is next, up to `closing`, each read
+    /// by `item`; `None` at a missing comma, a trailing comma or anything else out of place.
+    fn items<T>(
+        &mut self,
+        closing: u8,
+        mut item: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
         self.position += 1;
-        let mut entries = Vec::new();
+        let mut items = Vec::new();
         self.skip_whitespace();
-        if self.peek() == Some(b'}') {
+        if self.peek() == Some(closing) {
             self.position += 1;
-            return Some(NodeValue::Mapping(entries));
+            return Some(items);
         }
         loop {
-            self.skip_whitespace();
-            if self.peek() != Some(b'"') {
-                return None;
-            }
-            let key = self.string()?;
-            self.expect(b':')?;
-            let value = self.value(depth + 1)?;
-            // serde_json does not say where a key is: its span is the start of its value, as
-            // the two-pass reader gives it.
-            let key = Node {
-                value: NodeValue::String(key),
-                start: value.start,
-                end: value.start,
-            };
-            entries.push((key, value));
+            items.push(item(self)?);
             self.skip_whitespace();
             match self.peek()? {
                 b',' => self.position += 1,
-                b'}' => {
+                byte if byte == closing => {
                     self.position += 1;
-                    return Some(NodeValue::Mapping(entries));
+                    return Some(items);
                 }
                 _ => return None,
             }
         }
     }
 
-    fn array(&mut self, depth: usize) -> Option<NodeValue> {
-        self.position += 1;
-        let mut items = Vec::new();
+    /// One `"key": value` entry of an object.
+    fn entry(&mut self, depth: usize) -> Option<(Node, Node)> {
         self.skip_whitespace();
-        if self.peek() == Some(b']') {
-            self.position += 1;
-            return Some(NodeValue::Sequence(items));
+        if self.peek() != Some(b'"') {
+            return None;
         }
-        loop {
-            items.push(self.value(depth + 1)?);
-            self.skip_whitespace();
-            match self.peek()? {
-                b',' => self.position += 1,
-                b']' => {
-                    self.position += 1;
-                    return Some(NodeValue::Sequence(items));
-                }
-                _ => return None,
-            }
-        }
+        let key = self.string()?;
+        self.expect(b':')?;
+        let value = self.value(depth + 1)?;
+        // serde_json does not say where a key is: its span is the start of its value, as the
+        // two-pass reader gives it.
+        let key = Node {
+            value: NodeValue::String(key),
+            start: value.start,
+            end: value.start,
+        };
+        Some((key, value))
     }
 
     /// A string from its opening quote; one with escapes is decoded by serde_json.
