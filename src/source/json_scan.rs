@@ -333,12 +333,7 @@ mod tests {
         ];
         let spaces = ["", " ", "\n  ", "\t", "\r\n"];
         let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |bound: usize| -> usize {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            usize::try_from(state % u64::try_from(bound).unwrap_or(1)).unwrap_or(0)
-        };
+        let mut next = |bound: usize| crate::source::tree::generated_below(&mut state, bound);
         fn pick<'a>(items: &[&'a str], index: usize) -> &'a str {
             items.get(index).copied().unwrap_or("")
         }

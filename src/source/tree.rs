@@ -185,3 +185,14 @@ impl Node {
         Some(node)
     }
 }
+
+/// The next number below `bound` from a xorshift generator at `state`: the generated-document
+/// tests of the YAML and JSON readers use it, so that their documents are the same on every
+/// machine.
+#[cfg(test)]
+pub(crate) fn generated_below(state: &mut u64, bound: usize) -> usize {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    usize::try_from(*state % u64::try_from(bound.max(1)).unwrap_or(1)).unwrap_or(0)
+}

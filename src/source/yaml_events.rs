@@ -236,8 +236,21 @@ fn scalar_value(value: String, style: ScalarStyle) -> Option<NodeValue> {
         // Numbers start with a digit, a sign or a point; `inf` and `nan` stay strings.
         return Some(NodeValue::String(value));
     }
-    let number = plain_number(&value)?;
-    Some(number.unwrap_or(NodeValue::String(value)))
+    match plain_number(&value) {
+        NumberReading::Number(number) => Some(number),
+        NumberReading::Text => Some(NodeValue::String(value)),
+        NumberReading::Undecided => None,
+    }
+}
+
+/// What serde-saphyr makes of a plain scalar that starts like a number.
+enum NumberReading {
+    Number(NodeValue),
+    /// A string, as written.
+    Text,
+    /// Left to serde-saphyr: other radixes, underscores, leading zeros, numbers too long for
+    /// these rules, infinities and NaN (which it refuses).
+    Undecided,
 }
 
 /// serde-saphyr's YAML 1.1 booleans (its default): y, yes, true, on, n, no, false, off, in
@@ -253,45 +266,47 @@ fn yaml11_boolean(value: &str) -> Option<bool> {
     None
 }
 
-/// A plain scalar that starts like a number: `Some(Some(number))`, `Some(None)` for a string,
-/// `None` when serde-saphyr must decide (other radixes, underscores, leading zeros, numbers
-/// too long for these rules, infinities and NaN, which it refuses).
-fn plain_number(value: &str) -> Option<Option<NodeValue>> {
+/// How serde-saphyr reads `value`, a plain scalar that starts like a number.
+fn plain_number(value: &str) -> NumberReading {
     let unsigned = value.strip_prefix(['+', '-']).unwrap_or(value);
     let signed = unsigned.len() < value.len();
     // `.nan` and `.inf` are refused; `-.nan` and `0X1F` are strings to serde-saphyr, which
     // keeps those spellings as written.
     if matches!(unsigned, ".nan" | ".NaN" | ".NAN") {
-        return signed.then_some(None);
+        return if signed {
+            NumberReading::Text
+        } else {
+            NumberReading::Undecided
+        };
     }
     if matches!(unsigned, ".inf" | ".Inf" | ".INF") {
-        return None;
+        return NumberReading::Undecided;
     }
     if matches!(unsigned.as_bytes(), [b'0', b'X' | b'O' | b'B', ..]) {
-        return Some(None);
+        return NumberReading::Text;
     }
     if value.contains('_')
         || ["0x", "0o", "0b"]
             .iter()
             .any(|radix| unsigned.starts_with(radix))
     {
-        return None;
+        return NumberReading::Undecided;
     }
     if !unsigned.is_empty() && unsigned.bytes().all(|byte| byte.is_ascii_digit()) {
         if (unsigned.len() > 1 && unsigned.starts_with('0')) || unsigned.len() > 18 {
-            return None;
+            return NumberReading::Undecided;
         }
-        return value
-            .parse::<i64>()
-            .ok()
-            .map(|integer| Some(NodeValue::Integer(integer)));
+        return match value.parse::<i64>() {
+            Ok(integer) => NumberReading::Number(NodeValue::Integer(integer)),
+            Err(_) => NumberReading::Undecided,
+        };
     }
     match value.parse::<f64>() {
-        Ok(float) if float.is_finite() => Some(Some(NodeValue::Float(float))),
-        Ok(_) => None,
+        Ok(float) if float.is_finite() => NumberReading::Number(NodeValue::Float(float)),
+        Ok(_) => NumberReading::Undecided,
         // Rust reads `inf` and `nan`, which start with a letter, but not YAML's `.inf`; every
         // other text that Rust does not read as a number is a string to serde-saphyr too.
-        Err(_) => Some(None),
+        Err(_) => NumberReading::Text,
     }
 }
 
@@ -528,12 +543,7 @@ mod tests {
             "é",
         ];
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |bound: usize| -> usize {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            usize::try_from(state % u64::try_from(bound).unwrap_or(1)).unwrap_or(0)
-        };
+        let mut next = |bound: usize| crate::source::tree::generated_below(&mut state, bound);
         let mut built = 0;
         let rounds = 3000;
         for _ in 0..rounds {
