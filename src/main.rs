@@ -96,7 +96,32 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         prepare(arguments.path.as_ref(), arguments.config.as_deref(), colors)?;
     // A listing and a new baseline describe every finding: no post-filter applies to them.
     let describes_everything = arguments.list || arguments.write_baseline.is_some();
-    let options = CheckOptions {
+    // The full format draws findings when it prints them (not for statistics, a listing or a
+    // new baseline), and keeps its drawings in the cache folder for the next run.
+    let draws_findings = arguments.output_format == render::OutputFormat::Full
+        && !arguments.statistics
+        && !describes_everything;
+    let drawings_path = (draws_findings && !arguments.no_cache)
+        .then(|| speclint::source::cache::CacheLocation::create(&settings.project_root, &settings))
+        .flatten()
+        .map(|location| location.file(render::drawings::file_kind(colors)));
+    // With the last run's drawings at hand, a run that reuses its findings may need no text:
+    // it keeps their places only, and reads the texts (a second reuse) if some finding must
+    // be drawn after all.
+    let draws_from_kept = drawings_path.as_ref().is_some_and(|path| path.is_file());
+    let reuse_findings = if arguments.list {
+        // A listing describes every requirement and passage: it needs the whole graph.
+        ReuseFindings::Never
+    } else if arguments.output_format.reads_source_text()
+        && !arguments.statistics
+        && arguments.write_baseline.is_none()
+        && !draws_from_kept
+    {
+        ReuseFindings::WithTexts
+    } else {
+        ReuseFindings::PlacesOnly
+    };
+    let options_reusing = |reuse_findings: ReuseFindings| CheckOptions {
         cache: if arguments.no_cache {
             CacheUse::Disabled
         } else {
@@ -112,20 +137,35 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         } else {
             arguments.changed_since.clone()
         },
-        // A listing describes every requirement and passage: it needs the whole graph.
-        reuse_findings: if arguments.list {
-            ReuseFindings::Never
-        } else if arguments.output_format.reads_source_text()
-            && !arguments.statistics
-            && arguments.write_baseline.is_none()
-        {
-            ReuseFindings::WithTexts
-        } else {
-            ReuseFindings::PlacesOnly
-        },
+        reuse_findings,
         ..CheckOptions::default()
     };
-    let mut result = check(&checked_dir, &settings, &options)?;
+    // The kept drawings are read while the project is checked.
+    let (checked, kept_drawings) = std::thread::scope(|scope| {
+        let reading = drawings_path
+            .as_deref()
+            .map(|path| scope.spawn(|| render::drawings::KeptDrawings::read(path)));
+        let checked = check(&checked_dir, &settings, &options_reusing(reuse_findings));
+        (checked, reading.and_then(|reading| reading.join().ok()))
+    });
+    let drawings = kept_drawings
+        .as_ref()
+        .map(render::drawings::KeptDrawings::memo);
+    let mut result = checked?;
+    let reused_without_texts =
+        reuse_findings == ReuseFindings::PlacesOnly && result.files_read.is_some();
+    if draws_from_kept
+        && reused_without_texts
+        && !drawings
+            .as_ref()
+            .is_some_and(|memo| render::full::all_kept(&result, colors, memo))
+    {
+        result = check(
+            &checked_dir,
+            &settings,
+            &options_reusing(ReuseFindings::WithTexts),
+        )?;
+    }
     if let Some(prefix) = &arguments.path_prefix {
         result.path_prefix = if prefix.is_empty() || prefix.ends_with('/') {
             prefix.clone()
@@ -184,19 +224,6 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         print(&render::statistics::render(&result));
         return Ok(exit_code(&result));
     }
-    // The full format keeps its drawings in the cache folder for the next run.
-    let kept_drawings = (arguments.output_format == render::OutputFormat::Full
-        && !arguments.no_cache)
-        .then(|| speclint::source::cache::CacheLocation::create(&settings.project_root, &settings))
-        .flatten()
-        .map(|location| {
-            render::drawings::KeptDrawings::read(
-                &location.file(render::drawings::file_kind(colors)),
-            )
-        });
-    let drawings = kept_drawings
-        .as_ref()
-        .map(render::drawings::KeptDrawings::memo);
     print_pieces(render::render_pieces(
         &result,
         arguments.output_format,

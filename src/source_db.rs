@@ -76,6 +76,10 @@ pub struct KnownPlaces {
     positions: Vec<(usize, LineColumn)>,
     /// The texts of flagged spans by their offsets, sorted.
     texts: Vec<(usize, usize, String)>,
+    /// The hash of the whole text ([`SourceFile::contents_hash`]), which the default output's
+    /// kept drawings are keyed by: a run that reuses its findings and finds every drawing kept
+    /// reads no text for that output either.
+    contents_hash: u128,
 }
 
 impl KnownPlaces {
@@ -99,7 +103,11 @@ impl KnownPlaces {
             .collect();
         texts.sort_unstable();
         texts.dedup();
-        KnownPlaces { positions, texts }
+        KnownPlaces {
+            positions,
+            texts,
+            contents_hash: file.contents_hash(),
+        }
     }
 
     fn line_column(&self, offset: usize) -> Option<LineColumn> {
@@ -152,6 +160,15 @@ impl SourceFile {
     /// What is known of the places findings point to, when the text is not held.
     pub fn known_places(&self) -> Option<&KnownPlaces> {
         self.known_places.as_deref()
+    }
+
+    /// A hash (xxh3-128) of the file's text, also when only its places are held: the run
+    /// that kept them hashed the same text.
+    pub fn contents_hash(&self) -> u128 {
+        match &self.known_places {
+            Some(places) => places.contents_hash,
+            None => xxhash_rust::xxh3::xxh3_128(self.text.as_bytes()),
+        }
     }
 
     /// A file whose text is `text`, with the line index kept for that same text.
@@ -448,6 +465,7 @@ mod tests {
         // Only the flagged texts are kept.
         assert_eq!(bare.slice(Span::new(FileId(0), related.0, related.1)), "");
         assert!(!places.knows(1));
+        assert_eq!(bare.contents_hash(), file.contents_hash());
     }
 
     #[test]

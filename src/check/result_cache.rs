@@ -31,7 +31,7 @@ use crate::source::{Format, Role};
 use crate::source_db::{FileId, KnownPlaces, SourceDb, Span};
 
 /// The first bytes of the stored findings.
-const FINDINGS_MAGIC: &[u8] = b"speclint-findings\x004\n";
+const FINDINGS_MAGIC: &[u8] = b"speclint-findings\x005\n";
 
 /// How many requirements, prompt passages and eval cases a check read (the summary line).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

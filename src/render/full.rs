@@ -414,10 +414,10 @@ fn hash_place(
 ) {
     hash_text(hasher, Some(db.path(span.file)));
     let contents = file_hashes.get(&span.file).copied().unwrap_or_else(|| {
-        let text = db
-            .get(span.file)
-            .map_or("", |source_file| &source_file.text);
-        xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+        db.get(span.file).map_or_else(
+            || xxhash_rust::xxh3::xxh3_128(b""),
+            crate::source_db::SourceFile::contents_hash,
+        )
     });
     hasher.update(&contents.to_le_bytes());
     hash_number(hasher, span.start);
@@ -482,6 +482,18 @@ pub fn render(result: &CheckResult, colors: Colors) -> String {
     render_pieces(result, colors, None)
         .map(|piece| String::from_utf8_lossy(&piece).into_owned())
         .collect()
+}
+
+/// Whether `memo` holds a drawing for every finding of `result`: then drawing the output
+/// reads no file's text, and a run that reused its findings need only have kept their places
+/// (the contents hashes the drawings are keyed by are kept with them).
+pub fn all_kept(result: &CheckResult, colors: Colors, memo: &DrawingMemo<'_>) -> bool {
+    let db = &result.graph.db;
+    let file_hashes = crate::render::text_hashes(db, &result.diagnostics);
+    result.diagnostics.par_iter().all(|diagnostic| {
+        memo.kept(drawing_key(db, diagnostic, &file_hashes, colors))
+            .is_some()
+    })
 }
 
 /// How many findings are drawn side by side before they are handed on.

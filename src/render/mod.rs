@@ -102,8 +102,11 @@ pub(crate) fn text_hashes(
     files
         .into_par_iter()
         .map(|file| {
-            let text = db.get(file).map_or("", |source_file| &source_file.text);
-            (file, xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
+            let hash = db.get(file).map_or_else(
+                || xxhash_rust::xxh3::xxh3_128(b""),
+                crate::source_db::SourceFile::contents_hash,
+            );
+            (file, hash)
         })
         .collect()
 }

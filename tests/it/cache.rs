@@ -578,6 +578,14 @@ pub fn files_checked_right_after_they_were_written_get_their_stamps_once_they_se
     let (read, _) = files_read(&stderr).unwrap();
     assert!(read > 0 && read < walked, "{stderr}");
     assert_eq!(full, run(root, &["--no-cache"]).1);
+    // Once that output's drawings are kept, the next run takes every drawing from them and
+    // reads no text at all.
+    let (_, full_again, stderr) = run(root, &["--timings"]);
+    assert!(findings_reused(&stderr), "{stderr}");
+    assert_eq!(files_read(&stderr), Some((0, walked)), "{stderr}");
+    let (kept, drawn) = drawings_kept(&stderr).unwrap();
+    assert!(kept == drawn && drawn > 0, "{stderr}");
+    assert_eq!(full_again, full);
     // A change is still seen, and what the run stores then vouches for the other files.
     write(
         root,
@@ -685,6 +693,25 @@ pub fn drawings_are_kept_only_for_findings_drawn_the_same() {
     let (output, stderr) = check_full(root, &["--timings", "--color", "never"]);
     assert_eq!(output, expected);
     assert_eq!(drawings_kept(&stderr), Some((0, drawn)), "{stderr}");
+    let (output, stderr) = check_full(root, &["--timings", "--color", "never"]);
+    assert_eq!(output, expected);
+    assert_eq!(drawings_kept(&stderr), Some((drawn, drawn)), "{stderr}");
+    // Findings stored by a run in another format, after an edit that changed them: the next
+    // default output reuses those findings, finds drawings missing for some of them, and
+    // reads the texts to draw them.
+    write(
+        root,
+        "specs/refunds/spec.md",
+        &SPEC.replace("30-day", "45-day"),
+    );
+    let (_, _, stderr) = run(root, &["--output-format", "concise", "--timings"]);
+    assert!(!findings_reused(&stderr), "{stderr}");
+    let expected = uncached("never");
+    let (output, stderr) = check_full(root, &["--timings", "--color", "never"]);
+    assert!(findings_reused(&stderr), "{stderr}");
+    assert_eq!(output, expected);
+    let (kept, drawn) = drawings_kept(&stderr).unwrap();
+    assert!(kept < drawn, "{stderr}");
     let (output, stderr) = check_full(root, &["--timings", "--color", "never"]);
     assert_eq!(output, expected);
     assert_eq!(drawings_kept(&stderr), Some((drawn, drawn)), "{stderr}");
