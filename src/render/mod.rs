@@ -88,7 +88,7 @@ pub fn render_pieces<'a>(
 pub(crate) fn text_hashes(
     db: &SourceDb,
     diagnostics: &[Diagnostic],
-) -> std::collections::HashMap<FileId, u128> {
+) -> rustc_hash::FxHashMap<FileId, u128> {
     use rayon::prelude::*;
     let mut files: Vec<FileId> = diagnostics
         .iter()
