@@ -140,18 +140,16 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         reuse_findings,
         ..CheckOptions::default()
     };
-    // The kept drawings are read while the project is checked.
-    let (checked, kept_drawings) = std::thread::scope(|scope| {
-        let reading = drawings_path
-            .as_deref()
-            .map(|path| scope.spawn(|| render::drawings::KeptDrawings::read(path)));
-        let checked = check(&checked_dir, &settings, &options_reusing(reuse_findings));
-        (checked, reading.and_then(|reading| reading.join().ok()))
-    });
+    let mut result = check(&checked_dir, &settings, &options_reusing(reuse_findings))?;
+    // The kept drawings are read after the check, not beside it: a check that parses and
+    // checks a changed file is at its peak of memory then, and the drawings are the size of
+    // the output.
+    let kept_drawings = drawings_path
+        .as_deref()
+        .map(render::drawings::KeptDrawings::read);
     let drawings = kept_drawings
         .as_ref()
         .map(render::drawings::KeptDrawings::memo);
-    let mut result = checked?;
     let reused_without_texts =
         reuse_findings == ReuseFindings::PlacesOnly && result.files_read.is_some();
     if draws_from_kept
