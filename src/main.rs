@@ -109,18 +109,7 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
     // it keeps their places only, and reads the texts (a second reuse) if some finding must
     // be drawn after all.
     let draws_from_kept = drawings_path.as_ref().is_some_and(|path| path.is_file());
-    let reuse_findings = if arguments.list {
-        // A listing describes every requirement and passage: it needs the whole graph.
-        ReuseFindings::Never
-    } else if arguments.output_format.reads_source_text()
-        && !arguments.statistics
-        && arguments.write_baseline.is_none()
-        && !draws_from_kept
-    {
-        ReuseFindings::WithTexts
-    } else {
-        ReuseFindings::PlacesOnly
-    };
+    let reuse_findings = reuse_choice(arguments, draws_from_kept);
     let options_reusing = |reuse_findings: ReuseFindings| CheckOptions {
         cache: if arguments.no_cache {
             CacheUse::Disabled
@@ -242,6 +231,23 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
     // a hundred thousand eval cases item by item first would only cost time.
     std::mem::forget(result);
     Ok(code)
+}
+
+/// How a run may reuse the last run's findings: with the texts of the files they point into
+/// when its output shows source lines it will not find drawn already (`draws_from_kept`).
+fn reuse_choice(arguments: &CheckArgs, draws_from_kept: bool) -> ReuseFindings {
+    if arguments.list {
+        // A listing describes every requirement and passage: it needs the whole graph.
+        return ReuseFindings::Never;
+    }
+    let shows_source_lines = arguments.output_format.reads_source_text()
+        && !arguments.statistics
+        && arguments.write_baseline.is_none();
+    if shows_source_lines && !draws_from_kept {
+        ReuseFindings::WithTexts
+    } else {
+        ReuseFindings::PlacesOnly
+    }
 }
 
 fn exit_code(result: &CheckResult) -> ExitCode {

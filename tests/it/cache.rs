@@ -587,11 +587,7 @@ pub fn files_checked_right_after_they_were_written_get_their_stamps_once_they_se
     assert!(kept == drawn && drawn > 0, "{stderr}");
     assert_eq!(full_again, full);
     // A change is still seen, and what the run stores then vouches for the other files.
-    write(
-        root,
-        "specs/refunds/spec.md",
-        &SPEC.replace("30-day", "45-day"),
-    );
+    widen_the_refund_window(root);
     let (code, changed, stderr) = run(root, &["--output-format", "concise", "--timings"]);
     assert!(!findings_reused(&stderr), "{stderr}");
     assert_ne!(changed, before);
@@ -601,6 +597,15 @@ pub fn files_checked_right_after_they_were_written_get_their_stamps_once_they_se
     });
     let (_, _, stderr) = run(root, &["--output-format", "concise", "--timings"]);
     assert_eq!(files_read(&stderr), Some((1, walked)), "{stderr}");
+}
+
+/// Changes the spec's refund window from 30 to 45 days, which changes the findings.
+fn widen_the_refund_window(root: &Path) {
+    write(
+        root,
+        "specs/refunds/spec.md",
+        &SPEC.replace("30-day", "45-day"),
+    );
 }
 
 /// How many findings `--timings` says were drawn as the last run drew them, and of how many.
@@ -699,11 +704,7 @@ pub fn drawings_are_kept_only_for_findings_drawn_the_same() {
     // Findings stored by a run in another format, after an edit that changed them: the next
     // default output reuses those findings, finds drawings missing for some of them, and
     // reads the texts to draw them.
-    write(
-        root,
-        "specs/refunds/spec.md",
-        &SPEC.replace("30-day", "45-day"),
-    );
+    widen_the_refund_window(root);
     let (_, _, stderr) = run(root, &["--output-format", "concise", "--timings"]);
     assert!(!findings_reused(&stderr), "{stderr}");
     let expected = uncached("never");
