@@ -139,10 +139,10 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
     let drawings = kept_drawings
         .as_ref()
         .map(render::drawings::KeptDrawings::memo);
-    let reused_without_texts =
-        reuse_findings == ReuseFindings::PlacesOnly && result.files_read.is_some();
+    // A run that reused its findings with their places only (`reuse_choice`) must read the
+    // texts for a finding that has no kept drawing.
     if draws_from_kept
-        && reused_without_texts
+        && result.reused_findings()
         && !drawings
             .as_ref()
             .is_some_and(|memo| render::full::all_kept(&result, colors, memo))

@@ -308,6 +308,15 @@ impl SourceDb {
         self.get(id).map_or("<unknown>", |file| &file.relative_path)
     }
 
+    /// The file's contents hash ([`SourceFile::contents_hash`]); an unknown file hashes as an
+    /// empty text.
+    pub fn contents_hash(&self, id: FileId) -> u128 {
+        self.get(id).map_or_else(
+            || xxhash_rust::xxh3::xxh3_128(b""),
+            SourceFile::contents_hash,
+        )
+    }
+
     pub fn line_column(&self, span: Span) -> (LineColumn, LineColumn) {
         match self.get(span.file) {
             Some(file) => (file.line_column(span.start), file.line_column(span.end)),

@@ -103,6 +103,11 @@ impl CheckResult {
             .count()
     }
 
+    /// Whether the check reused the last run's findings instead of checking anything.
+    pub fn reused_findings(&self) -> bool {
+        self.files_read.is_some()
+    }
+
     pub fn has_errors(&self) -> bool {
         self.count(Severity::Error) > 0
     }

@@ -421,12 +421,10 @@ fn drawing_key(
 
 fn push_place(bytes: &mut Vec<u8>, db: &SourceDb, file_hashes: &FileHashes, span: Span) {
     push_text(bytes, Some(db.path(span.file)));
-    let contents = file_hashes.get(&span.file).copied().unwrap_or_else(|| {
-        db.get(span.file).map_or_else(
-            || xxhash_rust::xxh3::xxh3_128(b""),
-            crate::source_db::SourceFile::contents_hash,
-        )
-    });
+    let contents = file_hashes
+        .get(&span.file)
+        .copied()
+        .unwrap_or_else(|| db.contents_hash(span.file));
     bytes.extend_from_slice(&contents.to_le_bytes());
     push_number(bytes, span.start);
     push_number(bytes, span.end);

@@ -101,13 +101,7 @@ pub(crate) fn text_hashes(
     files.dedup();
     files
         .into_par_iter()
-        .map(|file| {
-            let hash = db.get(file).map_or_else(
-                || xxhash_rust::xxh3::xxh3_128(b""),
-                crate::source_db::SourceFile::contents_hash,
-            );
-            (file, hash)
-        })
+        .map(|file| (file, db.contents_hash(file)))
         .collect()
 }
 
