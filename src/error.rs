@@ -30,6 +30,12 @@ pub enum Error {
         closest: Option<&'static str>,
     },
     Lsp(LspError),
+    /// The kept drawings could not be read while they were written out (they had been read
+    /// and checked whole moments before), so the output stopped short.
+    KeptDrawings {
+        path: PathBuf,
+        error: std::io::Error,
+    },
 }
 
 impl Error {
@@ -64,6 +70,11 @@ impl std::fmt::Display for Error {
                 formatter.write_str(" (`speclint rules` lists them)")
             }
             Error::Lsp(error) => error.fmt(formatter),
+            Error::KeptDrawings { path, error } => write!(
+                formatter,
+                "cannot read the drawings kept in {} ({error}), so the output above is incomplete; `--no-cache` draws every finding",
+                path.display()
+            ),
         }
     }
 }

@@ -216,7 +216,7 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         arguments.output_format,
         colors,
         drawings.as_ref(),
-    ));
+    ))?;
     if let Some(drawings) = drawings {
         let count = drawings.store();
         if arguments.timings {
@@ -417,14 +417,30 @@ fn print(text: &str) {
 }
 
 /// Writes `pieces` to stdout in order through one buffer, freeing each once written.
-fn print_pieces<'a>(pieces: impl Iterator<Item = std::borrow::Cow<'a, [u8]>>) {
+fn print_pieces<'a>(pieces: impl Iterator<Item = render::Piece<'a>>) -> Result<(), Error> {
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     for piece in pieces {
-        if stdout.write_all(&piece).is_err() {
-            return;
+        let written = match piece {
+            render::Piece::Text(text) => stdout.write_all(&text),
+            render::Piece::KeptDrawings(kept) => match kept.write_all_to(&mut stdout) {
+                Ok(()) => Ok(()),
+                Err(render::drawings::WriteError::Write(error)) => Err(error),
+                Err(render::drawings::WriteError::Read(error)) => {
+                    let _ = stdout.flush();
+                    return Err(Error::KeptDrawings {
+                        path: kept.path().to_path_buf(),
+                        error,
+                    });
+                }
+            },
+        };
+        // A closed stdout (a pager that quit) ends the output, not the run.
+        if written.is_err() {
+            return Ok(());
         }
     }
     let _ = stdout.flush();
+    Ok(())
 }
 
 /// Writes to stderr, ignoring a closed stream (an editor that went away).

@@ -5,27 +5,35 @@
 //! same, so its drawing is taken from the last run's.
 //!
 //! The drawings live beside the parse cache in
-//! `.speclint_cache/v<version>/<settings key>.drawings-<color|plain>.bin`, sealed like it (a
-//! header and a checksum; a file that does not check out is not read), keyed by a 128-bit hash
-//! of everything the drawing is made from (see `full::drawing_key`). The settings key holds
+//! `.speclint_cache/v<version>/<settings key>.drawings-<color|plain>.bin`, with a header and
+//! checksums (a file that does not check out is not read; see [`KeptDrawings`]), keyed by a
+//! 128-bit hash of everything the drawing is made from (see `full::drawing_key`). The settings key holds
 //! a hash of speclint's source and of `Cargo.lock`, so another build (another miette) never
 //! reads them. A run writes the drawings of its own findings only, so the file never grows
 //! beyond one run's output, and writes nothing when every drawing was kept and in the same
 //! order. `--no-cache` neither reads nor writes them.
 
 use std::collections::HashMap;
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use crate::render::Colors;
-use crate::source::cache::{SealedBody, read_sealed, write_sealed};
 
 /// The first bytes of a drawings file.
-const DRAWINGS_MAGIC: &[u8] = b"speclint-drawings\x001\n";
+const DRAWINGS_MAGIC: &[u8] = b"speclint-drawings\x002\n";
 
-/// The largest drawings file kept: it is read whole, and a project whose output runs to tens
-/// of thousands of findings would hold that much more memory to save drawing them.
+/// The bytes after the magic: the checksums of the index and of the drawings, and the length
+/// of the index.
+const HEADER_BYTES: usize = 24;
+
+/// The largest drawings file kept: a run that draws a finding the last run did not reads the
+/// kept drawings whole, and a project whose output runs to tens of thousands of findings
+/// would hold that much more memory to save drawing them.
 const MAX_DRAWINGS_BYTES: usize = 64 << 20;
+
+/// How much of the drawings is read at a time when they are checked or written out.
+const CHUNK_BYTES: usize = 1 << 16;
 
 /// The name of the drawings file in a cache folder, beside the settings key.
 pub fn file_kind(colors: Colors) -> &'static str {
@@ -35,44 +43,169 @@ pub fn file_kind(colors: Colors) -> &'static str {
     }
 }
 
-/// The drawings file of the last run, as read (nothing when there was none or it did not
-/// check out).
+/// The drawings file of the last run, its index read and its checksums checked (nothing when
+/// there was none or it did not check out).
+///
+/// The file holds an index (each drawing's key and length, in the last run's order) and the
+/// drawings one after the other, each part with its own checksum. A run whose findings are
+/// drawn as the last run's, in the same order, writes the drawings out of the file in
+/// pieces ([`KeptDrawings::write_all_to`]): it never holds them in memory, which for eight
+/// megabytes of drawings was a quarter of the time of such a run (a fresh page of memory for
+/// every 4 KiB read). A run that needs them by key reads them whole ([`DrawingMemo::kept`]).
 pub struct KeptDrawings {
     path: PathBuf,
-    sealed: Option<SealedBody>,
+    file: Option<IndexedFile>,
+    /// The drawings, read whole when a run first takes one by key; `None` when they could not
+    /// be read again as they were checked.
+    drawings: OnceLock<Option<Vec<u8>>>,
+}
+
+/// A drawings file whose index was read and whose checksums check out.
+struct IndexedFile {
+    file: std::fs::File,
+    /// Each drawing's key and length, in the order of the file.
+    index: Vec<(u128, u32)>,
+    /// Where the drawings start in the file, how long they are together, and their checksum.
+    drawings_start: u64,
+    drawings_length: u64,
+    drawings_checksum: u64,
 }
 
 impl KeptDrawings {
     pub fn read(path: &Path) -> KeptDrawings {
-        let small_enough = std::fs::metadata(path)
-            .is_ok_and(|metadata| metadata.len() <= MAX_DRAWINGS_BYTES as u64);
         KeptDrawings {
             path: path.to_path_buf(),
-            sealed: small_enough
-                .then(|| read_sealed(path, DRAWINGS_MAGIC))
-                .flatten(),
+            file: IndexedFile::open(path),
+            drawings: OnceLock::new(),
         }
     }
 
-    /// The kept drawings by key, borrowed from the file read, and a place for this run's.
+    /// The drawings file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The keys of the kept drawings in the order of the file (none when there is no file).
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = u128> + '_ {
+        self.file
+            .as_ref()
+            .map_or(&[][..], |file| file.index.as_slice())
+            .iter()
+            .map(|(key, _)| *key)
+    }
+
+    /// Writes every kept drawing to `out`, in the order of the file, a piece at a time.
+    /// A failure to read the file (it was checked whole moments before) is `Err` with
+    /// [`WriteError::Read`]; a failure to write, with [`WriteError::Write`].
+    pub fn write_all_to(&self, out: &mut impl Write) -> Result<(), WriteError> {
+        let Some(indexed) = &self.file else {
+            return Ok(());
+        };
+        let mut file = &indexed.file;
+        file.seek(std::io::SeekFrom::Start(indexed.drawings_start))
+            .map_err(WriteError::Read)?;
+        let mut left = indexed.drawings_length;
+        let mut chunk = vec![0; CHUNK_BYTES];
+        while left > 0 {
+            let wanted = usize::try_from(left).map_or(CHUNK_BYTES, |left| left.min(CHUNK_BYTES));
+            let piece = chunk.get_mut(..wanted).unwrap_or_default();
+            file.read_exact(piece).map_err(WriteError::Read)?;
+            out.write_all(piece).map_err(WriteError::Write)?;
+            left -= wanted as u64;
+        }
+        Ok(())
+    }
+
+    /// The kept drawings by key, and a place for this run's.
     pub fn memo(&self) -> DrawingMemo<'_> {
-        // The drawings are kept as bytes, not strings: they are only ever written out, and
-        // checking eight megabytes of UTF-8 again was a quarter of a run that reused them. The
-        // file's checksum holds them to what a run wrote, which was UTF-8.
-        let entries: Vec<(u128, &serde_bytes::Bytes)> = self
-            .sealed
-            .as_deref()
-            .and_then(|bytes| postcard::from_bytes(bytes).ok())
-            .unwrap_or_default();
+        let mut offsets = HashMap::new();
+        let mut offset = 0usize;
+        for (key, length) in self.file.iter().flat_map(|file| &file.index) {
+            let length = *length as usize;
+            offsets.insert(*key, (offset, length));
+            offset += length;
+        }
         DrawingMemo {
-            path: &self.path,
-            kept_keys: entries.iter().map(|(key, _)| *key).collect(),
-            kept: entries
-                .into_iter()
-                .map(|(key, drawing)| (key, &**drawing))
-                .collect(),
+            kept_drawings: self,
+            offsets,
             drawn: Mutex::default(),
         }
+    }
+
+    /// The drawings, read whole and checked again, the first time they are asked for.
+    fn drawings(&self) -> Option<&[u8]> {
+        self.drawings
+            .get_or_init(|| {
+                let indexed = self.file.as_ref()?;
+                let mut file = &indexed.file;
+                file.seek(std::io::SeekFrom::Start(indexed.drawings_start))
+                    .ok()?;
+                let mut drawings = vec![0; usize::try_from(indexed.drawings_length).ok()?];
+                file.read_exact(&mut drawings).ok()?;
+                (xxhash_rust::xxh3::xxh3_64(&drawings) == indexed.drawings_checksum)
+                    .then_some(drawings)
+            })
+            .as_deref()
+    }
+}
+
+/// Why [`KeptDrawings::write_all_to`] stopped.
+#[derive(Debug)]
+pub enum WriteError {
+    Read(std::io::Error),
+    Write(std::io::Error),
+}
+
+impl IndexedFile {
+    /// The file at `path` with its index, when it is a drawings file of this build whose
+    /// index and drawings check out; the drawings are read a piece at a time to check them.
+    fn open(path: &Path) -> Option<IndexedFile> {
+        let mut file = std::fs::File::open(path).ok()?;
+        let file_length = file.metadata().ok()?.len();
+        if file_length > MAX_DRAWINGS_BYTES as u64 {
+            return None;
+        }
+        let mut head = [0u8; DRAWINGS_MAGIC.len() + HEADER_BYTES];
+        file.read_exact(&mut head).ok()?;
+        let header = head.strip_prefix(DRAWINGS_MAGIC)?;
+        let (index_checksum, header) = header.split_first_chunk::<8>()?;
+        let (drawings_checksum, header) = header.split_first_chunk::<8>()?;
+        let (index_length, _) = header.split_first_chunk::<8>()?;
+        let index_length = u64::from_le_bytes(*index_length);
+        let drawings_start = (head.len() as u64).checked_add(index_length)?;
+        let drawings_length = file_length.checked_sub(drawings_start)?;
+        let mut index_bytes = vec![0; usize::try_from(index_length).ok()?];
+        file.read_exact(&mut index_bytes).ok()?;
+        if xxhash_rust::xxh3::xxh3_64(&index_bytes) != u64::from_le_bytes(*index_checksum) {
+            return None;
+        }
+        let index: Vec<(u128, u32)> = postcard::from_bytes(&index_bytes).ok()?;
+        let indexed_length: u64 = index.iter().map(|(_, length)| u64::from(*length)).sum();
+        if indexed_length != drawings_length {
+            return None;
+        }
+        // The drawings are checked a piece at a time, in a buffer used again for each piece.
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        let mut chunk = vec![0; CHUNK_BYTES];
+        let mut left = drawings_length;
+        while left > 0 {
+            let wanted = usize::try_from(left).map_or(CHUNK_BYTES, |left| left.min(CHUNK_BYTES));
+            let piece = chunk.get_mut(..wanted)?;
+            file.read_exact(piece).ok()?;
+            hasher.update(piece);
+            left -= wanted as u64;
+        }
+        let drawings_checksum = u64::from_le_bytes(*drawings_checksum);
+        if hasher.digest() != drawings_checksum {
+            return None;
+        }
+        Some(IndexedFile {
+            file,
+            index,
+            drawings_start,
+            drawings_length,
+            drawings_checksum,
+        })
     }
 }
 
@@ -81,19 +214,28 @@ pub(crate) type Noted = (u128, Option<String>);
 
 /// This run's drawings: which were kept from the last run, and the new ones.
 pub struct DrawingMemo<'a> {
-    path: &'a Path,
-    kept: HashMap<u128, &'a [u8]>,
-    /// The keys of the kept file in its order, to see whether this run's are the same.
-    kept_keys: Vec<u128>,
+    kept_drawings: &'a KeptDrawings,
+    /// Where each kept drawing lies in the kept drawings, by key.
+    offsets: HashMap<u128, (usize, usize)>,
     /// This run's drawings in the order of its findings: the key, and the drawing when it
     /// was not kept.
     drawn: Mutex<Vec<Noted>>,
 }
 
 impl<'a> DrawingMemo<'a> {
+    /// Whether a drawing with `key` is kept, without reading it.
+    pub(crate) fn has(&self, key: u128) -> bool {
+        self.offsets.contains_key(&key)
+    }
+
     /// The kept drawing with `key`.
     pub(crate) fn kept(&self, key: u128) -> Option<&'a [u8]> {
-        self.kept.get(&key).copied()
+        kept_drawing(self.kept_drawings, &self.offsets, key)
+    }
+
+    /// The kept drawings, for a run that draws its findings as they are in the file.
+    pub(crate) fn kept_drawings(&self) -> &'a KeptDrawings {
+        self.kept_drawings
     }
 
     /// Notes a batch of this run's drawings, in the order of its findings.
@@ -106,46 +248,95 @@ impl<'a> DrawingMemo<'a> {
     /// Writes this run's drawings for the next run, unless they are the kept ones, and says how
     /// many of them were kept. A file that cannot be written only costs the next run its speed.
     pub fn store(self) -> KeptCount {
-        let Ok(drawn) = self.drawn.into_inner() else {
+        let DrawingMemo {
+            kept_drawings,
+            offsets,
+            drawn,
+        } = self;
+        let Ok(drawn) = drawn.into_inner() else {
             return KeptCount::default();
         };
         let count = KeptCount {
             kept: drawn.iter().filter(|(_, new)| new.is_none()).count(),
             drawn: drawn.len(),
         };
-        let unchanged = drawn.len() == self.kept_keys.len()
+        let unchanged = drawn.len() == kept_drawings.keys().len()
             && drawn
                 .iter()
-                .zip(&self.kept_keys)
-                .all(|((key, new), kept_key)| new.is_none() && key == kept_key);
+                .zip(kept_drawings.keys())
+                .all(|((key, new), kept_key)| new.is_none() && *key == kept_key);
         if unchanged {
             return count;
         }
-        let size: usize = drawn
-            .iter()
-            .filter_map(|(key, new)| match new {
-                Some(drawing) => Some(drawing.len()),
-                None => self.kept.get(key).map(|kept| kept.len()),
-            })
-            .sum();
+        let path = &kept_drawings.path;
+        let mut index: Vec<(u128, u32)> = Vec::with_capacity(drawn.len());
+        let mut pieces: Vec<&[u8]> = Vec::with_capacity(drawn.len());
+        let mut size = 0usize;
+        for (key, new) in &drawn {
+            let drawing = match new {
+                Some(drawing) => drawing.as_bytes(),
+                None => match kept_drawing(kept_drawings, &offsets, *key) {
+                    Some(kept) => kept,
+                    None => continue,
+                },
+            };
+            let Ok(length) = u32::try_from(drawing.len()) else {
+                continue;
+            };
+            size += drawing.len();
+            index.push((*key, length));
+            pieces.push(drawing);
+        }
         if size > MAX_DRAWINGS_BYTES {
             // Too large to keep: the last run's file, which no longer matches, goes too.
-            let _ = std::fs::remove_file(self.path);
+            let _ = std::fs::remove_file(path);
             return count;
         }
-        let entries: Vec<(u128, &serde_bytes::Bytes)> = drawn
-            .iter()
-            .filter_map(|(key, new)| {
-                let drawing = match new {
-                    Some(drawing) => drawing.as_bytes(),
-                    None => self.kept.get(key).copied()?,
-                };
-                Some((*key, serde_bytes::Bytes::new(drawing)))
-            })
-            .collect();
-        write_sealed(self.path, DRAWINGS_MAGIC, &entries);
+        write_drawings(path, &index, &pieces);
         count
     }
+}
+
+/// The drawing with `key` in `kept_drawings`, found by `offsets`.
+fn kept_drawing<'a>(
+    kept_drawings: &'a KeptDrawings,
+    offsets: &HashMap<u128, (usize, usize)>,
+    key: u128,
+) -> Option<&'a [u8]> {
+    let (start, length) = *offsets.get(&key)?;
+    kept_drawings
+        .drawings()?
+        .get(start..start.checked_add(length)?)
+}
+
+/// Writes a drawings file: the magic, the header, the index and the drawings, atomically. A
+/// file that cannot be written only costs the next run its speed.
+fn write_drawings(path: &Path, index: &[(u128, u32)], pieces: &[&[u8]]) {
+    let Ok(index_bytes) = postcard::to_allocvec(index) else {
+        return;
+    };
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for piece in pieces {
+        hasher.update(piece);
+    }
+    let mut header = Vec::with_capacity(DRAWINGS_MAGIC.len() + HEADER_BYTES);
+    header.extend_from_slice(DRAWINGS_MAGIC);
+    header.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&index_bytes).to_le_bytes());
+    header.extend_from_slice(&hasher.digest().to_le_bytes());
+    header.extend_from_slice(&(index_bytes.len() as u64).to_le_bytes());
+    let _ = crate::atomic_write::write_atomically_with(
+        path,
+        crate::atomic_write::Durability::Unsynced,
+        |file| {
+            let mut out = std::io::BufWriter::with_capacity(CHUNK_BYTES, file);
+            out.write_all(&header)?;
+            out.write_all(&index_bytes)?;
+            for piece in pieces {
+                out.write_all(piece)?;
+            }
+            out.flush()
+        },
+    );
 }
 
 /// How many of a run's drawings were kept from the last run, of how many.
@@ -153,4 +344,94 @@ impl<'a> DrawingMemo<'a> {
 pub struct KeptCount {
     pub kept: usize,
     pub drawn: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(folder: &Path, drawings: &[(u128, &str)]) -> PathBuf {
+        let path = folder.join("drawings-plain.bin");
+        let index: Vec<(u128, u32)> = drawings
+            .iter()
+            .map(|(key, drawing)| (*key, drawing.len() as u32))
+            .collect();
+        let pieces: Vec<&[u8]> = drawings
+            .iter()
+            .map(|(_, drawing)| drawing.as_bytes())
+            .collect();
+        write_drawings(&path, &index, &pieces);
+        path
+    }
+
+    #[test]
+    fn kept_drawings_are_written_out_in_order_and_found_by_key() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = written(folder.path(), &[(7, "first\n"), (3, "second\n"), (9, "")]);
+        let kept = KeptDrawings::read(&path);
+        assert_eq!(kept.keys().collect::<Vec<_>>(), [7, 3, 9]);
+        let mut out = Vec::new();
+        kept.write_all_to(&mut out).unwrap();
+        assert_eq!(out, b"first\nsecond\n");
+        let memo = kept.memo();
+        assert_eq!(memo.kept(3), Some(&b"second\n"[..]));
+        assert_eq!(memo.kept(9), Some(&b""[..]));
+        assert_eq!(memo.kept(4), None);
+        assert!(memo.has(7) && !memo.has(4));
+    }
+
+    #[test]
+    fn a_drawings_file_that_does_not_check_out_is_not_read() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = written(folder.path(), &[(1, "one\n"), (2, "two\n")]);
+        let whole = std::fs::read(&path).unwrap();
+        let index_start = DRAWINGS_MAGIC.len() + HEADER_BYTES;
+        // A byte changed in the index, in the drawings, a byte cut off, and another magic.
+        let mut in_index = whole.clone();
+        in_index[index_start] ^= 1;
+        let mut in_drawings = whole.clone();
+        *in_drawings.last_mut().unwrap() ^= 1;
+        let cut = whole[..whole.len() - 1].to_vec();
+        let mut foreign = whole.clone();
+        foreign[DRAWINGS_MAGIC.len() - 2] = b'1';
+        for (what, bytes) in [
+            ("index", in_index),
+            ("drawings", in_drawings),
+            ("cut", cut),
+            ("magic", foreign),
+            ("empty", Vec::new()),
+        ] {
+            std::fs::write(&path, &bytes).unwrap();
+            let kept = KeptDrawings::read(&path);
+            assert_eq!(kept.keys().len(), 0, "{what}");
+            assert_eq!(kept.memo().kept(1), None, "{what}");
+        }
+        let missing = KeptDrawings::read(&folder.path().join("none.bin"));
+        assert_eq!(missing.keys().len(), 0);
+    }
+
+    #[test]
+    fn a_memo_that_took_every_drawing_in_order_writes_nothing() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = written(folder.path(), &[(1, "one\n"), (2, "two\n")]);
+        let before = std::fs::metadata(&path).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let kept = KeptDrawings::read(&path);
+        let memo = kept.memo();
+        memo.note(vec![(1, None), (2, None)]);
+        assert_eq!(memo.store(), KeptCount { kept: 2, drawn: 2 });
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().modified().unwrap(),
+            before
+        );
+        // A new drawing, and one kept out of order, are written with the kept one.
+        let memo = kept.memo();
+        memo.note(vec![(2, None), (5, Some("five\n".to_owned()))]);
+        assert_eq!(memo.store(), KeptCount { kept: 1, drawn: 2 });
+        let again = KeptDrawings::read(&path);
+        assert_eq!(again.keys().collect::<Vec<_>>(), [2, 5]);
+        let mut out = Vec::new();
+        again.write_all_to(&mut out).unwrap();
+        assert_eq!(out, b"two\nfive\n");
+    }
 }

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use crate::check::CheckResult;
 use crate::diagnostic::Diagnostic;
+use crate::render::Piece;
 use crate::render::drawings::{DrawingMemo, Noted};
 use crate::render::{Colors, summary_line};
 use crate::severity::Severity;
@@ -353,11 +354,10 @@ fn draw(db: &SourceDb, diagnostic: &Diagnostic, handlers: &Handlers) -> String {
 fn draw_or_take<'a>(
     db: &SourceDb,
     diagnostic: &Diagnostic,
+    key: u128,
     handlers: &Handlers,
     memo: &DrawingMemo<'a>,
-    file_hashes: &FileHashes,
 ) -> (Cow<'a, [u8]>, Noted) {
-    let key = drawing_key(db, diagnostic, file_hashes, handlers.colors);
     if let Some(kept) = memo.kept(key) {
         return (Cow::Borrowed(kept), (key, None));
     }
@@ -445,13 +445,11 @@ fn push_number(bytes: &mut Vec<u8>, number: usize) {
     bytes.extend_from_slice(&(number as u64).to_le_bytes());
 }
 
-/// The two handlers a run draws with, the wrapper that prewraps texts for the second, and
-/// the colours they draw in.
+/// The two handlers a run draws with, and the wrapper that prewraps texts for the second.
 struct Handlers {
     wrapping: GraphicalReportHandler,
     unwrapping: GraphicalReportHandler,
     wrapper: TextWrapper,
-    colors: Colors,
 }
 
 impl Handlers {
@@ -464,7 +462,6 @@ impl Handlers {
             unwrapping: wrapping.clone().with_wrap_lines(false),
             wrapping,
             wrapper: TextWrapper::new(&theme(colors)),
-            colors,
         }
     }
 }
@@ -484,22 +481,37 @@ fn theme(colors: Colors) -> GraphicalTheme {
 }
 
 pub fn render(result: &CheckResult, colors: Colors) -> String {
-    // Without kept drawings every piece is a string drawn here, so nothing is replaced.
-    render_pieces(result, colors, None)
-        .map(|piece| String::from_utf8_lossy(&piece).into_owned())
-        .collect()
+    // Without kept drawings every piece is a string drawn here.
+    let mut rendered = Vec::new();
+    for piece in render_pieces(result, colors, None) {
+        match piece {
+            Piece::Text(text) => rendered.extend_from_slice(&text),
+            Piece::KeptDrawings(kept) => {
+                let _ = kept.write_all_to(&mut rendered);
+            }
+        }
+    }
+    String::from_utf8_lossy(&rendered).into_owned()
 }
 
 /// Whether `memo` holds a drawing for every finding of `result`: then drawing the output
 /// reads no file's text, and a run that reused its findings need only have kept their places
 /// (the contents hashes the drawings are keyed by are kept with them).
 pub fn all_kept(result: &CheckResult, colors: Colors, memo: &DrawingMemo<'_>) -> bool {
+    drawing_keys(result, colors)
+        .into_iter()
+        .all(|key| memo.has(key))
+}
+
+/// The drawing key of each finding of `result`, in order, worked out side by side.
+fn drawing_keys(result: &CheckResult, colors: Colors) -> Vec<u128> {
     let db = &result.graph.db;
     let file_hashes = crate::render::text_hashes(db, &result.diagnostics);
-    result.diagnostics.par_iter().all(|diagnostic| {
-        memo.kept(drawing_key(db, diagnostic, &file_hashes, colors))
-            .is_some()
-    })
+    result
+        .diagnostics
+        .par_iter()
+        .map(|diagnostic| drawing_key(db, diagnostic, &file_hashes, colors))
+        .collect()
 }
 
 /// How many findings are drawn side by side before they are handed on.
@@ -511,39 +523,63 @@ const FINDINGS_PER_BATCH: usize = 512;
 ///
 /// With `memo`, a finding whose report is the same as one the last run drew is not drawn
 /// again (see [`crate::render::drawings`]), and each drawing is noted for the next run.
+///
+/// When every finding is drawn as the last run drew it, in the same order, the kept drawings
+/// are one piece, written out of their file ([`Piece::KeptDrawings`]).
 pub fn render_pieces<'a>(
     result: &'a CheckResult,
     colors: Colors,
     memo: Option<&'a DrawingMemo<'a>>,
-) -> impl Iterator<Item = Cow<'a, [u8]>> + 'a {
+) -> impl Iterator<Item = Piece<'a>> + 'a {
     let handlers = Handlers::new(colors);
     let db = &result.graph.db;
-    let file_hashes = if memo.is_some() {
-        crate::render::text_hashes(db, &result.diagnostics)
-    } else {
-        FileHashes::default()
+    let keys = match memo {
+        Some(_) => drawing_keys(result, colors),
+        None => Vec::new(),
     };
+    let kept_as_they_are = memo.filter(|memo| memo.kept_drawings().keys().eq(keys.iter().copied()));
+    if let Some(memo) = kept_as_they_are {
+        memo.note(keys.iter().map(|key| (*key, None)).collect());
+    }
+    let diagnostics = if kept_as_they_are.is_some() {
+        &[][..]
+    } else {
+        &result.diagnostics[..]
+    };
+    let kept_piece = kept_as_they_are.map(|memo| Piece::KeptDrawings(memo.kept_drawings()));
     // Findings are drawn in parallel and handed on in their sorted order.
-    let findings = result
-        .diagnostics
-        .chunks(FINDINGS_PER_BATCH)
-        .flat_map(move |batch| {
+    let findings = diagnostics.chunks(FINDINGS_PER_BATCH).enumerate().flat_map(
+        move |(batch_number, batch)| {
             let Some(memo) = memo else {
                 return batch
                     .par_iter()
-                    .map(|diagnostic| Cow::Owned(draw(db, diagnostic, &handlers).into_bytes()))
-                    .collect::<Vec<Cow<'a, [u8]>>>();
+                    .map(|diagnostic| {
+                        Piece::Text(Cow::Owned(draw(db, diagnostic, &handlers).into_bytes()))
+                    })
+                    .collect::<Vec<Piece<'a>>>();
             };
-            let (drawings, noted): (Vec<Cow<'a, [u8]>>, Vec<Noted>) = batch
+            let first = batch_number * FINDINGS_PER_BATCH;
+            let batch_keys = keys.get(first..first + batch.len()).unwrap_or_default();
+            let (drawings, noted): (Vec<Piece<'a>>, Vec<Noted>) = batch
                 .par_iter()
-                .map(|diagnostic| draw_or_take(db, diagnostic, &handlers, memo, &file_hashes))
+                .zip(batch_keys.par_iter())
+                .map(|(diagnostic, key)| {
+                    let (drawing, noted) = draw_or_take(db, diagnostic, *key, &handlers, memo);
+                    (Piece::Text(drawing), noted)
+                })
                 .unzip();
             memo.note(noted);
             drawings
-        });
-    findings.chain(std::iter::once_with(move || {
-        Cow::Owned(format!("{}\n", summary_line(result)).into_bytes())
-    }))
+        },
+    );
+    kept_piece
+        .into_iter()
+        .chain(findings)
+        .chain(std::iter::once_with(move || {
+            Piece::Text(Cow::Owned(
+                format!("{}\n", summary_line(result)).into_bytes(),
+            ))
+        }))
 }
 
 /// Renders a configuration error the same way, pointing into speclint.toml.

@@ -73,13 +73,20 @@ pub fn render_pieces<'a>(
     format: OutputFormat,
     colors: Colors,
     drawings: Option<&'a drawings::DrawingMemo<'a>>,
-) -> Box<dyn Iterator<Item = Cow<'a, [u8]>> + 'a> {
+) -> Box<dyn Iterator<Item = Piece<'a>> + 'a> {
     match format {
         OutputFormat::Full => Box::new(full::render_pieces(result, colors, drawings)),
         other => Box::new(std::iter::once_with(move || {
-            Cow::Owned(render(result, other, colors).into_bytes())
+            Piece::Text(Cow::Owned(render(result, other, colors).into_bytes()))
         })),
     }
+}
+
+/// A piece of output, to be written in order: text, or every drawing the last run kept,
+/// written out of their file as they are ([`drawings::KeptDrawings::write_all_to`]).
+pub enum Piece<'a> {
+    Text(Cow<'a, [u8]>),
+    KeptDrawings(&'a drawings::KeptDrawings),
 }
 
 /// The contents hash (xxh3-128) of each file `diagnostics` point into, at their places or
