@@ -104,16 +104,9 @@ impl KeptDrawings {
         let mut file = &indexed.file;
         file.seek(std::io::SeekFrom::Start(indexed.drawings_start))
             .map_err(WriteError::Read)?;
-        let mut left = indexed.drawings_length;
-        let mut chunk = vec![0; CHUNK_BYTES];
-        while left > 0 {
-            let wanted = usize::try_from(left).map_or(CHUNK_BYTES, |left| left.min(CHUNK_BYTES));
-            let piece = chunk.get_mut(..wanted).unwrap_or_default();
-            file.read_exact(piece).map_err(WriteError::Read)?;
-            out.write_all(piece).map_err(WriteError::Write)?;
-            left -= wanted as u64;
-        }
-        Ok(())
+        read_in_pieces(file, indexed.drawings_length, WriteError::Read, |piece| {
+            out.write_all(piece).map_err(WriteError::Write)
+        })
     }
 
     /// The kept drawings by key, and a place for this run's.
@@ -184,17 +177,18 @@ impl IndexedFile {
         if indexed_length != drawings_length {
             return None;
         }
-        // The drawings are checked a piece at a time, in a buffer used again for each piece.
+        // The drawings are checked a piece at a time, never held whole.
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        let mut chunk = vec![0; CHUNK_BYTES];
-        let mut left = drawings_length;
-        while left > 0 {
-            let wanted = usize::try_from(left).map_or(CHUNK_BYTES, |left| left.min(CHUNK_BYTES));
-            let piece = chunk.get_mut(..wanted)?;
-            file.read_exact(piece).ok()?;
-            hasher.update(piece);
-            left -= wanted as u64;
-        }
+        read_in_pieces(
+            &file,
+            drawings_length,
+            |_| (),
+            |piece| {
+                hasher.update(piece);
+                Ok(())
+            },
+        )
+        .ok()?;
         let drawings_checksum = u64::from_le_bytes(*drawings_checksum);
         if hasher.digest() != drawings_checksum {
             return None;
@@ -207,6 +201,26 @@ impl IndexedFile {
             drawings_checksum,
         })
     }
+}
+
+/// Reads the next `length` bytes of `file` in pieces of [`CHUNK_BYTES`] through one buffer,
+/// handing each piece to `each`; `read_error` says what a failed read is.
+fn read_in_pieces<E>(
+    mut file: &std::fs::File,
+    length: u64,
+    read_error: impl Fn(std::io::Error) -> E,
+    mut each: impl FnMut(&[u8]) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut chunk = vec![0; CHUNK_BYTES];
+    let mut left = length;
+    while left > 0 {
+        let wanted = usize::try_from(left).map_or(CHUNK_BYTES, |left| left.min(CHUNK_BYTES));
+        let piece = chunk.get_mut(..wanted).unwrap_or_default();
+        file.read_exact(piece).map_err(&read_error)?;
+        each(piece)?;
+        left -= wanted as u64;
+    }
+    Ok(())
 }
 
 /// A drawing noted for the next run: its key, and the drawing when it was not kept.
