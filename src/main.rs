@@ -130,9 +130,9 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         ..CheckOptions::default()
     };
     let mut result = check(&checked_dir, &settings, &options_reusing(reuse_findings))?;
-    // The kept drawings are read after the check, not beside it: a check that parses and
-    // checks a changed file is at its peak of memory then, and the drawings are the size of
-    // the output.
+    // The kept drawings are opened after the check, not beside it: opening reads their index
+    // and checks them a piece at a time, and a run that then takes drawings by key reads them
+    // whole (the size of the output), which beside the check would add to its peak of memory.
     let kept_drawings = drawings_path
         .as_deref()
         .map(render::drawings::KeptDrawings::read);

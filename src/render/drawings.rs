@@ -7,9 +7,11 @@
 //! The drawings live beside the parse cache in
 //! `.speclint_cache/v<version>/<settings key>.drawings-<color|plain>.bin`, with a header and
 //! checksums (a file that does not check out is not read; see [`KeptDrawings`]), keyed by a
-//! 128-bit hash of everything the drawing is made from (see `full::drawing_key`). The settings key holds
-//! a hash of speclint's source and of `Cargo.lock`, so another build (another miette) never
-//! reads them. A run writes the drawings of its own findings only, so the file never grows
+//! 128-bit hash of everything the drawing is made from (see `full::drawing_key`). The file is
+//! not sealed as the parse cache's files are (`source::cache::read_sealed`): a sealed file is
+//! read whole to check it, and these are written out without being held. The settings key
+//! holds a hash of speclint's source and of `Cargo.lock`, so another build (another miette)
+//! never reads them. A run writes the drawings of its own findings only, so the file never grows
 //! beyond one run's output, and writes nothing when every drawing was kept and in the same
 //! order. `--no-cache` neither reads nor writes them.
 
@@ -422,6 +424,40 @@ mod tests {
         }
         let missing = KeptDrawings::read(&folder.path().join("none.bin"));
         assert_eq!(missing.keys().len(), 0);
+    }
+
+    /// A writer that takes nothing, as a closed pipe.
+    struct Closed;
+
+    impl Write for Closed {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn writing_out_says_whether_the_file_or_the_output_failed() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = written(folder.path(), &[(1, "one\n"), (2, "two\n")]);
+        let kept = KeptDrawings::read(&path);
+        assert!(matches!(
+            kept.write_all_to(&mut Closed),
+            Err(WriteError::Write(_))
+        ));
+        // Cut short in place after it was checked: the copy stops with a read error, which
+        // `main` reports, rather than printing part of the output as if it were whole.
+        let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        file.set_len(std::fs::metadata(&path).unwrap().len() - 2)
+            .unwrap();
+        let mut out = Vec::new();
+        assert!(matches!(
+            kept.write_all_to(&mut out),
+            Err(WriteError::Read(_))
+        ));
     }
 
     #[test]

@@ -481,7 +481,7 @@ fn theme(colors: Colors) -> GraphicalTheme {
 }
 
 pub fn render(result: &CheckResult, colors: Colors) -> String {
-    // Without kept drawings every piece is a string drawn here.
+    // Without a memo every piece is a string drawn here: kept drawings come only with one.
     let mut rendered = Vec::new();
     for piece in render_pieces(result, colors, None) {
         match piece {
