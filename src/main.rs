@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use speclint::check::{BaselineChoice, CheckOptions, CheckResult, FilesRead, ReuseFindings, check};
+use speclint::check::{
+    BaselineChoice, CheckOptions, CheckResult, FilesRead, ReuseFindings, RuleChecks, check,
+};
 use speclint::cli::{
     CheckArgs, Cli, ColorChoice, Command, InitArgs, LinkArgs, LockArgs, ReportArgs,
 };
@@ -170,6 +172,11 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         if let Some(FilesRead { read, walked }) = result.files_read {
             print_error(&format!(
                 "speclint: load: {read} of {walked} walked files read and hashed; the rest were known by their unchanged stamps\n"
+            ));
+        }
+        if let Some(RuleChecks { done_again, total }) = result.rule_checks {
+            print_error(&format!(
+                "speclint: rule memo: {done_again} of {total} checks (a rule over one requirement or file) done again; the rest kept\n"
             ));
         }
         for timing in &result.format_timings {

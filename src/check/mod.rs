@@ -20,7 +20,7 @@ mod result_cache;
 pub use result_cache::Totals;
 
 /// Findings kept between the checks of a long-running process (see [`CheckOptions::rule_memo`]).
-pub use crate::rules::RuleMemo;
+pub use crate::rules::{RuleChecks, RuleMemo};
 
 /// What a check does besides reading the files on disk.
 #[derive(Clone, Debug, Default)]
@@ -93,6 +93,9 @@ pub struct CheckResult {
     pub format_timings: Vec<crate::source::FormatTiming>,
     /// For a run that reused its findings: how many walked files it read and hashed.
     pub files_read: Option<FilesRead>,
+    /// For a run with kept rule findings: how many checks of one rule over one requirement
+    /// or file it did again, out of how many.
+    pub rule_checks: Option<RuleChecks>,
 }
 
 impl CheckResult {
@@ -165,6 +168,7 @@ pub fn check(
             )],
             format_timings: Vec::new(),
             files_read: Some(reused.files_read),
+            rule_checks: None,
         },
         None => check_everything(settings, options, reusable, started),
     };
@@ -214,7 +218,8 @@ pub fn check_edited(
         ("load: edited files only", load),
         ("graph: patched", started.elapsed() - load),
     ];
-    let diagnostics = check_graph(&graph, settings, options.rule_memo.as_deref(), &mut timings);
+    let memo = options.rule_memo.as_deref();
+    let diagnostics = check_graph(&graph, settings, memo, &mut timings);
     let checked = Checked {
         totals: Totals::of(&graph),
         graph,
@@ -222,6 +227,7 @@ pub fn check_edited(
         timings,
         format_timings: Vec::new(),
         files_read: None,
+        rule_checks: memo.map(RuleMemo::last_run_checks),
     };
     // `finish` fails only with `changed_since`, which was turned away above.
     finish(checked, baseline.as_ref(), checked_dir, settings, options).map_err(|_| Box::default())
@@ -298,6 +304,7 @@ fn finish(
         timings,
         format_timings,
         files_read,
+        rule_checks,
     } = checked;
     let root = &settings.project_root;
     let found = diagnostics.len();
@@ -321,6 +328,7 @@ fn finish(
         timings,
         format_timings,
         files_read,
+        rule_checks,
         path_prefix: repository_prefix(root),
     })
 }
@@ -397,6 +405,7 @@ fn check_everything(
         timings,
         format_timings,
         files_read: None,
+        rule_checks: memo.map(RuleMemo::last_run_checks),
     }
 }
 
@@ -409,6 +418,7 @@ struct Checked {
     timings: Vec<(&'static str, Duration)>,
     format_timings: Vec<crate::source::FormatTiming>,
     files_read: Option<FilesRead>,
+    rule_checks: Option<RuleChecks>,
 }
 
 /// The first bytes of the file of kept rule findings.

@@ -20,6 +20,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
 use crate::graph::{Graph, RequirementIndex};
+use crate::link::LinkKind;
 use crate::rules::{FileRule, GlobalInput, RequirementRule, RuleContext};
 use crate::source_db::{FileId, Span};
 
@@ -51,6 +52,16 @@ pub struct RuleMemo {
     requirement_pool: Mutex<Option<Arc<crate::link::RequirementPool>>>,
     /// Whether the last run added or dropped findings (then an on-disk copy is stale).
     changed: std::sync::atomic::AtomicBool,
+    /// What the last run checked again.
+    last_run_checks: Mutex<RuleChecks>,
+}
+
+/// How many checks of one rule over one requirement or one file a run did again because
+/// something they read changed, out of how many it needed (the rest were kept).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RuleChecks {
+    pub done_again: usize,
+    pub total: usize,
 }
 
 /// A finding as the on-disk memo stores it.
@@ -133,12 +144,21 @@ impl RuleMemo {
             last_run: Mutex::default(),
             requirement_pool: Mutex::default(),
             changed: std::sync::atomic::AtomicBool::new(false),
+            last_run_checks: Mutex::default(),
         })
     }
 
     /// Whether the last run changed what the memo holds.
     pub fn changed(&self) -> bool {
         self.changed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// What the last run checked again (`--timings` prints it).
+    pub fn last_run_checks(&self) -> RuleChecks {
+        *self
+            .last_run_checks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn take(&self) -> HashMap<Key, Arc<Vec<Diagnostic>>> {
@@ -194,8 +214,13 @@ pub(crate) struct MemoRun<'a> {
     /// Every requirement's definition, in order.
     requirement_table: Fingerprint,
     model_settings: Fingerprint,
-    /// Every requirement's definition, and every untagged passage and eval case.
+    /// Every requirement's definition, whether any prompt and any eval links to a
+    /// requirement, and every untagged passage and eval case.
     requirements_and_untagged: Fingerprint,
+    /// Every requirement's definition, and whether any prompt and any eval links to a
+    /// requirement: what a suggestion rule reads of the project for a requirement that does
+    /// not ask for a suggestion.
+    requirements_and_link_presence: Fingerprint,
 }
 
 /// What one rule found for one requirement or file in one run.
@@ -293,10 +318,13 @@ impl<'a> MemoRun<'a> {
             table_hasher.write_u128(*definition);
         }
         let requirement_table = table_hasher.digest128();
+        let mut presence_hasher = xxhash_rust::xxh3::Xxh3::new();
+        presence_hasher.write_u128(requirement_table);
+        presence_hasher.write_u8(u8::from(graph.has_prompt_links()));
+        presence_hasher.write_u8(u8::from(graph.has_eval_links()));
+        let requirements_and_link_presence = presence_hasher.digest128();
         let mut untagged_hasher = xxhash_rust::xxh3::Xxh3::new();
-        untagged_hasher.write_u128(requirement_table);
-        untagged_hasher.write_u8(u8::from(graph.has_prompt_links()));
-        untagged_hasher.write_u8(u8::from(graph.has_eval_links()));
+        untagged_hasher.write_u128(requirements_and_link_presence);
         // Line indexes of the files holding untagged items, built side by side (the loop
         // below asks each item's line).
         let mut untagged_files: Vec<FileId> = graph
@@ -359,6 +387,7 @@ impl<'a> MemoRun<'a> {
             requirement_table,
             model_settings: settings_hasher.digest128(),
             requirements_and_untagged: untagged_hasher.digest128(),
+            requirements_and_link_presence,
         }
     }
 
@@ -371,14 +400,7 @@ impl<'a> MemoRun<'a> {
         rule: &dyn RequirementRule,
         context: &RuleContext<'_>,
     ) -> (Vec<Diagnostic>, RuleFindings) {
-        let mut global: Fingerprint = 0;
-        for input in rule.global_inputs() {
-            global = global.rotate_left(1)
-                ^ match input {
-                    GlobalInput::ModelSettings => self.model_settings,
-                    GlobalInput::RequirementsAndUntaggedArtifacts => self.requirements_and_untagged,
-                };
-        }
+        let inputs = rule.global_inputs();
         let last_run = self.last_run.get(name);
         let rule_print = rule_print(name);
         let found: RuleFindings = context
@@ -388,6 +410,7 @@ impl<'a> MemoRun<'a> {
             .enumerate()
             .map(|(index, requirement)| {
                 let print = self.requirements.get(index).copied().unwrap_or_default();
+                let global = self.global_print(inputs, context.graph, RequirementIndex(index));
                 let key = rule_print ^ print.rotate_left(3) ^ global;
                 if let Some(reused) = self.reuse(last_run, index, key) {
                     return reused;
@@ -403,6 +426,38 @@ impl<'a> MemoRun<'a> {
             })
             .collect();
         (self.diagnostics_of(&found), found)
+    }
+
+    /// The fingerprint of what a rule reads beyond `index` and what links to it, for `index`.
+    fn global_print(
+        &self,
+        inputs: &[GlobalInput],
+        graph: &Graph,
+        index: RequirementIndex,
+    ) -> Fingerprint {
+        let mut global: Fingerprint = 0;
+        for input in inputs {
+            global = global.rotate_left(1)
+                ^ match *input {
+                    GlobalInput::ModelSettings => self.model_settings,
+                    GlobalInput::RequirementsAndUntaggedArtifactsWhenUnlinked(kind) => {
+                        let unlinked = match kind {
+                            LinkKind::Prompt => {
+                                graph.has_prompt_links() && graph.passages_for(index).is_empty()
+                            }
+                            LinkKind::Eval => {
+                                graph.has_eval_links() && graph.eval_cases_for(index).is_empty()
+                            }
+                        };
+                        if unlinked {
+                            self.requirements_and_untagged
+                        } else {
+                            self.requirements_and_link_presence
+                        }
+                    }
+                };
+        }
+        global
     }
 
     /// Runs `rule` over the files whose contents (or the requirements) changed since the
@@ -507,14 +562,24 @@ impl<'a> MemoRun<'a> {
         let mut kept = self.previous;
         let live: usize = found.iter().map(|(_, found)| found.len()).sum();
         let mut changed = false;
+        let mut done_again = 0;
         let none: Arc<Vec<Diagnostic>> = Arc::default();
         for found in found.iter().flat_map(|(_, found)| found) {
             if found.fresh {
                 let findings = found.findings.as_ref().unwrap_or(&none);
                 kept.insert(found.key, Arc::clone(findings));
                 changed = true;
+                done_again += 1;
             }
         }
+        *self
+            .memo
+            .last_run_checks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = RuleChecks {
+            done_again,
+            total: live,
+        };
         if kept.len() > 2 * live + 1024 {
             changed = true;
             let used: rustc_hash::FxHashSet<Key> = found

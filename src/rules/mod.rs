@@ -18,7 +18,7 @@ use crate::source_db::Span;
 pub mod memo;
 pub mod registry;
 
-pub use memo::RuleMemo;
+pub use memo::{RuleChecks, RuleMemo};
 
 /// Declares every rule: its module and its place in the registry, one line each, in code
 /// order. Adding a rule adds one line here.
@@ -370,8 +370,13 @@ pub enum GlobalInput {
     /// The model settings of every prompt file and eval config.
     ModelSettings,
     /// Every requirement (a suggestion is the passage that fits this requirement better than
-    /// any other) and every untagged passage and eval case.
-    RequirementsAndUntaggedArtifacts,
+    /// any other) and every untagged passage and eval case, read only for a requirement that
+    /// nothing of the given kind links to, in a project where something of that kind links
+    /// to a requirement: the suggestion linker is asked about those alone. For the others
+    /// the findings depend only on every requirement's definition and on whether the project
+    /// has any prompt and any eval link, so an edit to an untagged passage re-checks the few
+    /// unlinked requirements, not all of them.
+    RequirementsAndUntaggedArtifactsWhenUnlinked(crate::link::LinkKind),
 }
 
 /// A rule that checks files: its findings are placed in the files they are about.

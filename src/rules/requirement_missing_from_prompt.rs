@@ -69,6 +69,9 @@ impl RequirementRule for RequirementMissingFromPrompt {
         if graph.definitions(&requirement.def.id).first() != Some(&index) {
             return;
         }
+        // The linker is asked only past this line and the first one of this function: the
+        // rule memo keeps the findings of a requirement with a linked prompt passage through edits
+        // to untagged ones (`GlobalInput::RequirementsAndUntaggedArtifactsWhenUnlinked`).
         if !graph.passages_for(index).is_empty() {
             return;
         }
@@ -99,7 +102,7 @@ impl RequirementRule for RequirementMissingFromPrompt {
     }
 
     fn global_inputs(&self) -> &'static [GlobalInput] {
-        &[GlobalInput::RequirementsAndUntaggedArtifacts]
+        &[GlobalInput::RequirementsAndUntaggedArtifactsWhenUnlinked(LinkKind::Prompt)]
     }
 }
 

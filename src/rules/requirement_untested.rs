@@ -66,6 +66,9 @@ impl RequirementRule for RequirementUntested {
         if graph.definitions(&requirement.def.id).first() != Some(&index) {
             return;
         }
+        // The linker is asked only past this line and the first one of this function: the
+        // rule memo keeps the findings of a requirement with a linked eval case through edits
+        // to untagged ones (`GlobalInput::RequirementsAndUntaggedArtifactsWhenUnlinked`).
         if !graph.eval_cases_for(index).is_empty() {
             return;
         }
@@ -98,6 +101,6 @@ impl RequirementRule for RequirementUntested {
     }
 
     fn global_inputs(&self) -> &'static [GlobalInput] {
-        &[GlobalInput::RequirementsAndUntaggedArtifacts]
+        &[GlobalInput::RequirementsAndUntaggedArtifactsWhenUnlinked(LinkKind::Eval)]
     }
 }

@@ -717,3 +717,72 @@ pub fn drawings_are_kept_only_for_findings_drawn_the_same() {
     assert_eq!(output, expected);
     assert_eq!(drawings_kept(&stderr), Some((drawn, drawn)), "{stderr}");
 }
+
+/// How many checks `--timings` says the rule memo did again.
+fn checks_done_again(stderr: &str) -> Option<usize> {
+    let line = stderr
+        .lines()
+        .find(|line| line.contains("checks (a rule over one requirement or file) done again"))?;
+    line.strip_prefix("speclint: rule memo: ")?
+        .split(' ')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// The suggestions of `requirement-missing-from-prompt` and `requirement-untested` name
+/// untagged passages and eval cases: a run after an edit to one of them suggests what a run
+/// without the cache suggests, although the findings of linked requirements are kept.
+pub fn suggestions_follow_edits_to_untagged_passages_and_cases() {
+    let project = project();
+    let root = project.path();
+    write(
+        root,
+        "specs/refunds/spec.md",
+        &format!(
+            "{SPEC}- **FR-003**: The assistant MUST escalate every chargeback to a human agent.\n"
+        ),
+    );
+    let passage = "Escalate every chargeback to a human agent.\n";
+    let case = "- description: chargeback\n  vars:\n    question: I want a chargeback\n  assert:\n    - type: llm-rubric\n      value: escalates the chargeback to a human agent\n";
+    write(root, "prompts/other.md", passage);
+    write(root, "evals/tests/chargeback.yaml", case);
+    check(root, &[]);
+    let (output, _) = check(root, &[]);
+    assert!(output.contains("prompts/other.md"), "{output}");
+    assert!(output.contains("evals/tests/chargeback.yaml"), "{output}");
+    // Moved down a few lines, reworded, then gone; then tagged.
+    let moved = format!("Be polite.\n\nBe brief.\n\n{passage}");
+    write(root, "prompts/other.md", &moved);
+    let stderr = assert_same_as_uncached(root);
+    // Only FR-003 asks for suggestions; FR-001 and FR-002 have a prompt and an eval case
+    // each, so their findings are kept: FR-003 under the two suggestion rules, and the two
+    // rules about references in a file, over `prompts/other.md`.
+    assert_eq!(checks_done_again(&stderr), Some(4), "{stderr}");
+    write(
+        root,
+        "prompts/other.md",
+        &moved.replace("every chargeback", "each chargeback"),
+    );
+    write(
+        root,
+        "evals/tests/chargeback.yaml",
+        &format!(
+            "- description: greeting\n  vars:\n    question: hi\n  assert:\n    - type: icontains\n      value: hello\n{case}"
+        ),
+    );
+    assert_same_as_uncached(root);
+    write(root, "prompts/other.md", "Be polite.\n");
+    let output = assert_same_as_uncached(root);
+    let (output_now, _) = check(root, &[]);
+    assert!(
+        !output_now.contains("prompts/other.md"),
+        "{output} {output_now}"
+    );
+    write(
+        root,
+        "prompts/other.md",
+        &format!("<!-- FR-003 -->\n{passage}"),
+    );
+    assert_same_as_uncached(root);
+}
