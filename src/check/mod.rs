@@ -421,8 +421,8 @@ struct Checked {
     rule_checks: Option<RuleChecks>,
 }
 
-/// The first bytes of the file of kept rule findings.
-const RULES_MAGIC: &[u8] = b"speclint-rules\x001\n";
+/// The first bytes of the file of kept rule findings (2: the last run's findings, rule by rule).
+const RULES_MAGIC: &[u8] = b"speclint-rules\x002\n";
 
 /// The rule findings an earlier `speclint check` kept, and where they live; an empty memo when
 /// there are none or they cannot be read (they are rewritten), `None` when the cache folder
@@ -432,7 +432,7 @@ fn read_disk_memo(root: &Path, settings: &Settings) -> Option<(PathBuf, RuleMemo
     let path = location.file("rules.bin");
     let memo = crate::source::cache::read_sealed(&path, RULES_MAGIC)
         .and_then(|body| RuleMemo::decode(&body))
-        .unwrap_or_default();
+        .unwrap_or_else(RuleMemo::for_disk);
     Some((path, memo))
 }
 

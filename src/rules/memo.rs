@@ -41,9 +41,15 @@ fn rule_print(rule: &str) -> Fingerprint {
 }
 
 /// Findings of per-requirement rules by rule and requirement fingerprint.
-#[derive(Default)]
 pub struct RuleMemo {
+    /// Every kept finding by key, for a memo in memory (the language server), which keeps
+    /// findings the last run did not use, so that an edit undone finds them again. Empty for
+    /// a memo kept on disk (see `keeps_findings_beyond_last_run`).
     findings: Mutex<HashMap<Key, Arc<Vec<Diagnostic>>>>,
+    /// Whether `findings` holds every kept finding. A memo read from disk holds only the
+    /// last run's findings, in `last_run`: building a map of a hundred thousand keys to look
+    /// them up at random cost a run after a one-file change more than it saved.
+    keeps_findings_beyond_last_run: bool,
     /// What each rule found in the last run, in requirement order: a requirement at the same
     /// place with the same fingerprint is found here without a random lookup in `findings`
     /// (those lookups, 10 rules x 10,000 requirements, were a tenth of an edit's time).
@@ -67,28 +73,39 @@ pub struct RuleChecks {
 /// A finding as the on-disk memo stores it.
 type StoredDiagnostic = crate::diagnostic::StoredDiagnostic<Span>;
 
-/// The on-disk memo: each fingerprint's findings.
-type StoredMemo = Vec<(Key, Vec<StoredDiagnostic>)>;
+/// The on-disk memo: for each rule, by name, the key and findings of each requirement (or
+/// file) of the last run, in the run's order.
+type StoredMemo = Vec<(String, Vec<(Key, Vec<StoredDiagnostic>)>)>;
 
 /// The memo on its way to disk: it encodes exactly as a [`StoredMemo`] does, converting one
 /// finding at a time, so that writing the memo does not hold a second copy of every finding
-/// (10 MB at the end of a large project's run). It holds the memo's lock and encodes the
-/// fingerprints in the map's own order, which is the same for the same runs: the map hashes
-/// with a fixed hasher and is only changed one key at a time, in an order that does not
-/// depend on threads (read back in the stored order, then the run's findings in rule and
-/// requirement order). Sorting a quarter of a million fingerprints first was half the cost
-/// of writing the memo after a one-file change.
+/// (10 MB at the end of a large project's run). It holds the lock of the last run's findings
+/// and encodes the rules by name, each in the run's order.
 pub struct MemoForDisk<'a> {
-    findings: std::sync::MutexGuard<'a, HashMap<Key, Arc<Vec<Diagnostic>>>>,
+    last_run: std::sync::MutexGuard<'a, HashMap<&'static str, RuleFindings>>,
 }
 
 impl serde::Serialize for MemoForDisk<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut rules: Vec<(&&'static str, &RuleFindings)> = self.last_run.iter().collect();
+        rules.sort_unstable_by_key(|(name, _)| **name);
         serializer.collect_seq(
-            self.findings
-                .iter()
-                .map(|(key, diagnostics)| (key, FindingsForDisk(diagnostics))),
+            rules
+                .into_iter()
+                .map(|(name, found)| (*name, RuleForDisk(found))),
         )
+    }
+}
+
+/// One rule's findings, encoded as a `Vec<(Key, Vec<StoredDiagnostic>)>`.
+struct RuleForDisk<'a>(&'a [Found]);
+
+impl serde::Serialize for RuleForDisk<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|found| {
+            let findings: &[Diagnostic] = found.findings.as_deref().map_or(&[], Vec::as_slice);
+            (found.key, FindingsForDisk(findings))
+        }))
     }
 }
 
@@ -109,42 +126,73 @@ impl std::fmt::Debug for RuleMemo {
     }
 }
 
+impl Default for RuleMemo {
+    /// An empty memo in memory, as the language server keeps it.
+    fn default() -> RuleMemo {
+        RuleMemo {
+            findings: Mutex::default(),
+            keeps_findings_beyond_last_run: true,
+            last_run: Mutex::default(),
+            requirement_pool: Mutex::default(),
+            changed: std::sync::atomic::AtomicBool::new(false),
+            last_run_checks: Mutex::default(),
+        }
+    }
+}
+
 impl RuleMemo {
-    /// The memo as `speclint check` keeps it between runs, in the parse cache's folder; each
-    /// finding is converted as it is encoded, not all copied first.
+    /// An empty memo that `speclint check` keeps on disk: it keeps only the last run's
+    /// findings.
+    pub fn for_disk() -> RuleMemo {
+        RuleMemo {
+            keeps_findings_beyond_last_run: false,
+            ..RuleMemo::default()
+        }
+    }
+
+    /// The memo as `speclint check` keeps it between runs, in the parse cache's folder: the
+    /// last run's findings, rule by rule in the run's order. Each finding is converted as it
+    /// is encoded, not all copied first.
     pub fn to_stored(&self) -> MemoForDisk<'_> {
-        let findings = self
-            .findings
+        let last_run = self
+            .last_run
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        MemoForDisk { findings }
+        MemoForDisk { last_run }
     }
 
     /// A memo read back from the encoding of [`RuleMemo::to_stored`]; `None` when it does not
     /// decode or names a rule this build does not have.
     pub fn decode(bytes: &[u8]) -> Option<RuleMemo> {
         let stored: StoredMemo = postcard::from_bytes(bytes).ok()?;
-        let mut findings = HashMap::with_capacity_and_hasher(stored.len(), Default::default());
-        // Most fingerprints have no findings: they share one empty list, as a run's own
-        // entries do, instead of an allocation each (a quarter of a million at scale 1).
-        let none: Arc<Vec<Diagnostic>> = Arc::default();
-        for (key, diagnostics) in stored {
-            if diagnostics.is_empty() {
-                findings.insert(key, Arc::clone(&none));
-                continue;
+        let mut last_run = HashMap::default();
+        for (name, entries) in stored {
+            let (_, name) = crate::rules::registry::code_and_name(&name)?;
+            let mut found = Vec::with_capacity(entries.len());
+            for (key, diagnostics) in entries {
+                // Most keys have no findings, and take no allocation.
+                let findings = if diagnostics.is_empty() {
+                    None
+                } else {
+                    let diagnostics: Option<Vec<Diagnostic>> = diagnostics
+                        .into_iter()
+                        .map(|stored| {
+                            stored.into_diagnostic(crate::rules::registry::code_and_name, Some)
+                        })
+                        .collect();
+                    Some(Arc::new(diagnostics?))
+                };
+                found.push(Found {
+                    key,
+                    findings,
+                    fresh: false,
+                });
             }
-            let diagnostics: Option<Vec<Diagnostic>> = diagnostics
-                .into_iter()
-                .map(|stored| stored.into_diagnostic(crate::rules::registry::code_and_name, Some))
-                .collect();
-            findings.insert(key, Arc::new(diagnostics?));
+            last_run.insert(name, found);
         }
         Some(RuleMemo {
-            findings: Mutex::new(findings),
-            last_run: Mutex::default(),
-            requirement_pool: Mutex::default(),
-            changed: std::sync::atomic::AtomicBool::new(false),
-            last_run_checks: Mutex::default(),
+            last_run: Mutex::new(last_run),
+            ..RuleMemo::for_disk()
         })
     }
 
@@ -217,10 +265,9 @@ pub(crate) struct MemoRun<'a> {
     /// Every requirement's definition, whether any prompt and any eval links to a
     /// requirement, and every untagged passage and eval case.
     requirements_and_untagged: Fingerprint,
-    /// Every requirement's definition, and whether any prompt and any eval links to a
-    /// requirement: what a suggestion rule reads of the project for a requirement that does
-    /// not ask for a suggestion.
-    requirements_and_link_presence: Fingerprint,
+    /// Whether any prompt and any eval links to a requirement: what a suggestion rule reads
+    /// of the project for a requirement that does not ask for a suggestion.
+    link_presence: Fingerprint,
 }
 
 /// What one rule found for one requirement or file in one run.
@@ -236,6 +283,23 @@ pub(crate) struct Found {
 
 /// What one rule found in one run, in requirement (or file) order.
 pub(crate) type RuleFindings = Vec<Found>;
+
+/// What one rule found in the last run, as one run of the rule looks keys up in it.
+struct LastRun<'a> {
+    found: Option<&'a RuleFindings>,
+    /// Its keys, sorted, with their places: made on the first key not found at its own
+    /// place, and only for a memo kept on disk (one in memory has a map of every key).
+    by_key: std::sync::OnceLock<Vec<(Key, usize)>>,
+}
+
+impl<'a> LastRun<'a> {
+    fn of(found: Option<&'a RuleFindings>) -> LastRun<'a> {
+        LastRun {
+            found,
+            by_key: std::sync::OnceLock::new(),
+        }
+    }
+}
 
 impl Found {
     fn new(key: Key, diagnostics: Vec<Diagnostic>, fresh: bool) -> Found {
@@ -319,12 +383,13 @@ impl<'a> MemoRun<'a> {
         }
         let requirement_table = table_hasher.digest128();
         let mut presence_hasher = xxhash_rust::xxh3::Xxh3::new();
-        presence_hasher.write_u128(requirement_table);
         presence_hasher.write_u8(u8::from(graph.has_prompt_links()));
         presence_hasher.write_u8(u8::from(graph.has_eval_links()));
-        let requirements_and_link_presence = presence_hasher.digest128();
+        let link_presence = presence_hasher.digest128();
         let mut untagged_hasher = xxhash_rust::xxh3::Xxh3::new();
-        untagged_hasher.write_u128(requirements_and_link_presence);
+        untagged_hasher.write_u128(requirement_table);
+        untagged_hasher.write_u8(u8::from(graph.has_prompt_links()));
+        untagged_hasher.write_u8(u8::from(graph.has_eval_links()));
         // Line indexes of the files holding untagged items, built side by side (the loop
         // below asks each item's line).
         let mut untagged_files: Vec<FileId> = graph
@@ -387,7 +452,7 @@ impl<'a> MemoRun<'a> {
             requirement_table,
             model_settings: settings_hasher.digest128(),
             requirements_and_untagged: untagged_hasher.digest128(),
-            requirements_and_link_presence,
+            link_presence,
         }
     }
 
@@ -401,7 +466,7 @@ impl<'a> MemoRun<'a> {
         context: &RuleContext<'_>,
     ) -> (Vec<Diagnostic>, RuleFindings) {
         let inputs = rule.global_inputs();
-        let last_run = self.last_run.get(name);
+        let last_run = LastRun::of(self.last_run.get(name));
         let rule_print = rule_print(name);
         let found: RuleFindings = context
             .graph
@@ -412,7 +477,7 @@ impl<'a> MemoRun<'a> {
                 let print = self.requirements.get(index).copied().unwrap_or_default();
                 let global = self.global_print(inputs, context.graph, RequirementIndex(index));
                 let key = rule_print ^ print.rotate_left(3) ^ global;
-                if let Some(reused) = self.reuse(last_run, index, key) {
+                if let Some(reused) = self.reuse(&last_run, index, key) {
                     return reused;
                 }
                 let mut diagnostics = Vec::new();
@@ -452,7 +517,7 @@ impl<'a> MemoRun<'a> {
                         if unlinked {
                             self.requirements_and_untagged
                         } else {
-                            self.requirements_and_link_presence
+                            self.link_presence
                         }
                     }
                 };
@@ -485,11 +550,11 @@ impl<'a> MemoRun<'a> {
                 (file, key(name, hasher.digest128()))
             })
             .collect();
-        let last_run = self.last_run.get(name);
+        let last_run = LastRun::of(self.last_run.get(name));
         let reused: Vec<Option<Found>> = keys
             .iter()
             .enumerate()
-            .map(|(index, (_, key))| self.reuse(last_run, index, *key))
+            .map(|(index, (_, key))| self.reuse(&last_run, index, *key))
             .collect();
         let missed: Vec<FileId> = keys
             .iter()
@@ -522,18 +587,37 @@ impl<'a> MemoRun<'a> {
 
     /// The findings kept under `key`: those of the last run at the same place, or any other
     /// kept ones (a requirement that moved); `None` when it must be checked.
-    fn reuse(&self, last_run: Option<&RuleFindings>, index: usize, key: Key) -> Option<Found> {
-        if let Some(found) = last_run.and_then(|found| found.get(index))
-            && found.key == key
+    fn reuse(&self, last_run: &LastRun<'_>, index: usize, key: Key) -> Option<Found> {
+        let kept = |found: &Found| Found {
+            fresh: false,
+            ..found.clone()
+        };
+        let found = last_run.found?;
+        if let Some(at_same_place) = found.get(index)
+            && at_same_place.key == key
         {
-            return Some(Found {
-                fresh: false,
-                ..found.clone()
-            });
+            return Some(kept(at_same_place));
         }
-        self.previous
-            .get(&key)
-            .map(|findings| Found::reused(key, findings))
+        if self.memo.keeps_findings_beyond_last_run {
+            return self
+                .previous
+                .get(&key)
+                .map(|findings| Found::reused(key, findings));
+        }
+        // Kept on disk: the last run's findings are all there is. A requirement before this
+        // one was added or removed, or this one changed: look its key up among them.
+        let by_key = last_run.by_key.get_or_init(|| {
+            let mut by_key: Vec<(Key, usize)> = found
+                .iter()
+                .enumerate()
+                .map(|(position, found)| (found.key, position))
+                .collect();
+            by_key.sort_unstable();
+            by_key
+        });
+        let at = by_key.binary_search_by_key(&key, |(key, _)| *key).ok()?;
+        let (_, position) = by_key.get(at)?;
+        found.get(*position).map(kept)
     }
 
     /// The findings of one rule's keys, in order: kept ones and fresh ones.
@@ -561,15 +645,31 @@ impl<'a> MemoRun<'a> {
         }
         let mut kept = self.previous;
         let live: usize = found.iter().map(|(_, found)| found.len()).sum();
-        let mut changed = false;
-        let mut done_again = 0;
-        let none: Arc<Vec<Diagnostic>> = Arc::default();
-        for found in found.iter().flat_map(|(_, found)| found) {
-            if found.fresh {
-                let findings = found.findings.as_ref().unwrap_or(&none);
-                kept.insert(found.key, Arc::clone(findings));
-                changed = true;
-                done_again += 1;
+        let done_again = found
+            .iter()
+            .flat_map(|(_, found)| found)
+            .filter(|found| found.fresh)
+            .count();
+        // On disk the memo is the last run's findings in order: any other order (a requirement
+        // removed) is a change too.
+        let mut changed = done_again > 0
+            || found.len() != self.last_run.len()
+            || found.iter().any(|(name, found)| {
+                self.last_run.get(name).is_none_or(|last| {
+                    last.len() != found.len()
+                        || last
+                            .iter()
+                            .zip(found)
+                            .any(|(last, now)| last.key != now.key)
+                })
+            });
+        if self.memo.keeps_findings_beyond_last_run {
+            let none: Arc<Vec<Diagnostic>> = Arc::default();
+            for found in found.iter().flat_map(|(_, found)| found) {
+                if found.fresh {
+                    let findings = found.findings.as_ref().unwrap_or(&none);
+                    kept.insert(found.key, Arc::clone(findings));
+                }
             }
         }
         *self
@@ -683,46 +783,81 @@ mod tests {
         .with_help("do this")
     }
 
+    /// One rule's findings in the stored form (their texts borrowed, which encode as owned
+    /// ones do).
+    fn copy(found: &[Found]) -> Vec<(Key, Vec<crate::diagnostic::StoredDiagnostic<Span, &str>>)> {
+        found
+            .iter()
+            .map(|found| {
+                let stored = found
+                    .findings
+                    .iter()
+                    .flat_map(|list| list.iter())
+                    .map(|diagnostic| {
+                        crate::diagnostic::StoredDiagnostic::from_diagnostic(diagnostic, |span| {
+                            span
+                        })
+                    });
+                (found.key, stored.collect())
+            })
+            .collect()
+    }
+
     #[test]
-    fn the_memo_is_encoded_as_a_list_of_stored_findings() {
-        let memo = RuleMemo::default();
-        let kept = [
-            (
+    fn the_memo_is_encoded_as_each_rule_s_findings_in_order() {
+        let memo = RuleMemo::for_disk();
+        let found = |key: Key, diagnostics: Vec<Diagnostic>| Found::new(key, diagnostics, false);
+        let wording = vec![
+            found(
                 9,
                 vec![
                     finding("wording-drift", 2, "a"),
                     finding("wording-drift", 5, "b"),
                 ],
             ),
-            (4, vec![finding("boundary-untested", 1, "c")]),
-            (7, Vec::new()),
+            found(7, Vec::new()),
         ];
-        for (key, diagnostics) in &kept {
-            memo.findings
-                .lock()
-                .unwrap()
-                .insert(*key, Arc::new(diagnostics.clone()));
-        }
+        let boundary = vec![found(4, vec![finding("boundary-untested", 1, "c")])];
+        memo.replace_last_run(
+            [
+                ("wording-drift", wording.clone()),
+                ("boundary-untested", boundary.clone()),
+            ]
+            .into_iter()
+            .collect(),
+        );
         let streamed = postcard::to_stdvec(&memo.to_stored()).unwrap();
-        // Copied whole, in the stored form (its texts borrowed, which encode as owned ones
-        // do; `read_back` below decodes the owned form).
-        let mut copied: Vec<(Key, Vec<crate::diagnostic::StoredDiagnostic<Span, &str>>)> = kept
-            .iter()
-            .map(|(key, diagnostics)| {
-                let stored = diagnostics.iter().map(|diagnostic| {
-                    crate::diagnostic::StoredDiagnostic::from_diagnostic(diagnostic, |span| span)
-                });
-                (*key, stored.collect())
-            })
-            .collect();
-        // In the map's own order, as the memo is streamed.
-        let order: Vec<Key> = memo.findings.lock().unwrap().keys().copied().collect();
-        copied.sort_by_key(|(key, _)| order.iter().position(|known| known == key));
+        // Copied whole, in the stored form, rules by name (`decode` reads the owned form).
+        let copied = vec![
+            ("boundary-untested", copy(&boundary)),
+            ("wording-drift", copy(&wording)),
+        ];
         assert_eq!(streamed, postcard::to_stdvec(&copied).unwrap());
         let read_back = RuleMemo::decode(&streamed).unwrap();
-        let findings = read_back.findings.lock().unwrap();
-        assert_eq!(findings.len(), 3);
-        assert_eq!(*findings[&9], kept[0].1);
-        assert_eq!(*findings[&4], kept[1].1);
+        assert!(!read_back.keeps_findings_beyond_last_run);
+        let last_run = read_back.last_run.lock().unwrap();
+        let keys_and_findings = |found: &[Found]| -> Vec<(Key, Vec<Diagnostic>)> {
+            found
+                .iter()
+                .map(|found| {
+                    (
+                        found.key,
+                        found.findings.as_deref().cloned().unwrap_or_default(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            keys_and_findings(&last_run["wording-drift"]),
+            keys_and_findings(&wording)
+        );
+        assert_eq!(
+            keys_and_findings(&last_run["boundary-untested"]),
+            keys_and_findings(&boundary)
+        );
+        assert!(last_run["wording-drift"][1].findings.is_none());
+        // A rule this build does not have: the memo is not read.
+        let foreign = postcard::to_stdvec(&vec![("no-such-rule", copy(&boundary))]).unwrap();
+        assert!(RuleMemo::decode(&foreign).is_none());
     }
 }

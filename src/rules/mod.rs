@@ -372,10 +372,11 @@ pub enum GlobalInput {
     /// Every requirement (a suggestion is the passage that fits this requirement better than
     /// any other) and every untagged passage and eval case, read only for a requirement that
     /// nothing of the given kind links to, in a project where something of that kind links
-    /// to a requirement: the suggestion linker is asked about those alone. For the others
-    /// the findings depend only on every requirement's definition and on whether the project
-    /// has any prompt and any eval link, so an edit to an untagged passage re-checks the few
-    /// unlinked requirements, not all of them.
+    /// to a requirement: the suggestion linker is asked about those alone. The findings of
+    /// the others may depend only on the requirement, what links to it, and whether the
+    /// project has any prompt and any eval link (the suggestion rules find nothing for them),
+    /// so an edit to an untagged passage or to a spec re-checks the few unlinked
+    /// requirements, not all of them.
     RequirementsAndUntaggedArtifactsWhenUnlinked(crate::link::LinkKind),
 }
 

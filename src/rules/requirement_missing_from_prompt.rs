@@ -69,9 +69,10 @@ impl RequirementRule for RequirementMissingFromPrompt {
         if graph.definitions(&requirement.def.id).first() != Some(&index) {
             return;
         }
-        // The linker is asked only past this line and the first one of this function: the
-        // rule memo keeps the findings of a requirement with a linked prompt passage through edits
-        // to untagged ones (`GlobalInput::RequirementsAndUntaggedArtifactsWhenUnlinked`).
+        // Nothing is found for a requirement that something links to (nor in a project
+        // without links of this kind): the rule memo relies on it to keep the findings of
+        // linked requirements through edits to specs and untagged prompt passages
+        // (`GlobalInput::RequirementsAndUntaggedArtifactsWhenUnlinked`).
         if !graph.passages_for(index).is_empty() {
             return;
         }

@@ -66,9 +66,10 @@ impl RequirementRule for RequirementUntested {
         if graph.definitions(&requirement.def.id).first() != Some(&index) {
             return;
         }
-        // The linker is asked only past this line and the first one of this function: the
-        // rule memo keeps the findings of a requirement with a linked eval case through edits
-        // to untagged ones (`GlobalInput::RequirementsAndUntaggedArtifactsWhenUnlinked`).
+        // Nothing is found for a requirement that something links to (nor in a project
+        // without links of this kind): the rule memo relies on it to keep the findings of
+        // linked requirements through edits to specs and untagged eval cases
+        // (`GlobalInput::RequirementsAndUntaggedArtifactsWhenUnlinked`).
         if !graph.eval_cases_for(index).is_empty() {
             return;
         }

@@ -786,3 +786,40 @@ pub fn suggestions_follow_edits_to_untagged_passages_and_cases() {
     );
     assert_same_as_uncached(root);
 }
+
+/// Kept rule findings are found by key, not only at their old place: a requirement added to
+/// one spec moves every later requirement, whose findings are kept all the same.
+pub fn findings_of_requirements_that_moved_are_kept() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path();
+    write(
+        root,
+        "specs/a/spec.md",
+        "# A\n\n## Requirements\n\n- **FR-001**: The assistant MUST state the 30-day refund window.\n",
+    );
+    write(
+        root,
+        "specs/b/spec.md",
+        "# B\n\n## Requirements\n\n- **FR-002**: The assistant MUST answer in the customer's language.\n- **FR-003**: The assistant MUST NOT share card numbers.\n",
+    );
+    write(
+        root,
+        "prompts/p.md",
+        "<!-- FR-001, FR-002, FR-003 -->\nState the 30-day refund window, answer in the customer's language and never share card numbers.\n",
+    );
+    let stderr = assert_same_as_uncached(root);
+    // Ten rules over three requirements, and two over three files.
+    assert_eq!(checks_done_again(&stderr), Some(36), "{stderr}");
+    let spec = std::fs::read_to_string(root.join("specs/a/spec.md")).unwrap();
+    write(
+        root,
+        "specs/a/spec.md",
+        &format!("{spec}- **FR-004**: The assistant MUST log every refund.\n"),
+    );
+    let stderr = assert_same_as_uncached(root);
+    // Done again: FR-004, and FR-001 (its file changed) under all ten rules, and the two
+    // file rules over all three files (both read every requirement's definition). FR-002
+    // and FR-003 moved one place down and keep their findings: a prompt links to both, so
+    // the two suggestion rules do not read the other requirements for them either.
+    assert_eq!(checks_done_again(&stderr), Some(26), "{stderr}");
+}

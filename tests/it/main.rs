@@ -63,6 +63,7 @@ fn main() {
         cache::files_checked_right_after_they_were_written_get_their_stamps_once_they_settle,
         cache::drawings_are_kept_only_for_findings_drawn_the_same,
         cache::suggestions_follow_edits_to_untagged_passages_and_cases,
+        cache::findings_of_requirements_that_moved_are_kept,
         memo::a_kept_requirement_index_is_used_only_for_the_same_requirements,
         memo::assertion_facts_are_read_once_per_kind_value_and_threshold,
         patch::a_patched_graph_equals_a_full_build_after_random_edits,
