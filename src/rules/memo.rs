@@ -9,8 +9,9 @@
 //! Equal fingerprints give equal findings, so a finding kept under a fingerprint is reused as
 //! it is; file IDs are part of the fingerprint, so a renumbered file re-checks everything.
 //!
-//! The memo holds only what the last run used: findings of requirements that are gone, or
-//! whose inputs changed, are dropped at the end of each run.
+//! On disk (`speclint check`) the memo holds only what the last run used, rule by rule in
+//! the run's order. In memory (the language server) it also keeps findings the last run no
+//! longer used, until it holds twice as many as a run uses, so that an edit undone finds them.
 
 use rustc_hash::FxHashMap as HashMap;
 use std::hash::Hasher;
@@ -56,7 +57,8 @@ pub struct RuleMemo {
     last_run: Mutex<HashMap<&'static str, RuleFindings>>,
     /// The suggestion linker's requirement pool, reused while the requirements are the same.
     requirement_pool: Mutex<Option<Arc<crate::link::RequirementPool>>>,
-    /// Whether the last run added or dropped findings (then an on-disk copy is stale).
+    /// Whether the last run did a check again, or found its requirements or files in another
+    /// order, or dropped findings (then an on-disk copy is stale).
     changed: std::sync::atomic::AtomicBool,
     /// What the last run checked again.
     last_run_checks: Mutex<RuleChecks>,

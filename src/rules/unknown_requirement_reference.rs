@@ -225,7 +225,7 @@ impl<'a> NearMisses<'a> {
         places.sort_unstable();
         places.dedup();
         // A hash says where to look; the variants themselves decide, as a map of strings did.
-        let mut candidates: Vec<&'a str> = places
+        let candidates: Vec<&'a str> = places
             .into_iter()
             .filter_map(|place| self.ids.get(usize::try_from(place).ok()?))
             .filter(|(_, upper)| {
@@ -237,20 +237,26 @@ impl<'a> NearMisses<'a> {
             })
             .map(|(id, _)| *id)
             .collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-        candidates
-            .into_iter()
-            .map(|candidate| {
-                (
-                    strsim::damerau_levenshtein(&normalized, &candidate.to_ascii_uppercase()),
-                    candidate,
-                )
-            })
-            .filter(|&(distance, candidate)| distance <= (candidate.len() / 4).max(1))
-            .min()
-            .map(|(_, candidate)| candidate)
+        closest_candidate(&normalized, candidates)
     }
+}
+
+/// Of the `candidates` for the upper-case ID `normalized`, the one closest in edit distance
+/// if it is within a quarter of its length; ties go to the candidate that sorts first.
+fn closest_candidate<'a>(normalized: &str, mut candidates: Vec<&'a str>) -> Option<&'a str> {
+    candidates.sort_unstable();
+    candidates.dedup();
+    candidates
+        .into_iter()
+        .map(|candidate| {
+            (
+                strsim::damerau_levenshtein(normalized, &candidate.to_ascii_uppercase()),
+                candidate,
+            )
+        })
+        .filter(|&(distance, candidate)| distance <= (candidate.len() / 4).max(1))
+        .min()
+        .map(|(_, candidate)| candidate)
 }
 
 /// Calls `found` with `text` and with every string made of `text` less one character, built
@@ -299,7 +305,7 @@ mod tests {
         by_deletion
     }
 
-    /// The closest ID as a map of every variant's string finds it.
+    /// The candidates a map of every variant's string finds, ranked as the rule ranks them.
     fn closest_by_strings<'a>(
         by_deletion: &HashMap<String, Vec<&'a str>>,
         id: &str,
@@ -307,25 +313,13 @@ mod tests {
         let normalized = id.to_ascii_uppercase();
         let mut keys = deletions(&normalized);
         keys.push(normalized.clone());
-        let mut candidates: Vec<&'a str> = keys
+        let candidates: Vec<&'a str> = keys
             .iter()
             .filter_map(|key| by_deletion.get(key))
             .flatten()
             .copied()
             .collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-        candidates
-            .into_iter()
-            .map(|candidate| {
-                (
-                    strsim::damerau_levenshtein(&normalized, &candidate.to_ascii_uppercase()),
-                    candidate,
-                )
-            })
-            .filter(|&(distance, candidate)| distance <= (candidate.len() / 4).max(1))
-            .min()
-            .map(|(_, candidate)| candidate)
+        closest_candidate(&normalized, candidates)
     }
 
     #[test]
