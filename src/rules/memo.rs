@@ -23,7 +23,7 @@ use crate::diagnostic::Diagnostic;
 use crate::graph::{Graph, RequirementIndex};
 use crate::link::LinkKind;
 use crate::rules::{FileRule, GlobalInput, RequirementRule, RuleContext};
-use crate::source_db::{FileId, Span};
+use crate::source_db::{FileId, SourceFile, Span};
 
 /// A 128-bit fingerprint.
 type Fingerprint = u128;
@@ -736,9 +736,7 @@ fn file_fingerprints(graph: &Graph) -> Vec<Fingerprint> {
         .into_par_iter()
         .map(|index| {
             let file = FileId(u32::try_from(index).unwrap_or(u32::MAX));
-            graph.db.get(file).map_or(0, |source| {
-                xxhash_rust::xxh3::xxh3_128(source.text.as_bytes())
-            })
+            graph.db.get(file).map_or(0, SourceFile::text_hash)
         })
         .collect();
     let mut prints = contents.clone();

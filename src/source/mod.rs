@@ -618,7 +618,12 @@ fn load_walked(
             return Some(Load::Done((loaded, cache::CacheOutcome::NotCached)));
         }
     };
-    let hash = cache.map(|_| cache::content_hash(&text));
+    let hash = cache.map(|_| {
+        context
+            .table
+            .text_hash(id)
+            .unwrap_or_else(|| cache::content_hash(&text))
+    });
     if deferral == Deferral::Datasets
         && let (Some(cache), Some(hash)) = (cache, hash)
         && let Some((_, format)) = cache.kind_of(context.table, &walked.relative_path, id, hash)

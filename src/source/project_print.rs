@@ -95,7 +95,7 @@ pub(crate) fn files_print(
             if walked_file.is_link {
                 bytes.push(b'l');
             } else if keep {
-                push_state(&mut bytes, table.text(id).state());
+                push_state(&mut bytes, table.text_state(id));
             } else {
                 push_state(&mut bytes, table.text_state_unkept(id));
             }
@@ -124,7 +124,7 @@ pub(crate) fn files_print(
     settled.sort_unstable_by_key(|settled| settled.path_hash);
     let lock_path = table.checked_dir().join(crate::lockfile::LOCK_FILE_NAME);
     if lock_path.is_file() {
-        push_state(&mut bytes, table.text(table.intern(&lock_path)).state());
+        push_state(&mut bytes, table.text_state(table.intern(&lock_path)));
     } else {
         bytes.push(b'-');
     }

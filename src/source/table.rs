@@ -284,6 +284,34 @@ impl FileTable {
         stamp.settled_before(self.created).then_some(stamp)
     }
 
+    /// What the file holds, for comparing runs: the hash of its text (worked out once per run
+    /// however often it is asked for), or why it cannot be read.
+    pub fn text_state(&self, id: FileId) -> TextState {
+        match self.text(id) {
+            FileText::Text(text) => {
+                TextState::Text(self.text_hash(id).unwrap_or_else(|| content_hash(&text)))
+            }
+            FileText::Unreadable(problem) => TextState::Unreadable(problem.message),
+        }
+    }
+
+    /// The hash of the text `id` holds in this run ([`SourceFile::text_hash`]), kept with
+    /// it: the parse cache, the record of what a run read and the rule memo each ask for it.
+    /// Read first if it was not; `None` when it cannot be read.
+    pub fn text_hash(&self, id: FileId) -> Option<ContentHash> {
+        let FileText::Text(_) = self.text(id) else {
+            return None;
+        };
+        let (text, cell) = self
+            .lock()
+            .entries
+            .get(id.0 as usize)?
+            .source
+            .text_and_hash_cell();
+        // Worked out outside the table's lock: other threads read other files meanwhile.
+        Some(*cell.get_or_init(|| content_hash(&text)))
+    }
+
     /// What the file holds, for comparing runs, without keeping its text: a file whose
     /// text no output will show is read into a reused buffer and only hashed. A text the
     /// table already holds (read before, or an editor's buffer) is hashed as it is.
@@ -314,7 +342,7 @@ impl FileTable {
             }
             // Read already, an editor's buffer, a text the memo may hold, or an unknown ID:
             // the table's own answer.
-            _ => self.text(id).state(),
+            _ => self.text_state(id),
         }
     }
 
@@ -593,6 +621,27 @@ mod tests {
             FileText::Text(_) => panic!("a deleted file cannot be read"),
         }
         let _ = std::fs::remove_dir_all(&directory);
+    }
+
+    #[test]
+    fn a_text_s_kept_hash_is_the_hash_of_the_text_in_the_table_and_in_the_run_s_files() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("prompt.md");
+        std::fs::write(&path, "Reply within 30 days.\n").unwrap();
+        let table = FileTable::new(directory.path(), 1 << 20);
+        let id = table.intern(&path);
+        let expected = content_hash("Reply within 30 days.\n");
+        assert_eq!(table.text_hash(id), Some(expected));
+        assert!(matches!(table.text_state(id), TextState::Text(hash) if hash == expected));
+        let missing = table.intern(&directory.path().join("missing.md"));
+        assert_eq!(table.text_hash(missing), None);
+        assert!(matches!(
+            table.text_state(missing),
+            TextState::Unreadable(_)
+        ));
+        let db = table.into_db();
+        assert_eq!(db.get(id).map(SourceFile::text_hash), Some(expected));
+        assert_eq!(db.contents_hash(id), expected);
     }
 
     #[test]
