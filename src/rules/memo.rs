@@ -390,8 +390,7 @@ impl<'a> MemoRun<'a> {
         let link_presence = presence_hasher.digest128();
         let mut untagged_hasher = xxhash_rust::xxh3::Xxh3::new();
         untagged_hasher.write_u128(requirement_table);
-        untagged_hasher.write_u8(u8::from(graph.has_prompt_links()));
-        untagged_hasher.write_u8(u8::from(graph.has_eval_links()));
+        untagged_hasher.write_u128(link_presence);
         // Line indexes of the files holding untagged items, built side by side (the loop
         // below asks each item's line).
         let mut untagged_files: Vec<FileId> = graph
