@@ -1,13 +1,14 @@
 //! Lowers what the loaders read into the immutable [`Graph`]. References to unknown IDs are kept
 //! as data for the rules, not dropped.
 
-use rustc_hash::FxHashMap as HashMap;
+use compact_str::CompactString;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use rayon::prelude::*;
 
 use crate::graph::{
     EvalCaseIndex, FileSummary, Graph, PassageIndex, Referrer, Requirement, RequirementIndex,
-    SkippedFile, UnresolvedReference,
+    RequirementIndices, SkippedFile, UnresolvedReference,
 };
 use crate::settings::Settings;
 use crate::source::LoadedProject;
@@ -86,6 +87,8 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     };
     // Files arrive in path order and loaders emit in document order, so the lists are
     // usually sorted already: checking is one pass, sorting a hundred thousand cases is not.
+    // Eval cases often are not (the cases of a CSV file read through a promptfoo config come
+    // with the config, not in the CSV file's place): `order_and_merge_eval_cases` sorts them.
     if !graph
         .requirements
         .is_sorted_by_key(|requirement| rank_of(requirement.def.id_span))
@@ -100,15 +103,12 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     {
         graph.passages.sort_by_key(|passage| rank_of(passage.span));
     }
-    if !graph.eval_cases.is_sorted_by_key(|case| rank_of(case.span)) {
-        graph.eval_cases.sort_by_key(|case| rank_of(case.span));
-    }
     // A file read through two references (a test file named and also matched by a glob, or
     // shared by two configs) yields the same cases twice: keep one, with every reference.
     // promptfoo runs a test once per load of its file: the runs add up.
-    merge_duplicate_eval_cases(&mut graph.eval_cases);
+    let case_counts = order_and_merge_eval_cases(&mut graph.eval_cases, &ranks);
     merge_duplicate_passages(&mut graph.passages);
-    count_per_file(&mut graph);
+    count_per_file(&mut graph, &ranks, &case_counts);
     for (position, settings) in graph.model_settings.iter().enumerate() {
         for file in &settings.files {
             let positions = graph.model_settings_by_file.entry(*file).or_default();
@@ -119,65 +119,36 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     }
 
     qualify_ids_defined_by_several_features(&mut graph);
-    let mut definitions_by_id: HashMap<String, Vec<RequirementIndex>> = HashMap::default();
+    let mut definitions_by_id: HashMap<CompactString, RequirementIndices> = HashMap::default();
+    definitions_by_id.reserve(graph.requirements.len());
     for (index, requirement) in graph.requirements.iter().enumerate() {
         definitions_by_id
-            .entry(requirement.def.id.clone())
+            .entry(CompactString::from(requirement.def.id.as_str()))
             .or_default()
             .push(RequirementIndex(index));
     }
     graph.definitions_by_id = definitions_by_id;
     graph.aliases = scoped_aliases(&graph);
 
-    let count = graph.requirements.len();
-    let mut passages_by_requirement = vec![Vec::new(); count];
-    let mut eval_cases_by_requirement = vec![Vec::new(); count];
     // References are resolved side by side, then linked in order, so that the graph is the
     // same whatever the thread count.
-    let resolve_all = |referrer: Referrer, span: Span, references: &[Reference]| {
-        let path = graph.db.path(span.file);
-        let scope = Scope { settings, path };
-        let mut unresolved = Vec::new();
-        let targets = resolve(&graph, &scope, referrer, references, &mut unresolved);
-        (targets, unresolved)
-    };
-    let passage_links: Vec<_> = graph
-        .passages
-        .par_iter()
-        .enumerate()
-        .map(|(index, passage)| {
-            resolve_all(
-                Referrer::Passage(PassageIndex(index)),
-                passage.span,
-                &passage.references,
-            )
-        })
-        .collect();
-    let case_links: Vec<_> = graph
-        .eval_cases
-        .par_iter()
-        .enumerate()
-        .map(|(index, case)| {
-            resolve_all(
-                Referrer::EvalCase(EvalCaseIndex(index)),
-                case.span,
-                &case.references,
-            )
-        })
-        .collect();
-    let mut unresolved = Vec::new();
-    for (index, (targets, found)) in passage_links.into_iter().enumerate() {
-        for target in targets {
-            push_unique(&mut passages_by_requirement, target, PassageIndex(index));
-        }
-        unresolved.extend(found);
-    }
-    for (index, (targets, found)) in case_links.into_iter().enumerate() {
-        for target in targets {
-            push_unique(&mut eval_cases_by_requirement, target, EvalCaseIndex(index));
-        }
-        unresolved.extend(found);
-    }
+    let (passages_by_requirement, mut unresolved) = link_all(
+        &graph,
+        settings,
+        &graph.passages,
+        |passage| (passage.span, passage.references.as_slice()),
+        |index| Referrer::Passage(PassageIndex(index)),
+        PassageIndex,
+    );
+    let (eval_cases_by_requirement, unresolved_by_cases) = link_all(
+        &graph,
+        settings,
+        &graph.eval_cases,
+        |case| (case.span, case.references.as_slice()),
+        |index| Referrer::EvalCase(EvalCaseIndex(index)),
+        EvalCaseIndex,
+    );
+    unresolved.extend(unresolved_by_cases);
     graph.any_prompt_link = passages_by_requirement
         .iter()
         .any(|passages| !passages.is_empty());
@@ -188,6 +159,74 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     graph.eval_cases_by_requirement = eval_cases_by_requirement;
     graph.unresolved = unresolved;
     graph
+}
+
+/// How many referrers one task of [`link_all`] resolves: enough that a task's lists are worth
+/// their allocation, few enough that a project with thousands of eval cases gives every
+/// thread tasks.
+const REFERRERS_PER_TASK: usize = 1024;
+
+/// What one task of [`link_all`] found: its links as (requirement, referrer) pairs in order,
+/// and the references that resolve to nothing.
+type TaskLinks<I> = (Vec<(RequirementIndex, I)>, Vec<UnresolvedReference>);
+
+/// Resolves the references of every one of `referrers` (passages or eval cases) and gives, per
+/// requirement, the indices (`index_of`) of the referrers that reference it, in order, with
+/// the references that resolve to nothing.
+fn link_all<T: Sync, I: Copy + PartialEq + Send>(
+    graph: &Graph,
+    settings: &Settings,
+    referrers: &[T],
+    place: impl Fn(&T) -> (Span, &[Reference]) + Sync,
+    referrer_of: impl Fn(usize) -> Referrer + Sync,
+    index_of: impl Fn(usize) -> I + Sync,
+) -> (Vec<Vec<I>>, Vec<UnresolvedReference>) {
+    // Each task keeps its links as pairs, a few bytes per link, instead of a list of targets
+    // per referrer: a hundred thousand eval cases made a result of 19 MB of fresh pages.
+    let tasks: Vec<TaskLinks<I>> = referrers
+        .par_chunks(REFERRERS_PER_TASK)
+        .enumerate()
+        .map(|(task, chunk)| {
+            let mut links = Vec::new();
+            let mut unresolved = Vec::new();
+            for (offset, item) in chunk.iter().enumerate() {
+                let index = task * REFERRERS_PER_TASK + offset;
+                let (span, references) = place(item);
+                let scope = Scope {
+                    settings,
+                    path: graph.db.path(span.file),
+                };
+                let targets = resolve(
+                    graph,
+                    &scope,
+                    referrer_of(index),
+                    references,
+                    &mut unresolved,
+                );
+                links.extend(targets.into_iter().map(|target| (target, index_of(index))));
+            }
+            (links, unresolved)
+        })
+        .collect();
+    // Each requirement's list is given its length before it is filled, so that filling it
+    // allocates once instead of growing it by doubling.
+    let mut lengths = vec![0_usize; graph.requirements.len()];
+    for (links, _) in &tasks {
+        for (target, _) in links {
+            if let Some(length) = lengths.get_mut(target.0) {
+                *length += 1;
+            }
+        }
+    }
+    let mut by_requirement: Vec<Vec<I>> = lengths.into_iter().map(Vec::with_capacity).collect();
+    let mut unresolved = Vec::new();
+    for (links, found) in tasks {
+        for (target, index) in links {
+            push_unique(&mut by_requirement, target, index);
+        }
+        unresolved.extend(found);
+    }
+    (by_requirement, unresolved)
 }
 
 pub(super) fn resolve(
@@ -264,11 +303,23 @@ impl Scope<'_> {
 /// `<feature>/` part of a Kiro ID), and qualifies as `<feature>/<ID>` every ID that more than
 /// one feature defines, so that each feature keeps its own `FR-001`.
 fn qualify_ids_defined_by_several_features(graph: &mut Graph) {
+    // Requirements come file by file: the feature of a file's folder is worked out once.
+    let mut folder_feature: Option<(crate::source_db::FileId, Option<String>)> = None;
     for requirement in &mut graph.requirements {
-        let path = graph.db.path(requirement.def.id_span.file);
+        let file = requirement.def.id_span.file;
+        if folder_feature
+            .as_ref()
+            .is_none_or(|(known, _)| *known != file)
+        {
+            let path = graph.db.path(file);
+            let feature = crate::source::layout::feature_of(path).map(|(name, _)| name);
+            folder_feature = Some((file, feature));
+        }
         requirement.feature = match requirement.def.id.rsplit_once('/') {
             Some((feature, _)) => Some(feature.to_owned()),
-            None => crate::source::layout::feature_of(path).map(|(name, _)| name),
+            None => folder_feature
+                .as_ref()
+                .and_then(|(_, feature)| feature.clone()),
         };
     }
     let mut features_by_id: HashMap<&str, Vec<&str>> = HashMap::default();
@@ -282,7 +333,8 @@ fn qualify_ids_defined_by_several_features(graph: &mut Graph) {
             }
         }
     }
-    let shared: Vec<String> = features_by_id
+    // A set: a project with many features that each number from FR-001 shares most IDs.
+    let shared: HashSet<String> = features_by_id
         .into_iter()
         .filter(|(_, features)| features.len() > 1)
         .map(|(id, _)| id.to_owned())
@@ -308,7 +360,6 @@ pub(super) fn push_unique<T: PartialEq + Copy>(
     }
 }
 
-/// Counts what each file holds, by where it is written.
 /// Each file's place in path order, by file ID.
 fn path_ranks(db: &crate::source_db::SourceDb) -> Vec<u32> {
     let mut by_path: Vec<(&str, usize)> = db
@@ -325,23 +376,23 @@ fn path_ranks(db: &crate::source_db::SourceDb) -> Vec<u32> {
     ranks
 }
 
-fn count_per_file(graph: &mut Graph) {
+/// Counts what each file holds, by where it is written. `case_counts` are the eval cases and
+/// their runs by file rank (see [`order_and_merge_eval_cases`]).
+fn count_per_file(graph: &mut Graph, ranks: &[u32], case_counts: &[[usize; 2]]) {
     // Per file: requirements, passages, eval cases, promptfoo runs of those cases.
-    let mut counts: HashMap<crate::source_db::FileId, [usize; 4]> = HashMap::default();
+    let mut counts: HashMap<crate::source_db::FileId, [usize; 2]> = HashMap::default();
     for requirement in &graph.requirements {
         counts.entry(requirement.def.id_span.file).or_default()[0] += 1;
     }
     for passage in &graph.passages {
         counts.entry(passage.span.file).or_default()[1] += 1;
     }
-    for case in &graph.eval_cases {
-        let count = counts.entry(case.span.file).or_default();
-        count[2] += 1;
-        count[3] += case.runs as usize;
-    }
     for summary in &mut graph.files {
-        let [requirements, passages, eval_cases, eval_runs] =
-            counts.get(&summary.file).copied().unwrap_or_default();
+        let [requirements, passages] = counts.get(&summary.file).copied().unwrap_or_default();
+        let [eval_cases, eval_runs] = file_rank(ranks, summary.file)
+            .and_then(|rank| case_counts.get(rank))
+            .copied()
+            .unwrap_or_default();
         summary.requirements = requirements;
         summary.passages = passages;
         summary.eval_cases = eval_cases;
@@ -351,18 +402,18 @@ fn count_per_file(graph: &mut Graph) {
 
 /// Short forms of qualified IDs: `FR-001` for `001-voice/FR-001`, and `R1.2`, `1.2` and
 /// `feature/1.2` for every Kiro criterion `feature/R1.2`.
-fn scoped_aliases(graph: &Graph) -> HashMap<String, Vec<RequirementIndex>> {
-    let mut aliases: HashMap<String, Vec<RequirementIndex>> = HashMap::default();
+fn scoped_aliases(graph: &Graph) -> HashMap<CompactString, RequirementIndices> {
+    let mut aliases: HashMap<CompactString, RequirementIndices> = HashMap::default();
     for (index, requirement) in graph.requirements.iter().enumerate() {
         let Some((feature, local)) = requirement.def.id.rsplit_once('/') else {
             continue;
         };
-        let mut forms = vec![local.to_owned()];
+        let mut forms = vec![CompactString::from(local)];
         if let Some(number) = local.strip_prefix('R')
             && number.starts_with(|character: char| character.is_ascii_digit())
         {
-            forms.push(number.to_owned());
-            forms.push(format!("{feature}/{number}"));
+            forms.push(CompactString::from(number));
+            forms.push(compact_str::format_compact!("{feature}/{number}"));
         }
         for alias in forms {
             let targets = aliases.entry(alias).or_default();
@@ -374,17 +425,98 @@ fn scoped_aliases(graph: &Graph) -> HashMap<String, Vec<RequirementIndex>> {
     aliases
 }
 
+/// Where an eval case is written, read once from behind its pointer: the cases outgrow the
+/// cache at monorepo scale, and sorting, merging and counting them each read every case again.
+#[derive(Clone, Copy)]
+struct CasePlace {
+    rank: u32,
+    runs: u32,
+    start: usize,
+    end: usize,
+}
+
+impl CasePlace {
+    fn order(&self) -> (u32, usize) {
+        (self.rank, self.start)
+    }
+
+    /// Whether both cases are written at the same span: a file's rank stands for the file.
+    fn same_span(&self, other: &CasePlace) -> bool {
+        (self.rank, self.start, self.end) == (other.rank, other.start, other.end)
+    }
+}
+
+/// Puts `cases` in path and document order, merges those written at the same span (as
+/// [`merge_duplicate_eval_cases`] does) and gives, by file rank, how many cases each file
+/// holds and how many times promptfoo runs them.
+fn order_and_merge_eval_cases(
+    cases: &mut Vec<std::sync::Arc<EvalCaseDef>>,
+    ranks: &[u32],
+) -> Vec<[usize; 2]> {
+    let mut placed: Vec<(CasePlace, std::sync::Arc<EvalCaseDef>)> = std::mem::take(cases)
+        .into_par_iter()
+        .map(|case| {
+            let place = CasePlace {
+                rank: file_rank(ranks, case.span.file)
+                    .and_then(|rank| u32::try_from(rank).ok())
+                    .unwrap_or(u32::MAX),
+                runs: case.runs,
+                start: case.span.start,
+                end: case.span.end,
+            };
+            (place, case)
+        })
+        .collect();
+    // Usually sorted already (see `build`); the sort is stable, so that the first of the cases
+    // at one span stays first.
+    if !placed.is_sorted_by_key(|(place, _)| place.order()) {
+        placed.par_sort_by_key(|(place, _)| place.order());
+    }
+    let mut counts = vec![[0_usize; 2]; ranks.len()];
+    cases.reserve_exact(placed.len());
+    let mut last: Option<CasePlace> = None;
+    for (place, case) in placed {
+        let repeated = last.is_some_and(|last| last.same_span(&place));
+        let count = usize::try_from(place.rank)
+            .ok()
+            .and_then(|rank| counts.get_mut(rank));
+        if let Some(count) = count {
+            if !repeated {
+                count[0] += 1;
+            }
+            count[1] += place.runs as usize;
+        }
+        if repeated && let Some(earlier) = cases.last_mut() {
+            merge_eval_case_into(earlier, &case);
+            continue;
+        }
+        last = Some(place);
+        cases.push(case);
+    }
+    counts
+}
+
+/// A file's place in path order, from [`path_ranks`].
+fn file_rank(ranks: &[u32], file: crate::source_db::FileId) -> Option<usize> {
+    let rank = ranks.get(usize::try_from(file.0).ok()?)?;
+    usize::try_from(*rank).ok()
+}
+
+/// Adds a later copy of an eval case (the same span, read again) to the first: its references
+/// and runs add up.
+fn merge_eval_case_into(earlier: &mut std::sync::Arc<EvalCaseDef>, later: &EvalCaseDef) {
+    let earlier = std::sync::Arc::make_mut(earlier);
+    earlier.runs += later.runs;
+    merge_references(&mut earlier.references, &later.references);
+}
+
 /// Merges eval cases written at the same span (a file loaded twice) into the first: its
 /// references and runs add up.
 pub(super) fn merge_duplicate_eval_cases(cases: &mut Vec<std::sync::Arc<EvalCaseDef>>) {
     merge_same_span(
         cases,
         |case| case.span,
-        |earlier, later| {
-            let earlier = std::sync::Arc::make_mut(earlier);
-            earlier.runs += later.runs;
-            merge_references(&mut earlier.references, &later.references);
-        },
+        |earlier, later| merge_eval_case_into(earlier, later),
     );
 }
 

@@ -1,6 +1,7 @@
 //! The requirements graph: every requirement, prompt passage and eval case of a run, and the
 //! links between them. It is built once by [`build`] and never changed afterwards.
 
+use compact_str::CompactString;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::lockfile::{Links, fingerprint};
@@ -27,6 +28,9 @@ pub struct Requirement {
 /// Index into [`Graph::requirements`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RequirementIndex(pub usize);
+
+/// The requirements an ID names in [`Graph`]'s tables: almost always one, kept inline.
+pub(crate) type RequirementIndices = smallvec::SmallVec<[RequirementIndex; 1]>;
 
 /// Index into [`Graph::passages`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -91,10 +95,15 @@ pub struct Graph {
     pub eval_cases: Vec<std::sync::Arc<EvalCaseDef>>,
     /// Problems the loaders met.
     pub problems: Vec<Problem>,
-    pub(crate) definitions_by_id: HashMap<String, Vec<RequirementIndex>>,
+    /// Every ID with its definitions, first one first. Keys and values are kept inline
+    /// (IDs are short, and almost every ID has one definition), so that looking up a
+    /// reference touches one bucket instead of following pointers to a key and a list: at
+    /// 40,000 requirements the table no longer fits a core's cache, and each pointer
+    /// followed was a cache miss per reference.
+    pub(crate) definitions_by_id: HashMap<CompactString, RequirementIndices>,
     /// Short forms of scoped IDs (`R1.2` and `1.2` for `feature/R1.2`), each with every
     /// requirement it could mean.
-    pub(crate) aliases: HashMap<String, Vec<RequirementIndex>>,
+    pub(crate) aliases: HashMap<CompactString, RequirementIndices>,
     /// `[NEEDS CLARIFICATION: …]` markers left in specs.
     pub clarifications: Vec<Clarification>,
     /// Model settings of prompt files and eval configs.
@@ -120,7 +129,9 @@ impl Graph {
 
     /// Every definition of `id`, first one first.
     pub fn definitions(&self, id: &str) -> &[RequirementIndex] {
-        self.definitions_by_id.get(id).map_or(&[], Vec::as_slice)
+        self.definitions_by_id
+            .get(id)
+            .map_or(&[], RequirementIndices::as_slice)
     }
 
     /// The definition references to `id` resolve to: the first one, or the one requirement a
@@ -129,7 +140,7 @@ impl Graph {
         if let Some(&first) = self.definitions(id).first() {
             return Some(first);
         }
-        match self.aliases.get(id).map(Vec::as_slice) {
+        match self.aliases.get(id).map(RequirementIndices::as_slice) {
             Some([only]) => return Some(*only),
             Some(_) => return None,
             None => {}
@@ -145,11 +156,13 @@ impl Graph {
 
     /// The requirements a short form could mean, when it is ambiguous.
     pub fn alias_candidates(&self, id: &str) -> &[RequirementIndex] {
-        self.aliases.get(id).map_or(&[], Vec::as_slice)
+        self.aliases
+            .get(id)
+            .map_or(&[], RequirementIndices::as_slice)
     }
 
     pub fn defined_ids(&self) -> impl Iterator<Item = &str> {
-        self.definitions_by_id.keys().map(String::as_str)
+        self.definitions_by_id.keys().map(CompactString::as_str)
     }
 
     /// Every requirement with its index, in path order.
