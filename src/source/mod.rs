@@ -257,10 +257,14 @@ pub fn load_project(
     // Datasets wait until every other file is loaded: most are read through a promptfoo
     // config or an OpenAI eval, which claims them, and a claimed file's own items are dropped,
     // so parsing it on its own as well would cost time and memory for nothing.
+    // One file per task: the costly files cluster in path order (a folder of promptfoo
+    // configs), and rayon's default split left them in one task that ran on one thread for a
+    // fifth of the cold check while the other thread had nothing to do.
     let first_pass: Vec<(usize, Load<TimedLoad>)> = walked
         .par_iter()
         .zip(ids.par_iter())
         .enumerate()
+        .with_max_len(1)
         .filter_map(|(index, (walked_file, &id))| {
             let load = load_timed(
                 &context,
@@ -288,6 +292,7 @@ pub fn load_project(
         .collect();
     let second_pass: Vec<TimedLoad> = deferred
         .par_iter()
+        .with_max_len(1)
         .filter_map(|&index| {
             let walked_file = walked.get(index)?;
             let id = *ids.get(index)?;
