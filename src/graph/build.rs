@@ -425,73 +425,57 @@ fn scoped_aliases(graph: &Graph) -> HashMap<CompactString, RequirementIndices> {
     aliases
 }
 
-/// Where an eval case is written, read once from behind its pointer: the cases outgrow the
-/// cache at monorepo scale, and sorting, merging and counting them each read every case again.
-#[derive(Clone, Copy)]
-struct CasePlace {
-    rank: u32,
-    runs: u32,
-    start: usize,
-    end: usize,
-}
-
-impl CasePlace {
-    fn order(&self) -> (u32, usize) {
-        (self.rank, self.start)
-    }
-
-    /// Whether both cases are written at the same span: a file's rank stands for the file.
-    fn same_span(&self, other: &CasePlace) -> bool {
-        (self.rank, self.start, self.end) == (other.rank, other.start, other.end)
-    }
-}
-
 /// Puts `cases` in path and document order, merges those written at the same span (as
 /// [`merge_duplicate_eval_cases`] does) and gives, by file rank, how many cases each file
 /// holds and how many times promptfoo runs them.
+///
+/// The cases are put in one bucket per file, each sorted on its own when it is not in order
+/// already: a sort of the whole list compared cases through their pointers, and at monorepo
+/// scale each comparison waited for memory. The buckets hold only the pointers, and the list
+/// keeps its room for the merged cases, so this needs little more memory than the cases.
 fn order_and_merge_eval_cases(
     cases: &mut Vec<std::sync::Arc<EvalCaseDef>>,
     ranks: &[u32],
 ) -> Vec<[usize; 2]> {
-    let mut placed: Vec<(CasePlace, std::sync::Arc<EvalCaseDef>)> = std::mem::take(cases)
-        .into_par_iter()
-        .map(|case| {
-            let place = CasePlace {
-                rank: file_rank(ranks, case.span.file)
-                    .and_then(|rank| u32::try_from(rank).ok())
-                    .unwrap_or(u32::MAX),
-                runs: case.runs,
-                start: case.span.start,
-                end: case.span.end,
-            };
-            (place, case)
-        })
-        .collect();
-    // Usually sorted already (see `build`); the sort is stable, so that the first of the cases
-    // at one span stays first.
-    if !placed.is_sorted_by_key(|(place, _)| place.order()) {
-        placed.par_sort_by_key(|(place, _)| place.order());
+    // A case in a file without a rank (none is expected) goes last, as the sort did.
+    let unranked = ranks.len();
+    let mut buckets: Vec<Vec<std::sync::Arc<EvalCaseDef>>> = vec![Vec::new(); unranked + 1];
+    let mut beyond_buckets = Vec::new();
+    for case in cases.drain(..) {
+        let rank = file_rank(ranks, case.span.file).map_or(unranked, |rank| rank.min(unranked));
+        match buckets.get_mut(rank) {
+            Some(bucket) => bucket.push(case),
+            None => beyond_buckets.push(case),
+        }
     }
-    let mut counts = vec![[0_usize; 2]; ranks.len()];
-    cases.reserve_exact(placed.len());
-    let mut last: Option<CasePlace> = None;
-    for (place, case) in placed {
-        let repeated = last.is_some_and(|last| last.same_span(&place));
-        let count = usize::try_from(place.rank)
-            .ok()
-            .and_then(|rank| counts.get_mut(rank));
-        if let Some(count) = count {
-            if !repeated {
-                count[0] += 1;
+    if let Some(last) = buckets.last_mut() {
+        last.append(&mut beyond_buckets);
+    }
+    // The sort is stable, so that the first of the cases at one span stays first.
+    buckets.par_iter_mut().for_each(|bucket| {
+        if !bucket.is_sorted_by_key(|case| case.span.start) {
+            bucket.sort_by_key(|case| case.span.start);
+        }
+    });
+    let mut counts = vec![[0_usize; 2]; unranked];
+    for (rank, bucket) in buckets.into_iter().enumerate() {
+        let mut file_counts = [0_usize; 2];
+        let first = cases.len();
+        for case in bucket {
+            file_counts[1] += case.runs as usize;
+            if cases.len() > first
+                && let Some(earlier) = cases.last_mut()
+                && earlier.span == case.span
+            {
+                merge_eval_case_into(earlier, &case);
+                continue;
             }
-            count[1] += place.runs as usize;
+            file_counts[0] += 1;
+            cases.push(case);
         }
-        if repeated && let Some(earlier) = cases.last_mut() {
-            merge_eval_case_into(earlier, &case);
-            continue;
+        if let Some(count) = counts.get_mut(rank) {
+            *count = file_counts;
         }
-        last = Some(place);
-        cases.push(case);
     }
     counts
 }
@@ -555,5 +539,61 @@ fn merge_references(earlier: &mut Vec<Reference>, later: &[Reference]) {
         if !known {
             earlier.push(reference.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::source_db::FileId;
+
+    fn case(file: u32, start: usize, id: &str, runs: u32) -> Arc<EvalCaseDef> {
+        let span = Span::new(FileId(file), start, start + 5);
+        Arc::new(EvalCaseDef {
+            span,
+            label: CompactString::from(format!("{file}:{start}")),
+            references: vec![Reference {
+                id: CompactString::from(id),
+                span,
+                kind: ReferenceKind::Explicit,
+            }],
+            assertions: Vec::new(),
+            inputs: String::new(),
+            runs,
+        })
+    }
+
+    #[test]
+    fn eval_cases_are_ordered_by_place_and_merged_by_span() {
+        // File 0 ranks second, file 1 first (as a config's CSV file that sorts before it),
+        // and file 2 has no rank: its cases go last.
+        let ranks = [1, 0];
+        let mut cases = vec![
+            case(0, 30, "FR-3", 1),
+            case(0, 10, "FR-1", 1),
+            case(1, 50, "FR-5", 2),
+            case(2, 7, "FR-7", 1),
+            // The same span read again through another reference: merged into the first.
+            case(0, 10, "FR-9", 3),
+            case(1, 40, "FR-4", 1),
+        ];
+        let counts = order_and_merge_eval_cases(&mut cases, &ranks);
+        let order: Vec<(u32, usize)> = cases
+            .iter()
+            .map(|case| (case.span.file.0, case.span.start))
+            .collect();
+        assert_eq!(order, [(1, 40), (1, 50), (0, 10), (0, 30), (2, 7)]);
+        let merged = &cases[2];
+        assert_eq!(merged.runs, 4);
+        let ids: Vec<&str> = merged
+            .references
+            .iter()
+            .map(|reference| reference.id.as_str())
+            .collect();
+        assert_eq!(ids, ["FR-1", "FR-9"]);
+        // By rank: file 1 holds two cases run three times, file 0 two cases run five times.
+        assert_eq!(counts, [[2, 3], [2, 5]]);
     }
 }
