@@ -1,6 +1,6 @@
 //! The pipeline at scale (see `bench/README.md`): the floor (reading and parsing every file, no
-//! graph, no rules), a cold check, a check after one changed file, the rules alone, and the
-//! closest-passage suggestions. The corpora are written by the `gen-corpus` example into
+//! graph, no rules), building the graph from what was loaded, a cold check, a check after one
+//! changed file, the rules alone, and the closest-passage suggestions. The corpora are written by the `gen-corpus` example into
 //! `target/corpus-<scale>`; `SPECLINT_BENCH_SCALES` picks the scales (default `0.1,1`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -14,6 +14,7 @@ use std::sync::Arc;
 use speclint::check::{CheckOptions, CheckResult, check};
 use speclint::config::load_settings;
 use speclint::facts::similarity::SimilarityIndex;
+use speclint::graph::build::build;
 use speclint::rules::run_rules;
 use speclint::settings::Settings;
 use speclint::source::{CacheUse, load_project};
@@ -38,6 +39,18 @@ fn floor_read_and_parse(bencher: divan::Bencher<'_, '_>, scale: &str) {
     let directory = support::corpus(scale);
     let settings = load_settings(&directory, None).unwrap();
     bencher.bench(|| load_project(&directory, &settings, &HashMap::new(), &CacheUse::Disabled));
+}
+
+/// The graph built from a loaded project: ordering, merging and counting eval cases, the ID
+/// tables, resolving and linking every reference. Each sample loads the project first,
+/// outside the timing.
+#[divan::bench(args = scales(), sample_count = 5, sample_size = 1)]
+fn graph_build(bencher: divan::Bencher<'_, '_>, scale: &str) {
+    let directory = support::corpus(scale);
+    let settings = load_settings(&directory, None).unwrap();
+    bencher
+        .with_inputs(|| load_project(&directory, &settings, &HashMap::new(), &CacheUse::Disabled))
+        .bench_values(|project| build(project, &settings));
 }
 
 #[divan::bench(args = scales(), sample_count = 5, sample_size = 1)]
