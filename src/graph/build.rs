@@ -77,14 +77,7 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     // whichever loader read it.
     // Files are ranked by path once, so that sorting compares two numbers, not two paths.
     let ranks = path_ranks(&graph.db);
-    let rank_of = |span: Span| {
-        let rank = usize::try_from(span.file.0)
-            .ok()
-            .and_then(|index| ranks.get(index))
-            .copied()
-            .unwrap_or(u32::MAX);
-        (rank, span.start)
-    };
+    let rank_of = |span: Span| (file_rank(&ranks, span.file).unwrap_or(u32::MAX), span.start);
     // Files arrive in path order and loaders emit in document order, so the lists are
     // usually sorted already: checking is one pass, sorting a hundred thousand cases is not.
     // Eval cases often are not (the cases of a CSV file read through a promptfoo config come
@@ -390,7 +383,7 @@ fn count_per_file(graph: &mut Graph, ranks: &[u32], case_counts: &[[usize; 2]]) 
     for summary in &mut graph.files {
         let [requirements, passages] = counts.get(&summary.file).copied().unwrap_or_default();
         let [eval_cases, eval_runs] = file_rank(ranks, summary.file)
-            .and_then(|rank| case_counts.get(rank))
+            .and_then(|rank| case_counts.get(usize::try_from(rank).ok()?))
             .copied()
             .unwrap_or_default();
         summary.requirements = requirements;
@@ -442,7 +435,9 @@ fn order_and_merge_eval_cases(
     let mut buckets: Vec<Vec<std::sync::Arc<EvalCaseDef>>> = vec![Vec::new(); unranked + 1];
     let mut beyond_buckets = Vec::new();
     for case in cases.drain(..) {
-        let rank = file_rank(ranks, case.span.file).map_or(unranked, |rank| rank.min(unranked));
+        let rank = file_rank(ranks, case.span.file)
+            .and_then(|rank| usize::try_from(rank).ok())
+            .map_or(unranked, |rank| rank.min(unranked));
         match buckets.get_mut(rank) {
             Some(bucket) => bucket.push(case),
             None => beyond_buckets.push(case),
@@ -481,9 +476,8 @@ fn order_and_merge_eval_cases(
 }
 
 /// A file's place in path order, from [`path_ranks`].
-fn file_rank(ranks: &[u32], file: crate::source_db::FileId) -> Option<usize> {
-    let rank = ranks.get(usize::try_from(file.0).ok()?)?;
-    usize::try_from(*rank).ok()
+fn file_rank(ranks: &[u32], file: crate::source_db::FileId) -> Option<u32> {
+    ranks.get(usize::try_from(file.0).ok()?).copied()
 }
 
 /// Adds a later copy of an eval case (the same span, read again) to the first: its references
