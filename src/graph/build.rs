@@ -130,16 +130,16 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
         settings,
         &graph.passages,
         |passage| (passage.span, passage.references.as_slice()),
-        |index| Referrer::Passage(PassageIndex(index)),
         PassageIndex,
+        Referrer::Passage,
     );
     let (eval_cases_by_requirement, unresolved_by_cases) = link_all(
         &graph,
         settings,
         &graph.eval_cases,
         |case| (case.span, case.references.as_slice()),
-        |index| Referrer::EvalCase(EvalCaseIndex(index)),
         EvalCaseIndex,
+        Referrer::EvalCase,
     );
     unresolved.extend(unresolved_by_cases);
     graph.any_prompt_link = passages_by_requirement
@@ -165,14 +165,14 @@ type TaskLinks<I> = (Vec<(RequirementIndex, I)>, Vec<UnresolvedReference>);
 
 /// Resolves the references of every one of `referrers` (passages or eval cases) and gives, per
 /// requirement, the indices (`index_of`) of the referrers that reference it, in order, with
-/// the references that resolve to nothing.
+/// the references that resolve to nothing (each naming its referrer through `referrer_of`).
 fn link_all<T: Sync, I: Copy + PartialEq + Send>(
     graph: &Graph,
     settings: &Settings,
     referrers: &[T],
     place: impl Fn(&T) -> (Span, &[Reference]) + Sync,
-    referrer_of: impl Fn(usize) -> Referrer + Sync,
     index_of: impl Fn(usize) -> I + Sync,
+    referrer_of: impl Fn(I) -> Referrer + Sync,
 ) -> (Vec<Vec<I>>, Vec<UnresolvedReference>) {
     // Each task keeps its links as pairs, a few bytes per link, instead of a list of targets
     // per referrer: a hundred thousand eval cases made a result of 19 MB of fresh pages.
@@ -183,7 +183,7 @@ fn link_all<T: Sync, I: Copy + PartialEq + Send>(
             let mut links = Vec::new();
             let mut unresolved = Vec::new();
             for (offset, item) in chunk.iter().enumerate() {
-                let index = task * REFERRERS_PER_TASK + offset;
+                let index = index_of(task * REFERRERS_PER_TASK + offset);
                 let (span, references) = place(item);
                 let scope = Scope {
                     settings,
@@ -196,7 +196,7 @@ fn link_all<T: Sync, I: Copy + PartialEq + Send>(
                     references,
                     &mut unresolved,
                 );
-                links.extend(targets.into_iter().map(|target| (target, index_of(index))));
+                links.extend(targets.into_iter().map(|target| (target, index)));
             }
             (links, unresolved)
         })
