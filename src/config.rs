@@ -351,13 +351,27 @@ fn resolve(
     }
     let max_file_bytes = match &config.max_file_size {
         None => 64 * 1024 * 1024,
-        Some(size) => parse_file_size(size.get_ref()).ok_or_else(|| {
-            error_at(
-                Some(size.span()),
-                "invalid `max-file-size`".to_owned(),
-                Some("write a number of bytes, or a size such as \"64MB\" or \"1GiB\"".to_owned()),
-            )
-        })?,
+        Some(size) => {
+            let bytes = parse_file_size(size.get_ref()).ok_or_else(|| {
+                error_at(
+                    Some(size.span()),
+                    "invalid `max-file-size`".to_owned(),
+                    Some(
+                        "write a number of bytes, or a size such as \"64MB\" or \"1GiB\""
+                            .to_owned(),
+                    ),
+                )
+            })?;
+            // Spans keep their offsets in 32 bits (`source_db::Span`).
+            if bytes > u64::from(u32::MAX) {
+                return Err(error_at(
+                    Some(size.span()),
+                    "`max-file-size` is above the largest size speclint reads (4 GiB less one byte)".to_owned(),
+                    Some("write a smaller size, such as \"1GiB\"".to_owned()),
+                ));
+            }
+            bytes
+        }
     };
     let mut overrides = Vec::new();
     for entry in config.overrides.iter().flatten() {

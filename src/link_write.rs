@@ -125,7 +125,7 @@ pub fn plan(graph: &Graph, suggestions: &[Suggestion]) -> WritePlan {
         let mut by_place: BTreeMap<(usize, LinkKind), Vec<&str>> = BTreeMap::new();
         for suggestion in &suggestions {
             let ids = by_place
-                .entry((suggestion.span.start, suggestion.kind))
+                .entry((suggestion.span.start(), suggestion.kind))
                 .or_default();
             if !ids.contains(&suggestion.requirement.as_str()) {
                 ids.push(&suggestion.requirement);

@@ -17,23 +17,48 @@ pub struct FileId(pub u32);
 )]
 pub struct Span {
     pub file: FileId,
-    pub start: usize,
-    pub end: usize,
+    /// Offsets are kept in 32 bits: a span is in every reference, assertion, eval case and
+    /// finding, and 4 GiB is above the largest file speclint reads (`max-file-size` may not
+    /// be set higher). Read them through [`Span::start`] and [`Span::end`].
+    start: u32,
+    end: u32,
 }
 
 impl Span {
+    /// A span from `start` to `end` (an `end` before `start` is read as `start`). Offsets
+    /// past 4 GiB cannot come from a file speclint reads; they are kept at `u32::MAX`.
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
+        let start = offset_bits(start);
         Span {
             file,
             start,
-            end: end.max(start),
+            end: offset_bits(end).max(start),
         }
+    }
+
+    /// The byte offset where the span begins.
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
+
+    /// The byte offset just after the span.
+    pub fn end(self) -> usize {
+        self.end as usize
+    }
+
+    /// The span's bytes as a range, to slice a text with.
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start()..self.end()
     }
 
     /// An empty span at the start of a file, for problems that concern the whole file.
     pub fn file_start(file: FileId) -> Span {
         Span::new(file, 0, 0)
     }
+}
+
+fn offset_bits(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
 }
 
 /// A 1-based line and column; the column counts Unicode scalar values, as editors do.
@@ -302,11 +327,11 @@ impl SourceFile {
         if let Some(known) = self
             .known_places
             .as_ref()
-            .and_then(|places| places.slice(span.start, span.end))
+            .and_then(|places| places.slice(span.start(), span.end()))
         {
             return known;
         }
-        self.text.get(span.start..span.end).unwrap_or("")
+        self.text.get(span.range()).unwrap_or("")
     }
 }
 
@@ -340,7 +365,7 @@ impl SourceDb {
 
     pub fn line_column(&self, span: Span) -> (LineColumn, LineColumn) {
         match self.get(span.file) {
-            Some(file) => (file.line_column(span.start), file.line_column(span.end)),
+            Some(file) => (file.line_column(span.start()), file.line_column(span.end())),
             None => {
                 let origin = LineColumn { line: 1, column: 1 };
                 (origin, origin)

@@ -94,7 +94,7 @@ fn hide_suppressed(
         let line = graph
             .db
             .get(diagnostic.span.file)
-            .map_or(0, |source| source.line_column(diagnostic.span.start).line);
+            .map_or(0, |source| source.line_column(diagnostic.span.start()).line);
         let mut hidden = false;
         for suppression in suppressions.iter_mut() {
             if suppresses(suppression, diagnostic.span.file, line, diagnostic.rule) {

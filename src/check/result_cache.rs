@@ -335,7 +335,7 @@ pub(crate) fn store(
             .map(|diagnostic| {
                 StoredDiagnostic::from_diagnostic(diagnostic, |span| {
                     let index = index_of.get(&span.file).copied().unwrap_or(u32::MAX);
-                    (index, span.start, span.end)
+                    (index, span.start(), span.end())
                 })
             })
             .collect(),
@@ -381,8 +381,8 @@ fn known_places(
             };
             KnownPlaces::of(
                 source,
-                spans.iter().map(|span| (span.start, span.end)),
-                flagged.iter().map(|span| (span.start, span.end)),
+                spans.iter().map(|span| (span.start(), span.end())),
+                flagged.iter().map(|span| (span.start(), span.end())),
             )
         })
         .collect()
@@ -393,10 +393,12 @@ fn known_places(
 fn span_fits(db: &SourceDb, span: Span) -> bool {
     db.get(span.file).is_some_and(|source| {
         if let Some(places) = source.known_places() {
-            return span.start <= span.end && places.knows(span.start) && places.knows(span.end);
+            return span.start() <= span.end()
+                && places.knows(span.start())
+                && places.knows(span.end());
         }
-        span.start <= span.end
-            && source.text.is_char_boundary(span.start)
-            && source.text.is_char_boundary(span.end)
+        span.start() <= span.end()
+            && source.text.is_char_boundary(span.start())
+            && source.text.is_char_boundary(span.end())
     })
 }

@@ -77,7 +77,12 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
     // whichever loader read it.
     // Files are ranked by path once, so that sorting compares two numbers, not two paths.
     let ranks = path_ranks(&graph.db);
-    let rank_of = |span: Span| (file_rank(&ranks, span.file).unwrap_or(u32::MAX), span.start);
+    let rank_of = |span: Span| {
+        (
+            file_rank(&ranks, span.file).unwrap_or(u32::MAX),
+            span.start(),
+        )
+    };
     // Files arrive in path order and loaders emit in document order, so the lists are
     // usually sorted already: checking is one pass, sorting a hundred thousand cases is not.
     // Eval cases often are not (the cases of a CSV file read through a promptfoo config come
@@ -448,8 +453,8 @@ fn order_and_merge_eval_cases(
     }
     // The sort is stable, so that the first of the cases at one span stays first.
     buckets.par_iter_mut().for_each(|bucket| {
-        if !bucket.is_sorted_by_key(|case| case.span.start) {
-            bucket.sort_by_key(|case| case.span.start);
+        if !bucket.is_sorted_by_key(|case| case.span.start()) {
+            bucket.sort_by_key(|case| case.span.start());
         }
     });
     let mut counts = vec![[0_usize; 2]; unranked];
@@ -576,7 +581,7 @@ mod tests {
         let counts = order_and_merge_eval_cases(&mut cases, &ranks);
         let order: Vec<(u32, usize)> = cases
             .iter()
-            .map(|case| (case.span.file.0, case.span.start))
+            .map(|case| (case.span.file.0, case.span.start()))
             .collect();
         assert_eq!(order, [(1, 40), (1, 50), (0, 10), (0, 30), (2, 7)]);
         let merged = &cases[2];

@@ -225,9 +225,9 @@ fn apply(graph: &mut Graph, plan: Plan, part: Part, settings: &Settings) {
         .splice(plan.requirements, plan.new_requirements);
     // The full build sorts every list stably by file, then by start; within one file that is a
     // stable sort by start, and duplicates are merged the same way.
-    new_passages.sort_by_key(|passage| passage.span.start);
+    new_passages.sort_by_key(|passage| passage.span.start());
     merge_duplicate_passages(&mut new_passages);
-    new_eval_cases.sort_by_key(|case| case.span.start);
+    new_eval_cases.sort_by_key(|case| case.span.start());
     merge_duplicate_eval_cases(&mut new_eval_cases);
     let inserted_passages = new_passages.len();
     let inserted_eval_cases = new_eval_cases.len();
@@ -362,7 +362,7 @@ fn same_requirements(
     settings: &Settings,
 ) -> Option<Vec<Requirement>> {
     let mut definitions = std::mem::take(&mut part.requirements);
-    definitions.sort_by_key(|definition| definition.id_span.start);
+    definitions.sort_by_key(|definition| definition.id_span.start());
     let previous = graph.requirements.get(old)?;
     if previous.len() != definitions.len() {
         return None;

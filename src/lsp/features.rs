@@ -155,7 +155,7 @@ pub fn references(
         }
     }
     spans.sort_by(|left, right| {
-        (graph.db.path(left.file), left.start).cmp(&(graph.db.path(right.file), right.start))
+        (graph.db.path(left.file), left.start()).cmp(&(graph.db.path(right.file), right.start()))
     });
     spans.dedup();
     spans
@@ -305,12 +305,12 @@ pub fn code_actions(check: &CheckResult, path: &Path, start: usize, end: usize) 
     let mut actions = Vec::new();
     for diagnostic in &check.diagnostics {
         let span = diagnostic.span;
-        if span.file != file || span.end < start || span.start > end {
+        if span.file != file || span.end() < start || span.start() > end {
             continue;
         }
         if let Some(comment) =
             comment_for(&relative, &format!("speclint: ignore[{}]", diagnostic.rule))
-            && let Some((uri, edit)) = insert_line_before(graph, file, span.start, &comment)
+            && let Some((uri, edit)) = insert_line_before(graph, file, span.start(), &comment)
         {
             actions.push(action(
                 format!("Suppress {} ({}) here", diagnostic.rule, diagnostic.code),
@@ -324,7 +324,7 @@ pub fn code_actions(check: &CheckResult, path: &Path, start: usize, end: usize) 
             && let (Some(id), Some(related)) = (&diagnostic.requirement, diagnostic.related.first())
             && let Some(comment) = comment_for(graph.db.path(related.span.file), id)
             && let Some((uri, edit)) =
-                insert_line_before(graph, related.span.file, related.span.start, &comment)
+                insert_line_before(graph, related.span.file, related.span.start(), &comment)
         {
             actions.push(action(
                 format!("Tag {} with {id}", place(graph, related.span)),
@@ -337,7 +337,11 @@ pub fn code_actions(check: &CheckResult, path: &Path, start: usize, end: usize) 
     // requirement: add the requirement to its metadata.
     for diagnostic in &check.diagnostics {
         let span = diagnostic.span;
-        if diagnostic.code != "SL004" || span.file != file || span.end < start || span.start > end {
+        if diagnostic.code != "SL004"
+            || span.file != file
+            || span.end() < start
+            || span.start() > end
+        {
             continue;
         }
         let (Some(id), Some(related)) = (&diagnostic.requirement, diagnostic.related.first())
@@ -387,13 +391,13 @@ pub fn code_actions(check: &CheckResult, path: &Path, start: usize, end: usize) 
     let untagged = graph.passages.iter().find(|passage| {
         passage.span.file == file
             && passage.references.is_empty()
-            && passage.span.start <= end
-            && start <= passage.span.end
+            && passage.span.start() <= end
+            && start <= passage.span.end()
     });
     if let Some(passage) = untagged
         && let Some(index) = closest_requirement(graph, &passage.text)
         && let Some(comment) = comment_for(&relative, &graph[index].def.id)
-        && let Some((uri, edit)) = insert_line_before(graph, file, passage.span.start, &comment)
+        && let Some((uri, edit)) = insert_line_before(graph, file, passage.span.start(), &comment)
     {
         actions.push(action(
             format!(

@@ -137,11 +137,11 @@ fn windowed_source(
 }
 
 fn labeled(span: Span, label: Option<String>, primary: bool) -> LabeledSpan {
-    let length = span.end.saturating_sub(span.start);
+    let length = span.end().saturating_sub(span.start());
     if primary {
-        LabeledSpan::new_primary_with_span(label, (span.start, length))
+        LabeledSpan::new_primary_with_span(label, (span.start(), length))
     } else {
-        LabeledSpan::new_with_span(label, (span.start, length))
+        LabeledSpan::new_with_span(label, (span.start(), length))
     }
 }
 
@@ -299,7 +299,7 @@ fn report(db: &SourceDb, diagnostic: &Diagnostic, texts: &Texts<'_>) -> Option<R
         .with_labels([labeled(other.span, None, true)]);
         related.push(Report {
             inner,
-            source: windowed_source(db, other.span.file, other.span.start, other.span.end),
+            source: windowed_source(db, other.span.file, other.span.start(), other.span.end()),
             related: Vec::new(),
         });
     }
@@ -319,15 +319,15 @@ fn report(db: &SourceDb, diagnostic: &Diagnostic, texts: &Texts<'_>) -> Option<R
             .map(|other| other.span)
             .filter(|span| span.file == diagnostic.span.file),
     );
-    let start = same_file_spans.clone().map(|span| span.start).min();
-    let end = same_file_spans.map(|span| span.end).max();
+    let start = same_file_spans.clone().map(|span| span.start()).min();
+    let end = same_file_spans.map(|span| span.end()).max();
     Some(Report {
         inner,
         source: windowed_source(
             db,
             diagnostic.span.file,
-            start.unwrap_or(diagnostic.span.start),
-            end.unwrap_or(diagnostic.span.end),
+            start.unwrap_or(diagnostic.span.start()),
+            end.unwrap_or(diagnostic.span.end()),
         ),
         related,
     })
@@ -426,8 +426,8 @@ fn push_place(bytes: &mut Vec<u8>, db: &SourceDb, file_hashes: &FileHashes, span
         .copied()
         .unwrap_or_else(|| db.contents_hash(span.file));
     bytes.extend_from_slice(&contents.to_le_bytes());
-    push_number(bytes, span.start);
-    push_number(bytes, span.end);
+    push_number(bytes, span.start());
+    push_number(bytes, span.end());
 }
 
 fn push_text(bytes: &mut Vec<u8>, text: Option<&str>) {

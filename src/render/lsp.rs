@@ -58,8 +58,8 @@ pub fn position(db: &SourceDb, file: FileId, offset: usize) -> Position {
 
 pub fn range(db: &SourceDb, span: Span) -> Range {
     Range::new(
-        position(db, span.file, span.start),
-        position(db, span.file, span.end),
+        position(db, span.file, span.start()),
+        position(db, span.file, span.end()),
     )
 }
 
@@ -131,8 +131,8 @@ pub fn findings_by_file(check: &CheckResult) -> Vec<FileFindings<'_>> {
             hasher.write(uri.as_str().as_bytes());
             let write_span = |hasher: &mut xxhash_rust::xxh3::Xxh3, span: Span| {
                 hasher.write_u32(span.file.0);
-                hasher.write_usize(span.start);
-                hasher.write_usize(span.end);
+                hasher.write_usize(span.start());
+                hasher.write_usize(span.end());
                 hasher.write_u128(text_prints.get(&span.file).copied().unwrap_or_default());
                 if let Some(source) = db.get(span.file) {
                     hasher.write(source.absolute_path.as_os_str().as_encoded_bytes());

@@ -700,8 +700,8 @@ impl<'a> MemoRun<'a> {
 
 fn write_span(hasher: &mut impl Hasher, span: Span, file_print: &impl Fn(FileId) -> Fingerprint) {
     hasher.write_u32(span.file.0);
-    hasher.write_usize(span.start);
-    hasher.write_usize(span.end);
+    hasher.write_usize(span.start());
+    hasher.write_usize(span.end());
     hasher.write_u128(file_print(span.file));
 }
 
@@ -711,9 +711,9 @@ fn span_print(span: Span, file_print: &impl Fn(FileId) -> Fingerprint) -> u64 {
     let (file, rest) = bytes.split_at_mut(4);
     file.copy_from_slice(&span.file.0.to_le_bytes());
     let (start, rest) = rest.split_at_mut(8);
-    start.copy_from_slice(&(span.start as u64).to_le_bytes());
+    start.copy_from_slice(&(span.start() as u64).to_le_bytes());
     let (end, contents) = rest.split_at_mut(8);
-    end.copy_from_slice(&(span.end as u64).to_le_bytes());
+    end.copy_from_slice(&(span.end() as u64).to_le_bytes());
     contents.copy_from_slice(&file_print(span.file).to_le_bytes());
     xxhash_rust::xxh3::xxh3_64(&bytes)
 }
@@ -722,8 +722,8 @@ fn span_print(span: Span, file_print: &impl Fn(FileId) -> Fingerprint) -> u64 {
 fn write_place(hasher: &mut impl Hasher, graph: &Graph, span: Span) {
     let (start, _) = graph.db.line_column(span);
     hasher.write_u32(span.file.0);
-    hasher.write_usize(span.start);
-    hasher.write_usize(span.end);
+    hasher.write_usize(span.start());
+    hasher.write_usize(span.end());
     hasher.write_usize(start.line);
     hasher.write_usize(start.column);
 }

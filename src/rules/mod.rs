@@ -239,7 +239,11 @@ impl RuleContext<'_> {
                 .flatten()
         });
         match found {
-            Some(at) => Span::new(span.file, span.start + at, span.start + at + phrase.len()),
+            Some(at) => Span::new(
+                span.file,
+                span.start() + at,
+                span.start() + at + phrase.len(),
+            ),
             None => span,
         }
     }
@@ -262,12 +266,12 @@ impl RuleContext<'_> {
         let Some(file) = self.graph.db.get(id_span.file) else {
             return id_span;
         };
-        let rest = file.text.get(id_span.start..).unwrap_or("");
+        let rest = file.text.get(id_span.start()..).unwrap_or("");
         let line = rest.split('\n').next().unwrap_or("");
         Span::new(
             id_span.file,
-            id_span.start,
-            id_span.start + line.trim_end().len(),
+            id_span.start(),
+            id_span.start() + line.trim_end().len(),
         )
     }
 
@@ -567,9 +571,9 @@ pub fn sort_diagnostics(graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by_cached_key(|diagnostic| {
         (
             graph.db.path(diagnostic.span.file).to_owned(),
-            diagnostic.span.start,
+            diagnostic.span.start(),
             diagnostic.code,
-            diagnostic.span.end,
+            diagnostic.span.end(),
             diagnostic.message.clone(),
         )
     });

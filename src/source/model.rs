@@ -379,7 +379,8 @@ impl Extraction {
         length_of: impl Fn(crate::source_db::FileId) -> Option<usize>,
     ) -> bool {
         self.spans_mut().all(|span| {
-            span.start <= span.end && length_of(span.file).is_some_and(|length| span.end <= length)
+            span.start() <= span.end()
+                && length_of(span.file).is_some_and(|length| span.end() <= length)
         })
     }
 
@@ -391,5 +392,22 @@ impl Extraction {
         self.problems.extend(other.problems);
         self.claimed_files.extend(other.claimed_files);
         self.model_settings.extend(other.model_settings);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AssertionDef, EvalCaseDef, Reference};
+    use crate::source_db::Span;
+
+    /// A scale-1 monorepo holds 100,000 eval cases, each with a reference and an assertion:
+    /// every eight bytes here is most of a megabyte there. This pins the sizes that 32-bit
+    /// span offsets brought, so that a wider field is a decision and not an accident.
+    #[test]
+    fn eval_case_records_stay_small() {
+        assert_eq!(size_of::<Span>(), 12);
+        assert_eq!(size_of::<Reference>(), 40);
+        assert_eq!(size_of::<AssertionDef>(), 80);
+        assert_eq!(size_of::<EvalCaseDef>(), 112);
     }
 }

@@ -88,7 +88,7 @@ pub fn load(file: FileId, text: &str, language: CodeLanguage, pattern: &IdPatter
         });
     }
     if let (Some(first), Some(last)) = (waiting.first(), waiting.last()) {
-        let span = Span::new(file, first.span.start, last.span.end);
+        let span = Span::new(file, first.span.start(), last.span.end());
         extraction.passages.push(PromptPassageDef {
             span,
             text: String::new(),
@@ -528,7 +528,7 @@ mod constant_tests {
 
     fn texts(text: &str, language: CodeLanguage) -> Vec<String> {
         let mut passages = load(FileId(0), text, language, &IdPattern::default_pattern()).passages;
-        passages.sort_by_key(|passage| passage.span.start);
+        passages.sort_by_key(|passage| passage.span.start());
         passages.into_iter().map(|passage| passage.text).collect()
     }
 

@@ -71,12 +71,16 @@ pub fn load_range(
     };
     let mut extraction = load(file, slice, pattern);
     for passage in &mut extraction.passages {
-        passage.span = Span::new(file, passage.span.start + start, passage.span.end + start);
+        passage.span = Span::new(
+            file,
+            passage.span.start() + start,
+            passage.span.end() + start,
+        );
         for reference in &mut passage.references {
             reference.span = Span::new(
                 file,
-                reference.span.start + start,
-                reference.span.end + start,
+                reference.span.start() + start,
+                reference.span.end() + start,
             );
         }
     }
@@ -121,8 +125,10 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern) -> Extraction {
     if !waiting.is_empty() {
         // Reference comments with no text after them still count as references, covering
         // nothing but themselves, so that unknown IDs in them are reported.
-        let first = waiting.first().map_or(0, |reference| reference.span.start);
-        let last = waiting.last().map_or(0, |reference| reference.span.end);
+        let first = waiting
+            .first()
+            .map_or(0, |reference| reference.span.start());
+        let last = waiting.last().map_or(0, |reference| reference.span.end());
         extraction.passages.push(PromptPassageDef {
             span: Span::new(file, first, last),
             text: String::new(),
@@ -143,7 +149,7 @@ fn add_untagged_blocks(
     let covered: Vec<(usize, usize)> = extraction
         .passages
         .iter()
-        .map(|passage| (passage.span.start, passage.span.end))
+        .map(|passage| (passage.span.start(), passage.span.end()))
         .collect();
     let mut cursor = 0;
     while cursor < text.len() {
@@ -181,7 +187,7 @@ fn add_untagged_blocks(
     }
     extraction
         .passages
-        .sort_by_key(|passage| passage.span.start);
+        .sort_by_key(|passage| passage.span.start());
 }
 
 /// Whether there is text before `offset` on its line (a comment ending a line of text).

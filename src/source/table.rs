@@ -410,14 +410,14 @@ impl FileTable {
 /// For a file that is not valid UTF-8 the valid prefix is kept, so that the problem can point
 /// at the line of the bad byte.
 fn partial_text(path: &Path, problem: &Problem) -> Arc<str> {
-    if problem.span.start == 0 {
+    if problem.span.start() == 0 {
         return Arc::from("");
     }
     let Ok(bytes) = std::fs::read(path) else {
         return Arc::from("");
     };
     let without_bom = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let prefix = without_bom.get(..problem.span.start).unwrap_or_default();
+    let prefix = without_bom.get(..problem.span.start()).unwrap_or_default();
     Arc::from(std::str::from_utf8(prefix).unwrap_or_default())
 }
 
