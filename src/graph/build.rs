@@ -142,7 +142,7 @@ pub fn build(project: LoadedProject, settings: &Settings) -> Graph {
         &graph,
         settings,
         &graph.eval_cases,
-        |case| (case.span, case.references.as_slice()),
+        |case| (case.span, &*case.references),
         EvalCaseIndex,
         Referrer::EvalCase,
     );
@@ -490,7 +490,9 @@ fn file_rank(ranks: &[u32], file: crate::source_db::FileId) -> Option<u32> {
 fn merge_eval_case_into(earlier: &mut std::sync::Arc<EvalCaseDef>, later: &EvalCaseDef) {
     let earlier = std::sync::Arc::make_mut(earlier);
     earlier.runs += later.runs;
-    merge_references(&mut earlier.references, &later.references);
+    let mut references = std::mem::take(&mut earlier.references).into_vec();
+    merge_references(&mut references, &later.references);
+    earlier.references = references.into_boxed_slice();
 }
 
 /// Merges eval cases written at the same span (a file loaded twice) into the first: its
@@ -553,13 +555,13 @@ mod tests {
         Arc::new(EvalCaseDef {
             span,
             label: CompactString::from(format!("{file}:{start}")),
-            references: vec![Reference {
+            references: Box::new([Reference {
                 id: CompactString::from(id),
                 span,
                 kind: ReferenceKind::Explicit,
-            }],
-            assertions: Vec::new(),
-            inputs: String::new(),
+            }]),
+            assertions: Box::default(),
+            inputs: Box::default(),
             runs,
         })
     }

@@ -129,7 +129,7 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern, defaults: &[Reference
             .trim_end()
             .find('\n')
             .unwrap_or(row_text.trim_end().len());
-        let assertions = expected_columns
+        let assertions: Vec<_> = expected_columns
             .iter()
             .filter_map(|&column| {
                 let cell = record.get(column)?;
@@ -157,9 +157,9 @@ pub fn load(file: FileId, text: &str, pattern: &IdPattern, defaults: &[Reference
         extraction.eval_cases.push(Arc::new(EvalCaseDef {
             span: Span::new(file, start, start + line_length),
             label,
-            references,
-            assertions,
-            inputs,
+            references: references.into_boxed_slice(),
+            assertions: assertions.into_boxed_slice(),
+            inputs: inputs.into_boxed_str(),
             runs: 1,
         }));
     }

@@ -140,9 +140,9 @@ fn case_from_row(
     Some(EvalCaseDef {
         span: Span::new(file, row.start, first_line_end),
         label,
-        references,
-        assertions,
-        inputs: row.input_text(NOT_INPUTS),
+        references: references.into_boxed_slice(),
+        assertions: assertions.into_boxed_slice(),
+        inputs: row.input_text(NOT_INPUTS).into_boxed_str(),
         runs: 1,
     })
 }

@@ -68,9 +68,7 @@ pub fn load(context: &LoadContext<'_>, file: FileId, text: &str) -> (Format, Ext
                             let mut samples_extraction =
                                 eval_dataset::load_jsonl(target, &samples_text, pattern);
                             for case in &mut samples_extraction.eval_cases {
-                                std::sync::Arc::make_mut(case)
-                                    .references
-                                    .extend(defaults.iter().cloned());
+                                std::sync::Arc::make_mut(case).add_references(&defaults);
                             }
                             extraction.merge(samples_extraction);
                         }

@@ -58,8 +58,8 @@ impl Defaults {
     }
 
     fn apply(&self, case: &mut EvalCaseDef) {
-        case.references.extend(self.references.iter().cloned());
-        case.assertions.extend(self.assertions.iter().cloned());
+        case.add_references(&self.references);
+        case.add_assertions(&self.assertions);
     }
 }
 
@@ -634,12 +634,13 @@ impl ConfigReader<'_, '_> {
             let mut case = EvalCaseDef {
                 span: prompt_chat::first_line_span(document.file, document.text, test),
                 label,
-                references,
-                assertions,
+                references: references.into_boxed_slice(),
+                assertions: assertions.into_boxed_slice(),
                 inputs: test
                     .get("vars")
                     .map(|vars| vars.input_text(&[]))
-                    .unwrap_or_default(),
+                    .unwrap_or_default()
+                    .into_boxed_str(),
                 runs: 1,
             };
             defaults.apply(&mut case);

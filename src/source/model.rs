@@ -87,13 +87,15 @@ pub struct EvalCaseDef {
     /// A short human name: the description, or the row number. Most fit inline (24 bytes), so a
     /// case with a hundred thousand siblings does not pay an allocation for it.
     pub label: CompactString,
-    pub references: Vec<Reference>,
+    /// Boxed slices, not vectors: a case's lists are complete once it is read, and the
+    /// capacity a vector keeps is eight bytes per list per case.
+    pub references: Box<[Reference]>,
     /// What the case checks of the output (never its inputs).
-    pub assertions: Vec<AssertionDef>,
+    pub assertions: Box<[AssertionDef]>,
     /// What the case gives the model: its `vars` or a dataset row's input fields, as
     /// "key: value" lines. The blind-spot rules read amounts and cases from it.
     #[serde(default)]
-    pub inputs: String,
+    pub inputs: Box<str>,
     /// How many times promptfoo runs it: once per `config` entry of its scenario, and once
     /// more for every extra time its config loads its file.
     #[serde(default = "one_run")]
@@ -103,10 +105,25 @@ pub struct EvalCaseDef {
 impl EvalCaseDef {
     fn shrink_to_fit(&mut self) {
         self.label.shrink_to_fit();
-        self.inputs.shrink_to_fit();
-        self.references.shrink_to_fit();
-        self.assertions.shrink_to_fit();
     }
+
+    /// Adds `more` after the case's own references (a default test's, a samples file's).
+    pub fn add_references(&mut self, more: &[Reference]) {
+        if !more.is_empty() {
+            self.references = appended(&self.references, more);
+        }
+    }
+
+    /// Adds `more` after the case's own assertions (a default test's).
+    pub fn add_assertions(&mut self, more: &[AssertionDef]) {
+        if !more.is_empty() {
+            self.assertions = appended(&self.assertions, more);
+        }
+    }
+}
+
+fn appended<T: Clone>(first: &[T], then: &[T]) -> Box<[T]> {
+    first.iter().chain(then).cloned().collect()
 }
 
 fn one_run() -> u32 {
@@ -402,12 +419,13 @@ mod tests {
 
     /// A scale-1 monorepo holds 100,000 eval cases, each with a reference and an assertion:
     /// every eight bytes here is most of a megabyte there. This pins the sizes that 32-bit
-    /// span offsets brought, so that a wider field is a decision and not an accident.
+    /// span offsets and boxed lists brought, so that a wider field is a decision and not an
+    /// accident.
     #[test]
     fn eval_case_records_stay_small() {
         assert_eq!(size_of::<Span>(), 12);
         assert_eq!(size_of::<Reference>(), 40);
         assert_eq!(size_of::<AssertionDef>(), 80);
-        assert_eq!(size_of::<EvalCaseDef>(), 112);
+        assert_eq!(size_of::<EvalCaseDef>(), 88);
     }
 }

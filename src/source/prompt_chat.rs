@@ -150,9 +150,11 @@ pub fn load_github_models(file: FileId, text: &str, pattern: &IdPattern) -> Extr
         extraction.eval_cases.push(Arc::new(EvalCaseDef {
             span: first_line_span(file, text, row),
             label,
-            references,
-            assertions: evaluators.clone(),
-            inputs: row.input_text(&["expected", "metadata", "description", "name"]),
+            references: references.into_boxed_slice(),
+            assertions: evaluators.clone().into_boxed_slice(),
+            inputs: row
+                .input_text(&["expected", "metadata", "description", "name"])
+                .into_boxed_str(),
             runs: 1,
         }));
     }
