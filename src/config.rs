@@ -48,7 +48,7 @@ pub struct ConfigFile {
     /// Rule levels for some paths only; later entries win.
     pub overrides: Option<Vec<OverrideConfig>>,
     /// Files larger than this are not read (reported by `unreadable-input`): a number of bytes,
-    /// or a string such as "64MB" or "1GiB". Default: 64 MiB.
+    /// or a string such as "64MB" or "1GiB". Default: 64 MiB. At most 4 GiB less one byte.
     #[schemars(with = "Option<serde_json::Value>")]
     pub max_file_size: Option<toml::Spanned<FileSize>>,
     /// A baseline file (relative to this file) whose findings every check hides, the language
