@@ -57,6 +57,12 @@ impl Span {
     }
 }
 
+/// The hash (xxh3, 128 bits) a text is known by: in the parse cache, the record of what a
+/// run read, the rule memo and the kept drawings. Defined once, since they must agree.
+pub fn text_hash_of(text: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+}
+
 fn offset_bits(offset: usize) -> u32 {
     u32::try_from(offset).unwrap_or(u32::MAX)
 }
@@ -203,11 +209,9 @@ impl SourceFile {
         }
     }
 
-    /// A hash (xxh3-128) of [`SourceFile::text`], worked out once.
+    /// The [`text_hash_of`] [`SourceFile::text`], worked out once.
     pub fn text_hash(&self) -> u128 {
-        *self
-            .text_hash
-            .get_or_init(|| xxhash_rust::xxh3::xxh3_128(self.text.as_bytes()))
+        *self.text_hash.get_or_init(|| text_hash_of(&self.text))
     }
 
     /// The text with the place its hash is kept, for working the hash out without holding
@@ -357,10 +361,8 @@ impl SourceDb {
     /// The file's contents hash ([`SourceFile::contents_hash`]); an unknown file hashes as an
     /// empty text.
     pub fn contents_hash(&self, id: FileId) -> u128 {
-        self.get(id).map_or_else(
-            || xxhash_rust::xxh3::xxh3_128(b""),
-            SourceFile::contents_hash,
-        )
+        self.get(id)
+            .map_or_else(|| text_hash_of(""), SourceFile::contents_hash)
     }
 
     pub fn line_column(&self, span: Span) -> (LineColumn, LineColumn) {

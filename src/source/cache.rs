@@ -48,7 +48,7 @@ pub struct Entry {
 pub type ContentHash = u128;
 
 pub fn content_hash(text: &str) -> ContentHash {
-    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+    crate::source_db::text_hash_of(text)
 }
 
 /// What decides whether a stored entry still holds: the file's hash, the files its entry

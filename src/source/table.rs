@@ -24,15 +24,6 @@ pub enum TextState {
     Unreadable(String),
 }
 
-impl FileText {
-    pub fn state(&self) -> TextState {
-        match self {
-            FileText::Text(text) => TextState::Text(content_hash(text)),
-            FileText::Unreadable(problem) => TextState::Unreadable(problem.message.clone()),
-        }
-    }
-}
-
 struct Entry {
     source: SourceFile,
     text: Option<FileText>,
@@ -664,7 +655,7 @@ mod tests {
         for name in names {
             let path = directory.path().join(name);
             let kept = FileTable::new(directory.path(), 100);
-            let kept_state = kept.text(kept.intern(&path)).state();
+            let kept_state = kept.text_state(kept.intern(&path));
             let hashed = FileTable::new(directory.path(), 100);
             let hashed_state = hashed.text_state_unkept(hashed.intern(&path));
             match (kept_state, hashed_state) {
