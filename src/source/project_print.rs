@@ -72,20 +72,22 @@ pub(crate) fn files_print(
     kept: &KeptTexts<'_>,
     earlier: &[SettledFile],
 ) -> FilesPrint {
+    let earlier_of_each = earlier_records(walked, earlier);
     // Each file's share of the hash, its stamp if it was read and had settled, and whether
     // it was read.
     let per_file: Vec<(u128, Option<FileStamp>, bool)> = walked
         .par_iter()
         .zip(ids.par_iter())
-        .map(|(walked_file, &id)| {
+        .zip(earlier_of_each.par_iter())
+        .map(|((walked_file, &id), &earlier_record)| {
             let keep = match kept {
                 KeptTexts::All => true,
                 KeptTexts::Only(paths) => paths.contains(&walked_file.relative_path),
             };
             if !walked_file.is_link
                 && !keep
-                && let Some(print) =
-                    settled_share(&walked_file.path, &walked_file.relative_path, earlier)
+                && let Some(settled) = earlier_record
+                && let Some(print) = unchanged_share(&walked_file.path, settled)
             {
                 return (print, None, false);
             }
@@ -146,9 +148,51 @@ fn settled_share(
     let index = earlier
         .binary_search_by_key(&wanted, |settled| settled.path_hash)
         .ok()?;
-    let settled = earlier.get(index)?;
+    unchanged_share(path, earlier.get(index)?)
+}
+
+/// The share of the files' hash kept in `settled` for the file at `path`, when its stamp is
+/// still the one kept with it.
+fn unchanged_share(path: &std::path::Path, settled: &SettledFile) -> Option<u128> {
     let metadata = std::fs::metadata(path).ok()?;
     (FileStamp::of(&metadata)? == settled.stamp).then_some(settled.print)
+}
+
+/// The record in `earlier` (sorted by path hash) of each walked file, if it has one, in the
+/// order of `walked`.
+///
+/// The walked files are put in path-hash order and both lists are read once, side by side.
+/// A binary search per file would be as short to write, but on thousands of files nearly
+/// every step of it misses the processor's cache: it took about 5% of a run that reuses its
+/// findings (`bench/README.md`, "Nineteenth pass").
+fn earlier_records<'a>(
+    walked: &[WalkedFile],
+    earlier: &'a [SettledFile],
+) -> Vec<Option<&'a SettledFile>> {
+    let mut records = vec![None; walked.len()];
+    if earlier.is_empty() {
+        return records;
+    }
+    let mut by_hash: Vec<(u64, usize)> = walked
+        .iter()
+        .enumerate()
+        .map(|(index, walked_file)| (path_hash(&walked_file.relative_path), index))
+        .collect();
+    by_hash.sort_unstable();
+    let mut earlier_files = earlier.iter().peekable();
+    for (wanted, index) in by_hash {
+        while earlier_files
+            .next_if(|settled| settled.path_hash < wanted)
+            .is_some()
+        {}
+        if let Some(settled) = earlier_files.peek()
+            && settled.path_hash == wanted
+            && let Some(record) = records.get_mut(index)
+        {
+            *record = Some(*settled);
+        }
+    }
+    records
 }
 
 /// See [`SettledFile`].
@@ -208,7 +252,7 @@ pub(crate) fn inputs_beyond_walk<'a>(
 /// walked files and dependencies by project-relative path.
 pub struct UnchangedProject {
     pub table: FileTable,
-    pub ids: std::collections::HashMap<String, FileId>,
+    pub ids: rustc_hash::FxHashMap<String, FileId>,
     /// The print's settled files with the stamps of files this run read that have settled
     /// since, when that differs from the print's: what the stored print should now say, so
     /// that the next run need not read them. A file checked soon after it was written
@@ -272,7 +316,7 @@ pub(crate) fn unchanged_since(
         read: now.read,
         walked: walked.len(),
     };
-    let mut by_path: std::collections::HashMap<String, FileId> = walked
+    let mut by_path: rustc_hash::FxHashMap<String, FileId> = walked
         .into_iter()
         .zip(ids)
         .map(|(walked_file, id)| (walked_file.relative_path, id))

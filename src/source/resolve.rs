@@ -157,8 +157,8 @@ fn resolve_unrecorded(table: &FileTable, base_dir: &Path, raw: &str) -> Resoluti
         return Resolution::Broken(format!("`{path_text}` does not exist"));
     }
     // A symbolic link may still point outside.
-    if let (Ok(real), Ok(real_root)) = (joined.canonicalize(), checked_dir.canonicalize())
-        && !real.starts_with(&real_root)
+    if let (Ok(real), Some(real_root)) = (joined.canonicalize(), table.canonical_checked_dir())
+        && !real.starts_with(real_root)
     {
         return Resolution::Refused(format!(
             "`{path_text}` is a link to a file outside the checked directory; speclint does not read it"

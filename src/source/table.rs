@@ -63,6 +63,9 @@ pub struct FileTable {
     /// When the table was made, before any file was read: stamps vouch for files whose times
     /// lie well before it.
     created: std::time::SystemTime,
+    /// The checked directory with its links resolved, worked out on first use: every file
+    /// reference a run resolves is compared with it.
+    canonical_checked_dir: std::sync::OnceLock<Option<PathBuf>>,
     inner: Mutex<Inner>,
 }
 
@@ -117,6 +120,7 @@ impl FileTable {
             overlays,
             text_memo: None,
             created: std::time::SystemTime::now(),
+            canonical_checked_dir: std::sync::OnceLock::new(),
             inner: Mutex::new(Inner::default()),
         }
     }
@@ -148,6 +152,18 @@ impl FileTable {
 
     pub fn checked_dir(&self) -> &Path {
         &self.checked_dir
+    }
+
+    /// The checked directory with `..` taken out and its links resolved; `None` when it cannot
+    /// be resolved (it was removed).
+    pub fn canonical_checked_dir(&self) -> Option<&Path> {
+        self.canonical_checked_dir
+            .get_or_init(|| {
+                crate::source::resolve::normalize(&self.checked_dir)
+                    .canonicalize()
+                    .ok()
+            })
+            .as_deref()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
