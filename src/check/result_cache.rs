@@ -71,8 +71,8 @@ struct StoredSummary<S> {
 
 /// The stored findings: a head that a run compares with the project, then the findings'
 /// places, which only a run whose output shows no source lines decodes (it then keeps no
-/// text), and a body; the places and the body are decoded side by side while the project is
-/// compared. The three are encoded one after the other, the places as a run of bytes of
+/// text), and a body; the head, the places and the body are decoded while the project is
+/// walked. The three are encoded one after the other, the places as a run of bytes of
 /// known length so that the body can be found without decoding them.
 #[derive(Serialize)]
 struct StoredFindings<'a> {
@@ -119,6 +119,98 @@ pub(crate) struct Reused {
     pub files_read: FilesRead,
 }
 
+/// The parts of stored findings a run that reuses them needs, decoded; the texts are
+/// borrowed from the stored bytes.
+struct StoredParts<'a> {
+    /// Kept whole: a run that stores new stamps writes it again.
+    head: FindingsHead,
+    /// The encoded places and body after the head, which such a run writes again as they are.
+    head_tail: &'a [u8],
+    /// The body, its findings taken out into `unplaced`.
+    body: FindingsBody<&'a str>,
+    /// The findings, built before the project's files have IDs: each span's file is the
+    /// index of its path in [`FindingsHead::shown_files`] until [`place`] gives it the ID.
+    unplaced: Vec<Diagnostic>,
+    /// The places of the shown files, when the run keeps places only; empty otherwise.
+    places: Vec<KnownPlaces>,
+}
+
+/// Reads the stored findings at `path` into `storage` and decodes them, the places only
+/// when `places_only`; `None` when they cannot be read or do not decode.
+fn read_stored<'a>(
+    path: &Path,
+    storage: &'a mut Option<crate::source::cache::SealedBody>,
+    places_only: bool,
+) -> Option<StoredParts<'a>> {
+    let sealed: &'a [u8] = storage.insert(crate::source::cache::read_sealed(path, FINDINGS_MAGIC)?);
+    let (head, head_tail): (FindingsHead, &[u8]) = postcard::take_from_bytes(sealed).ok()?;
+    let (places_bytes, body_bytes): (&[u8], &[u8]) = postcard::take_from_bytes(head_tail).ok()?;
+    let (body, places) = rayon::join(
+        || {
+            let mut body = postcard::from_bytes::<FindingsBody<&str>>(body_bytes).ok()?;
+            let unplaced = unplaced_findings(std::mem::take(&mut body.diagnostics))?;
+            Some((body, unplaced))
+        },
+        || {
+            if places_only {
+                postcard::from_bytes::<Vec<KnownPlaces>>(places_bytes).ok()
+            } else {
+                Some(Vec::new())
+            }
+        },
+    );
+    let (body, unplaced) = body?;
+    Some(StoredParts {
+        head,
+        head_tail,
+        body,
+        unplaced,
+        places: places?,
+    })
+}
+
+/// The stored findings as findings, each span's file being the index of its path among the
+/// shown files; `None` when a finding names a rule this build does not have.
+///
+/// They are built while the project is walked, before its files have IDs: building them
+/// (copying their texts) is most of what reusing findings costs beside the walk.
+fn unplaced_findings(stored: Vec<StoredDiagnostic<Place, &str>>) -> Option<Vec<Diagnostic>> {
+    // Built side by side into a vector of their known length, which the check that each
+    // was built then reuses in place.
+    let built: Vec<Option<Diagnostic>> = stored
+        .into_par_iter()
+        .map(|diagnostic| {
+            diagnostic.into_diagnostic(
+                crate::rules::registry::code_and_name,
+                |(index, start, end)| Some(Span::new(FileId(index), start, end)),
+            )
+        })
+        .collect();
+    built.into_iter().collect()
+}
+
+/// Gives each span of `diagnostic` (see [`StoredParts::unplaced`]) its file's ID; `false`
+/// when a span points outside the shown files or into a place `db` does not know.
+fn place(diagnostic: &mut Diagnostic, shown_ids: &[FileId], db: &SourceDb) -> bool {
+    // A place outside the shown files would point into a text that was not kept.
+    let placed = |span: Span| {
+        let id = *shown_ids.get(usize::try_from(span.file.0).ok()?)?;
+        let span = Span::new(id, span.start(), span.end());
+        span_fits(db, span).then_some(span)
+    };
+    let Some(span) = placed(diagnostic.span) else {
+        return false;
+    };
+    diagnostic.span = span;
+    for related in &mut diagnostic.related {
+        let Some(span) = placed(related.span) else {
+            return false;
+        };
+        related.span = span;
+    }
+    true
+}
+
 fn findings_path(root: &Path, settings: &Settings) -> Option<std::path::PathBuf> {
     let location = crate::source::cache::CacheLocation::create(root, settings)?;
     Some(location.file("findings.bin"))
@@ -132,67 +224,54 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
     if !path.is_file() {
         return None;
     }
-    // The project is walked while the stored findings are read; their head is all the
-    // comparison needs, and the body is decoded while the project is hashed.
-    let (sealed, project) = rayon::join(
-        || crate::source::cache::read_sealed(&path, FINDINGS_MAGIC),
+    let places_only = with == ReuseFindings::PlacesOnly;
+    // The project is walked while the stored findings are read and decoded: on one thread
+    // the walk lists folders, on the other the findings are read, checked and decoded.
+    let mut sealed_storage = None;
+    let (stored, project) = rayon::join(
+        || read_stored(&path, &mut sealed_storage, places_only),
         || crate::source::project_print::walk_project(root, settings),
     );
-    let sealed = sealed?;
-    // The head is kept whole: a run that stores new stamps writes it again.
-    let (mut head, rest): (FindingsHead, &[u8]) = postcard::take_from_bytes(&sealed).ok()?;
-    let (places_bytes, body_bytes): (&[u8], &[u8]) = postcard::take_from_bytes(rest).ok()?;
-    let places_only = with == ReuseFindings::PlacesOnly;
+    let StoredParts {
+        mut head,
+        head_tail: rest,
+        body: stored,
+        unplaced: mut diagnostics,
+        places,
+    } = stored?;
     let kept_texts: std::collections::HashSet<String> = if places_only {
         std::collections::HashSet::new()
     } else {
         head.shown_files.iter().cloned().collect()
     };
-    let (stored, unchanged) = rayon::join(
-        || {
-            let (body, places) = rayon::join(
-                || postcard::from_bytes::<FindingsBody<&str>>(body_bytes).ok(),
-                || {
-                    if places_only {
-                        postcard::from_bytes::<Vec<KnownPlaces>>(places_bytes).ok()
-                    } else {
-                        Some(Vec::new())
-                    }
-                },
-            );
-            Some((body?, places?))
-        },
-        || {
-            crate::source::project_print::unchanged_since(
-                project,
-                &head.print,
-                &KeptTexts::Only(&kept_texts),
-            )
-        },
-    );
-    let ((stored, places), unchanged) = (stored?, unchanged?);
     if (places_only && places.len() != head.shown_files.len())
         || *stored.project_root != *settings.project_root.to_string_lossy()
         || *stored.base_dir != *settings.base_dir.to_string_lossy()
     {
         return None;
     }
+    let unchanged = crate::source::project_print::unchanged_since(
+        project,
+        &head.print,
+        &KeptTexts::Only(&kept_texts),
+    )?;
     let table = unchanged.table;
     let checked_dir = table.checked_dir().to_path_buf();
     // Walked files and dependencies are known by path; any other path (none is expected) is
     // looked up in the table, and one that no longer names the same file is a miss.
-    let mut ids: std::collections::HashMap<String, Option<FileId>> = unchanged
-        .ids
-        .into_iter()
-        .map(|(path, id)| (path, Some(id)))
-        .collect();
+    let known_ids = unchanged.ids;
+    let mut other_ids: rustc_hash::FxHashMap<String, Option<FileId>> =
+        rustc_hash::FxHashMap::default();
     let mut file_of = |path: &str| -> Option<FileId> {
-        if let Some(known) = ids.get(path) {
-            return *known;
+        if let Some(&known) = known_ids.get(path) {
+            return Some(known);
+        }
+        if let Some(&looked_up) = other_ids.get(path) {
+            return looked_up;
         }
         let id = table.intern(&checked_dir.join(path));
         let found = (table.relative_path(id) == path).then_some(id);
-        ids.insert(path.to_owned(), found);
+        other_ids.insert(path.to_owned(), found);
         found
     };
     let mut files = Vec::with_capacity(stored.files.len());
@@ -231,22 +310,12 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
             }
         }
     }
-    // A place outside the shown files would point into a text that was not kept.
-    let span_of = |(index, start, end): Place| {
-        let id = *shown_ids.get(usize::try_from(index).ok()?)?;
-        let span = Span::new(id, start, end);
-        span_fits(&db, span).then_some(span)
-    };
-    // The findings are built side by side into a vector of their known length, which the
-    // check that each was built then reuses in place.
-    let built: Vec<Option<Diagnostic>> = stored
-        .diagnostics
-        .into_par_iter()
-        .map(|diagnostic| {
-            diagnostic.into_diagnostic(crate::rules::registry::code_and_name, span_of)
-        })
-        .collect();
-    let diagnostics: Vec<Diagnostic> = built.into_iter().collect::<Option<_>>()?;
+    if !diagnostics
+        .par_iter_mut()
+        .all(|diagnostic| place(diagnostic, &shown_ids, &db))
+    {
+        return None;
+    }
     // Files read now because their stamps were missing or had changed, and settled since,
     // are stored with their new stamps, so that the next run need not read them: the head
     // is written again in front of the places and the body as they were stored.
