@@ -135,15 +135,36 @@ struct StoredParts<'a> {
     places: Vec<KnownPlaces>,
 }
 
+/// What taking the project's hash needs from the head of the stored findings: the stamps
+/// of its settled files, and the files whose texts the run keeps.
+struct PrintInputs {
+    settled: Vec<crate::source::project_print::SettledFile>,
+    kept: std::collections::HashSet<String>,
+}
+
 /// Reads the stored findings at `path` into `storage` and decodes them, the places only
-/// when `places_only`; `None` when they cannot be read or do not decode.
+/// when `places_only`; `None` when they cannot be read or do not decode. What the project's
+/// hash needs is sent through `head_sender` once the head is decoded.
 fn read_stored<'a>(
     path: &Path,
     storage: &'a mut Option<crate::source::cache::SealedBody>,
     places_only: bool,
+    head_sender: std::sync::mpsc::SyncSender<PrintInputs>,
 ) -> Option<StoredParts<'a>> {
     let sealed: &'a [u8] = storage.insert(crate::source::cache::read_sealed(path, FINDINGS_MAGIC)?);
     let (head, head_tail): (FindingsHead, &[u8]) = postcard::take_from_bytes(sealed).ok()?;
+    // A run whose output shows no source lines keeps no text.
+    let kept = if places_only {
+        std::collections::HashSet::new()
+    } else {
+        head.shown_files.iter().cloned().collect()
+    };
+    // The receiver is gone only if the walk panicked; the decoding goes on regardless.
+    let _ = head_sender.send(PrintInputs {
+        settled: head.print.settled.clone(),
+        kept,
+    });
+    drop(head_sender);
     let (places_bytes, body_bytes): (&[u8], &[u8]) = postcard::take_from_bytes(head_tail).ok()?;
     let (body, places) = rayon::join(
         || {
@@ -225,12 +246,23 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
         return None;
     }
     let places_only = with == ReuseFindings::PlacesOnly;
-    // The project is walked while the stored findings are read and decoded: on one thread
-    // the walk lists folders, on the other the findings are read, checked and decoded.
+    // One thread reads the stored findings and decodes them; the other walks the project,
+    // then takes its files' hash with the stamps stored in the head, which the first thread
+    // sends as soon as it has decoded it. When that thread is done, it helps with the hash.
+    let (head_sender, head_receiver) = std::sync::mpsc::sync_channel(1);
     let mut sealed_storage = None;
-    let (stored, project) = rayon::join(
-        || read_stored(&path, &mut sealed_storage, places_only),
-        || crate::source::project_print::walk_project(root, settings),
+    let (stored, printed) = rayon::join(
+        || read_stored(&path, &mut sealed_storage, places_only, head_sender),
+        move || {
+            let project = crate::source::project_print::walk_project(root, settings);
+            // The sender is dropped unsent when the findings cannot be read.
+            let PrintInputs { settled, kept } = head_receiver.recv().ok()?;
+            Some(crate::source::project_print::print_walked(
+                project,
+                &settled,
+                &KeptTexts::Only(&kept),
+            ))
+        },
     );
     let StoredParts {
         mut head,
@@ -239,22 +271,13 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
         unplaced: mut diagnostics,
         places,
     } = stored?;
-    let kept_texts: std::collections::HashSet<String> = if places_only {
-        std::collections::HashSet::new()
-    } else {
-        head.shown_files.iter().cloned().collect()
-    };
     if (places_only && places.len() != head.shown_files.len())
         || *stored.project_root != *settings.project_root.to_string_lossy()
         || *stored.base_dir != *settings.base_dir.to_string_lossy()
     {
         return None;
     }
-    let unchanged = crate::source::project_print::unchanged_since(
-        project,
-        &head.print,
-        &KeptTexts::Only(&kept_texts),
-    )?;
+    let unchanged = crate::source::project_print::unchanged_since(printed?, &head.print)?;
     let table = unchanged.table;
     let checked_dir = table.checked_dir().to_path_buf();
     // Walked files and dependencies are known by path; any other path (none is expected) is

@@ -279,7 +279,7 @@ pub struct WalkedProject {
 }
 
 /// Walks `checked_dir` as a check does; a run compares the result with a print
-/// ([`unchanged_since`]), so the walk can go on while the print is read.
+/// ([`print_walked`], [`unchanged_since`]), so the walk can go on while the print is read.
 pub(crate) fn walk_project(checked_dir: &std::path::Path, settings: &Settings) -> WalkedProject {
     let checked_dir = crate::source::absolute_dir(checked_dir);
     let table = FileTable::new(&checked_dir, settings.max_file_bytes);
@@ -293,34 +293,68 @@ pub(crate) fn walk_project(checked_dir: &std::path::Path, settings: &Settings) -
     }
 }
 
-/// The project's files, when its walk gives the same record as `print`: the same walked files
-/// with the same contents, the same dependencies, and every reference resolving as it did.
-/// Files are read and hashed, except those whose stamps in `print` are unchanged and whose
-/// texts are not kept; nothing is parsed.
-pub(crate) fn unchanged_since(
+/// A walked project with its files' hash taken ([`print_walked`]), ready to be compared with
+/// a print.
+pub struct PrintedProject {
+    checked_dir: std::path::PathBuf,
+    table: FileTable,
+    /// The IDs of the walked files by project-relative path.
+    ids: rustc_hash::FxHashMap<String, FileId>,
+    now: FilesPrint,
+    walked: usize,
+}
+
+/// Takes the hash of the walked files of `project`: files are read and hashed, except
+/// those whose stamps in `earlier` (a print's settled files) are unchanged and whose texts
+/// are not kept; nothing is parsed.
+pub(crate) fn print_walked(
     project: WalkedProject,
-    print: &ProjectPrint,
+    earlier: &[SettledFile],
     kept: &KeptTexts<'_>,
-) -> Option<UnchangedProject> {
+) -> PrintedProject {
     let WalkedProject {
         checked_dir,
         table,
         walked,
         ids,
     } = project;
-    let now = files_print(&table, &walked, &ids, kept, &print.settled);
+    let now = files_print(&table, &walked, &ids, kept, earlier);
+    let walked_count = walked.len();
+    let ids = walked
+        .into_iter()
+        .zip(ids)
+        .map(|(walked_file, id)| (walked_file.relative_path, id))
+        .collect();
+    PrintedProject {
+        checked_dir,
+        table,
+        ids,
+        now,
+        walked: walked_count,
+    }
+}
+
+/// The project's files, when its walk gives the same record as `print`: the same walked files
+/// with the same contents (`project` was printed against `print`'s settled files), the same
+/// dependencies, and every reference resolving as it did.
+pub(crate) fn unchanged_since(
+    project: PrintedProject,
+    print: &ProjectPrint,
+) -> Option<UnchangedProject> {
+    let PrintedProject {
+        checked_dir,
+        table,
+        ids: mut by_path,
+        now,
+        walked,
+    } = project;
     if now.files != print.files {
         return None;
     }
     let files_read = FilesRead {
         read: now.read,
-        walked: walked.len(),
+        walked,
     };
-    let mut by_path: rustc_hash::FxHashMap<String, FileId> = walked
-        .into_iter()
-        .zip(ids)
-        .map(|(walked_file, id)| (walked_file.relative_path, id))
-        .collect();
     for (path, hash) in &print.dependencies {
         let absolute_path = checked_dir.join(path);
         let id = table.intern(&absolute_path);
