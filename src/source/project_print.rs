@@ -434,6 +434,32 @@ mod tests {
     }
 
     #[test]
+    fn each_walked_file_gets_the_earlier_record_of_its_path() {
+        let folder = tempfile::tempdir().unwrap();
+        let root = folder.path();
+        let stamp = FileStamp::of(&std::fs::metadata(root).unwrap()).unwrap();
+        let names = ["a.md", "b.md", "c.md", "d.md", "e.md"];
+        let files: Vec<WalkedFile> = names.iter().map(|name| walked(root, name)).collect();
+        // Records of every file but c.md, and of a file that is gone, sorted by path hash.
+        let mut earlier: Vec<SettledFile> = ["a.md", "b.md", "d.md", "e.md", "gone.md"]
+            .iter()
+            .zip(1..)
+            .map(|(name, print)| SettledFile {
+                path_hash: path_hash(name),
+                stamp,
+                print,
+            })
+            .collect();
+        earlier.sort_unstable_by_key(|settled| settled.path_hash);
+        let found: Vec<Option<u128>> = earlier_records(&files, &earlier)
+            .iter()
+            .map(|record| record.map(|settled| settled.print))
+            .collect();
+        assert_eq!(found, [Some(1), Some(2), None, Some(3), Some(4)]);
+        assert_eq!(earlier_records(&files, &[]), vec![None; 5]);
+    }
+
+    #[test]
     fn a_file_whose_stamp_is_unchanged_is_not_read_unless_its_text_is_kept() {
         let folder = tempfile::tempdir().unwrap();
         let root = folder.path();
