@@ -33,6 +33,12 @@ use crate::source_db::{FileId, KnownPlaces, SourceDb, Span};
 /// The first bytes of the stored findings.
 const FINDINGS_MAGIC: &[u8] = b"speclint-findings\x005\n";
 
+/// How many bytes of stored findings are read, decoded and built in the time one thread
+/// lists a folder with its ignore files: about half a megabyte per millisecond against 13 µs
+/// a folder on the development machine, both bound by the processor rather than the disk
+/// (`bench/README.md`, "Nineteenth pass").
+const STORED_BYTES_PER_FOLDER: u64 = 6 * 1024;
+
 /// How many requirements, prompt passages and eval cases a check read (the summary line).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
@@ -242,9 +248,14 @@ fn findings_path(root: &Path, settings: &Settings) -> Option<std::path::PathBuf>
 pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Option<Reused> {
     let path = findings_path(root, settings)?;
     // Without stored findings there is nothing to walk for.
-    if !path.is_file() {
-        return None;
-    }
+    let stored_length = std::fs::metadata(&path)
+        .ok()
+        .filter(std::fs::Metadata::is_file)?
+        .len();
+    // The thread that reads the stored findings is busy for a time that grows with their
+    // length; a walk that ends within it costs no time on the other thread.
+    let folders_on_this_thread =
+        usize::try_from(stored_length / STORED_BYTES_PER_FOLDER).unwrap_or(usize::MAX);
     let places_only = with == ReuseFindings::PlacesOnly;
     // One thread reads the stored findings and decodes them; the other walks the project,
     // then takes its files' hash with the stamps stored in the head, which the first thread
@@ -254,7 +265,8 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
     let (stored, printed) = rayon::join(
         || read_stored(&path, &mut sealed_storage, places_only, head_sender),
         move || {
-            let project = crate::source::project_print::walk_project(root, settings);
+            let project =
+                crate::source::project_print::walk_project(root, settings, folders_on_this_thread);
             // The sender is dropped unsent when the findings cannot be read.
             let PrintInputs { settled, kept } = head_receiver.recv().ok()?;
             Some(crate::source::project_print::print_walked(

@@ -40,10 +40,23 @@ const SERIAL_WALK_FOLDERS: usize = 128;
 /// calls for its ignore files, listing them on two threads takes half the time
 /// (`bench/README.md`, "Nineteenth pass").
 pub fn walk(checked_dir: &Path, settings: &Settings) -> Vec<WalkedFile> {
+    walk_beside_other_work(checked_dir, settings, SERIAL_WALK_FOLDERS)
+}
+
+/// [`walk`] for a caller whose other threads are busy meanwhile: the walk stays on the
+/// calling thread for up to `folders_on_this_thread` folders (at least
+/// [`SERIAL_WALK_FOLDERS`]), since the parallel walker's threads would only take turns with
+/// that work on the same cores.
+pub fn walk_beside_other_work(
+    checked_dir: &Path,
+    settings: &Settings,
+    folders_on_this_thread: usize,
+) -> Vec<WalkedFile> {
     let base_dir = crate::source::resolve::normalize(
         &std::path::absolute(&settings.base_dir).unwrap_or_else(|_| settings.base_dir.clone()),
     );
-    let mut found = walk_on_this_thread(checked_dir, &base_dir, SERIAL_WALK_FOLDERS)
+    let folder_limit = folders_on_this_thread.max(SERIAL_WALK_FOLDERS);
+    let mut found = walk_on_this_thread(checked_dir, &base_dir, folder_limit)
         .unwrap_or_else(|| walk_in_parallel(checked_dir, &base_dir));
     // Relative paths are unique, so an unstable sort gives the one order, without the
     // stable sort's copies of every record.

@@ -280,10 +280,16 @@ pub struct WalkedProject {
 
 /// Walks `checked_dir` as a check does; a run compares the result with a print
 /// ([`print_walked`], [`unchanged_since`]), so the walk can go on while the print is read.
-pub(crate) fn walk_project(checked_dir: &std::path::Path, settings: &Settings) -> WalkedProject {
+/// The walk stays on the calling thread for up to `folders_on_this_thread` folders
+/// ([`discover::walk_beside_other_work`]).
+pub(crate) fn walk_project(
+    checked_dir: &std::path::Path,
+    settings: &Settings,
+    folders_on_this_thread: usize,
+) -> WalkedProject {
     let checked_dir = crate::source::absolute_dir(checked_dir);
     let table = FileTable::new(&checked_dir, settings.max_file_bytes);
-    let walked = discover::walk(&checked_dir, settings);
+    let walked = discover::walk_beside_other_work(&checked_dir, settings, folders_on_this_thread);
     let ids = table.intern_walked(&walked);
     WalkedProject {
         checked_dir,
