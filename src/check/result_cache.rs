@@ -131,11 +131,11 @@ struct StoredParts<'a> {
     /// Kept whole: a run that stores new stamps writes it again.
     head: FindingsHead,
     /// The encoded places and body after the head, which such a run writes again as they are.
-    head_tail: &'a [u8],
+    after_head: &'a [u8],
     /// The body, its findings taken out into `unplaced`.
     body: FindingsBody<&'a str>,
     /// The findings, built before the project's files have IDs: each span's file is the
-    /// index of its path in [`FindingsHead::shown_files`] until [`place`] gives it the ID.
+    /// index of its path in [`FindingsHead::shown_files`] until [`place_spans`] gives it the ID.
     unplaced: Vec<Diagnostic>,
     /// The places of the shown files, when the run keeps places only; empty otherwise.
     places: Vec<KnownPlaces>,
@@ -158,7 +158,7 @@ fn read_stored<'a>(
     head_sender: std::sync::mpsc::SyncSender<PrintInputs>,
 ) -> Option<StoredParts<'a>> {
     let sealed: &'a [u8] = storage.insert(crate::source::cache::read_sealed(path, FINDINGS_MAGIC)?);
-    let (head, head_tail): (FindingsHead, &[u8]) = postcard::take_from_bytes(sealed).ok()?;
+    let (head, after_head): (FindingsHead, &[u8]) = postcard::take_from_bytes(sealed).ok()?;
     // A run whose output shows no source lines keeps no text.
     let kept = if places_only {
         std::collections::HashSet::new()
@@ -171,7 +171,7 @@ fn read_stored<'a>(
         kept,
     });
     drop(head_sender);
-    let (places_bytes, body_bytes): (&[u8], &[u8]) = postcard::take_from_bytes(head_tail).ok()?;
+    let (places_bytes, body_bytes): (&[u8], &[u8]) = postcard::take_from_bytes(after_head).ok()?;
     let (body, places) = rayon::join(
         || {
             let mut body = postcard::from_bytes::<FindingsBody<&str>>(body_bytes).ok()?;
@@ -189,7 +189,7 @@ fn read_stored<'a>(
     let (body, unplaced) = body?;
     Some(StoredParts {
         head,
-        head_tail,
+        after_head,
         body,
         unplaced,
         places: places?,
@@ -218,7 +218,7 @@ fn unplaced_findings(stored: Vec<StoredDiagnostic<Place, &str>>) -> Option<Vec<D
 
 /// Gives each span of `diagnostic` (see [`StoredParts::unplaced`]) its file's ID; `false`
 /// when a span points outside the shown files or into a place `db` does not know.
-fn place(diagnostic: &mut Diagnostic, shown_ids: &[FileId], db: &SourceDb) -> bool {
+fn place_spans(diagnostic: &mut Diagnostic, shown_ids: &[FileId], db: &SourceDb) -> bool {
     // A place outside the shown files would point into a text that was not kept.
     let placed = |span: Span| {
         let id = *shown_ids.get(usize::try_from(span.file.0).ok()?)?;
@@ -260,6 +260,9 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
     // One thread reads the stored findings and decodes them; the other walks the project,
     // then takes its files' hash with the stamps stored in the head, which the first thread
     // sends as soon as it has decoded it. When that thread is done, it helps with the hash.
+    // The walk may wait for the head, never the other way round: the reading closure runs
+    // first on the calling thread and sends or drops the head before it decodes anything
+    // else, so on one thread (`RAYON_NUM_THREADS=1`) the two closures run in turn.
     let (head_sender, head_receiver) = std::sync::mpsc::sync_channel(1);
     let mut sealed_storage = None;
     let (stored, printed) = rayon::join(
@@ -278,7 +281,7 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
     );
     let StoredParts {
         mut head,
-        head_tail: rest,
+        after_head: rest,
         body: stored,
         unplaced: mut diagnostics,
         places,
@@ -347,7 +350,7 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
     }
     if !diagnostics
         .par_iter_mut()
-        .all(|diagnostic| place(diagnostic, &shown_ids, &db))
+        .all(|diagnostic| place_spans(diagnostic, &shown_ids, &db))
     {
         return None;
     }

@@ -35,7 +35,7 @@ const SERIAL_WALK_FOLDERS: usize = 128;
 /// by `ignore`'s parallel walker. Both walkers apply the same ignore rules and find the same
 /// files. The parallel walker starts threads of its own for every walk and its idle threads
 /// poll for work in one-millisecond sleeps, which on a project of a hundred folders costs
-/// more than listing them (a check of an empty folder took 5.4-5.8 ms with it, 3.4-3.5 ms
+/// more than listing them (a check of an empty folder took 4.4-5.8 ms with it, 3.0-3.5 ms
 /// without); on a tree of thousands of folders, where each folder costs a handful of system
 /// calls for its ignore files, listing them on two threads takes half the time
 /// (`bench/README.md`, "Nineteenth pass").

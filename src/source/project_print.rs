@@ -181,6 +181,7 @@ fn earlier_records<'a>(
     by_hash.sort_unstable();
     let mut earlier_files = earlier.iter().peekable();
     for (wanted, index) in by_hash {
+        // Records of paths that are no longer walked are passed over.
         while earlier_files
             .next_if(|settled| settled.path_hash < wanted)
             .is_some()
@@ -307,7 +308,7 @@ pub struct PrintedProject {
     /// The IDs of the walked files by project-relative path.
     ids: rustc_hash::FxHashMap<String, FileId>,
     now: FilesPrint,
-    walked: usize,
+    walked_count: usize,
 }
 
 /// Takes the hash of the walked files of `project`: files are read and hashed, except
@@ -336,7 +337,7 @@ pub(crate) fn print_walked(
         table,
         ids,
         now,
-        walked: walked_count,
+        walked_count,
     }
 }
 
@@ -352,14 +353,14 @@ pub(crate) fn unchanged_since(
         table,
         ids: mut by_path,
         now,
-        walked,
+        walked_count,
     } = project;
     if now.files != print.files {
         return None;
     }
     let files_read = FilesRead {
         read: now.read,
-        walked,
+        walked: walked_count,
     };
     for (path, hash) in &print.dependencies {
         let absolute_path = checked_dir.join(path);
