@@ -170,7 +170,6 @@ fn read_stored<'a>(
         settled: head.print.settled.clone(),
         kept,
     });
-    drop(head_sender);
     let (places_bytes, body_bytes): (&[u8], &[u8]) = postcard::take_from_bytes(after_head).ok()?;
     let (body, places) = rayon::join(
         || {

@@ -47,7 +47,7 @@ pub fn walk(checked_dir: &Path, settings: &Settings) -> Vec<WalkedFile> {
 /// calling thread for up to `folders_on_this_thread` folders (at least
 /// [`SERIAL_WALK_FOLDERS`]), since the parallel walker's threads would only take turns with
 /// that work on the same cores.
-pub fn walk_beside_other_work(
+pub(crate) fn walk_beside_other_work(
     checked_dir: &Path,
     settings: &Settings,
     folders_on_this_thread: usize,
