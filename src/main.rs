@@ -146,19 +146,26 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
     let drawings = kept_drawings
         .as_ref()
         .map(render::drawings::KeptDrawings::memo);
+    let mut drawing_keys = drawings
+        .as_ref()
+        .map(|_| render::full::drawing_keys(&result, colors));
     // A run that reused its findings with their places only (`reuse_choice`) must read the
     // texts for a finding that has no kept drawing.
     if draws_from_kept
         && result.reused_findings()
         && !drawings
             .as_ref()
-            .is_some_and(|memo| render::full::all_kept(&result, colors, memo))
+            .zip(drawing_keys.as_ref())
+            .is_some_and(|(memo, keys)| render::full::all_kept(keys, memo))
     {
         result = check(
             &checked_dir,
             &settings,
             &options_reusing(ReuseFindings::WithTexts),
         )?;
+        drawing_keys = drawings
+            .as_ref()
+            .map(|_| render::full::drawing_keys(&result, colors));
     }
     if let Some(prefix) = &arguments.path_prefix {
         result.path_prefix = if prefix.is_empty() || prefix.ends_with('/') {
@@ -223,11 +230,15 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         print(&render::statistics::render(&result));
         return Ok(exit_code(&result));
     }
+    let kept_for_run = drawings
+        .as_ref()
+        .zip(drawing_keys.as_ref())
+        .map(|(memo, keys)| render::full::KeptForRun { memo, keys });
     print_pieces(render::render_pieces(
         &result,
         arguments.output_format,
         colors,
-        drawings.as_ref(),
+        kept_for_run,
     ))?;
     if let Some(drawings) = drawings {
         let count = drawings.store();

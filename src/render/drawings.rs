@@ -113,18 +113,24 @@ impl KeptDrawings {
 
     /// The kept drawings by key, and a place for this run's.
     pub fn memo(&self) -> DrawingMemo<'_> {
-        let mut offsets = HashMap::new();
+        DrawingMemo {
+            kept_drawings: self,
+            offsets: OnceLock::new(),
+            drawn: Mutex::default(),
+        }
+    }
+
+    /// Where each kept drawing lies in the kept drawings, by key.
+    fn offsets(&self) -> HashMap<u128, (usize, usize)> {
+        let index = self.file.as_ref().map_or(&[][..], |file| file.index.as_slice());
+        let mut offsets = HashMap::with_capacity(index.len());
         let mut offset = 0usize;
-        for (key, length) in self.file.iter().flat_map(|file| &file.index) {
+        for (key, length) in index {
             let length = *length as usize;
             offsets.insert(*key, (offset, length));
             offset += length;
         }
-        DrawingMemo {
-            kept_drawings: self,
-            offsets,
-            drawn: Mutex::default(),
-        }
+        offsets
     }
 
     /// The drawings, read whole and checked again, the first time they are asked for.
@@ -231,8 +237,10 @@ pub(crate) type Noted = (u128, Option<String>);
 /// This run's drawings: which were kept from the last run, and the new ones.
 pub struct DrawingMemo<'a> {
     kept_drawings: &'a KeptDrawings,
-    /// Where each kept drawing lies in the kept drawings, by key.
-    offsets: HashMap<u128, (usize, usize)>,
+    /// Where each kept drawing lies in the kept drawings, by key; worked out when a drawing
+    /// is first asked for by key. A run whose findings are drawn as the last run's, in the
+    /// same order, never asks: it compares the keys in order.
+    offsets: OnceLock<HashMap<u128, (usize, usize)>>,
     /// This run's drawings in the order of its findings: the key, and the drawing when it
     /// was not kept.
     drawn: Mutex<Vec<Noted>>,
@@ -241,12 +249,16 @@ pub struct DrawingMemo<'a> {
 impl<'a> DrawingMemo<'a> {
     /// Whether a drawing with `key` is kept, without reading it.
     pub(crate) fn has(&self, key: u128) -> bool {
-        self.offsets.contains_key(&key)
+        self.offsets().contains_key(&key)
     }
 
     /// The kept drawing with `key`.
     pub(crate) fn kept(&self, key: u128) -> Option<&'a [u8]> {
-        kept_drawing(self.kept_drawings, &self.offsets, key)
+        kept_drawing(self.kept_drawings, self.offsets(), key)
+    }
+
+    fn offsets(&self) -> &HashMap<u128, (usize, usize)> {
+        self.offsets.get_or_init(|| self.kept_drawings.offsets())
     }
 
     /// The kept drawings, for a run that draws its findings as they are in the file.
@@ -284,6 +296,9 @@ impl<'a> DrawingMemo<'a> {
         if unchanged {
             return count;
         }
+        let offsets = offsets
+            .into_inner()
+            .unwrap_or_else(|| kept_drawings.offsets());
         let path = &kept_drawings.path;
         let mut index: Vec<(u128, u32)> = Vec::with_capacity(drawn.len());
         let mut pieces: Vec<&[u8]> = Vec::with_capacity(drawn.len());

@@ -383,40 +383,35 @@ type FileHashes = rustc_hash::FxHashMap<FileId, u128>;
 /// The inputs are written into one buffer and hashed at once: fed piece by piece, xxh3's
 /// streaming state cost several times what the bytes did (a third of a run that reused its
 /// findings and drawings), and the one-shot hash of the same bytes is the same hash.
+///
+/// `bytes` is a buffer the caller keeps from one finding to the next, so that keying thousands
+/// of findings allocates a buffer per thread, not one per finding.
 fn drawing_key(
     db: &SourceDb,
     diagnostic: &Diagnostic,
     file_hashes: &FileHashes,
     colors: Colors,
+    bytes: &mut Vec<u8>,
 ) -> u128 {
-    // The texts, and room for the numbers and paths around them.
-    let texts_length = diagnostic.message.len()
-        + diagnostic.label.as_deref().map_or(0, str::len)
-        + diagnostic.help.as_deref().map_or(0, str::len)
-        + diagnostic
-            .related
-            .iter()
-            .map(|related| related.message.len())
-            .sum::<usize>();
-    let mut bytes: Vec<u8> = Vec::with_capacity(texts_length + 256);
+    bytes.clear();
     bytes.push(u8::from(colors == Colors::Enabled));
-    push_text(&mut bytes, Some(diagnostic.code));
-    push_text(&mut bytes, Some(diagnostic.rule));
+    push_text(bytes, Some(diagnostic.code));
+    push_text(bytes, Some(diagnostic.rule));
     bytes.push(match diagnostic.severity {
         Severity::Error => 0,
         Severity::Warning => 1,
         Severity::Info => 2,
     });
-    push_text(&mut bytes, Some(&diagnostic.message));
-    push_text(&mut bytes, diagnostic.label.as_deref());
-    push_text(&mut bytes, diagnostic.help.as_deref());
-    push_place(&mut bytes, db, file_hashes, diagnostic.span);
-    push_number(&mut bytes, diagnostic.related.len());
+    push_text(bytes, Some(&diagnostic.message));
+    push_text(bytes, diagnostic.label.as_deref());
+    push_text(bytes, diagnostic.help.as_deref());
+    push_place(bytes, db, file_hashes, diagnostic.span);
+    push_number(bytes, diagnostic.related.len());
     for related in &diagnostic.related {
-        push_text(&mut bytes, Some(&related.message));
-        push_place(&mut bytes, db, file_hashes, related.span);
+        push_text(bytes, Some(&related.message));
+        push_place(bytes, db, file_hashes, related.span);
     }
-    xxhash_rust::xxh3::xxh3_128(&bytes)
+    xxhash_rust::xxh3::xxh3_128(bytes)
 }
 
 fn push_place(bytes: &mut Vec<u8>, db: &SourceDb, file_hashes: &FileHashes, span: Span) {
@@ -494,24 +489,49 @@ pub fn render(result: &CheckResult, colors: Colors) -> String {
     String::from_utf8_lossy(&rendered).into_owned()
 }
 
-/// Whether `memo` holds a drawing for every finding of `result`: then drawing the output
-/// reads no file's text, and a run that reused its findings need only have kept their places
-/// (the contents hashes the drawings are keyed by are kept with them).
-pub fn all_kept(result: &CheckResult, colors: Colors, memo: &DrawingMemo<'_>) -> bool {
-    drawing_keys(result, colors)
-        .into_iter()
-        .all(|key| memo.has(key))
+/// The drawing key of each finding of one check's result, in order ([`drawing_key`]): worked
+/// out once per run, since a run asks whether every finding's drawing is kept
+/// ([`all_kept`]) before it draws them ([`render_pieces`]).
+pub struct DrawingKeys {
+    keys: Vec<u128>,
 }
 
 /// The drawing key of each finding of `result`, in order, worked out side by side.
-fn drawing_keys(result: &CheckResult, colors: Colors) -> Vec<u128> {
+pub fn drawing_keys(result: &CheckResult, colors: Colors) -> DrawingKeys {
     let db = &result.graph.db;
     let file_hashes = crate::render::text_hashes(db, &result.diagnostics);
-    result
+    let keys = result
         .diagnostics
         .par_iter()
-        .map(|diagnostic| drawing_key(db, diagnostic, &file_hashes, colors))
-        .collect()
+        .map_init(Vec::new, |bytes, diagnostic| {
+            drawing_key(db, diagnostic, &file_hashes, colors, bytes)
+        })
+        .collect();
+    DrawingKeys { keys }
+}
+
+/// Whether `memo` holds a drawing for every finding `keys` were worked out for: then drawing
+/// the output reads no file's text, and a run that reused its findings need only have kept
+/// their places (the contents hashes the drawings are keyed by are kept with them).
+pub fn all_kept(keys: &DrawingKeys, memo: &DrawingMemo<'_>) -> bool {
+    // The usual case, every finding drawn as the last run drew it and in the same order, is
+    // told by comparing the keys in order, without building the table of kept drawings.
+    is_kept_as_it_is(keys, memo) || keys.keys.iter().all(|key| memo.has(*key))
+}
+
+/// Whether the kept drawings are those of `keys`, in the same order.
+fn is_kept_as_it_is(keys: &DrawingKeys, memo: &DrawingMemo<'_>) -> bool {
+    memo.kept_drawings()
+        .keys()
+        .eq(keys.keys.iter().copied())
+}
+
+/// What the full format keeps of its drawings in one run: the last run's drawings, with a
+/// place for this run's, and the drawing key of each finding of the result being drawn.
+#[derive(Clone, Copy)]
+pub struct KeptForRun<'a> {
+    pub memo: &'a DrawingMemo<'a>,
+    pub keys: &'a DrawingKeys,
 }
 
 /// How many findings are drawn side by side before they are handed on.
@@ -529,15 +549,18 @@ const FINDINGS_PER_BATCH: usize = 512;
 pub fn render_pieces<'a>(
     result: &'a CheckResult,
     colors: Colors,
-    memo: Option<&'a DrawingMemo<'a>>,
+    kept: Option<KeptForRun<'a>>,
 ) -> impl Iterator<Item = Piece<'a>> + 'a {
     let handlers = Handlers::new(colors);
     let db = &result.graph.db;
-    let keys = match memo {
-        Some(_) => drawing_keys(result, colors),
-        None => Vec::new(),
-    };
-    let kept_as_they_are = memo.filter(|memo| memo.kept_drawings().keys().eq(keys.iter().copied()));
+    // Keys worked out for another result (a caller's mistake) would take the wrong drawings:
+    // such a run draws every finding instead.
+    let kept = kept.filter(|kept| kept.keys.keys.len() == result.diagnostics.len());
+    let memo = kept.map(|kept| kept.memo);
+    let keys = kept.map_or(&[][..], |kept| kept.keys.keys.as_slice());
+    let kept_as_they_are = kept
+        .filter(|kept| is_kept_as_it_is(kept.keys, kept.memo))
+        .map(|kept| kept.memo);
     if let Some(memo) = kept_as_they_are {
         memo.note(keys.iter().map(|key| (*key, None)).collect());
     }

@@ -72,7 +72,7 @@ pub fn render_pieces<'a>(
     result: &'a CheckResult,
     format: OutputFormat,
     colors: Colors,
-    drawings: Option<&'a drawings::DrawingMemo<'a>>,
+    drawings: Option<full::KeptForRun<'a>>,
 ) -> Box<dyn Iterator<Item = Piece<'a>> + 'a> {
     match format {
         OutputFormat::Full => Box::new(full::render_pieces(result, colors, drawings)),
