@@ -30,8 +30,9 @@ pub enum Error {
         closest: Option<&'static str>,
     },
     Lsp(LspError),
-    /// The kept drawings could not be read while they were written out (they had been read
-    /// and checked whole moments before), so the output stopped short.
+    /// The kept drawings could not be copied to the output (the file, checked whole moments
+    /// before, could not be read again, or the output failed other than by being closed), so
+    /// the output stopped short.
     KeptDrawings {
         path: PathBuf,
         error: std::io::Error,
@@ -72,7 +73,7 @@ impl std::fmt::Display for Error {
             Error::Lsp(error) => error.fmt(formatter),
             Error::KeptDrawings { path, error } => write!(
                 formatter,
-                "cannot read the drawings kept in {} ({error}), so the output above is incomplete; `--no-cache` draws every finding",
+                "cannot copy the drawings kept in {} to the output ({error}), so the output above is incomplete; if the kept drawings are at fault, `--no-cache` draws every finding instead",
                 path.display()
             ),
         }

@@ -136,13 +136,21 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         reuse_findings,
         ..CheckOptions::default()
     };
-    let mut result = check(&checked_dir, &settings, &options_reusing(reuse_findings))?;
-    // The kept drawings are opened after the check, not beside it: opening reads their index
-    // and checks them a piece at a time, and a run that then takes drawings by key reads them
-    // whole (the size of the output), which beside the check would add to its peak of memory.
-    let kept_drawings = drawings_path
-        .as_deref()
-        .map(render::drawings::KeptDrawings::read);
+    // The kept drawings are opened beside the check, on a thread of their own: opening reads
+    // their index and checks them through one small buffer (tens of megabytes in a large
+    // project), and a check that reuses its findings leaves a core idle for part of its
+    // time. Taking drawings by key, which reads them whole, comes only after the check, so
+    // it never adds to the check's peak of memory.
+    let (checked, kept_drawings) = std::thread::scope(|scope| {
+        let opening = drawings_path
+            .as_deref()
+            .map(|path| scope.spawn(move || render::drawings::KeptDrawings::read(path)));
+        let checked = check(&checked_dir, &settings, &options_reusing(reuse_findings));
+        // A thread that panicked left no drawings: every finding is drawn.
+        let kept_drawings = opening.and_then(|opening| opening.join().ok());
+        (checked, kept_drawings)
+    });
+    let mut result = checked?;
     let drawings = kept_drawings
         .as_ref()
         .map(render::drawings::KeptDrawings::memo);
@@ -447,8 +455,8 @@ fn print_pieces<'a>(pieces: impl Iterator<Item = render::Piece<'a>>) -> Result<(
             render::Piece::Text(text) => stdout.write_all(&text),
             render::Piece::KeptDrawings(kept) => match kept.write_all_to(&mut stdout) {
                 Ok(()) => Ok(()),
-                Err(render::drawings::WriteError::Write(error)) => Err(error),
-                Err(render::drawings::WriteError::Read(error)) => {
+                Err(render::drawings::WriteError::OutputClosed(error)) => Err(error),
+                Err(render::drawings::WriteError::CopyFailed(error)) => {
                     let _ = stdout.flush();
                     return Err(Error::KeptDrawings {
                         path: kept.path().to_path_buf(),

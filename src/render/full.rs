@@ -521,9 +521,7 @@ pub fn all_kept(keys: &DrawingKeys, memo: &DrawingMemo<'_>) -> bool {
 
 /// Whether the kept drawings are those of `keys`, in the same order.
 fn is_kept_as_it_is(keys: &DrawingKeys, memo: &DrawingMemo<'_>) -> bool {
-    memo.kept_drawings()
-        .keys()
-        .eq(keys.keys.iter().copied())
+    memo.kept_drawings().keys().eq(keys.keys.iter().copied())
 }
 
 /// What the full format keeps of its drawings in one run: the last run's drawings, with a
