@@ -257,10 +257,22 @@ impl SimilarityIndex {
         let documents: Vec<&str> = documents.into_iter().collect();
         // Reading the words is the work, and each document's words are its own: they are read
         // side by side, then filed in document order so that every posting list stays sorted.
-        let terms_per_document: Vec<Vec<String>> = documents
-            .par_iter()
-            .map(|document| terms(document))
-            .collect();
+        //
+        // Side by side only when called from outside rayon's threads. The linker builds its
+        // indexes inside `OnceLock::get_or_init`, and rules ask for them from rayon's threads:
+        // a rayon thread that waits there for a piece of its work that another thread stole
+        // steals work itself meanwhile, and may take a rule's job that asks for the same
+        // index, which then waits for its own initialization forever (rayon-rs/rayon#592,
+        // #1251; seen with 8 threads). On rayon's threads the other cores have the rules'
+        // other work to do anyway.
+        let terms_per_document: Vec<Vec<String>> = if rayon::current_thread_index().is_some() {
+            documents.iter().map(|document| terms(document)).collect()
+        } else {
+            documents
+                .par_iter()
+                .map(|document| terms(document))
+                .collect()
+        };
         let document_count = documents.len();
         let mut postings: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         for (index, document_terms) in terms_per_document.into_iter().enumerate() {
@@ -488,6 +500,50 @@ mod tests {
             Some(first) => first.to_uppercase().chain(characters).collect(),
             None => String::new(),
         }
+    }
+
+    /// Rules build the linker's indexes inside `OnceLock::get_or_init` from rayon's threads
+    /// (see [`SimilarityIndex::new`]): many tasks asking for one index at once, on more
+    /// threads than cores, must all get it. Building it side by side there deadlocked within
+    /// a few hundred rounds; the watchdog turns a deadlock into a failure, not a hung run.
+    #[test]
+    fn indexes_built_on_demand_inside_parallel_work_never_deadlock() {
+        use rayon::prelude::*;
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let documents: Vec<String> = (0..2000)
+                .map(|number| format!("refunds within {number} days of the delivery"))
+                .collect();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(8)
+                .build()
+                .unwrap();
+            for _ in 0..300 {
+                let index = std::sync::OnceLock::new();
+                let found: usize = pool.install(|| {
+                    (0..500)
+                        .into_par_iter()
+                        .map(|task| {
+                            if task % 7 != 0 {
+                                return 0;
+                            }
+                            let index = index.get_or_init(|| {
+                                SimilarityIndex::new(documents.iter().map(String::as_str))
+                            });
+                            index.document_count
+                        })
+                        .sum()
+                });
+                assert_eq!(found, 72 * 2000);
+            }
+            let _ = done.send(());
+        });
+        assert!(
+            finished
+                .recv_timeout(std::time::Duration::from_secs(120))
+                .is_ok(),
+            "building an index inside parallel work deadlocked (or took over two minutes)"
+        );
     }
 
     #[test]
