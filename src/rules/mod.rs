@@ -115,13 +115,22 @@ pub struct RuleContext<'a> {
     /// What is read from each assertion, by a hash of its kind, value and threshold: eval
     /// files repeat their assertions (a promptfoo `defaultTest` applies to every test, a
     /// dataset's rows share their checks), and reading one is the costly part. At most
-    /// [`KEPT_ASSERTION_FACTS`] are kept.
-    assertion_facts: std::sync::Mutex<rustc_hash::FxHashMap<u128, std::sync::Arc<AssertionFacts>>>,
+    /// [`KEPT_ASSERTION_FACTS`] are kept, spread over [`ASSERTION_FACT_SHARDS`] tables by
+    /// the hash, each behind its own lock: with one lock, the threads checking requirements
+    /// side by side waited for each other on every assertion.
+    assertion_facts: [AssertionFactShard; ASSERTION_FACT_SHARDS],
 }
 
 /// How many distinct assertions a run keeps the facts of: enough for the checks a project
 /// repeats, and little memory when every assertion is different.
 const KEPT_ASSERTION_FACTS: usize = 4096;
+
+/// Into how many tables, each with its own lock, the kept assertion facts are spread.
+const ASSERTION_FACT_SHARDS: usize = 16;
+
+/// One of the tables of kept assertion facts, by a hash of the assertion.
+type AssertionFactShard =
+    std::sync::Mutex<rustc_hash::FxHashMap<u128, std::sync::Arc<AssertionFacts>>>;
 
 /// The facts read from one requirement's text, each on first use.
 #[derive(Default)]
@@ -142,29 +151,34 @@ impl<'a> RuleContext<'a> {
                 .iter()
                 .map(|_| RequirementFactCells::default())
                 .collect(),
-            assertion_facts: std::sync::Mutex::default(),
+            assertion_facts: Default::default(),
         }
     }
 
     /// What `assertion` checks, as [`analyze`] reads it; read once per distinct assertion.
     pub fn assertion_facts(&self, assertion: &AssertionDef) -> std::sync::Arc<AssertionFacts> {
-        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        hasher.update(assertion.kind.as_bytes());
-        // A kind never holds a NUL byte, so kind and value cannot run into each other.
-        hasher.update(&[0]);
-        hasher.update(assertion.value.as_bytes());
-        if let Some(threshold) = assertion.threshold {
-            hasher.update(&threshold.to_bits().to_le_bytes());
-        }
-        let key = hasher.digest128();
-        if let Ok(kept) = self.assertion_facts.lock()
+        // The value is hashed in one pass, seeded with the kind and the threshold: fed piece
+        // by piece, xxh3's streaming state copied every value into its buffer first.
+        let threshold_bits = assertion.threshold.map_or(0, |threshold| {
+            // Set apart from "no threshold" even for a threshold whose bits are all zero.
+            threshold.to_bits().rotate_left(1) | 1
+        });
+        let seed = xxhash_rust::xxh3::xxh3_64(assertion.kind.as_bytes()) ^ threshold_bits;
+        let key = xxhash_rust::xxh3::xxh3_128_with_seed(assertion.value.as_bytes(), seed);
+        let Some(shard) = self
+            .assertion_facts
+            .get(key as usize % ASSERTION_FACT_SHARDS)
+        else {
+            return std::sync::Arc::new(analyze(assertion));
+        };
+        if let Ok(kept) = shard.lock()
             && let Some(facts) = kept.get(&key)
         {
             return std::sync::Arc::clone(facts);
         }
         let facts = std::sync::Arc::new(analyze(assertion));
-        if let Ok(mut kept) = self.assertion_facts.lock()
-            && kept.len() < KEPT_ASSERTION_FACTS
+        if let Ok(mut kept) = shard.lock()
+            && kept.len() < KEPT_ASSERTION_FACTS / ASSERTION_FACT_SHARDS
         {
             kept.insert(key, std::sync::Arc::clone(&facts));
         }
