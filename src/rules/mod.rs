@@ -132,6 +132,24 @@ const ASSERTION_FACT_SHARDS: usize = 16;
 type AssertionFactShard =
     std::sync::Mutex<rustc_hash::FxHashMap<u128, std::sync::Arc<AssertionFacts>>>;
 
+/// The key of an assertion's kept facts: a hash of its kind, value and threshold. The value is
+/// hashed in one pass, seeded with a hash of the rest: fed piece by piece, xxh3's streaming
+/// state copied every value into its buffer first.
+fn assertion_key(assertion: &AssertionDef) -> u128 {
+    // Whether there is a threshold, then its bits: "none" and a threshold of 0.0 differ.
+    let mut threshold = [0u8; 9];
+    if let Some(value) = assertion.threshold {
+        let (present, bits) = threshold.split_at_mut(1);
+        present.fill(1);
+        bits.copy_from_slice(&value.to_bits().to_le_bytes());
+    }
+    let seed = xxhash_rust::xxh3::xxh3_64_with_seed(
+        assertion.kind.as_bytes(),
+        xxhash_rust::xxh3::xxh3_64(&threshold),
+    );
+    xxhash_rust::xxh3::xxh3_128_with_seed(assertion.value.as_bytes(), seed)
+}
+
 /// The facts read from one requirement's text, each on first use.
 #[derive(Default)]
 struct RequirementFactCells {
@@ -157,14 +175,7 @@ impl<'a> RuleContext<'a> {
 
     /// What `assertion` checks, as [`analyze`] reads it; read once per distinct assertion.
     pub fn assertion_facts(&self, assertion: &AssertionDef) -> std::sync::Arc<AssertionFacts> {
-        // The value is hashed in one pass, seeded with the kind and the threshold: fed piece
-        // by piece, xxh3's streaming state copied every value into its buffer first.
-        let threshold_bits = assertion.threshold.map_or(0, |threshold| {
-            // Set apart from "no threshold" even for a threshold whose bits are all zero.
-            threshold.to_bits().rotate_left(1) | 1
-        });
-        let seed = xxhash_rust::xxh3::xxh3_64(assertion.kind.as_bytes()) ^ threshold_bits;
-        let key = xxhash_rust::xxh3::xxh3_128_with_seed(assertion.value.as_bytes(), seed);
+        let key = assertion_key(assertion);
         let Some(shard) = self
             .assertion_facts
             .get(key as usize % ASSERTION_FACT_SHARDS)
@@ -631,3 +642,40 @@ macro_rules! declare_rule {
     };
 }
 pub(crate) use declare_rule;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assertion(kind: &str, value: &str, threshold: Option<f64>) -> AssertionDef {
+        AssertionDef {
+            kind: kind.into(),
+            value: value.into(),
+            threshold,
+            span: Span::new(crate::source_db::FileId(0), 0, 0),
+        }
+    }
+
+    /// Assertions share kept facts only when kind, value and threshold are all the same: a
+    /// missing threshold is not a threshold of 0, a threshold's sign counts, and a kind does
+    /// not run into its value.
+    #[test]
+    fn assertions_that_differ_anywhere_have_different_keys() {
+        let different = [
+            assertion("contains", "refund", None),
+            assertion("contains", "refund", Some(0.0)),
+            assertion("contains", "refund", Some(-0.0)),
+            assertion("contains", "refund", Some(0.5)),
+            assertion("contains", "refund", Some(-0.5)),
+            assertion("icontains", "refund", None),
+            assertion("contain", "srefund", None),
+            assertion("contains", "refunds", None),
+        ];
+        let keys: std::collections::HashSet<u128> = different.iter().map(assertion_key).collect();
+        assert_eq!(keys.len(), different.len());
+        assert_eq!(
+            assertion_key(&assertion("latency", "", Some(1500.0))),
+            assertion_key(&assertion("latency", "", Some(1500.0)))
+        );
+    }
+}
