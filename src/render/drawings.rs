@@ -112,7 +112,9 @@ impl KeptDrawings {
         file.seek(std::io::SeekFrom::Start(indexed.drawings_start))
             .map_err(WriteError::CopyFailed)?;
         let mut drawings = file.take(indexed.drawings_length);
-        match std::io::copy(&mut drawings, out) {
+        // What `out` buffers goes out first: the system copy writes to the file descriptor
+        // under it, past any buffer in between.
+        match out.flush().and_then(|()| std::io::copy(&mut drawings, out)) {
             Ok(copied) if copied == indexed.drawings_length => Ok(()),
             Ok(_) => Err(WriteError::CopyFailed(std::io::Error::new(
                 std::io::ErrorKind::UnexpectedEof,
