@@ -25,8 +25,8 @@ fn sandbox() -> &'static Path {
     })
 }
 
-fn settings() -> &'static speclint::config::Settings {
-    static SETTINGS: OnceLock<speclint::config::Settings> = OnceLock::new();
+fn settings() -> &'static speclint::settings::Settings {
+    static SETTINGS: OnceLock<speclint::settings::Settings> = OnceLock::new();
     SETTINGS.get_or_init(|| match speclint::config::load_settings(sandbox(), None) {
         Ok(settings) => settings,
         Err(error) => panic!("default settings: {error}"),
@@ -39,6 +39,7 @@ fn with_table(name: &str, text: &str, format: Format) {
     let context = LoadContext {
         table: &table,
         settings: settings(),
+        kept: None,
     };
     let _ = speclint::source::load_as(&context, id, text, format);
 }
@@ -84,11 +85,11 @@ pub fn config(text: &str) {
 }
 
 pub fn lock_file(text: &str) {
-    let _ = speclint::lock::parse(text);
+    let _ = speclint::lockfile::parse(text);
 }
 
 pub fn baseline(text: &str) {
-    let _ = speclint::baseline::parse(text);
+    let _ = speclint::baseline::parse(text, Path::new("speclint-baseline.json"));
 }
 
 /// The language server's input side: framing, JSON-RPC parsing, positions and URIs.
@@ -117,10 +118,10 @@ pub fn drift_facts(text: &str) {
     let _ = speclint::facts::literal::enumerations(text);
     let (left, right) = text.split_at(text.len() / 2 - (0..4).find(|shift| text.is_char_boundary(text.len() / 2 - shift)).unwrap_or(0));
     let _ = speclint::facts::compare::wording_disagreements(left, right);
-    let _ = speclint::facts::compare::modality_disagreement(speclint::modality::detect_modality(left), right);
+    let _ = speclint::facts::compare::modality_disagreement(left, speclint::modality::detect_modality(left), right);
     let assertion = speclint::source::model::AssertionDef {
-        kind: "javascript".to_owned(),
-        value: text.to_owned(),
+        kind: "javascript".into(),
+        value: text.into(),
         threshold: None,
         span: speclint::source_db::Span::default(),
     };
