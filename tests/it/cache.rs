@@ -34,14 +34,16 @@ fn project() -> tempfile::TempDir {
     directory
 }
 
+/// The command `speclint check` with `arguments`, for `root`.
+fn check_command(root: &Path, arguments: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_speclint"));
+    command.arg("check").args(arguments).arg(root);
+    command
+}
+
 /// `speclint check` with `arguments`: exit code, stdout and stderr.
 fn run(root: &Path, arguments: &[&str]) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_speclint"))
-        .arg("check")
-        .args(arguments)
-        .arg(root)
-        .output()
-        .unwrap();
+    let output = check_command(root, arguments).output().unwrap();
     (
         output.status.code(),
         String::from_utf8(output.stdout).unwrap(),
@@ -718,35 +720,19 @@ pub fn drawings_are_kept_only_for_findings_drawn_the_same() {
     assert_eq!(drawings_kept(&stderr), Some((drawn, drawn)), "{stderr}");
 }
 
-/// `speclint check` of `root` in the full format, without colours, with its standard output
-/// sent to `output`: exit code and stderr.
-fn check_full_into(root: &Path, output: std::process::Stdio) -> (Option<i32>, String) {
-    let finished = Command::new(env!("CARGO_BIN_EXE_speclint"))
-        .args(["check", "--output-format", "full", "--color", "never"])
-        .arg(root)
-        .stdout(output)
-        .output()
-        .unwrap();
-    (
-        finished.status.code(),
-        String::from_utf8(finished.stderr).unwrap(),
-    )
-}
-
 /// The kept drawings are copied to the output by the system, which cannot say which side
 /// failed: a closed output (a pager that quit) still ends the run quietly with the findings'
 /// exit code, and any other failure (a full disk) says the output is incomplete and exits 2.
 pub fn an_output_that_fails_while_kept_drawings_are_copied() {
+    const FULL: [&str; 4] = ["--output-format", "full", "--color", "never"];
     let project = project();
     let root = project.path();
-    let (code, _, _) = run(root, &["--output-format", "full", "--color", "never"]);
+    let (code, _, _) = run(root, &FULL);
     let (_, stderr) = check_full(root, &["--timings", "--color", "never"]);
     let (kept, drawn) = drawings_kept(&stderr).unwrap();
     assert!(kept == drawn && drawn > 0, "{stderr}");
     // A pipe whose reader is gone before anything is written.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_speclint"))
-        .args(["check", "--output-format", "full", "--color", "never"])
-        .arg(root)
+    let mut child = check_command(root, &FULL)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -762,8 +748,9 @@ pub fn an_output_that_fails_while_kept_drawings_are_copied() {
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let (full_code, stderr) = check_full_into(root, full.into());
-    assert_eq!(full_code, Some(2), "{stderr}");
+    let output = check_command(root, &FULL).stdout(full).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("so the output above is incomplete"),
         "{stderr}"
