@@ -54,7 +54,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct CheckArgs {
     /// Directory to check (default: the current directory).
     pub path: Option<PathBuf>,

@@ -37,6 +37,12 @@ pub enum Error {
         path: PathBuf,
         error: std::io::Error,
     },
+    /// The kept output of the last run could not be copied to the output (the same ways), so
+    /// the output stopped short.
+    KeptOutput {
+        path: PathBuf,
+        error: std::io::Error,
+    },
 }
 
 impl Error {
@@ -74,6 +80,11 @@ impl std::fmt::Display for Error {
             Error::KeptDrawings { path, error } => write!(
                 formatter,
                 "cannot copy the drawings kept in {} to the output ({error}), so the output above is incomplete; if the kept drawings are at fault, `--no-cache` draws every finding instead",
+                path.display()
+            ),
+            Error::KeptOutput { path, error } => write!(
+                formatter,
+                "cannot copy the output kept in {} to the output ({error}), so the output above is incomplete; if the kept output is at fault, `--no-cache` checks the project instead",
                 path.display()
             ),
         }

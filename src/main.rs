@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use speclint::check::kept_output::{self, KeptOutput, OutputKey};
 use speclint::check::{
     BaselineChoice, CheckOptions, CheckResult, FilesRead, ReuseFindings, RuleChecks, check,
 };
@@ -108,10 +109,29 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
     let draws_findings = arguments.output_format == render::OutputFormat::Full
         && !arguments.statistics
         && !describes_everything;
-    let drawings_path = (draws_findings && !arguments.no_cache)
+    let cache_location = (!arguments.no_cache)
         .then(|| speclint::source::cache::CacheLocation::create(&settings.project_root, &settings))
-        .flatten()
+        .flatten();
+    let drawings_path = cache_location
+        .as_ref()
+        .filter(|_| draws_findings)
         .map(|location| location.file(render::drawings::file_kind(colors)));
+    // The output of the last run is kept for a run that finds nothing changed
+    // (`check::kept_output`), except where the output depends on more than the files, the
+    // settings and the command line: a baseline file, or git history.
+    let baseline_in_use = arguments.baseline.as_ref().or(settings.baseline.as_ref());
+    let keeps_output = !describes_everything
+        && !arguments.statistics
+        && arguments.changed_since.is_none()
+        && baseline_in_use.is_none();
+    let output_path = cache_location
+        .as_ref()
+        .filter(|_| keeps_output)
+        .map(|location| location.file("output.bin"));
+    let output_key = output_key(arguments, &checked_dir, &settings, colors);
+    let kept_output = output_path
+        .as_deref()
+        .and_then(|path| KeptOutput::open(path, output_key, &settings.project_root, &settings));
     // With the last run's drawings at hand, a run that reuses its findings may need no text:
     // it keeps their places only, and reads the texts (a second reuse) if some finding must
     // be drawn after all.
@@ -141,16 +161,58 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
     // project), and a check that reuses its findings leaves a core idle for part of its
     // time. Taking drawings by key, which reads them whole, comes only after the check, so
     // it never adds to the check's peak of memory.
-    let (checked, kept_drawings) = std::thread::scope(|scope| {
+    // The kept output's text is checked on a thread of its own too.
+    let (checked, kept_drawings, kept_text_checks_out) = std::thread::scope(|scope| {
         let opening = drawings_path
             .as_deref()
             .map(|path| scope.spawn(move || render::drawings::KeptDrawings::read(path)));
-        let checked = check(&checked_dir, &settings, &options_reusing(reuse_findings));
+        let checking_text = kept_output
+            .as_ref()
+            .map(|kept| scope.spawn(move || kept.body_checks_out()));
+        let options = CheckOptions {
+            kept_output_print: kept_output.as_ref().map(KeptOutput::print),
+            ..options_reusing(reuse_findings)
+        };
+        let checked = check(&checked_dir, &settings, &options);
         // A thread that panicked left no drawings: every finding is drawn.
         let kept_drawings = opening.and_then(|opening| opening.join().ok());
-        (checked, kept_drawings)
+        let kept_text_checks_out =
+            checking_text.is_some_and(|checking| checking.join().unwrap_or(false));
+        (checked, kept_drawings, kept_text_checks_out)
     });
     let mut result = checked?;
+    if result.output_kept.take().is_some()
+        && let Some((kept, path)) = kept_output.as_ref().zip(output_path.as_deref())
+    {
+        let drawings_as_kept = kept.drawings().is_none_or(|identity| {
+            kept_drawings
+                .as_ref()
+                .and_then(|drawings| drawings.identity())
+                == Some(identity)
+        });
+        if kept_text_checks_out && drawings_as_kept {
+            if arguments.timings {
+                print_timings(&result);
+                if kept.drawings().is_some()
+                    && let Some(drawings) = &kept_drawings
+                {
+                    let drawn = drawings.keys().len();
+                    print_error(&format!(
+                        "speclint: full output: {drawn} of {drawn} findings drawn as the last run drew them\n"
+                    ));
+                }
+            }
+            print_kept_output(kept, path, kept_drawings.as_ref())?;
+            return Ok(if kept.has_errors() {
+                ExitCode::from(EXIT_FINDINGS)
+            } else {
+                ExitCode::SUCCESS
+            });
+        }
+        // The kept output did not check out: the run goes on as it would have without it,
+        // and keeps its own.
+        result = check(&checked_dir, &settings, &options_reusing(reuse_findings))?;
+    }
     let drawings = kept_drawings
         .as_ref()
         .map(render::drawings::KeptDrawings::memo);
@@ -183,32 +245,7 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         };
     }
     if arguments.timings {
-        for (phase, duration) in &result.timings {
-            print_error(&format!(
-                "speclint: {phase}: {:.1} ms\n",
-                duration.as_secs_f64() * 1000.0
-            ));
-        }
-        if let Some(FilesRead { read, walked }) = result.files_read {
-            print_error(&format!(
-                "speclint: load: {read} of {walked} walked files read and hashed; the rest were known by their unchanged stamps\n"
-            ));
-        }
-        if let Some(RuleChecks { done_again, total }) = result.rule_checks {
-            print_error(&format!(
-                "speclint: rule memo: {done_again} of {total} checks (a rule over one requirement or file) done again; the rest kept\n"
-            ));
-        }
-        for timing in &result.format_timings {
-            print_error(&format!(
-                "speclint: load {}: {} files ({} from the cache), {:.2} MB, {:.1} ms of CPU\n",
-                timing.format,
-                timing.files,
-                timing.cached,
-                timing.bytes as f64 / 1_000_000.0,
-                timing.cpu.as_secs_f64() * 1000.0
-            ));
-        }
+        print_timings(&result);
     }
     if arguments.list {
         print(&render::list::render(&result));
@@ -224,7 +261,6 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         ));
         return Ok(ExitCode::SUCCESS);
     }
-    let baseline_in_use = arguments.baseline.as_ref().or(settings.baseline.as_ref());
     if let Some(path) = baseline_in_use {
         print_error(&format!(
             "speclint: the baseline {} hid {} finding{}\n",
@@ -238,24 +274,53 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         print(&render::statistics::render(&result));
         return Ok(exit_code(&result));
     }
-    let kept_for_run = drawings
-        .as_ref()
-        .zip(drawing_keys.as_ref())
-        .map(|(memo, keys)| render::full::KeptForRun { memo, keys });
-    print_pieces(render::render_pieces(
-        &result,
-        arguments.output_format,
-        colors,
-        kept_for_run,
-    ))?;
-    if let Some(drawings) = drawings {
-        let count = drawings.store();
-        if arguments.timings {
-            print_error(&format!(
-                "speclint: full output: {} of {} findings drawn as the last run drew them\n",
-                count.kept, count.drawn
-            ));
-        }
+    // The output is kept for the next run only when all of it was written.
+    let kept_text = if arguments.output_format == render::OutputFormat::Full {
+        let kept_for_run = drawings
+            .as_ref()
+            .zip(drawing_keys.as_ref())
+            .map(|(memo, keys)| render::full::KeptForRun { memo, keys });
+        let complete = print_pieces(render::render_pieces(
+            &result,
+            arguments.output_format,
+            colors,
+            kept_for_run,
+        ))?;
+        // The full format's kept output is the kept drawings, when they hold exactly this
+        // run's drawings in order, and the summary after them.
+        let kept_drawings = drawings.and_then(|drawings| {
+            let stored = drawings.store();
+            if arguments.timings {
+                print_error(&format!(
+                    "speclint: full output: {} of {} findings drawn as the last run drew them\n",
+                    stored.count.kept, stored.count.drawn
+                ));
+            }
+            stored.identity
+        });
+        kept_drawings
+            .filter(|_| complete)
+            .map(|identity| (Some(identity), render::full::summary_text(&result)))
+    } else {
+        let text = render::render(&result, arguments.output_format, colors);
+        let complete = print_pieces(std::iter::once(render::Piece::Text(
+            std::borrow::Cow::Borrowed(text.as_bytes()),
+        )))?;
+        complete.then_some((None, text))
+    };
+    if let Some(((drawings, text), path)) = kept_text.zip(output_path.as_deref())
+        && let Some(findings) = &result.stored_findings
+    {
+        kept_output::store(
+            path,
+            output_key,
+            findings,
+            &kept_output::PrintedOutput {
+                has_errors: result.has_errors(),
+                drawings,
+                text: text.as_bytes(),
+            },
+        );
     }
     let code = exit_code(&result);
     // The process ends next, and the system takes its memory back at once: freeing a graph of
@@ -448,7 +513,9 @@ fn print(text: &str) {
 }
 
 /// Writes `pieces` to stdout in order through one buffer, freeing each once written.
-fn print_pieces<'a>(pieces: impl Iterator<Item = render::Piece<'a>>) -> Result<(), Error> {
+/// Writes `pieces` to stdout; whether all of them were written (`false` when the output was
+/// closed, as by a pager that quit).
+fn print_pieces<'a>(pieces: impl Iterator<Item = render::Piece<'a>>) -> Result<bool, Error> {
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     for piece in pieces {
         let written = match piece {
@@ -467,11 +534,107 @@ fn print_pieces<'a>(pieces: impl Iterator<Item = render::Piece<'a>>) -> Result<(
         };
         // A closed stdout (a pager that quit) ends the output, not the run.
         if written.is_err() {
-            return Ok(());
+            return Ok(false);
+        }
+    }
+    Ok(stdout.flush().is_ok())
+}
+
+/// Writes the output the last run kept (`check::kept_output`) to stdout: the kept drawings it
+/// starts with, if any, and its text.
+fn print_kept_output(
+    kept: &KeptOutput,
+    path: &Path,
+    drawings: Option<&render::drawings::KeptDrawings>,
+) -> Result<(), Error> {
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    if kept.drawings().is_some()
+        && let Some(drawings) = drawings
+    {
+        match drawings.write_all_to(&mut stdout) {
+            Ok(()) => {}
+            // A closed stdout (a pager that quit) ends the output, not the run.
+            Err(render::drawings::WriteError::OutputClosed(_)) => return Ok(()),
+            Err(render::drawings::WriteError::CopyFailed(error)) => {
+                return Err(Error::KeptDrawings {
+                    path: drawings.path().to_path_buf(),
+                    error,
+                });
+            }
+        }
+    }
+    match kept.write_text_to(&mut stdout) {
+        Ok(()) => {}
+        Err(render::drawings::WriteError::OutputClosed(_)) => return Ok(()),
+        Err(render::drawings::WriteError::CopyFailed(error)) => {
+            return Err(Error::KeptOutput {
+                path: path.to_path_buf(),
+                error,
+            });
         }
     }
     let _ = stdout.flush();
     Ok(())
+}
+
+/// Prints what each phase of the check cost (`--timings`) to stderr.
+fn print_timings(result: &CheckResult) {
+    for (phase, duration) in &result.timings {
+        print_error(&format!(
+            "speclint: {phase}: {:.1} ms\n",
+            duration.as_secs_f64() * 1000.0
+        ));
+    }
+    if let Some(FilesRead { read, walked }) = result.files_read {
+        print_error(&format!(
+            "speclint: load: {read} of {walked} walked files read and hashed; the rest were known by their unchanged stamps\n"
+        ));
+    }
+    if let Some(RuleChecks { done_again, total }) = result.rule_checks {
+        print_error(&format!(
+            "speclint: rule memo: {done_again} of {total} checks (a rule over one requirement or file) done again; the rest kept\n"
+        ));
+    }
+    for timing in &result.format_timings {
+        print_error(&format!(
+            "speclint: load {}: {} files ({} from the cache), {:.2} MB, {:.1} ms of CPU\n",
+            timing.format,
+            timing.files,
+            timing.cached,
+            timing.bytes as f64 / 1_000_000.0,
+            timing.cpu.as_secs_f64() * 1000.0
+        ));
+    }
+}
+
+/// The key of what decides this run's output besides the project's files and settings
+/// (`check::kept_output`): every argument but `--timings` (which only adds lines to stderr),
+/// the colours, the checked folder and the working directory, and the repository prefix that
+/// CI formats put before paths.
+fn output_key(
+    arguments: &CheckArgs,
+    checked_dir: &Path,
+    settings: &Settings,
+    colors: Colors,
+) -> OutputKey {
+    let arguments = format!(
+        "{:?}",
+        CheckArgs {
+            timings: false,
+            ..arguments.clone()
+        }
+    );
+    let checked_dir = std::path::absolute(checked_dir).unwrap_or_else(|_| checked_dir.into());
+    let working_dir = std::env::current_dir().unwrap_or_default();
+    let colors = format!("{colors:?}");
+    let repository_prefix = speclint::check::repository_prefix(&settings.project_root);
+    OutputKey::of(&[
+        arguments.as_bytes(),
+        colors.as_bytes(),
+        checked_dir.as_os_str().as_encoded_bytes(),
+        working_dir.as_os_str().as_encoded_bytes(),
+        repository_prefix.as_bytes(),
+    ])
 }
 
 /// Writes to stderr, ignoring a closed stream (an editor that went away).

@@ -16,6 +16,7 @@ use crate::severity::Severity;
 use crate::source::CacheUse;
 pub use crate::source::project_print::FilesRead;
 
+pub mod kept_output;
 mod result_cache;
 pub use result_cache::Totals;
 
@@ -41,6 +42,11 @@ pub struct CheckOptions {
     /// holds a graph with the project's file list only: callers that read requirements,
     /// passages or eval cases from it leave this off.
     pub reuse_findings: ReuseFindings,
+    /// The print kept with the last run's output (`kept_output::KeptOutput::print`): when
+    /// reusing findings is allowed and the project still gives this print, the check does
+    /// nothing else and says so ([`CheckResult::output_kept`]); when it does not, the stored
+    /// findings (made from the same print) are stale too, and the project is checked.
+    pub kept_output_print: Option<Arc<crate::source::project_print::ProjectPrint>>,
 }
 
 /// See [`CheckOptions::reuse_findings`].
@@ -96,6 +102,19 @@ pub struct CheckResult {
     /// For a run with kept rule findings: how many checks of one rule over one requirement
     /// or file it did again, out of how many.
     pub rule_checks: Option<RuleChecks>,
+    /// Set when the project gave the print of [`CheckOptions::kept_output_print`]: the kept
+    /// output is this run's, and the result holds nothing else.
+    pub output_kept: Option<OutputKept>,
+    /// The findings this run stored or reused for the next, which an output kept now
+    /// speaks for (`kept_output::store`); `None` without the on-disk cache.
+    pub stored_findings: Option<kept_output::StoredFindings>,
+}
+
+/// A check that found the project as the kept output's print describes it.
+#[derive(Debug)]
+pub struct OutputKept {
+    /// How many of the walked files were read and hashed.
+    pub files_read: FilesRead,
 }
 
 impl CheckResult {
@@ -148,6 +167,22 @@ pub fn check(
         && matches!(options.cache, CacheUse::Disk)
         && options.overlays.is_empty()
         && options.changed_since.is_none();
+    if reusable && let Some(print) = &options.kept_output_print {
+        match result_cache::unchanged_since_print(root, settings, print) {
+            Some(unchanged) if unchanged.settled_since.is_none() => {
+                return Ok(output_kept(unchanged.files_read, started));
+            }
+            // Files read now have settled since the output was kept: the stored findings
+            // (made from the same print) are reused instead, which stores their stamps, and
+            // the output is kept again with them, so that the next run need not read them.
+            Some(_) => {}
+            None => {
+                // The stored findings were made from the same print: they are stale too.
+                let checked = check_everything(settings, options, reusable, started);
+                return finish(checked, baseline.as_ref(), checked_dir, settings, options);
+            }
+        }
+    }
     let reused = if reusable {
         result_cache::reuse(root, settings, options.reuse_findings)
     } else {
@@ -169,10 +204,30 @@ pub fn check(
             format_timings: Vec::new(),
             files_read: Some(reused.files_read),
             rule_checks: None,
+            stored_findings: reused.stored_findings,
         },
         None => check_everything(settings, options, reusable, started),
     };
     finish(checked, baseline.as_ref(), checked_dir, settings, options)
+}
+
+/// The result of a check that found the project as the kept output's print describes it: no
+/// findings of its own, since the kept output is this run's.
+fn output_kept(files_read: FilesRead, started: Instant) -> CheckResult {
+    CheckResult {
+        graph: Graph::default(),
+        totals: Totals::default(),
+        diagnostics: Vec::new(),
+        unmatched_baseline: Vec::new(),
+        baseline_hidden: 0,
+        path_prefix: String::new(),
+        timings: vec![("load: nothing changed, output kept", started.elapsed())],
+        format_timings: Vec::new(),
+        files_read: Some(files_read),
+        rule_checks: None,
+        output_kept: Some(OutputKept { files_read }),
+        stored_findings: None,
+    }
 }
 
 /// Checks again after the texts of the `edited` files (absolute paths) changed, by patching
@@ -228,6 +283,7 @@ pub fn check_edited(
         format_timings: Vec::new(),
         files_read: None,
         rule_checks: memo.map(RuleMemo::last_run_checks),
+        stored_findings: None,
     };
     // `finish` fails only with `changed_since`, which was turned away above.
     finish(checked, baseline.as_ref(), checked_dir, settings, options).map_err(|_| Box::default())
@@ -305,6 +361,7 @@ fn finish(
         format_timings,
         files_read,
         rule_checks,
+        stored_findings,
     } = checked;
     let root = &settings.project_root;
     let found = diagnostics.len();
@@ -330,6 +387,8 @@ fn finish(
         files_read,
         rule_checks,
         path_prefix: repository_prefix(root),
+        output_kept: None,
+        stored_findings,
     })
 }
 
@@ -384,16 +443,19 @@ fn check_everything(
         || {
             let print = print.filter(|_| store_findings)?;
             let storing = Instant::now();
+            let kept_print = print.clone();
             result_cache::store(root, settings, print, &graph, &diagnostics);
-            Some(storing.elapsed())
+            let stored = kept_output::StoredFindings::on_disk(root, settings, kept_print);
+            Some((storing.elapsed(), stored))
         },
     );
     if let Some(duration) = memo_stored {
         timings.push(("storing rule findings", duration));
     }
-    if let Some(duration) = findings_stored {
+    let stored_findings = findings_stored.and_then(|(duration, stored)| {
         timings.push(("storing findings for the next run", duration));
-    }
+        stored
+    });
     if let Some(writer) = cache_writer {
         // A writer that failed only costs the next run its speed.
         let _ = writer.join();
@@ -406,6 +468,7 @@ fn check_everything(
         format_timings,
         files_read: None,
         rule_checks: memo.map(RuleMemo::last_run_checks),
+        stored_findings,
     }
 }
 
@@ -419,6 +482,7 @@ struct Checked {
     format_timings: Vec<crate::source::FormatTiming>,
     files_read: Option<FilesRead>,
     rule_checks: Option<RuleChecks>,
+    stored_findings: Option<kept_output::StoredFindings>,
 }
 
 /// The first bytes of the file of kept rule findings (2: the last run's findings, rule by rule).
@@ -456,7 +520,7 @@ fn retain_checked_folder(
 
 /// The project root's path inside its git repository, with a trailing `/`; empty at the
 /// repository root or outside a repository. Found by looking for `.git`, without running git.
-fn repository_prefix(root: &Path) -> String {
+pub fn repository_prefix(root: &Path) -> String {
     let Some(repository) = root
         .ancestors()
         .find(|directory| directory.join(".git").exists())

@@ -123,6 +123,8 @@ pub(crate) struct Reused {
     pub stamps_refreshed: bool,
     /// How many of the walked files were read and hashed.
     pub files_read: FilesRead,
+    /// The reused findings as they are stored now (with their stamps refreshed, if they were).
+    pub stored_findings: Option<crate::check::kept_output::StoredFindings>,
 }
 
 /// The parts of stored findings a run that reuses them needs, decoded; the texts are
@@ -237,7 +239,7 @@ fn place_spans(diagnostic: &mut Diagnostic, shown_ids: &[FileId], db: &SourceDb)
     true
 }
 
-fn findings_path(root: &Path, settings: &Settings) -> Option<std::path::PathBuf> {
+pub(crate) fn findings_path(root: &Path, settings: &Settings) -> Option<std::path::PathBuf> {
     let location = crate::source::cache::CacheLocation::create(root, settings)?;
     Some(location.file("findings.bin"))
 }
@@ -361,6 +363,8 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
         head.print.settled = settled;
         crate::source::cache::write_sealed_with_tail(&path, FINDINGS_MAGIC, &head, rest);
     }
+    let stored_findings =
+        crate::check::kept_output::StoredFindings::on_disk(root, settings, head.print);
     Some(Reused {
         graph: Graph {
             db,
@@ -372,7 +376,26 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
         diagnostics,
         stamps_refreshed,
         files_read: unchanged.files_read,
+        stored_findings,
     })
+}
+
+/// The project's files, when its walk gives `print` (the print kept with the last run's
+/// output); the walk keeps no text, and reads no file whose stamp in `print` is unchanged.
+pub(crate) fn unchanged_since_print(
+    root: &Path,
+    settings: &Settings,
+    print: &ProjectPrint,
+) -> Option<crate::source::project_print::UnchangedProject> {
+    // Nothing else is read on another thread: the walk takes the usual serial start.
+    let project = crate::source::project_print::walk_project(root, settings, 0);
+    let nothing_kept = std::collections::HashSet::new();
+    let printed = crate::source::project_print::print_walked(
+        project,
+        &print.settled,
+        &KeptTexts::Only(&nothing_kept),
+    );
+    crate::source::project_print::unchanged_since(printed, print)
 }
 
 /// Stores the findings of a run that read `print`, for the next one. A store that fails only

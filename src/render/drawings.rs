@@ -16,26 +16,22 @@
 //! order. `--no-cache` neither reads nor writes them.
 
 use std::collections::HashMap;
-use std::io::{Read, Seek, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use crate::render::Colors;
+use crate::source::checked_file::CheckedFile;
+pub use crate::source::checked_file::CopyError as WriteError;
 
-/// The first bytes of a drawings file.
+/// The first bytes of a drawings file. After them, the file is a
+/// [`crate::source::checked_file`]: the index is its head, the drawings its body.
 const DRAWINGS_MAGIC: &[u8] = b"speclint-drawings\x002\n";
-
-/// The bytes after the magic: the checksums of the index and of the drawings, and the length
-/// of the index.
-const HEADER_BYTES: usize = 24;
 
 /// The largest drawings file kept: a run that draws a finding the last run did not reads the
 /// kept drawings whole, and a project whose output runs to tens of thousands of findings
 /// would hold that much more memory to save drawing them.
 const MAX_DRAWINGS_BYTES: usize = 64 << 20;
-
-/// How much of the drawings is read at a time when they are checked or written out.
-const CHUNK_BYTES: usize = 1 << 16;
 
 /// The name of the drawings file in a cache folder, beside the settings key.
 pub fn file_kind(colors: Colors) -> &'static str {
@@ -64,13 +60,9 @@ pub struct KeptDrawings {
 
 /// A drawings file whose index was read and whose checksums check out.
 struct IndexedFile {
-    file: std::fs::File,
+    file: CheckedFile,
     /// Each drawing's key and length, in the order of the file.
     index: Vec<(u128, u32)>,
-    /// Where the drawings start in the file, how long they are together, and their checksum.
-    drawings_start: u64,
-    drawings_length: u64,
-    drawings_checksum: u64,
 }
 
 impl KeptDrawings {
@@ -96,35 +88,19 @@ impl KeptDrawings {
             .map(|(key, _)| *key)
     }
 
-    /// Writes every kept drawing to `out`, in the order of the file.
-    ///
-    /// The copy is `std::io::copy`'s: on Linux, from the file to standard output (or to a
-    /// file) it moves the bytes inside the system (`sendfile`, `splice`, `copy_file_range`)
-    /// instead of reading them into the process and writing them out again, which for the
-    /// tens of megabytes of drawings of a large project was several milliseconds of a run
-    /// that changed nothing. It says only that the copy failed, not on which side, so a
-    /// closed output (a broken pipe, as when a pager quits) is told apart by its kind.
+    /// Writes every kept drawing to `out`, in the order of the file, copied by the system
+    /// ([`CheckedFile::copy_body_to`]).
     pub fn write_all_to(&self, out: &mut impl Write) -> Result<(), WriteError> {
         let Some(indexed) = &self.file else {
             return Ok(());
         };
-        let mut file = &indexed.file;
-        file.seek(std::io::SeekFrom::Start(indexed.drawings_start))
-            .map_err(WriteError::CopyFailed)?;
-        let mut drawings = file.take(indexed.drawings_length);
-        // What `out` buffers goes out first: the system copy writes to the file descriptor
-        // under it, past any buffer in between.
-        match out.flush().and_then(|()| std::io::copy(&mut drawings, out)) {
-            Ok(copied) if copied == indexed.drawings_length => Ok(()),
-            Ok(_) => Err(WriteError::CopyFailed(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "the file is shorter than when it was checked",
-            ))),
-            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {
-                Err(WriteError::OutputClosed(error))
-            }
-            Err(error) => Err(WriteError::CopyFailed(error)),
-        }
+        indexed.file.copy_body_to(out)
+    }
+
+    /// What tells these drawings from others without reading them (the checksums of the
+    /// index and of the drawings); `None` when there are none.
+    pub fn identity(&self) -> Option<u128> {
+        self.file.as_ref().map(|indexed| indexed.file.identity())
     }
 
     /// The kept drawings by key, and a place for this run's.
@@ -155,92 +131,23 @@ impl KeptDrawings {
     /// The drawings, read whole and checked again, the first time they are asked for.
     fn drawings(&self) -> Option<&[u8]> {
         self.drawings
-            .get_or_init(|| {
-                let indexed = self.file.as_ref()?;
-                let mut file = &indexed.file;
-                file.seek(std::io::SeekFrom::Start(indexed.drawings_start))
-                    .ok()?;
-                let mut drawings = vec![0; usize::try_from(indexed.drawings_length).ok()?];
-                file.read_exact(&mut drawings).ok()?;
-                (xxhash_rust::xxh3::xxh3_64(&drawings) == indexed.drawings_checksum)
-                    .then_some(drawings)
-            })
+            .get_or_init(|| self.file.as_ref()?.file.read_body())
             .as_deref()
     }
-}
-
-/// Why [`KeptDrawings::write_all_to`] stopped.
-#[derive(Debug)]
-pub enum WriteError {
-    /// The output was closed (a broken pipe): a reader that went away wants no more.
-    OutputClosed(std::io::Error),
-    /// Anything else: the file could not be read (or ended before its checked length), or
-    /// the output failed otherwise (a full disk), so the output stops short.
-    CopyFailed(std::io::Error),
 }
 
 impl IndexedFile {
     /// The file at `path` with its index, when it is a drawings file of this build whose
     /// index and drawings check out; the drawings are read a piece at a time to check them.
     fn open(path: &Path) -> Option<IndexedFile> {
-        let mut file = std::fs::File::open(path).ok()?;
-        let file_length = file.metadata().ok()?.len();
-        if file_length > MAX_DRAWINGS_BYTES as u64 {
-            return None;
-        }
-        let mut head = [0u8; DRAWINGS_MAGIC.len() + HEADER_BYTES];
-        file.read_exact(&mut head).ok()?;
-        let header = head.strip_prefix(DRAWINGS_MAGIC)?;
-        let (index_checksum, header) = header.split_first_chunk::<8>()?;
-        let (drawings_checksum, header) = header.split_first_chunk::<8>()?;
-        let (index_length, _) = header.split_first_chunk::<8>()?;
-        let index_length = u64::from_le_bytes(*index_length);
-        let drawings_start = (head.len() as u64).checked_add(index_length)?;
-        let drawings_length = file_length.checked_sub(drawings_start)?;
-        let mut index_bytes = vec![0; usize::try_from(index_length).ok()?];
-        file.read_exact(&mut index_bytes).ok()?;
-        if xxhash_rust::xxh3::xxh3_64(&index_bytes) != u64::from_le_bytes(*index_checksum) {
-            return None;
-        }
-        let index: Vec<(u128, u32)> = postcard::from_bytes(&index_bytes).ok()?;
+        let file = CheckedFile::open_head(path, DRAWINGS_MAGIC, MAX_DRAWINGS_BYTES as u64)?;
+        let index: Vec<(u128, u32)> = postcard::from_bytes(file.head()).ok()?;
         let indexed_length: u64 = index.iter().map(|(_, length)| u64::from(*length)).sum();
-        if indexed_length != drawings_length {
+        if indexed_length != file.body_length() || !file.body_checks_out() {
             return None;
         }
-        // The drawings are checked a piece at a time, never held whole.
-        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        read_in_pieces(&file, drawings_length, |piece| hasher.update(piece)).ok()?;
-        let drawings_checksum = u64::from_le_bytes(*drawings_checksum);
-        if hasher.digest() != drawings_checksum {
-            return None;
-        }
-        Some(IndexedFile {
-            file,
-            index,
-            drawings_start,
-            drawings_length,
-            drawings_checksum,
-        })
+        Some(IndexedFile { file, index })
     }
-}
-
-/// Reads the next `length` bytes of `file` in pieces of [`CHUNK_BYTES`] through one buffer,
-/// handing each piece to `each`.
-fn read_in_pieces(
-    mut file: &std::fs::File,
-    length: u64,
-    mut each: impl FnMut(&[u8]),
-) -> std::io::Result<()> {
-    let mut chunk = vec![0; CHUNK_BYTES];
-    let mut left = length;
-    while left > 0 {
-        let wanted = usize::try_from(left).map_or(CHUNK_BYTES, |left| left.min(CHUNK_BYTES));
-        let piece = chunk.get_mut(..wanted).unwrap_or_default();
-        file.read_exact(piece)?;
-        each(piece);
-        left -= wanted as u64;
-    }
-    Ok(())
 }
 
 /// A drawing noted for the next run: its key, and the drawing when it was not kept.
@@ -286,15 +193,16 @@ impl<'a> DrawingMemo<'a> {
     }
 
     /// Writes this run's drawings for the next run, unless they are the kept ones, and says how
-    /// many of them were kept. A file that cannot be written only costs the next run its speed.
-    pub fn store(self) -> KeptCount {
+    /// many of them were kept and which drawings the file now holds. A file that cannot be
+    /// written only costs the next run its speed.
+    pub fn store(self) -> StoredDrawings {
         let DrawingMemo {
             kept_drawings,
             offsets,
             drawn,
         } = self;
         let Ok(drawn) = drawn.into_inner() else {
-            return KeptCount::default();
+            return StoredDrawings::default();
         };
         let count = KeptCount {
             kept: drawn.iter().filter(|(_, new)| new.is_none()).count(),
@@ -306,7 +214,10 @@ impl<'a> DrawingMemo<'a> {
                 .zip(kept_drawings.keys())
                 .all(|((key, new), kept_key)| new.is_none() && *key == kept_key);
         if unchanged {
-            return count;
+            return StoredDrawings {
+                count,
+                identity: kept_drawings.identity(),
+            };
         }
         let offsets = offsets
             .into_inner()
@@ -333,10 +244,17 @@ impl<'a> DrawingMemo<'a> {
         if size > MAX_DRAWINGS_BYTES {
             // Too large to keep: the last run's file, which no longer matches, goes too.
             let _ = std::fs::remove_file(path);
-            return count;
+            return StoredDrawings {
+                count,
+                identity: None,
+            };
         }
-        write_drawings(path, &index, &pieces);
-        count
+        let written = write_drawings(path, &index, &pieces);
+        StoredDrawings {
+            count,
+            // A drawing left out (none is expected) leaves a file that is not this run's output.
+            identity: written.filter(|_| index.len() == drawn.len()),
+        }
     }
 }
 
@@ -352,34 +270,12 @@ fn kept_drawing<'a>(
         .get(start..start.checked_add(length)?)
 }
 
-/// Writes a drawings file: the magic, the header, the index and the drawings, atomically. A
-/// file that cannot be written only costs the next run its speed.
-fn write_drawings(path: &Path, index: &[(u128, u32)], pieces: &[&[u8]]) {
-    let Ok(index_bytes) = postcard::to_allocvec(index) else {
-        return;
-    };
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    for piece in pieces {
-        hasher.update(piece);
-    }
-    let mut header = Vec::with_capacity(DRAWINGS_MAGIC.len() + HEADER_BYTES);
-    header.extend_from_slice(DRAWINGS_MAGIC);
-    header.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&index_bytes).to_le_bytes());
-    header.extend_from_slice(&hasher.digest().to_le_bytes());
-    header.extend_from_slice(&(index_bytes.len() as u64).to_le_bytes());
-    let _ = crate::atomic_write::write_atomically_with(
-        path,
-        crate::atomic_write::Durability::Unsynced,
-        |file| {
-            let mut out = std::io::BufWriter::with_capacity(CHUNK_BYTES, file);
-            out.write_all(&header)?;
-            out.write_all(&index_bytes)?;
-            for piece in pieces {
-                out.write_all(piece)?;
-            }
-            out.flush()
-        },
-    );
+/// Writes a drawings file: the magic, the header, the index and the drawings, atomically; the
+/// identity of the file written ([`KeptDrawings::identity`]). A file that cannot be written
+/// only costs the next run its speed.
+fn write_drawings(path: &Path, index: &[(u128, u32)], pieces: &[&[u8]]) -> Option<u128> {
+    let index_bytes = postcard::to_allocvec(index).ok()?;
+    crate::source::checked_file::write_checked(path, DRAWINGS_MAGIC, &index_bytes, pieces)
 }
 
 /// How many of a run's drawings were kept from the last run, of how many.
@@ -387,6 +283,15 @@ fn write_drawings(path: &Path, index: &[(u128, u32)], pieces: &[&[u8]]) {
 pub struct KeptCount {
     pub kept: usize,
     pub drawn: usize,
+}
+
+/// What [`DrawingMemo::store`] did: how many drawings were kept, and the identity of the
+/// drawings file when it now holds exactly this run's drawings, in order (what the output of
+/// this run was made of; see `check::kept_output`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StoredDrawings {
+    pub count: KeptCount,
+    pub identity: Option<u128>,
 }
 
 #[cfg(test)]
@@ -428,7 +333,7 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let path = written(folder.path(), &[(1, "one\n"), (2, "two\n")]);
         let whole = std::fs::read(&path).unwrap();
-        let index_start = DRAWINGS_MAGIC.len() + HEADER_BYTES;
+        let index_start = DRAWINGS_MAGIC.len() + 24;
         // A byte changed in the index, in the drawings, a byte cut off, and another magic.
         let mut in_index = whole.clone();
         in_index[index_start] ^= 1;
@@ -515,7 +420,9 @@ mod tests {
         let kept = KeptDrawings::read(&path);
         let memo = kept.memo();
         memo.note(vec![(1, None), (2, None)]);
-        assert_eq!(memo.store(), KeptCount { kept: 2, drawn: 2 });
+        let stored = memo.store();
+        assert_eq!(stored.count, KeptCount { kept: 2, drawn: 2 });
+        assert_eq!(stored.identity, kept.identity());
         assert_eq!(
             std::fs::metadata(&path).unwrap().modified().unwrap(),
             before
@@ -523,8 +430,11 @@ mod tests {
         // A new drawing, and one kept out of order, are written with the kept one.
         let memo = kept.memo();
         memo.note(vec![(2, None), (5, Some("five\n".to_owned()))]);
-        assert_eq!(memo.store(), KeptCount { kept: 1, drawn: 2 });
+        let stored = memo.store();
+        assert_eq!(stored.count, KeptCount { kept: 1, drawn: 2 });
         let again = KeptDrawings::read(&path);
+        assert_eq!(stored.identity, again.identity());
+        assert_ne!(stored.identity, kept.identity());
         assert_eq!(again.keys().collect::<Vec<_>>(), [2, 5]);
         let mut out = Vec::new();
         again.write_all_to(&mut out).unwrap();

@@ -597,10 +597,14 @@ pub fn render_pieces<'a>(
         .into_iter()
         .chain(findings)
         .chain(std::iter::once_with(move || {
-            Piece::Text(Cow::Owned(
-                format!("{}\n", summary_line(result)).into_bytes(),
-            ))
+            Piece::Text(Cow::Owned(summary_text(result).into_bytes()))
         }))
+}
+
+/// The text after the findings: the summary line. A kept output of this format is the kept
+/// drawings and this text (`check::kept_output`).
+pub fn summary_text(result: &CheckResult) -> String {
+    format!("{}\n", summary_line(result))
 }
 
 /// Renders a configuration error the same way, pointing into speclint.toml.

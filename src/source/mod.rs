@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::settings::Settings;
 
 pub mod cache;
+pub mod checked_file;
 pub mod comments;
 pub mod detect;
 pub mod discover;

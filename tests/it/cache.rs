@@ -69,9 +69,15 @@ fn files_from_cache(stderr: &str) -> usize {
         .sum()
 }
 
-/// Whether `--timings` says the stored findings were reused (nothing changed).
+/// Whether `--timings` says nothing changed: the stored findings were reused, or the kept
+/// output of the last run was printed as it was.
 fn findings_reused(stderr: &str) -> bool {
-    stderr.contains("findings reused")
+    stderr.contains("findings reused") || output_kept(stderr)
+}
+
+/// Whether `--timings` says the kept output of the last run was printed as it was.
+fn output_kept(stderr: &str) -> bool {
+    stderr.contains("output kept")
 }
 
 /// The stored findings of the last run (`*.findings.bin`).
@@ -110,10 +116,12 @@ pub fn a_second_run_reads_every_file_from_the_cache() {
     assert_eq!(files_from_cache(&first), 0, "{first}");
     let ignore = std::fs::read_to_string(root.join(".speclint_cache/.gitignore")).unwrap();
     assert!(ignore.lines().any(|line| line == "*"), "{ignore}");
-    // One file of parsed files, one of rule findings, one of the run's findings.
+    // One file of parsed files, one of rule findings, one of the run's findings, one of its
+    // output.
     let files = cache_files(root);
-    assert_eq!(files.len(), 3, "{files:?}");
-    // `<settings key>.bin`, `<settings key>.rules.bin`, `<settings key>.findings.bin`.
+    assert_eq!(files.len(), 4, "{files:?}");
+    // `<settings key>.bin`, `<settings key>.rules.bin`, `<settings key>.findings.bin`,
+    // `<settings key>.output.bin`.
     let starts_with = |extensions: &str, magic: &[u8]| {
         let file = files
             .iter()
@@ -128,9 +136,10 @@ pub fn a_second_run_reads_every_file_from_the_cache() {
     starts_with("bin", b"speclint-cache");
     starts_with("rules.bin", b"speclint-rules");
     starts_with("findings.bin", b"speclint-findings");
-    // Nothing changed: the findings are reused, nothing is parsed.
+    starts_with("output.bin", b"speclint-output");
+    // Nothing changed: the output is printed as it was kept, nothing is parsed.
     let second = assert_same_as_uncached(root);
-    assert!(findings_reused(&second), "{second}");
+    assert!(output_kept(&second), "{second}");
     // Without them, every file comes from the parse cache: spec, prompt and promptfoo
     // config. The tests files the config reads are read with it: the walker finds them too,
     // but a dataset that a config claims is never parsed or decoded on its own.
@@ -192,13 +201,16 @@ pub fn a_damaged_or_foreign_cache_is_ignored_and_rewritten() {
     let files = cache_files(root);
     let is_findings = |file: &&PathBuf| file.to_string_lossy().ends_with(".rules.bin");
     let is_run_findings = |file: &&PathBuf| file.to_string_lossy().ends_with(".findings.bin");
+    let is_output = |file: &&PathBuf| file.to_string_lossy().ends_with(".output.bin");
     let cache_file = files
         .iter()
-        .find(|file| !is_findings(file) && !is_run_findings(file))
+        .find(|file| !is_findings(file) && !is_run_findings(file) && !is_output(file))
         .unwrap()
         .clone();
     let run_findings_file = files.iter().find(is_run_findings).unwrap().clone();
     let good_run_findings = std::fs::read(&run_findings_file).unwrap();
+    let output_file = files.iter().find(is_output).unwrap().clone();
+    let good_output = std::fs::read(&output_file).unwrap();
     let findings_file = files.iter().find(is_findings).unwrap().clone();
     let good = std::fs::read(&cache_file).unwrap();
     let good_findings = std::fs::read(&findings_file).unwrap();
@@ -235,6 +247,7 @@ pub fn a_damaged_or_foreign_cache_is_ignored_and_rewritten() {
         };
         std::fs::write(&findings_file, damaged_like(&good_findings)).unwrap();
         std::fs::write(&run_findings_file, damaged_like(&good_run_findings)).unwrap();
+        std::fs::write(&output_file, damaged_like(&good_output)).unwrap();
         let (output, stderr) = check(root, &["--timings"]);
         assert_eq!(output, expected, "{name}");
         assert!(!findings_reused(&stderr), "{name}: {stderr}");
@@ -363,7 +376,7 @@ pub fn files_of_old_settings_and_versions_are_pruned() {
     write(root, "speclint.toml", "# first configuration\n");
     check(root, &[]);
     let first_files = cache_files(root);
-    assert_eq!(first_files.len(), 3, "{first_files:?}");
+    assert_eq!(first_files.len(), 4, "{first_files:?}");
     let version_folder = first_files[0].parent().unwrap().to_path_buf();
     let cache_root = version_folder.parent().unwrap().to_path_buf();
     // Four more sets of other settings, written 1 to 4 days ago, and two other versions.
@@ -407,9 +420,9 @@ pub fn files_of_old_settings_and_versions_are_pruned() {
             .join(".0000000000000009.bin.123.tmp")
             .exists()
     );
-    // Besides those, the folder holds this run's own three files, which the next run reuses.
+    // Besides those, the folder holds this run's own four files, which the next run reuses.
     let in_version_folder = std::fs::read_dir(&version_folder).unwrap().count();
-    assert_eq!(in_version_folder, first_files.len() + 2 * 2 + 1 + 3);
+    assert_eq!(in_version_folder, first_files.len() + 2 * 2 + 1 + 4);
     let (_, stderr) = check(root, &["--timings"]);
     assert!(findings_reused(&stderr), "{stderr}");
 }
@@ -560,7 +573,8 @@ pub fn files_checked_right_after_they_were_written_get_their_stamps_once_they_se
     let_files_settle();
     let (_, after, stderr) = run(root, &["--output-format", "concise", "--timings"]);
     assert!(
-        stderr.contains("findings reused, stamps stored for files settled since"),
+        stderr.contains("nothing changed")
+            && stderr.contains("stamps stored for files settled since"),
         "{stderr}"
     );
     assert_eq!(files_read(&stderr), Some((walked, walked)), "{stderr}");
@@ -861,4 +875,156 @@ pub fn findings_of_requirements_that_moved_are_kept() {
     // and FR-003 moved one place down and keep their findings: a prompt links to both, so
     // the two suggestion rules do not read the other requirements for them either.
     assert_eq!(checks_done_again(&stderr), Some(26), "{stderr}");
+}
+
+/// A run that finds nothing changed prints the output the last run kept, in every format and
+/// with the exit code of a run without the cache; a run with other arguments or in another
+/// folder of the project keeps its own.
+pub fn an_unchanged_run_prints_the_kept_output_in_every_format() {
+    let project = project();
+    let root = project.path();
+    let formats: [&[&str]; 10] = [
+        &["--output-format", "full", "--color", "never"],
+        &["--output-format", "full", "--color", "always"],
+        &["--output-format", "concise"],
+        &["--output-format", "json"],
+        &["--output-format", "json-lines"],
+        &["--output-format", "sarif"],
+        &["--output-format", "github", "--path-prefix", "services/bot"],
+        &["--output-format", "junit"],
+        &["--output-format", "gitlab"],
+        &["--output-format", "lsp"],
+    ];
+    for arguments in formats {
+        let uncached = run(root, &[arguments, &["--no-cache"]].concat());
+        let (code, first, stderr) = run(root, &[arguments, &["--timings"]].concat());
+        assert!(!output_kept(&stderr), "{arguments:?}: {stderr}");
+        assert_eq!(
+            (code, first),
+            (uncached.0, uncached.1.clone()),
+            "{arguments:?}"
+        );
+        for round in 0..2 {
+            let (code, kept, stderr) = run(root, &[arguments, &["--timings"]].concat());
+            assert!(
+                output_kept(&stderr),
+                "{arguments:?}, round {round}: {stderr}"
+            );
+            assert_eq!(
+                (code, kept),
+                (uncached.0, uncached.1.clone()),
+                "{arguments:?}"
+            );
+        }
+    }
+    // The folder checked decides which findings are shown: a check of one folder of the
+    // project does not print the kept output of the whole, nor the other way round.
+    let specs = root.join("specs");
+    let in_folder = |extra: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_speclint"))
+            .args(["check", "--output-format", "concise"])
+            .args(extra)
+            .arg(&specs)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let (whole_code, whole, _) = run(root, &["--output-format", "concise"]);
+    let uncached_folder = in_folder(&["--no-cache"]);
+    assert_ne!(uncached_folder.1, whole);
+    for round in 0..2 {
+        let (code, output, stderr) = in_folder(&["--timings"]);
+        assert_eq!(output_kept(&stderr), round == 1, "round {round}: {stderr}");
+        assert_eq!(
+            (code, output),
+            (uncached_folder.0, uncached_folder.1.clone())
+        );
+    }
+    let (code, output, stderr) = run(root, &["--output-format", "concise", "--timings"]);
+    assert!(!output_kept(&stderr), "{stderr}");
+    assert_eq!((code, output), (whole_code, whole));
+}
+
+/// A kept output is printed only when it checks out, when the kept drawings it starts with
+/// are the ones on disk, and when the stored findings are the ones it was kept with; the run
+/// otherwise goes on as it would have, prints what a run without the cache prints, and keeps
+/// its own output for the next run.
+pub fn a_kept_output_is_printed_only_when_it_checks_out_and_speaks_for_the_stored_findings() {
+    const JSON: [&str; 2] = ["--output-format", "json"];
+    let project = project();
+    let root = project.path();
+    let expected = run(root, &[&JSON[..], &["--no-cache"]].concat());
+    run(root, &JSON);
+    let output_file = cache_files(root)
+        .into_iter()
+        .find(|file| file.to_string_lossy().ends_with(".output.bin"))
+        .unwrap();
+    let good = std::fs::read(&output_file).unwrap();
+    let mut in_text = good.clone();
+    *in_text.last_mut().unwrap() ^= 0x55;
+    // After the magic (18 bytes) and the checksums and the head's length (24).
+    let mut in_head = good.clone();
+    in_head[18 + 24 + 5] ^= 0x55;
+    let damaged: [(&str, Vec<u8>); 5] = [
+        ("a byte of the text", in_text),
+        ("a byte of the head", in_head),
+        ("cut short", good[..good.len() - 10].to_vec()),
+        ("empty", Vec::new()),
+        ("garbage", b"not a kept output".to_vec()),
+    ];
+    for (what, bytes) in damaged {
+        std::fs::write(&output_file, &bytes).unwrap();
+        let (code, output, stderr) = run(root, &[&JSON[..], &["--timings"]].concat());
+        assert!(!output_kept(&stderr), "{what}: {stderr}");
+        assert!(stderr.contains("findings reused"), "{what}: {stderr}");
+        assert_eq!((code, output), (expected.0, expected.1.clone()), "{what}");
+        // Kept again by that run.
+        let (code, output, stderr) = run(root, &[&JSON[..], &["--timings"]].concat());
+        assert!(output_kept(&stderr), "{what}: {stderr}");
+        assert_eq!((code, output), (expected.0, expected.1.clone()), "{what}");
+    }
+
+    // A run with a baseline keeps no output but stores its findings: after an edit, the kept
+    // output speaks for older findings, and the next run reuses the newer ones instead.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let baseline = elsewhere.path().join("baseline.json");
+    std::fs::write(&baseline, "{\"version\": 1, \"entries\": []}\n").unwrap();
+    widen_the_refund_window(root);
+    let baseline_argument = baseline.to_str().unwrap();
+    let (code, _, stderr) = run(
+        root,
+        &[&JSON[..], &["--baseline", baseline_argument, "--timings"]].concat(),
+    );
+    assert!(matches!(code, Some(0 | 1)), "{stderr}");
+    assert!(!findings_reused(&stderr), "{stderr}");
+    let widened = run(root, &[&JSON[..], &["--no-cache"]].concat());
+    assert_ne!(widened.1, expected.1);
+    let (code, output, stderr) = run(root, &[&JSON[..], &["--timings"]].concat());
+    assert!(stderr.contains("findings reused"), "{stderr}");
+    assert_eq!((code, output), (widened.0, widened.1.clone()));
+
+    // The full format's kept output starts with the kept drawings: damaged drawings are not
+    // read, and the findings are drawn again.
+    const FULL: [&str; 4] = ["--output-format", "full", "--color", "never"];
+    let expected_full = run(root, &[&FULL[..], &["--no-cache"]].concat());
+    run(root, &FULL);
+    let (_, _, stderr) = run(root, &[&FULL[..], &["--timings"]].concat());
+    assert!(output_kept(&stderr), "{stderr}");
+    let drawings_file = cache_files(root)
+        .into_iter()
+        .find(|file| file.to_string_lossy().ends_with(".drawings-plain.bin"))
+        .unwrap();
+    let mut drawings = std::fs::read(&drawings_file).unwrap();
+    *drawings.last_mut().unwrap() ^= 0x55;
+    std::fs::write(&drawings_file, &drawings).unwrap();
+    let (code, output, stderr) = run(root, &[&FULL[..], &["--timings"]].concat());
+    assert!(!output_kept(&stderr), "{stderr}");
+    assert_eq!((code, output), (expected_full.0, expected_full.1.clone()));
+    let (code, output, stderr) = run(root, &[&FULL[..], &["--timings"]].concat());
+    assert!(output_kept(&stderr), "{stderr}");
+    assert_eq!((code, output), (expected_full.0, expected_full.1));
 }
