@@ -387,14 +387,8 @@ pub(crate) fn unchanged_since_print(
     settings: &Settings,
     print: &ProjectPrint,
 ) -> Option<crate::source::project_print::UnchangedProject> {
-    // Nothing else is read on another thread: the walk takes the usual serial start.
-    let project = crate::source::project_print::walk_project(root, settings, 0);
-    let nothing_kept = std::collections::HashSet::new();
-    let printed = crate::source::project_print::print_walked(
-        project,
-        &print.settled,
-        &KeptTexts::Only(&nothing_kept),
-    );
+    let printed =
+        crate::source::project_print::walk_and_print_unkept(root, settings, &print.settled);
     crate::source::project_print::unchanged_since(printed, print)
 }
 

@@ -52,12 +52,33 @@ pub(crate) fn walk_beside_other_work(
     settings: &Settings,
     folders_on_this_thread: usize,
 ) -> Vec<WalkedFile> {
+    walk_handing_on(checked_dir, settings, folders_on_this_thread, &mut |_| {})
+}
+
+/// How many files a walk on the calling thread finds before it hands them on
+/// ([`walk_handing_on`]).
+const FILES_PER_HANDING: usize = 128;
+
+/// [`walk_beside_other_work`], handing the files found on to `hand_on` as the walk goes (in
+/// batches, in the order found, before they are sorted), so that work on them can start on
+/// other threads before the walk ends. A walk that gives way to the parallel walker hands on
+/// every file it finds again, at its end.
+pub(crate) fn walk_handing_on(
+    checked_dir: &Path,
+    settings: &Settings,
+    folders_on_this_thread: usize,
+    hand_on: &mut dyn FnMut(&[WalkedFile]),
+) -> Vec<WalkedFile> {
     let base_dir = crate::source::resolve::normalize(
         &std::path::absolute(&settings.base_dir).unwrap_or_else(|_| settings.base_dir.clone()),
     );
     let folder_limit = folders_on_this_thread.max(SERIAL_WALK_FOLDERS);
-    let mut found = walk_on_this_thread(checked_dir, &base_dir, folder_limit)
-        .unwrap_or_else(|| walk_in_parallel(checked_dir, &base_dir));
+    let mut found = walk_on_this_thread(checked_dir, &base_dir, folder_limit, hand_on)
+        .unwrap_or_else(|| {
+            let found = walk_in_parallel(checked_dir, &base_dir);
+            hand_on(&found);
+            found
+        });
     // Relative paths are unique, so an unstable sort gives the one order, without the
     // stable sort's copies of every record.
     found.sort_unstable_by(|left, right| left.relative_path.cmp(&right.relative_path));
@@ -88,9 +109,11 @@ fn walk_on_this_thread(
     checked_dir: &Path,
     base_dir: &Path,
     folder_limit: usize,
+    hand_on: &mut dyn FnMut(&[WalkedFile]),
 ) -> Option<Vec<WalkedFile>> {
     let mut folders = 0;
-    let mut found = Vec::new();
+    let mut found: Vec<WalkedFile> = Vec::new();
+    let mut handed = 0;
     // An entry the walker could not read (a folder without permission, a broken gitignore)
     // is left out, as a file that is not there, by both walks.
     for entry in walk_builder(checked_dir).build().filter_map(Result::ok) {
@@ -103,6 +126,13 @@ fn walk_on_this_thread(
             continue;
         }
         found.extend(candidate(checked_dir, base_dir, &entry));
+        if found.len() >= handed + FILES_PER_HANDING {
+            hand_on(found.get(handed..).unwrap_or_default());
+            handed = found.len();
+        }
+    }
+    if handed < found.len() {
+        hand_on(found.get(handed..).unwrap_or_default());
     }
     Some(found)
 }
@@ -200,7 +230,7 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let root = folder.path();
         project(root, 3);
-        let serial = walk_on_this_thread(root, root, SERIAL_WALK_FOLDERS)
+        let serial = walk_on_this_thread(root, root, SERIAL_WALK_FOLDERS, &mut |_| {})
             .expect("a small project is walked on this thread");
         assert_eq!(
             relative_paths(&serial),
@@ -229,10 +259,35 @@ mod tests {
         // Each package adds five walked folders: itself, src, src/a, src/b and src/b/c.
         let packages = SERIAL_WALK_FOLDERS / 5 + 1;
         project(root, packages);
-        assert!(walk_on_this_thread(root, root, SERIAL_WALK_FOLDERS).is_none());
+        assert!(walk_on_this_thread(root, root, SERIAL_WALK_FOLDERS, &mut |_| {}).is_none());
         let parallel = walk_in_parallel(root, root);
-        let serial = walk_on_this_thread(root, root, usize::MAX).unwrap();
+        let serial = walk_on_this_thread(root, root, usize::MAX, &mut |_| {}).unwrap();
         assert_eq!(relative_paths(&parallel), relative_paths(&serial));
         assert_eq!(parallel.len(), 3 * packages);
+    }
+
+    /// Every file a walk on this thread finds is handed on once, in batches as the walk goes.
+    #[test]
+    fn a_walk_on_this_thread_hands_on_every_file_it_finds_in_batches() {
+        for packages in [3, FILES_PER_HANDING] {
+            let folder = tempfile::tempdir().unwrap();
+            let root = folder.path();
+            project(root, packages);
+            let mut handed = Vec::new();
+            let mut batches = Vec::new();
+            let found = walk_on_this_thread(root, root, usize::MAX, &mut |batch| {
+                batches.push(batch.len());
+                handed.extend(relative_paths(batch));
+            })
+            .unwrap();
+            handed.sort();
+            assert_eq!(handed, relative_paths(&found), "{packages} packages");
+            assert_eq!(batches.len(), found.len().div_ceil(FILES_PER_HANDING));
+            assert!(
+                batches
+                    .iter()
+                    .all(|&size| size > 0 && size <= FILES_PER_HANDING)
+            );
+        }
     }
 }

@@ -327,9 +327,9 @@ pub fn load_project(
                 let files = project_print::files_print(
                     &table,
                     &walked,
-                    &ids,
+                    Some(&ids),
                     &project_print::KeptTexts::All,
-                    &[],
+                    &project_print::Earlier::Records(&[]),
                 );
                 project_print::ProjectPrint {
                     files: files.files,

@@ -64,33 +64,45 @@ pub(crate) enum KeptTexts<'a> {
 /// One hash over the walked files (path, whether it is a link, and its contents or why it
 /// cannot be read) and over the lock file, whose findings come from the same run. A file
 /// whose text is not kept and whose stamp is in `earlier` unchanged is not read: its share
-/// of the hash is the one kept with the stamp.
+/// of the hash is the one kept with the stamp. `ids` are the walked files' IDs in `table`;
+/// without them, a file is interned in `table` when it is read (and only then).
 pub(crate) fn files_print(
     table: &FileTable,
     walked: &[WalkedFile],
-    ids: &[FileId],
+    ids: Option<&[FileId]>,
     kept: &KeptTexts<'_>,
-    earlier: &[SettledFile],
+    earlier: &Earlier<'_>,
 ) -> FilesPrint {
-    let earlier_of_each = earlier_records(walked, earlier);
+    let earlier_of_each = match earlier {
+        Earlier::Records(records) => earlier_records(walked, records),
+        Earlier::Shares(_) => vec![None; walked.len()],
+    };
     // Each file's share of the hash, its stamp if it was read and had settled, and whether
     // it was read.
     let per_file: Vec<(u128, Option<FileStamp>, bool)> = walked
         .par_iter()
-        .zip(ids.par_iter())
         .zip(earlier_of_each.par_iter())
-        .map(|((walked_file, &id), &earlier_record)| {
+        .enumerate()
+        .map(|(index, (walked_file, &earlier_record))| {
             let keep = match kept {
                 KeptTexts::All => true,
                 KeptTexts::Only(paths) => paths.contains(&walked_file.relative_path),
             };
-            if !walked_file.is_link
-                && !keep
-                && let Some(settled) = earlier_record
-                && let Some(print) = unchanged_share(&walked_file.path, settled)
-            {
-                return (print, None, false);
+            if !walked_file.is_link && !keep {
+                let unchanged = match earlier {
+                    Earlier::Records(_) => earlier_record
+                        .and_then(|settled| unchanged_share(&walked_file.path, settled)),
+                    Earlier::Shares(shares) => {
+                        shares.get(&path_hash(&walked_file.relative_path)).copied()
+                    }
+                };
+                if let Some(print) = unchanged {
+                    return (print, None, false);
+                }
             }
+            let id = ids
+                .and_then(|ids| ids.get(index).copied())
+                .unwrap_or_else(|| table.intern(&walked_file.path));
             let mut bytes = Vec::with_capacity(walked_file.relative_path.len() + 20);
             bytes.extend_from_slice(walked_file.relative_path.as_bytes());
             bytes.push(0);
@@ -135,6 +147,13 @@ pub(crate) fn files_print(
         settled,
         read,
     }
+}
+
+/// What a print is taken against: the settled files of an earlier print, or the shares of the
+/// files whose stamps were found unchanged already, by path hash ([`walk_and_print_unkept`]).
+pub(crate) enum Earlier<'a> {
+    Records(&'a [SettledFile]),
+    Shares(&'a rustc_hash::FxHashMap<u64, u128>),
 }
 
 /// The share of the files' hash kept for the walked file at `path` (`relative_path` in the
@@ -250,7 +269,8 @@ pub(crate) fn inputs_beyond_walk<'a>(
 }
 
 /// A project whose files were read and found unchanged: its file table, and the IDs of the
-/// walked files and dependencies by project-relative path.
+/// walked files and dependencies by project-relative path (of the dependencies only after
+/// [`walk_and_print_unkept`], whose caller uses no walked file's ID).
 pub struct UnchangedProject {
     pub table: FileTable,
     pub ids: rustc_hash::FxHashMap<String, FileId>,
@@ -305,7 +325,8 @@ pub(crate) fn walk_project(
 pub struct PrintedProject {
     checked_dir: std::path::PathBuf,
     table: FileTable,
-    /// The IDs of the walked files by project-relative path.
+    /// The IDs of the walked files by project-relative path; none from
+    /// [`walk_and_print_unkept`], whose caller uses none.
     ids: rustc_hash::FxHashMap<String, FileId>,
     now: FilesPrint,
     walked_count: usize,
@@ -325,7 +346,13 @@ pub(crate) fn print_walked(
         walked,
         ids,
     } = project;
-    let now = files_print(&table, &walked, &ids, kept, earlier);
+    let now = files_print(
+        &table,
+        &walked,
+        Some(&ids),
+        kept,
+        &Earlier::Records(earlier),
+    );
     let walked_count = walked.len();
     let ids = walked
         .into_iter()
@@ -338,6 +365,79 @@ pub(crate) fn print_walked(
         ids,
         now,
         walked_count,
+    }
+}
+
+/// How many walked files one task of [`walk_and_print_unkept`] looks up.
+const STAT_TASK_FILES: usize = 128;
+
+/// Walks `checked_dir` and takes the hash of its files against `earlier` (a print's settled
+/// files), keeping no text: [`walk_project`] and [`print_walked`] for a run that has nothing
+/// else to do meanwhile (one that prints a kept output).
+///
+/// The walk stays on one thread, and the files it finds are handed on as it goes to rayon's
+/// other threads, which look up their stamps: the stats no longer wait for the walk to end.
+/// A walked file is given an ID only if it is read (its stamp changed or was not kept):
+/// interning every walked file was a tenth of such a run. So the IDs of read files follow
+/// the order in which they were read, and the printed project holds no walked file's ID.
+pub(crate) fn walk_and_print_unkept(
+    checked_dir: &std::path::Path,
+    settings: &Settings,
+    earlier: &[SettledFile],
+) -> PrintedProject {
+    let checked_dir = crate::source::absolute_dir(checked_dir);
+    let table = FileTable::new(&checked_dir, settings.max_file_bytes);
+    let shares: std::sync::Mutex<rustc_hash::FxHashMap<u64, u128>> = std::sync::Mutex::default();
+    let walked = rayon::scope(|scope| {
+        let shares = &shares;
+        discover::walk_handing_on(&checked_dir, settings, 0, &mut |found| {
+            // The parallel walker hands on all its files at once: they are looked up in
+            // tasks of the serial walk's size all the same.
+            for files in found.chunks(STAT_TASK_FILES) {
+                let batch: Vec<(u64, std::path::PathBuf)> = files
+                    .iter()
+                    .filter(|walked_file| !walked_file.is_link)
+                    .map(|walked_file| {
+                        (
+                            path_hash(&walked_file.relative_path),
+                            walked_file.path.clone(),
+                        )
+                    })
+                    .collect();
+                scope.spawn(move |_| {
+                    let unchanged: Vec<(u64, u128)> = batch
+                        .iter()
+                        .filter_map(|(hash, path)| {
+                            let index = earlier
+                                .binary_search_by_key(hash, |settled| settled.path_hash)
+                                .ok()?;
+                            Some((*hash, unchanged_share(path, earlier.get(index)?)?))
+                        })
+                        .collect();
+                    if let Ok(mut shares) = shares.lock() {
+                        shares.extend(unchanged);
+                    }
+                });
+            }
+        })
+    });
+    let shares = shares.into_inner().unwrap_or_default();
+    let nothing_kept = std::collections::HashSet::new();
+    // Walked files are interned only when they are read: a run whose stamps are all
+    // unchanged needs no file's ID.
+    let now = files_print(
+        &table,
+        &walked,
+        None,
+        &KeptTexts::Only(&nothing_kept),
+        &Earlier::Shares(&shares),
+    );
+    PrintedProject {
+        checked_dir,
+        table,
+        ids: rustc_hash::FxHashMap::default(),
+        now,
+        walked_count: walked.len(),
     }
 }
 
@@ -437,7 +537,7 @@ mod tests {
     ) -> u128 {
         let table = FileTable::new(root, 1 << 20);
         let ids = table.intern_walked(files);
-        files_print(&table, files, &ids, kept, earlier).files
+        files_print(&table, files, Some(&ids), kept, &Earlier::Records(earlier)).files
     }
 
     #[test]
