@@ -128,10 +128,13 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         .as_ref()
         .filter(|_| keeps_output)
         .map(|location| location.file("output.bin"));
-    let output_key = output_key(arguments, &checked_dir, &settings, colors);
+    let output_key = output_path
+        .as_ref()
+        .map(|_| output_key(arguments, &checked_dir, &settings, colors));
     let kept_output = output_path
         .as_deref()
-        .and_then(|path| KeptOutput::open(path, output_key, &settings.project_root, &settings));
+        .zip(output_key)
+        .and_then(|(path, key)| KeptOutput::open(path, key, &settings.project_root, &settings));
     // With the last run's drawings at hand, a run that reuses its findings may need no text:
     // it keeps their places only, and reads the texts (a second reuse) if some finding must
     // be drawn after all.
@@ -181,7 +184,7 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         (checked, kept_drawings, kept_text_checks_out)
     });
     let mut result = checked?;
-    if result.output_kept.take().is_some()
+    if result.output_kept
         && let Some((kept, path)) = kept_output.as_ref().zip(output_path.as_deref())
     {
         let drawings_as_kept = kept.drawings().is_none_or(|identity| {
@@ -308,12 +311,13 @@ fn run_check(arguments: &CheckArgs) -> Result<ExitCode, Error> {
         )))?;
         complete.then_some((None, text))
     };
-    if let Some(((drawings, text), path)) = kept_text.zip(output_path.as_deref())
+    if let Some(((drawings, text), (path, key))) =
+        kept_text.zip(output_path.as_deref().zip(output_key))
         && let Some(findings) = &result.stored_findings
     {
         kept_output::store(
             path,
-            output_key,
+            key,
             findings,
             &kept_output::PrintedOutput {
                 has_errors: result.has_errors(),
@@ -512,32 +516,39 @@ fn print(text: &str) {
     let _ = stdout.flush();
 }
 
-/// Writes `pieces` to stdout in order through one buffer, freeing each once written.
-/// Writes `pieces` to stdout; whether all of them were written (`false` when the output was
-/// closed, as by a pager that quit).
+/// Writes `pieces` to stdout in order through one buffer, freeing each once written; whether
+/// all of them were written (`false` when the output was closed, as by a pager that quit).
 fn print_pieces<'a>(pieces: impl Iterator<Item = render::Piece<'a>>) -> Result<bool, Error> {
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     for piece in pieces {
         let written = match piece {
-            render::Piece::Text(text) => stdout.write_all(&text),
-            render::Piece::KeptDrawings(kept) => match kept.write_all_to(&mut stdout) {
-                Ok(()) => Ok(()),
-                Err(render::drawings::WriteError::OutputClosed(error)) => Err(error),
-                Err(render::drawings::WriteError::CopyFailed(error)) => {
-                    let _ = stdout.flush();
-                    return Err(Error::KeptDrawings {
-                        path: kept.path().to_path_buf(),
-                        error,
-                    });
+            render::Piece::Text(text) => stdout.write_all(&text).is_ok(),
+            render::Piece::KeptDrawings(kept) => copied(kept.write_all_to(&mut stdout), |error| {
+                Error::KeptDrawings {
+                    path: kept.path().to_path_buf(),
+                    error,
                 }
-            },
+            })?,
         };
         // A closed stdout (a pager that quit) ends the output, not the run.
-        if written.is_err() {
+        if !written {
             return Ok(false);
         }
     }
     Ok(stdout.flush().is_ok())
+}
+
+/// Whether a copy of kept bytes to stdout went through (`false` when the output was closed);
+/// any other failure is the error `failed` makes of it, since the output stops short.
+fn copied(
+    copy: Result<(), render::drawings::WriteError>,
+    failed: impl FnOnce(std::io::Error) -> Error,
+) -> Result<bool, Error> {
+    match copy {
+        Ok(()) => Ok(true),
+        Err(render::drawings::WriteError::OutputClosed(_)) => Ok(false),
+        Err(render::drawings::WriteError::CopyFailed(error)) => Err(failed(error)),
+    }
 }
 
 /// Writes the output the last run kept (`check::kept_output`) to stdout: the kept drawings it
@@ -551,28 +562,21 @@ fn print_kept_output(
     if kept.drawings().is_some()
         && let Some(drawings) = drawings
     {
-        match drawings.write_all_to(&mut stdout) {
-            Ok(()) => {}
-            // A closed stdout (a pager that quit) ends the output, not the run.
-            Err(render::drawings::WriteError::OutputClosed(_)) => return Ok(()),
-            Err(render::drawings::WriteError::CopyFailed(error)) => {
-                return Err(Error::KeptDrawings {
-                    path: drawings.path().to_path_buf(),
-                    error,
-                });
-            }
-        }
-    }
-    match kept.write_text_to(&mut stdout) {
-        Ok(()) => {}
-        Err(render::drawings::WriteError::OutputClosed(_)) => return Ok(()),
-        Err(render::drawings::WriteError::CopyFailed(error)) => {
-            return Err(Error::KeptOutput {
-                path: path.to_path_buf(),
+        let written = copied(drawings.write_all_to(&mut stdout), |error| {
+            Error::KeptDrawings {
+                path: drawings.path().to_path_buf(),
                 error,
-            });
+            }
+        })?;
+        // A closed stdout (a pager that quit) ends the output, not the run.
+        if !written {
+            return Ok(());
         }
     }
+    copied(kept.write_text_to(&mut stdout), |error| Error::KeptOutput {
+        path: path.to_path_buf(),
+        error,
+    })?;
     let _ = stdout.flush();
     Ok(())
 }

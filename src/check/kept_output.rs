@@ -14,9 +14,9 @@
 //!   decides the output (`main` makes it from the command line, the colours, the checked
 //!   folder, the working directory and the repository prefix; see [`OutputKey`]),
 //! - the stored findings file is the one that was there when the output was kept (by its
-//!   stamp): a run that stored findings without keeping its output (another format, a
-//!   listing) leaves a kept output that speaks for older findings, and then the findings are
-//!   reused instead, or the project checked,
+//!   stamp): a run that stored findings without keeping its output (one with a baseline or
+//!   `--statistics`, or whose output was cut short) leaves a kept output that speaks for older
+//!   findings, and then the findings are reused instead, or the project checked,
 //! - the project gives the same print,
 //! - and its head and body check out, and the kept drawings it names are the ones on disk.
 //!

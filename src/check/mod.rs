@@ -102,19 +102,13 @@ pub struct CheckResult {
     /// For a run with kept rule findings: how many checks of one rule over one requirement
     /// or file it did again, out of how many.
     pub rule_checks: Option<RuleChecks>,
-    /// Set when the project gave the print of [`CheckOptions::kept_output_print`]: the kept
-    /// output is this run's, and the result holds nothing else.
-    pub output_kept: Option<OutputKept>,
+    /// Whether the project gave the print of [`CheckOptions::kept_output_print`]: then the
+    /// kept output is this run's, and the result holds nothing else but `timings` and
+    /// `files_read`.
+    pub output_kept: bool,
     /// The findings this run stored or reused for the next, which an output kept now
     /// speaks for (`kept_output::store`); `None` without the on-disk cache.
     pub stored_findings: Option<kept_output::StoredFindings>,
-}
-
-/// A check that found the project as the kept output's print describes it.
-#[derive(Debug)]
-pub struct OutputKept {
-    /// How many of the walked files were read and hashed.
-    pub files_read: FilesRead,
 }
 
 impl CheckResult {
@@ -225,7 +219,7 @@ fn output_kept(files_read: FilesRead, started: Instant) -> CheckResult {
         format_timings: Vec::new(),
         files_read: Some(files_read),
         rule_checks: None,
-        output_kept: Some(OutputKept { files_read }),
+        output_kept: true,
         stored_findings: None,
     }
 }
@@ -387,7 +381,7 @@ fn finish(
         files_read,
         rule_checks,
         path_prefix: repository_prefix(root),
-        output_kept: None,
+        output_kept: false,
         stored_findings,
     })
 }

@@ -156,14 +156,9 @@ pub(crate) enum Earlier<'a> {
     Shares(&'a rustc_hash::FxHashMap<u64, u128>),
 }
 
-/// The share of the files' hash kept for the walked file at `path` (`relative_path` in the
-/// project), when its stamp is as it was.
-fn settled_share(
-    path: &std::path::Path,
-    relative_path: &str,
-    earlier: &[SettledFile],
-) -> Option<u128> {
-    let wanted = path_hash(relative_path);
+/// The share of the files' hash kept in `earlier` for the walked file at `path`, whose
+/// project-relative path has the hash `wanted`, when its stamp is as it was.
+fn settled_share(path: &std::path::Path, wanted: u64, earlier: &[SettledFile]) -> Option<u128> {
     let index = earlier
         .binary_search_by_key(&wanted, |settled| settled.path_hash)
         .ok()?;
@@ -408,10 +403,7 @@ pub(crate) fn walk_and_print_unkept(
                     let unchanged: Vec<(u64, u128)> = batch
                         .iter()
                         .filter_map(|(hash, path)| {
-                            let index = earlier
-                                .binary_search_by_key(hash, |settled| settled.path_hash)
-                                .ok()?;
-                            Some((*hash, unchanged_share(path, earlier.get(index)?)?))
+                            Some((*hash, settled_share(path, *hash, earlier)?))
                         })
                         .collect();
                     if let Ok(mut shares) = shares.lock() {
@@ -468,7 +460,7 @@ pub(crate) fn unchanged_since(
         by_path.insert(path.clone(), id);
         // A walked file whose stamp is unchanged holds what it held when its hash was taken:
         // the run that stored both read them from one text.
-        if settled_share(&absolute_path, path, &print.settled).is_some() {
+        if settled_share(&absolute_path, path_hash(path), &print.settled).is_some() {
             continue;
         }
         let FileText::Text(text) = table.text(id) else {
