@@ -734,41 +734,51 @@ pub fn drawings_are_kept_only_for_findings_drawn_the_same() {
     assert_eq!(drawings_kept(&stderr), Some((drawn, drawn)), "{stderr}");
 }
 
-/// The kept drawings are copied to the output by the system, which cannot say which side
-/// failed: a closed output (a pager that quit) still ends the run quietly with the findings'
-/// exit code, and any other failure (a full disk) says the output is incomplete and exits 2.
-pub fn an_output_that_fails_while_kept_drawings_are_copied() {
+/// The kept drawings, and a kept output, are copied to the output by the system, which cannot
+/// say which side failed: a closed output (a pager that quit) still ends the run quietly with
+/// the findings' exit code, and any other failure (a full disk) says the output is incomplete
+/// and exits 2.
+pub fn an_output_that_fails_while_kept_bytes_are_copied() {
     const FULL: [&str; 4] = ["--output-format", "full", "--color", "never"];
+    const CONCISE: [&str; 2] = ["--output-format", "concise"];
     let project = project();
     let root = project.path();
-    let (code, _, _) = run(root, &FULL);
-    let (_, stderr) = check_full(root, &["--timings", "--color", "never"]);
-    let (kept, drawn) = drawings_kept(&stderr).unwrap();
-    assert!(kept == drawn && drawn > 0, "{stderr}");
-    // A pipe whose reader is gone before anything is written.
-    let mut child = check_command(root, &FULL)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let closed = child.wait_with_output().unwrap();
-    assert_eq!(closed.status.code(), code);
-    assert_eq!(String::from_utf8_lossy(&closed.stderr), "");
-    if !Path::new("/dev/full").exists() {
-        return;
+    for arguments in [&FULL[..], &CONCISE[..]] {
+        let (code, _, _) = run(root, arguments);
+        let (_, _, stderr) = run(root, &[arguments, &["--timings"]].concat());
+        assert!(output_kept(&stderr), "{stderr}");
+        if arguments == FULL {
+            let (kept, drawn) = drawings_kept(&stderr).unwrap();
+            assert!(kept == drawn && drawn > 0, "{stderr}");
+        }
+        // A pipe whose reader is gone before anything is written.
+        let mut child = check_command(root, arguments)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let closed = child.wait_with_output().unwrap();
+        assert_eq!(closed.status.code(), code, "{arguments:?}");
+        assert_eq!(String::from_utf8_lossy(&closed.stderr), "", "{arguments:?}");
+        if !Path::new("/dev/full").exists() {
+            continue;
+        }
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let output = check_command(root, arguments)
+            .stdout(full)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{arguments:?}: {stderr}");
+        assert!(
+            stderr.contains("so the output above is incomplete"),
+            "{arguments:?}: {stderr}"
+        );
     }
-    let full = std::fs::OpenOptions::new()
-        .write(true)
-        .open("/dev/full")
-        .unwrap();
-    let output = check_command(root, &FULL).stdout(full).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("so the output above is incomplete"),
-        "{stderr}"
-    );
 }
 
 /// How many checks `--timings` says the rule memo did again.

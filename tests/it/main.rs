@@ -62,7 +62,7 @@ fn main() {
         cache::a_settled_file_rewritten_with_its_old_time_and_length_is_read_again,
         cache::files_checked_right_after_they_were_written_get_their_stamps_once_they_settle,
         cache::drawings_are_kept_only_for_findings_drawn_the_same,
-        cache::an_output_that_fails_while_kept_drawings_are_copied,
+        cache::an_output_that_fails_while_kept_bytes_are_copied,
         cache::suggestions_follow_edits_to_untagged_passages_and_cases,
         cache::findings_of_requirements_that_moved_are_kept,
         cache::an_unchanged_run_prints_the_kept_output_in_every_format,
