@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::needs::Needs;
-use crate::requirement_id::{DEFAULT_ID_PATTERN, IdPattern};
+use crate::requirement_id::IdPattern;
 use crate::rules::registry;
 use crate::settings::{FileSet, PathOverride, Settings};
 use crate::severity::Level;
@@ -285,7 +285,7 @@ fn resolve(
         };
 
     let id_pattern = match &config.id_pattern {
-        None => IdPattern::new(DEFAULT_ID_PATTERN).map_err(|message| error_at(None, message, None))?,
+        None => IdPattern::default_pattern(),
         Some(pattern) => IdPattern::new(pattern.get_ref()).map_err(|message| {
             error_at(
                 Some(pattern.span()),
