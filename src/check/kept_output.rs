@@ -69,10 +69,9 @@ pub struct StoredFindings {
 }
 
 impl StoredFindings {
-    /// The stored findings of the project at `root` as they are on disk now, made from what
-    /// `print` describes; `None` when there are none.
-    pub(crate) fn on_disk(root: &Path, settings: &Settings, print: ProjectPrint) -> Option<Self> {
-        let path = super::result_cache::findings_path(root, settings)?;
+    /// The findings stored at `path` as the file is on disk now, made from what `print`
+    /// describes; `None` when there is no file.
+    pub(crate) fn at(path: &Path, print: ProjectPrint) -> Option<Self> {
         let stamp = FileStamp::of(&std::fs::metadata(path).ok()?)?;
         Some(StoredFindings { print, stamp })
     }

@@ -437,9 +437,7 @@ fn check_everything(
         || {
             let print = print.filter(|_| store_findings)?;
             let storing = Instant::now();
-            let kept_print = print.clone();
-            result_cache::store(root, settings, print, &graph, &diagnostics);
-            let stored = kept_output::StoredFindings::on_disk(root, settings, kept_print);
+            let stored = result_cache::store(root, settings, print, &graph, &diagnostics);
             Some((storing.elapsed(), stored))
         },
     );

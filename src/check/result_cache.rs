@@ -363,8 +363,7 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
         head.print.settled = settled;
         crate::source::cache::write_sealed_with_tail(&path, FINDINGS_MAGIC, &head, rest);
     }
-    let stored_findings =
-        crate::check::kept_output::StoredFindings::on_disk(root, settings, head.print);
+    let stored_findings = crate::check::kept_output::StoredFindings::at(&path, head.print);
     Some(Reused {
         graph: Graph {
             db,
@@ -392,18 +391,17 @@ pub(crate) fn unchanged_since_print(
     crate::source::project_print::unchanged_since(printed, print)
 }
 
-/// Stores the findings of a run that read `print`, for the next one. A store that fails only
-/// costs the next run its speed.
+/// Stores the findings of a run that read `print`, for the next one, and says how they are
+/// stored (an output kept now speaks for them); `None` when they could not be. A store that
+/// fails only costs the next run its speed.
 pub(crate) fn store(
     root: &Path,
     settings: &Settings,
     print: ProjectPrint,
     graph: &Graph,
     diagnostics: &[Diagnostic],
-) {
-    let Some(path) = findings_path(root, settings) else {
-        return;
-    };
+) -> Option<crate::check::kept_output::StoredFindings> {
+    let path = findings_path(root, settings)?;
     let db: &SourceDb = &graph.db;
     let path_of = |file: FileId| db.path(file);
     let mut shown: Vec<(&str, FileId)> = diagnostics
@@ -463,15 +461,14 @@ pub(crate) fn store(
             })
             .collect(),
     };
-    let Ok(places) = postcard::to_allocvec(&places) else {
-        return;
-    };
+    let places = postcard::to_allocvec(&places).ok()?;
     let stored = StoredFindings {
         head: &head,
         places,
         body: &body,
     };
     crate::source::cache::write_sealed(&path, FINDINGS_MAGIC, &stored);
+    crate::check::kept_output::StoredFindings::at(&path, head.print)
 }
 
 /// What each of `shown_files` says of the places `diagnostics` point to in it: the ends of
