@@ -490,9 +490,7 @@ fn format_timings(
             ..FormatTiming::default()
         });
         timing.files += 1;
-        if let FileText::Text(text) = table.text(loaded.id) {
-            timing.bytes += text.len();
-        }
+        timing.bytes += table.read_length(loaded.id).unwrap_or(0);
         timing.cached += usize::from(matches!(outcome, cache::CacheOutcome::Hit));
         timing.cpu += *elapsed;
     }

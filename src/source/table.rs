@@ -284,6 +284,17 @@ impl FileTable {
         read
     }
 
+    /// The length of the file's text when it has been read (or is an editor's buffer),
+    /// without reading it. Reading a file only to count its bytes would read through a
+    /// symbolic link, which no loader follows: what the link points to (maybe outside the
+    /// repository) would then be drawn under the finding that says it was not read.
+    pub fn read_length(&self, id: FileId) -> Option<usize> {
+        match &self.lock().entries.get(id.0 as usize)?.text {
+            Some(FileText::Text(text)) => Some(text.len()),
+            Some(FileText::Unreadable(_)) | None => None,
+        }
+    }
+
     /// The stamp of a file read from disk whose times lie well before this table was made
     /// (see [`crate::source::stamp`]): what a later run may trust instead of reading it.
     pub fn settled_stamp(&self, id: FileId) -> Option<FileStamp> {

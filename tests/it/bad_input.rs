@@ -275,6 +275,24 @@ pub fn symlinks_are_not_followed() {
     assert!(!outcome.json.to_string().contains("FR-999"));
     assert_eq!(outcome.code, 0, "{}", outcome.json);
     outcome.rest_is_checked();
+    // The default output draws the lines a finding points at: none of what the link points
+    // to, whether the run checks everything or reuses what an earlier run found.
+    let full = |extra: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_speclint"))
+            .arg("check")
+            .args(extra)
+            .arg(root)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let drawn = full(&["--no-cache"]);
+    assert!(drawn.contains("symbolic link not followed"), "{drawn}");
+    assert!(!drawn.contains("FR-999"), "{drawn}");
+    for run in 0..2 {
+        assert_eq!(full(&[]), drawn, "cached run {run}");
+    }
 }
 
 #[cfg(unix)]
