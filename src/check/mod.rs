@@ -163,16 +163,16 @@ pub fn check(
         && options.changed_since.is_none();
     if reusable && let Some(print) = &options.kept_output_print {
         match result_cache::unchanged_since_print(root, settings, print) {
-            Some(unchanged) if unchanged.settled_since.is_none() => {
+            Ok(unchanged) if unchanged.settled_since.is_none() => {
                 return Ok(output_kept(unchanged.files_read, started));
             }
             // Files read now have settled since the output was kept: the stored findings
             // (made from the same print) are reused instead, which stores their stamps, and
             // the output is kept again with them, so that the next run need not read them.
-            Some(_) => {}
-            None => {
+            Ok(_) => {}
+            Err(walked) => {
                 // The stored findings were made from the same print: they are stale too.
-                let checked = check_everything(settings, options, reusable, started);
+                let checked = check_everything(settings, options, reusable, started, Some(walked));
                 return finish(checked, baseline.as_ref(), checked_dir, settings, options);
             }
         }
@@ -200,7 +200,7 @@ pub fn check(
             rule_checks: None,
             stored_findings: reused.stored_findings,
         },
-        None => check_everything(settings, options, reusable, started),
+        None => check_everything(settings, options, reusable, started, None),
     };
     finish(checked, baseline.as_ref(), checked_dir, settings, options)
 }
@@ -388,12 +388,14 @@ fn finish(
 
 /// Loads and checks the whole project: the graph, the findings after suppressions, the
 /// phase timings and the per-format timings. With `store_findings`, the findings are kept for
-/// a later run that finds nothing changed.
+/// a later run that finds nothing changed. `walked` holds the project's files when the run
+/// walked them already, to compare them with the kept output's print.
 fn check_everything(
     settings: &Settings,
     options: &CheckOptions,
     store_findings: bool,
     started: Instant,
+    walked: Option<Vec<crate::source::discover::WalkedFile>>,
 ) -> Checked {
     // The whole project is read, so that links resolve whatever folder is checked; findings
     // are then kept for the checked folder only.
@@ -409,8 +411,13 @@ fn check_everything(
             (CacheUse::Disk, None) => Some(scope.spawn(|| read_disk_memo(root, settings))),
             _ => None,
         };
-        let project =
-            crate::source::load_project(root, settings, &options.overlays, &options.cache);
+        let project = crate::source::load_walked_project(
+            root,
+            settings,
+            &options.overlays,
+            &options.cache,
+            walked,
+        );
         let memo = memo.and_then(|reading| reading.join().ok()).flatten();
         (project, memo)
     });

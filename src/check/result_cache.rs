@@ -381,14 +381,16 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
 
 /// The project's files, when its walk gives `print` (the print kept with the last run's
 /// output); the walk keeps no text, and reads no file whose stamp in `print` is unchanged.
+/// Otherwise the walked files, for the load that follows.
 pub(crate) fn unchanged_since_print(
     root: &Path,
     settings: &Settings,
     print: &ProjectPrint,
-) -> Option<crate::source::project_print::UnchangedProject> {
-    let printed =
+) -> Result<crate::source::project_print::UnchangedProject, Vec<crate::source::discover::WalkedFile>>
+{
+    let (printed, walked) =
         crate::source::project_print::walk_and_print_unkept(root, settings, &print.settled);
-    crate::source::project_print::unchanged_since(printed, print)
+    crate::source::project_print::unchanged_since(printed, print).ok_or(walked)
 }
 
 /// Stores the findings of a run that read `print`, for the next one, and says how they are

@@ -215,6 +215,19 @@ pub fn load_project(
     overlays: &HashMap<PathBuf, Arc<str>>,
     cache_use: &CacheUse,
 ) -> LoadedProject {
+    load_walked_project(checked_dir, settings, overlays, cache_use, None)
+}
+
+/// [`load_project`] of files walked already (as [`discover::walk`] walks them) when
+/// `walked` holds them: a check that walked the project to compare it with an earlier run
+/// does not walk it again.
+pub fn load_walked_project(
+    checked_dir: &Path,
+    settings: &Settings,
+    overlays: &HashMap<PathBuf, Arc<str>>,
+    cache_use: &CacheUse,
+    walked: Option<Vec<discover::WalkedFile>>,
+) -> LoadedProject {
     let checked_dir = absolute_dir(checked_dir);
     // The parse cache file is read while the project is walked.
     let (cache, mut walked) = std::thread::scope(|scope| {
@@ -222,7 +235,7 @@ pub fn load_project(
             CacheUse::Disk => Some(scope.spawn(|| cache::Cache::open(&checked_dir, settings))),
             CacheUse::Memory(_) | CacheUse::Disabled => None,
         };
-        let walked = discover::walk(&checked_dir, settings);
+        let walked = walked.unwrap_or_else(|| discover::walk(&checked_dir, settings));
         let cache = match (opening, cache_use) {
             (Some(opening), _) => opening.join().ok().flatten(),
             (None, CacheUse::Memory(memory)) => Some(cache::Cache::Memory(Arc::clone(memory))),

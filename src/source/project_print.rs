@@ -368,7 +368,8 @@ const STAT_TASK_FILES: usize = 128;
 
 /// Walks `checked_dir` and takes the hash of its files against `earlier` (a print's settled
 /// files), keeping no text: [`walk_project`] and [`print_walked`] for a run that has nothing
-/// else to do meanwhile (one that prints a kept output).
+/// else to do meanwhile (one that prints a kept output). The walked files come back too
+/// (sorted by path), for a run that goes on to load the project when the print differs.
 ///
 /// The walk stays on one thread, and the files it finds are handed on as it goes to rayon's
 /// other threads, which look up their stamps: the stats no longer wait for the walk to end.
@@ -379,7 +380,7 @@ pub(crate) fn walk_and_print_unkept(
     checked_dir: &std::path::Path,
     settings: &Settings,
     earlier: &[SettledFile],
-) -> PrintedProject {
+) -> (PrintedProject, Vec<WalkedFile>) {
     let checked_dir = crate::source::absolute_dir(checked_dir);
     let table = FileTable::new(&checked_dir, settings.max_file_bytes);
     let shares: std::sync::Mutex<rustc_hash::FxHashMap<u64, u128>> = std::sync::Mutex::default();
@@ -424,13 +425,14 @@ pub(crate) fn walk_and_print_unkept(
         &KeptTexts::Only(&nothing_kept),
         &Earlier::Shares(&shares),
     );
-    PrintedProject {
+    let printed = PrintedProject {
         checked_dir,
         table,
         ids: rustc_hash::FxHashMap::default(),
         now,
         walked_count: walked.len(),
-    }
+    };
+    (printed, walked)
 }
 
 /// The project's files, when its walk gives the same record as `print`: the same walked files
