@@ -276,6 +276,7 @@ pub struct ModelSettingsDef {
 pub struct Extraction {
     pub requirements: Vec<RequirementDef>,
     pub passages: Vec<PromptPassageDef>,
+    #[serde(deserialize_with = "shared_cases")]
     pub eval_cases: Vec<std::sync::Arc<EvalCaseDef>>,
     pub clarifications: Vec<Clarification>,
     pub problems: Vec<Problem>,
@@ -286,6 +287,37 @@ pub struct Extraction {
     /// folder suggested (a spec template): the file is listed as skipped, with this reason.
     #[serde(skip)]
     pub skipped: Option<String>,
+}
+
+/// Eval cases read back from the cache, each put in its `Arc` as it is read. serde's own
+/// `Arc<T>` reads a `Box<T>` first and moves it: two allocations and a copy per case, a
+/// hundred thousand times in a run after one changed file at the scale of `bench/README.md`.
+fn shared_cases<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<Arc<EvalCaseDef>>, D::Error> {
+    struct Cases;
+    impl<'de> serde::de::Visitor<'de> for Cases {
+        type Value = Vec<Arc<EvalCaseDef>>;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            formatter.write_str("a list of eval cases")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            // The length a decoder announces is trusted up to a megabyte of room, as serde's
+            // own lists do: a damaged entry must not reserve gigabytes.
+            let bound = (1 << 20) / std::mem::size_of::<Arc<EvalCaseDef>>();
+            let mut cases = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(bound));
+            while let Some(case) = seq.next_element::<EvalCaseDef>()? {
+                cases.push(Arc::new(case));
+            }
+            Ok(cases)
+        }
+    }
+    deserializer.deserialize_seq(Cases)
 }
 
 impl Extraction {
