@@ -72,17 +72,13 @@ pub struct RuleChecks {
     pub total: usize,
 }
 
-/// A finding as the on-disk memo stores it.
-type StoredDiagnostic = crate::diagnostic::StoredDiagnostic<Span>;
-
-/// The on-disk memo: for each rule, by name, the key and findings of each requirement (or
-/// file) of the last run, in the run's order.
-type StoredMemo = Vec<(String, Vec<(Key, Vec<StoredDiagnostic>)>)>;
-
-/// The memo on its way to disk: it encodes exactly as a [`StoredMemo`] does, converting one
-/// finding at a time, so that writing the memo does not hold a second copy of every finding
-/// (10 MB at the end of a large project's run). It holds the lock of the last run's findings
-/// and encodes the rules by name, each in the run's order.
+/// The memo on its way to disk. The on-disk memo holds, for each rule by name, the key and
+/// findings of each requirement (or file) of the last run, in the run's order: it encodes
+/// as a `Vec<(String, Vec<(Key, Vec<StoredDiagnostic<Span>>)>)>` would
+/// ([`crate::diagnostic::StoredDiagnostic`]). This converts one finding at a time, so that
+/// writing the memo does not hold a second copy of every finding (10 MB at the end of a
+/// large project's run). It holds the lock of the last run's findings and encodes the rules
+/// by name, each in the run's order.
 pub struct MemoForDisk<'a> {
     last_run: std::sync::MutexGuard<'a, HashMap<&'static str, RuleFindings>>,
 }
@@ -121,6 +117,131 @@ impl serde::Serialize for FindingsForDisk<'_> {
         }))
     }
 }
+
+/// The on-disk memo ([`MemoForDisk`]) as it is read: each rule's entries go straight into the list a run looks
+/// them up in, and the texts of their findings are borrowed from the bytes until they are
+/// copied into the findings. Read as a list of lists first, every key (a hundred thousand at
+/// the scale of `bench/README.md`) was decoded into a list of its own, and every text into
+/// a string of its own, before being moved again. `None` inside when a rule or a finding names
+/// a rule this build does not have.
+struct MemoFromDisk(Option<HashMap<&'static str, RuleFindings>>);
+
+impl<'de> serde::Deserialize<'de> for MemoFromDisk {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Rules;
+        impl<'de> serde::de::Visitor<'de> for Rules {
+            type Value = MemoFromDisk;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("each rule's kept findings")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut rules: A,
+            ) -> Result<MemoFromDisk, A::Error> {
+                let mut last_run = HashMap::default();
+                let mut all_known = true;
+                while let Some(RuleFromDisk(rule)) = rules.next_element()? {
+                    match rule {
+                        Some((name, found)) => {
+                            last_run.insert(name, found);
+                        }
+                        None => all_known = false,
+                    }
+                }
+                Ok(MemoFromDisk(all_known.then_some(last_run)))
+            }
+        }
+        deserializer.deserialize_seq(Rules)
+    }
+}
+
+/// One rule of the on-disk memo: its name and its entries, as [`MemoFromDisk`] reads them.
+struct RuleFromDisk(Option<(&'static str, RuleFindings)>);
+
+impl<'de> serde::Deserialize<'de> for RuleFromDisk {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Rule;
+        impl<'de> serde::de::Visitor<'de> for Rule {
+            type Value = RuleFromDisk;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a rule's name and its kept findings")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut fields: A,
+            ) -> Result<RuleFromDisk, A::Error> {
+                let name: &'de str = fields
+                    .next_element()?
+                    .ok_or_else(|| serde::de::Error::invalid_length(0, &self))?;
+                let FindingsFromDisk(found) = fields
+                    .next_element()?
+                    .ok_or_else(|| serde::de::Error::invalid_length(1, &self))?;
+                let name = crate::rules::registry::code_and_name(name).map(|(_, name)| name);
+                Ok(RuleFromDisk(name.zip(found)))
+            }
+        }
+        deserializer.deserialize_tuple(2, Rule)
+    }
+}
+
+/// One rule's entries in the on-disk memo, each key with its findings; `None` inside when a
+/// finding names a rule this build does not have.
+struct FindingsFromDisk(Option<RuleFindings>);
+
+impl<'de> serde::Deserialize<'de> for FindingsFromDisk {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = FindingsFromDisk;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a rule's kept findings")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut entries: A,
+            ) -> Result<FindingsFromDisk, A::Error> {
+                // The announced length is trusted up to a megabyte of room, as serde's own
+                // lists do: a damaged file must not reserve gigabytes.
+                let bound = (1 << 20) / std::mem::size_of::<Found>();
+                let mut found = Vec::with_capacity(entries.size_hint().unwrap_or(0).min(bound));
+                let mut all_known = true;
+                while let Some((key, stored)) =
+                    entries.next_element::<(Key, Vec<BorrowedStoredDiagnostic<'de>>)>()?
+                {
+                    // Most keys have no findings, and take no allocation.
+                    let findings = if stored.is_empty() {
+                        None
+                    } else {
+                        let diagnostics: Option<Vec<Diagnostic>> = stored
+                            .into_iter()
+                            .map(|stored| {
+                                stored.into_diagnostic(crate::rules::registry::code_and_name, Some)
+                            })
+                            .collect();
+                        all_known &= diagnostics.is_some();
+                        diagnostics.map(Arc::new)
+                    };
+                    found.push(Found {
+                        key,
+                        findings,
+                        fresh: false,
+                    });
+                }
+                Ok(FindingsFromDisk(all_known.then_some(found)))
+            }
+        }
+        deserializer.deserialize_seq(Entries)
+    }
+}
+
+/// A finding of the on-disk memo, its texts borrowed from the bytes it is read from.
+type BorrowedStoredDiagnostic<'a> = crate::diagnostic::StoredDiagnostic<Span, &'a str>;
 
 impl std::fmt::Debug for RuleMemo {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -163,37 +284,11 @@ impl RuleMemo {
         MemoForDisk { last_run }
     }
 
-    /// A memo read back from the encoding of [`RuleMemo::to_stored`]; `None` when it does not
-    /// decode or names a rule this build does not have.
+    /// A memo read back from the encoding of [`RuleMemo::to_stored`]; `None` when it does not decode or names a rule this build does not have.
     pub fn decode(bytes: &[u8]) -> Option<RuleMemo> {
-        let stored: StoredMemo = postcard::from_bytes(bytes).ok()?;
-        let mut last_run = HashMap::default();
-        for (name, entries) in stored {
-            let (_, name) = crate::rules::registry::code_and_name(&name)?;
-            let mut found = Vec::with_capacity(entries.len());
-            for (key, diagnostics) in entries {
-                // Most keys have no findings, and take no allocation.
-                let findings = if diagnostics.is_empty() {
-                    None
-                } else {
-                    let diagnostics: Option<Vec<Diagnostic>> = diagnostics
-                        .into_iter()
-                        .map(|stored| {
-                            stored.into_diagnostic(crate::rules::registry::code_and_name, Some)
-                        })
-                        .collect();
-                    Some(Arc::new(diagnostics?))
-                };
-                found.push(Found {
-                    key,
-                    findings,
-                    fresh: false,
-                });
-            }
-            last_run.insert(name, found);
-        }
+        let MemoFromDisk(last_run) = postcard::from_bytes(bytes).ok()?;
         Some(RuleMemo {
-            last_run: Mutex::new(last_run),
+            last_run: Mutex::new(last_run?),
             ..RuleMemo::for_disk()
         })
     }
@@ -858,5 +953,18 @@ mod tests {
         // A rule this build does not have: the memo is not read.
         let foreign = postcard::to_stdvec(&vec![("no-such-rule", copy(&boundary))]).unwrap();
         assert!(RuleMemo::decode(&foreign).is_none());
+        // A finding of a rule this build does not have, under a rule it has: not read either.
+        let unknown = Diagnostic {
+            rule: "no-such-rule",
+            ..finding("boundary-untested", 1, "c")
+        };
+        let renamed = vec![Found::new(4, vec![unknown], false)];
+        let foreign_finding =
+            postcard::to_stdvec(&vec![("boundary-untested", copy(&renamed))]).unwrap();
+        assert!(RuleMemo::decode(&foreign_finding).is_none());
+        // Cut short anywhere: not read.
+        for length in [0, 1, streamed.len() / 2, streamed.len() - 1] {
+            assert!(RuleMemo::decode(&streamed[..length]).is_none(), "{length}");
+        }
     }
 }
