@@ -1038,3 +1038,122 @@ pub fn a_kept_output_is_printed_only_when_it_checks_out_and_speaks_for_the_store
     assert!(output_kept(&stderr), "{stderr}");
     assert_eq!((code, output), (expected_full.0, expected_full.1));
 }
+
+/// Random changes to which files there are: files added, removed and renamed, a folder moved,
+/// links to a file inside the project and to one outside it, files that do not decode or do
+/// not parse, an ignore file written and removed. After each, a cached run prints what a run
+/// without the cache prints, in the default output (which draws source lines) and in JSON,
+/// twice (the second run starts from what the first stored), and nothing of the file
+/// outside the project is printed.
+#[cfg(unix)]
+pub fn structural_edits_give_what_an_uncached_run_gives() {
+    let (_directory, root) = crate::support::copy_example();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.md");
+    std::fs::write(&secret, "OUTSIDE-SECRET: FR-001 refunds within 45 days.\n").unwrap();
+    let output = |arguments: &[&str]| {
+        let (code, stdout, stderr) = run(&root, arguments);
+        assert!(matches!(code, Some(0 | 1)), "{stderr}");
+        (code, stdout)
+    };
+    output(&["--output-format", "concise"]);
+    let mut random = crate::support::Random(0x05ee_d0ff_11e5);
+    let mut added: Vec<PathBuf> = Vec::new();
+    for step in 0..24 {
+        let edit = structural_edit(&mut random, &root, &secret, &mut added, step);
+        for format in ["full", "json"] {
+            let uncached = output(&["--output-format", format, "--no-cache"]);
+            assert!(
+                !uncached.1.contains("OUTSIDE-SECRET"),
+                "step {step}: {edit}"
+            );
+            for run in 0..2 {
+                let cached = output(&["--output-format", format]);
+                assert_eq!(cached, uncached, "step {step}: {edit}; {format}, run {run}");
+            }
+        }
+    }
+}
+
+/// One change to which files `root` holds, said in words; `added` lists the files and links
+/// the changes made.
+#[cfg(unix)]
+fn structural_edit(
+    random: &mut crate::support::Random,
+    root: &Path,
+    secret: &Path,
+    added: &mut Vec<PathBuf>,
+    step: usize,
+) -> String {
+    let new_file = |relative: String, contents: &[u8], added: &mut Vec<PathBuf>| {
+        let path = root.join(&relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, contents).unwrap();
+        added.push(path);
+        relative
+    };
+    match random.below(8) {
+        0 => {
+            let days = 20 + random.below(40);
+            let text = format!("<!-- implements: FR-001 -->\nRefunds are accepted within {days} days.\n");
+            new_file(format!("prompts/extra/added_{step}.md"), text.as_bytes(), added)
+        }
+        1 if !added.is_empty() => {
+            let path = added.remove(random.below(added.len()));
+            std::fs::remove_file(&path).unwrap();
+            format!("removed {}", path.display())
+        }
+        2 if !added.is_empty() => {
+            let index = random.below(added.len());
+            let from = added[index].clone();
+            let to = from.with_file_name(format!("renamed_{step}.md"));
+            std::fs::rename(&from, &to).unwrap();
+            added[index] = to.clone();
+            format!("renamed {} to {}", from.display(), to.display())
+        }
+        3 => {
+            let folder = root.join("prompts/extra");
+            std::fs::create_dir_all(&folder).unwrap();
+            let inside = folder.join(format!("inside_{step}.md"));
+            std::os::unix::fs::symlink(root.join("prompts/refund_system.md.j2"), &inside).unwrap();
+            let outside = folder.join(format!("outside_{step}.md"));
+            std::os::unix::fs::symlink(secret, &outside).unwrap();
+            added.extend([inside, outside]);
+            format!("links inside_{step}.md and outside_{step}.md")
+        }
+        4 => new_file(
+            format!("prompts/extra/undecodable_{step}.md"),
+            b"FR-001 \xff\xfe refunds within 30 days\n",
+            added,
+        ),
+        5 => new_file(
+            format!("evals/extra/broken_{step}.jsonl"),
+            b"{\"input\": \"refund after 40 days\", \"metadata\": {\"requirements\": [\"FR-001\"]}}\n{broken\n",
+            added,
+        ),
+        6 => {
+            let from = root.join("prompts/extra");
+            let to = root.join(format!("prompts/moved_{step}"));
+            if !from.is_dir() {
+                return "no folder to move".to_owned();
+            }
+            std::fs::rename(&from, &to).unwrap();
+            for path in added.iter_mut() {
+                if let Ok(rest) = path.strip_prefix(&from) {
+                    *path = to.join(rest);
+                }
+            }
+            format!("moved prompts/extra to prompts/moved_{step}")
+        }
+        _ => {
+            let ignore = root.join(".gitignore");
+            if ignore.exists() {
+                std::fs::remove_file(&ignore).unwrap();
+                "removed .gitignore".to_owned()
+            } else {
+                std::fs::write(&ignore, "evals/extra/\n").unwrap();
+                "ignored evals/extra/".to_owned()
+            }
+        }
+    }
+}

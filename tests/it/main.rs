@@ -67,6 +67,7 @@ fn main() {
         cache::findings_of_requirements_that_moved_are_kept,
         cache::an_unchanged_run_prints_the_kept_output_in_every_format,
         cache::a_kept_output_is_printed_only_when_it_checks_out_and_speaks_for_the_stored_findings,
+        cache::structural_edits_give_what_an_uncached_run_gives,
         memo::a_kept_requirement_index_is_used_only_for_the_same_requirements,
         memo::assertion_facts_are_read_once_per_kind_value_and_threshold,
         patch::a_patched_graph_equals_a_full_build_after_random_edits,
