@@ -18,6 +18,7 @@ pub use crate::source::project_print::FilesRead;
 
 pub mod kept_output;
 mod result_cache;
+use result_cache::AgainstPrint;
 pub use result_cache::Totals;
 
 /// Findings kept between the checks of a long-running process (see [`CheckOptions::rule_memo`]).
@@ -162,15 +163,15 @@ pub fn check(
         && options.overlays.is_empty()
         && options.changed_since.is_none();
     if reusable && let Some(print) = &options.kept_output_print {
-        match result_cache::unchanged_since_print(root, settings, print) {
-            Ok(unchanged) if unchanged.settled_since.is_none() => {
+        match result_cache::against_print(root, settings, print) {
+            AgainstPrint::Unchanged(unchanged) if unchanged.settled_since.is_none() => {
                 return Ok(output_kept(unchanged.files_read, started));
             }
             // Files read now have settled since the output was kept: the stored findings
             // (made from the same print) are reused instead, which stores their stamps, and
             // the output is kept again with them, so that the next run need not read them.
-            Ok(_) => {}
-            Err(walked) => {
+            AgainstPrint::Unchanged(_) => {}
+            AgainstPrint::Changed(walked) => {
                 // The stored findings were made from the same print: they are stale too.
                 let checked = check_everything(settings, options, reusable, started, Some(walked));
                 return finish(checked, baseline.as_ref(), checked_dir, settings, options);

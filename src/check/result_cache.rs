@@ -379,18 +379,27 @@ pub(crate) fn reuse(root: &Path, settings: &Settings, with: ReuseFindings) -> Op
     })
 }
 
-/// The project's files, when its walk gives `print` (the print kept with the last run's
-/// output); the walk keeps no text, and reads no file whose stamp in `print` is unchanged.
-/// Otherwise the walked files, for the load that follows.
-pub(crate) fn unchanged_since_print(
+/// What the project's walk gives against a print.
+pub(crate) enum AgainstPrint {
+    /// The same print: the project's files (boxed: ten times the size of the other variant).
+    Unchanged(Box<crate::source::project_print::UnchangedProject>),
+    /// Another print: the walked files, for the load that follows.
+    Changed(Vec<crate::source::discover::WalkedFile>),
+}
+
+/// Whether the project's walk gives `print` (the print kept with the last run's output); the
+/// walk keeps no text, and reads no file whose stamp in `print` is unchanged.
+pub(crate) fn against_print(
     root: &Path,
     settings: &Settings,
     print: &ProjectPrint,
-) -> Result<crate::source::project_print::UnchangedProject, Vec<crate::source::discover::WalkedFile>>
-{
+) -> AgainstPrint {
     let (printed, walked) =
         crate::source::project_print::walk_and_print_unkept(root, settings, &print.settled);
-    crate::source::project_print::unchanged_since(printed, print).ok_or(walked)
+    match crate::source::project_print::unchanged_since(printed, print) {
+        Some(unchanged) => AgainstPrint::Unchanged(Box::new(unchanged)),
+        None => AgainstPrint::Changed(walked),
+    }
 }
 
 /// Stores the findings of a run that read `print`, for the next one, and says how they are

@@ -118,78 +118,12 @@ impl serde::Serialize for FindingsForDisk<'_> {
     }
 }
 
-/// The on-disk memo ([`MemoForDisk`]) as it is read: each rule's entries go straight into the list a run looks
-/// them up in, and the texts of their findings are borrowed from the bytes until they are
-/// copied into the findings. Read as a list of lists first, every key (a hundred thousand at
-/// the scale of `bench/README.md`) was decoded into a list of its own, and every text into
-/// a string of its own, before being moved again. `None` inside when a rule or a finding names
-/// a rule this build does not have.
-struct MemoFromDisk(Option<HashMap<&'static str, RuleFindings>>);
-
-impl<'de> serde::Deserialize<'de> for MemoFromDisk {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Rules;
-        impl<'de> serde::de::Visitor<'de> for Rules {
-            type Value = MemoFromDisk;
-
-            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                formatter.write_str("each rule's kept findings")
-            }
-
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut rules: A,
-            ) -> Result<MemoFromDisk, A::Error> {
-                let mut last_run = HashMap::default();
-                let mut all_known = true;
-                while let Some(RuleFromDisk(rule)) = rules.next_element()? {
-                    match rule {
-                        Some((name, found)) => {
-                            last_run.insert(name, found);
-                        }
-                        None => all_known = false,
-                    }
-                }
-                Ok(MemoFromDisk(all_known.then_some(last_run)))
-            }
-        }
-        deserializer.deserialize_seq(Rules)
-    }
-}
-
-/// One rule of the on-disk memo: its name and its entries, as [`MemoFromDisk`] reads them.
-struct RuleFromDisk(Option<(&'static str, RuleFindings)>);
-
-impl<'de> serde::Deserialize<'de> for RuleFromDisk {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Rule;
-        impl<'de> serde::de::Visitor<'de> for Rule {
-            type Value = RuleFromDisk;
-
-            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                formatter.write_str("a rule's name and its kept findings")
-            }
-
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut fields: A,
-            ) -> Result<RuleFromDisk, A::Error> {
-                let name: &'de str = fields
-                    .next_element()?
-                    .ok_or_else(|| serde::de::Error::invalid_length(0, &self))?;
-                let FindingsFromDisk(found) = fields
-                    .next_element()?
-                    .ok_or_else(|| serde::de::Error::invalid_length(1, &self))?;
-                let name = crate::rules::registry::code_and_name(name).map(|(_, name)| name);
-                Ok(RuleFromDisk(name.zip(found)))
-            }
-        }
-        deserializer.deserialize_tuple(2, Rule)
-    }
-}
-
-/// One rule's entries in the on-disk memo, each key with its findings; `None` inside when a
-/// finding names a rule this build does not have.
+/// One rule's entries in the on-disk memo ([`MemoForDisk`]) as they are read: straight into
+/// the list a run looks keys up in, the texts of their findings borrowed from the bytes until
+/// they are copied into the findings. Read as a list of lists first, every key (a hundred
+/// thousand at the scale of `bench/README.md`) went into an entry of its own and every text
+/// into a string of its own, and both were moved again. `None` inside when a finding names a
+/// rule this build does not have.
 struct FindingsFromDisk(Option<RuleFindings>);
 
 impl<'de> serde::Deserialize<'de> for FindingsFromDisk {
@@ -284,11 +218,17 @@ impl RuleMemo {
         MemoForDisk { last_run }
     }
 
-    /// A memo read back from the encoding of [`RuleMemo::to_stored`]; `None` when it does not decode or names a rule this build does not have.
+    /// A memo read back from the encoding of [`RuleMemo::to_stored`]; `None` when it does not
+    /// decode or names a rule this build does not have.
     pub fn decode(bytes: &[u8]) -> Option<RuleMemo> {
-        let MemoFromDisk(last_run) = postcard::from_bytes(bytes).ok()?;
+        let rules: Vec<(&str, FindingsFromDisk)> = postcard::from_bytes(bytes).ok()?;
+        let mut last_run = HashMap::default();
+        for (name, FindingsFromDisk(found)) in rules {
+            let (_, name) = crate::rules::registry::code_and_name(name)?;
+            last_run.insert(name, found?);
+        }
         Some(RuleMemo {
-            last_run: Mutex::new(last_run?),
+            last_run: Mutex::new(last_run),
             ..RuleMemo::for_disk()
         })
     }
