@@ -906,5 +906,14 @@ mod tests {
         for length in [0, 1, streamed.len() / 2, streamed.len() - 1] {
             assert!(RuleMemo::decode(&streamed[..length]).is_none(), "{length}");
         }
+        // Any one byte changed to any value: read or refused, never a panic (a length read
+        // from a damaged byte must not reserve more than a bounded room either).
+        for at in 0..streamed.len() {
+            for value in 0..=u8::MAX {
+                let mut damaged = streamed.clone();
+                damaged[at] = value;
+                let _ = RuleMemo::decode(&damaged);
+            }
+        }
     }
 }

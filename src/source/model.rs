@@ -446,8 +446,53 @@ impl Extraction {
 
 #[cfg(test)]
 mod tests {
-    use super::{AssertionDef, EvalCaseDef, Reference};
-    use crate::source_db::Span;
+    use super::{AssertionDef, EvalCaseDef, Extraction, Reference, ReferenceKind};
+    use crate::source_db::{FileId, Span};
+    use std::sync::Arc;
+
+    /// Eval cases read back from the cache come back as they were stored, each in its own
+    /// `Arc`; any one byte of the encoding changed to any value decodes or is refused, never
+    /// a panic, and a length read from a damaged byte reserves a bounded room.
+    #[test]
+    fn eval_cases_read_back_one_allocation_each() {
+        let case = |row: usize| EvalCaseDef {
+            span: Span::new(FileId(3), row * 10, row * 10 + 9),
+            label: format!("case #{row}").into(),
+            references: vec![Reference {
+                id: "FR-001".into(),
+                span: Span::new(FileId(3), row * 10 + 2, row * 10 + 8),
+                kind: ReferenceKind::Explicit,
+            }]
+            .into_boxed_slice(),
+            assertions: vec![AssertionDef {
+                kind: "max_words".into(),
+                value: "120".into(),
+                threshold: None,
+                span: Span::new(FileId(3), row * 10 + 1, row * 10 + 4),
+            }]
+            .into_boxed_slice(),
+            inputs: format!("question: refund after {row} days").into_boxed_str(),
+            runs: 1,
+        };
+        let extraction = Extraction {
+            eval_cases: (0..3).map(|row| Arc::new(case(row))).collect(),
+            ..Extraction::default()
+        };
+        let encoded = postcard::to_stdvec(&extraction).unwrap();
+        let decoded: Extraction = postcard::from_bytes(&encoded).unwrap();
+        assert_eq!(
+            format!("{:?}", decoded.eval_cases),
+            format!("{:?}", extraction.eval_cases)
+        );
+        assert_eq!(decoded.eval_cases.capacity(), 3);
+        for at in 0..encoded.len() {
+            for value in 0..=u8::MAX {
+                let mut damaged = encoded.clone();
+                damaged[at] = value;
+                let _ = postcard::from_bytes::<Extraction>(&damaged);
+            }
+        }
+    }
 
     /// A scale-1 monorepo holds 100,000 eval cases, each with a reference and an assertion:
     /// every eight bytes here is most of a megabyte there. This pins the sizes that 32-bit
