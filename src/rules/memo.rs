@@ -140,10 +140,8 @@ impl<'de> serde::Deserialize<'de> for FindingsFromDisk {
                 self,
                 mut entries: A,
             ) -> Result<FindingsFromDisk, A::Error> {
-                // The announced length is trusted up to a megabyte of room, as serde's own
-                // lists do: a damaged file must not reserve gigabytes.
-                let bound = (1 << 20) / std::mem::size_of::<Found>();
-                let mut found = Vec::with_capacity(entries.size_hint().unwrap_or(0).min(bound));
+                let mut found: RuleFindings =
+                    crate::source::model::list_for_decoding(entries.size_hint());
                 let mut all_known = true;
                 while let Some((key, stored)) =
                     entries.next_element::<(Key, Vec<BorrowedStoredDiagnostic<'de>>)>()?

@@ -289,6 +289,13 @@ pub struct Extraction {
     pub skipped: Option<String>,
 }
 
+/// An empty list with room for the `announced` items a decoder is about to give, up to a
+/// megabyte, as serde's own lists are made: a damaged length must not reserve gigabytes.
+pub fn list_for_decoding<T>(announced: Option<usize>) -> Vec<T> {
+    let bound = (1 << 20) / std::mem::size_of::<T>().max(1);
+    Vec::with_capacity(announced.unwrap_or(0).min(bound))
+}
+
 /// Eval cases read back from the cache, each put in its `Arc` as it is read. serde's own
 /// `Arc<T>` reads a `Box<T>` first and moves it: two allocations and a copy per case, a
 /// hundred thousand times in a run after one changed file at the scale of `bench/README.md`.
@@ -307,10 +314,7 @@ fn shared_cases<'de, D: serde::Deserializer<'de>>(
             self,
             mut seq: A,
         ) -> Result<Self::Value, A::Error> {
-            // The length a decoder announces is trusted up to a megabyte of room, as serde's
-            // own lists do: a damaged entry must not reserve gigabytes.
-            let bound = (1 << 20) / std::mem::size_of::<Arc<EvalCaseDef>>();
-            let mut cases = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(bound));
+            let mut cases = list_for_decoding(seq.size_hint());
             while let Some(case) = seq.next_element::<EvalCaseDef>()? {
                 cases.push(Arc::new(case));
             }
